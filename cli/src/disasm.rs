@@ -1,0 +1,35 @@
+//! `sbvm disasm`: text section → assembly or a listing.
+
+use crate::input::{parse_version, read_program};
+use crate::Failure;
+use sbvm::isa::disasm;
+use sbvm::isa::SbpfVersion;
+use std::path::PathBuf;
+
+/// Arguments of `sbvm disasm`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Program: raw bytecode (`.bin`, non-text, or with --raw) or assembly.
+    program: PathBuf,
+    /// SBPF version to decode as (v0..v4).
+    #[arg(long, value_parser = parse_version)]
+    version: SbpfVersion,
+    /// Read the file as raw bytecode even if it looks like text.
+    #[arg(long)]
+    raw: bool,
+    /// Print an llvm-objdump-style listing (index, bytes, instruction) instead of assembly.
+    #[arg(long)]
+    listing: bool,
+}
+
+/// Runs `sbvm disasm`.
+pub fn run(args: Args) -> Result<(), Failure> {
+    let program = read_program(&args.program, args.raw, args.version)?;
+    let output = if args.listing {
+        disasm::listing(&program.text, args.version, &program.symbols)
+    } else {
+        disasm::disassemble(&program.text, args.version, &program.symbols)
+    };
+    print!("{output}");
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! `sbvm`: assemble, disassemble and verify sBPF programs.
+//!
+//! Exit status: 0 success, 2 usage error (bad arguments, unreadable file, bad assembly),
+//! 3 the program failed to load or verify.
+
+#![deny(unsafe_code)]
+
+mod asm;
+mod disasm;
+mod input;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// sbvm: a runtime for Solana-style sBPF programs.
+#[derive(Parser)]
+#[command(name = "sbvm", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Assemble a program: the text section as raw bytes (-o) or hex slots on stdout.
+    Asm(asm::Args),
+    /// Disassemble a program: reassemblable assembly, or a listing with --listing.
+    Disasm(disasm::Args),
+    /// Run the verifier on a program; exit status 3 when it is rejected.
+    Verify(verify::Args),
+}
+
+/// How a subcommand ended.
+pub enum Failure {
+    /// Bad input from the user: exit status 2.
+    Usage(String),
+    /// The program was rejected by the loader or verifier: exit status 3.
+    Rejected(String),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let outcome = match cli.command {
+        Command::Asm(args) => asm::run(args),
+        Command::Disasm(args) => disasm::run(args),
+        Command::Verify(args) => verify::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("sbvm: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Rejected(message)) => {
+            eprintln!("sbvm: {message}");
+            ExitCode::from(3)
+        }
+    }
+}

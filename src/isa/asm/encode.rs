@@ -1,0 +1,544 @@
+//! Second pass: one statement → its slots, through the instruction table.
+
+use super::error::{AsmError, AsmProblem};
+use super::parse::{Operand, OperandValue};
+use crate::isa::hash::symbol_hash;
+use crate::isa::insn::Insn;
+use crate::isa::table::{rows_named, AluOp, ByteOrder, Kind, OpInfo, Source, Width, TABLE};
+use crate::isa::version::{CallxRegister, SbpfVersion};
+use std::collections::BTreeMap;
+
+/// Where a statement is being encoded.
+pub(super) struct Context<'a> {
+    pub version: SbpfVersion,
+    pub pc: usize,
+    pub labels: &'a BTreeMap<String, (usize, usize)>,
+    pub line: usize,
+}
+
+/// An encoded instruction.
+pub(super) struct Encoded {
+    pub slots: Vec<Insn>,
+    /// `call NUMBER` registers its target as a function (the reference assembler does).
+    pub registers_function: Option<usize>,
+}
+
+impl Context<'_> {
+    fn error(&self, column: usize, problem: AsmProblem) -> AsmError {
+        AsmError {
+            line: self.line,
+            column,
+            problem,
+        }
+    }
+
+    fn bad_operands(&self, column: usize, mnemonic: &str, expected: &'static str) -> AsmError {
+        self.error(
+            column,
+            AsmProblem::BadOperands {
+                mnemonic: mnemonic.to_string(),
+                expected,
+            },
+        )
+    }
+
+    fn ranged(
+        &self,
+        operand: &Operand,
+        value: i128,
+        what: &'static str,
+        min: i128,
+        max: i128,
+    ) -> Result<i128, AsmError> {
+        if (min..=max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(self.error(
+                operand.column,
+                AsmProblem::OutOfRange {
+                    what,
+                    value,
+                    min,
+                    max,
+                },
+            ))
+        }
+    }
+
+    fn imm32(&self, operand: &Operand, value: i128) -> Result<i32, AsmError> {
+        Ok(self.ranged(
+            operand,
+            value,
+            "immediate",
+            i32::MIN.into(),
+            i32::MAX.into(),
+        )? as i32)
+    }
+
+    fn off16(&self, operand: &Operand, value: i128) -> Result<i16, AsmError> {
+        Ok(self.ranged(operand, value, "offset", i16::MIN.into(), i16::MAX.into())? as i16)
+    }
+
+    fn label(&self, operand: &Operand, name: &str) -> Result<usize, AsmError> {
+        self.labels
+            .get(name)
+            .map(|(pc, _)| *pc)
+            .ok_or_else(|| self.error(operand.column, AsmProblem::UnknownLabel(name.to_string())))
+    }
+
+    /// A jump offset: a number as given, or a label relative to the next slot.
+    fn jump_offset(&self, operand: &Operand) -> Result<i16, AsmError> {
+        match &operand.value {
+            OperandValue::Integer(value) => self.off16(operand, *value),
+            OperandValue::Name(name) => {
+                let target = self.label(operand, name)? as i128;
+                self.off16(operand, target - self.pc as i128 - 1)
+            }
+            _ => Err(self.error(
+                operand.column,
+                AsmProblem::Syntax("expected a jump offset or a label".into()),
+            )),
+        }
+    }
+}
+
+/// How a mnemonic resolves.
+enum Mnemonic {
+    /// Rows of the table with this canonical name.
+    Rows(&'static str),
+    /// `le16` … `be64`.
+    Endian(ByteOrder, i32),
+    /// `syscall`: a `call` by hash.
+    Syscall,
+}
+
+fn resolve(mnemonic: &str) -> Option<Mnemonic> {
+    let canonical = |name: &str| {
+        TABLE
+            .iter()
+            .find(|info| info.mnemonic == name)
+            .map(|info| info.mnemonic)
+    };
+    if mnemonic == "syscall" {
+        return Some(Mnemonic::Syscall);
+    }
+    for (prefix, order) in [("le", ByteOrder::Little), ("be", ByteOrder::Big)] {
+        if let Some(size) = mnemonic.strip_prefix(prefix) {
+            if let Ok(bits @ (16 | 32 | 64)) = size.parse::<i32>() {
+                return Some(Mnemonic::Endian(order, bits));
+            }
+        }
+    }
+    if let Some(name) = canonical(mnemonic) {
+        if !matches!(mnemonic, "le" | "be") {
+            return Some(Mnemonic::Rows(name));
+        }
+        return None;
+    }
+    // `add` → `add64`, `lmul` → `lmul64`: 64-bit ALU operations without their suffix.
+    let with_suffix = format!("{mnemonic}64");
+    if let Some(info) = TABLE.iter().find(|info| info.mnemonic == with_suffix) {
+        if matches!(
+            info.kind,
+            Kind::Alu {
+                width: Width::W64,
+                ..
+            }
+        ) {
+            return Some(Mnemonic::Rows(info.mnemonic));
+        }
+    }
+    // `jeq64` → `jeq`: 64-bit conditional jumps with an explicit suffix.
+    if let Some(stem) = mnemonic.strip_suffix("64") {
+        if let Some(info) = TABLE.iter().find(|info| info.mnemonic == stem) {
+            if matches!(
+                info.kind,
+                Kind::JumpIf {
+                    width: Width::W64,
+                    ..
+                }
+            ) {
+                return Some(Mnemonic::Rows(info.mnemonic));
+            }
+        }
+    }
+    None
+}
+
+/// The row to encode: among rows named `name` (and matching the operand source, if given),
+/// the one the version has, else the first.
+fn choose_row(name: &str, version: SbpfVersion, source: Option<Source>) -> Option<&'static OpInfo> {
+    let source_matches = |info: &&OpInfo| match (source, info.kind) {
+        (None, _) => true,
+        (
+            Some(wanted),
+            Kind::Alu { source, .. } | Kind::JumpIf { source, .. } | Kind::Store(_, source),
+        ) => source == wanted,
+        (Some(_), _) => true,
+    };
+    let mut candidates = rows_named(name).filter(source_matches).peekable();
+    let first = *candidates.peek()?;
+    Some(
+        candidates
+            .find(|info| info.in_version(version))
+            .unwrap_or(first),
+    )
+}
+
+fn source_of(operand: &Operand) -> Source {
+    match operand.value {
+        OperandValue::Register(_) => Source::Reg,
+        _ => Source::Imm,
+    }
+}
+
+fn slot(opcode: u8, dst: u8, src: u8, off: i16, imm: i32) -> Insn {
+    Insn {
+        opcode,
+        dst,
+        src,
+        off,
+        imm,
+    }
+}
+
+fn single(insn: Insn) -> Encoded {
+    Encoded {
+        slots: vec![insn],
+        registers_function: None,
+    }
+}
+
+/// Encodes one instruction statement.
+pub(super) fn instruction(
+    cx: &Context<'_>,
+    column: usize,
+    mnemonic: &str,
+    operands: &[Operand],
+) -> Result<Encoded, AsmError> {
+    use OperandValue::{Integer as Int, Memory as Mem, Name, Register as Reg};
+    let resolved = resolve(mnemonic)
+        .ok_or_else(|| cx.error(column, AsmProblem::UnknownMnemonic(mnemonic.to_string())))?;
+    let name = match resolved {
+        Mnemonic::Endian(order, bits) => {
+            let opcode = TABLE
+                .iter()
+                .find(|info| info.kind == Kind::Endian(order))
+                .map_or(0, |info| info.opcode);
+            return match operands {
+                [Operand {
+                    value: Reg(dst), ..
+                }] => Ok(single(slot(opcode, *dst, 0, 0, bits))),
+                _ => Err(cx.bad_operands(column, mnemonic, "one register: be16 r0")),
+            };
+        }
+        Mnemonic::Syscall => {
+            let imm = match operands {
+                [Operand {
+                    value: Name(symbol),
+                    ..
+                }] => symbol_hash(symbol) as i32,
+                [operand @ Operand {
+                    value: Int(value), ..
+                }] => cx.imm32(operand, *value)?,
+                _ => {
+                    return Err(cx.bad_operands(
+                        column,
+                        mnemonic,
+                        "a syscall name or number: syscall sol_log_",
+                    ))
+                }
+            };
+            return Ok(single(slot(0x85, 0, 0, 0, imm)));
+        }
+        Mnemonic::Rows(name) => name,
+    };
+    let source = match operands {
+        [_, second] | [_, second, _] => Some(source_of(second)),
+        _ => None,
+    };
+    let Some(info) = choose_row(name, cx.version, source) else {
+        return Err(cx.error(column, AsmProblem::UnknownMnemonic(mnemonic.to_string())));
+    };
+    let opcode = info.opcode;
+    match info.kind {
+        Kind::Alu { op: AluOp::Neg, .. } => match operands {
+            [Operand {
+                value: Reg(dst), ..
+            }] => Ok(single(slot(opcode, *dst, 0, 0, 0))),
+            _ => Err(cx.bad_operands(column, mnemonic, "one register: neg64 r1")),
+        },
+        Kind::Alu { op, width, source } => match (source, operands) {
+            (
+                Source::Reg,
+                [Operand {
+                    value: Reg(dst), ..
+                }, Operand {
+                    value: Reg(src), ..
+                }],
+            ) => Ok(single(slot(opcode, *dst, *src, 0, 0))),
+            (
+                Source::Imm,
+                [Operand {
+                    value: Reg(dst), ..
+                }, imm @ Operand {
+                    value: Int(value), ..
+                }],
+            ) => {
+                let imm = cx.imm32(imm, *value)?;
+                if *dst == 10
+                    && op == AluOp::Add
+                    && width == Width::W64
+                    && !cx.version.dynamic_stack_frames()
+                {
+                    // The reference assembler turns a frame bump into a no-op where frames are fixed.
+                    return Ok(single(slot(0x47, 0, 0, 0, 0)));
+                }
+                Ok(single(slot(opcode, *dst, 0, 0, imm)))
+            }
+            _ => Err(cx.bad_operands(
+                column,
+                mnemonic,
+                "a register and a register or immediate: add64 r1, 2",
+            )),
+        },
+        Kind::Endian(_) => Err(cx.error(column, AsmProblem::UnknownMnemonic(mnemonic.to_string()))),
+        Kind::LoadImm64 => match operands {
+            [Operand {
+                value: Reg(dst), ..
+            }, imm @ Operand {
+                value: Int(value), ..
+            }] => {
+                let value = cx.ranged(
+                    imm,
+                    *value,
+                    "64-bit immediate",
+                    i64::MIN.into(),
+                    u64::MAX.into(),
+                )?;
+                let bits = value as u64;
+                Ok(Encoded {
+                    slots: vec![
+                        slot(opcode, *dst, 0, 0, bits as u32 as i32),
+                        slot(0, 0, 0, 0, (bits >> 32) as u32 as i32),
+                    ],
+                    registers_function: None,
+                })
+            }
+            _ => Err(cx.bad_operands(
+                column,
+                mnemonic,
+                "a register and a 64-bit immediate: lddw r1, 0x1122334455667788",
+            )),
+        },
+        Kind::Load(_) => match operands {
+            [Operand {
+                value: Reg(dst), ..
+            }, memory @ Operand {
+                value: Mem { base, offset },
+                ..
+            }] => Ok(single(slot(
+                opcode,
+                *dst,
+                *base,
+                cx.off16(memory, *offset)?,
+                0,
+            ))),
+            _ => Err(cx.bad_operands(
+                column,
+                mnemonic,
+                "a register and a memory operand: ldxdw r1, [r2+8]",
+            )),
+        },
+        Kind::Store(_, Source::Imm) => match operands {
+            [memory @ Operand {
+                value: Mem { base, offset },
+                ..
+            }, imm @ Operand {
+                value: Int(value), ..
+            }] => Ok(single(slot(
+                opcode,
+                *base,
+                0,
+                cx.off16(memory, *offset)?,
+                cx.imm32(imm, *value)?,
+            ))),
+            _ => Err(cx.bad_operands(
+                column,
+                mnemonic,
+                "a memory operand and an immediate: stdw [r10-8], 1",
+            )),
+        },
+        Kind::Store(_, Source::Reg) => match operands {
+            [memory @ Operand {
+                value: Mem { base, offset },
+                ..
+            }, Operand {
+                value: Reg(src), ..
+            }] => Ok(single(slot(
+                opcode,
+                *base,
+                *src,
+                cx.off16(memory, *offset)?,
+                0,
+            ))),
+            _ => Err(cx.bad_operands(
+                column,
+                mnemonic,
+                "a memory operand and a register: stxdw [r10-8], r1",
+            )),
+        },
+        Kind::Jump => match operands {
+            [target @ Operand {
+                value: Int(_) | Name(_),
+                ..
+            }] => Ok(single(slot(opcode, 0, 0, cx.jump_offset(target)?, 0))),
+            _ => Err(cx.bad_operands(column, mnemonic, "an offset or a label: ja +2, ja done")),
+        },
+        Kind::JumpIf { source, .. } => match (source, operands) {
+            (
+                Source::Reg,
+                [Operand {
+                    value: Reg(dst), ..
+                }, Operand {
+                    value: Reg(src), ..
+                }, target @ Operand {
+                    value: Int(_) | Name(_),
+                    ..
+                }],
+            ) => Ok(single(slot(opcode, *dst, *src, cx.jump_offset(target)?, 0))),
+            (
+                Source::Imm,
+                [Operand {
+                    value: Reg(dst), ..
+                }, imm @ Operand {
+                    value: Int(value), ..
+                }, target @ Operand {
+                    value: Int(_) | Name(_),
+                    ..
+                }],
+            ) => Ok(single(slot(
+                opcode,
+                *dst,
+                0,
+                cx.jump_offset(target)?,
+                cx.imm32(imm, *value)?,
+            ))),
+            _ => Err(cx.bad_operands(
+                column,
+                mnemonic,
+                "a register, a register or immediate, and an offset or label: jeq r1, 0, done",
+            )),
+        },
+        Kind::Call => call(cx, column, mnemonic, opcode, operands),
+        Kind::CallReg => match operands {
+            [Operand {
+                value: Reg(register),
+                ..
+            }] => Ok(single(match cx.version.callx_register_field() {
+                CallxRegister::Imm => slot(opcode, 0, 0, 0, i32::from(*register)),
+                CallxRegister::Src => slot(opcode, 0, *register, 0, 0),
+                CallxRegister::Dst => slot(opcode, *register, 0, 0, 0),
+            })),
+            _ => Err(cx.bad_operands(column, mnemonic, "one register: callx r1")),
+        },
+        Kind::Exit => match operands {
+            [] => Ok(single(slot(opcode, 0, 0, 0, 0))),
+            _ => Err(cx.bad_operands(column, mnemonic, "no operands")),
+        },
+    }
+}
+
+/// `call label` / `call NUMBER`: before V3 the immediate is the target's instruction index; from
+/// V3 it is relative to the next slot and `src = 1` marks an internal call.
+fn call(
+    cx: &Context<'_>,
+    column: usize,
+    mnemonic: &str,
+    opcode: u8,
+    operands: &[Operand],
+) -> Result<Encoded, AsmError> {
+    let relative = cx.version.static_syscalls();
+    let src = u8::from(relative);
+    let here = cx.pc as i128;
+    match operands {
+        [target @ Operand {
+            value: OperandValue::Name(name),
+            ..
+        }] => {
+            let target_pc = cx.label(target, name)? as i128;
+            let imm = if relative {
+                target_pc - here - 1
+            } else {
+                target_pc
+            };
+            Ok(single(slot(opcode, 0, src, 0, cx.imm32(target, imm)?)))
+        }
+        [target @ Operand {
+            value: OperandValue::Integer(value),
+            ..
+        }] => {
+            // A number is an offset from the next slot, as in the reference assembler.
+            let target_pc = value + here + 1;
+            let imm = if relative { *value } else { target_pc };
+            let imm = cx.imm32(target, imm)?;
+            let registered = usize::try_from(target_pc)
+                .ok()
+                .filter(|pc| u32::try_from(*pc).is_ok());
+            Ok(Encoded {
+                slots: vec![slot(opcode, 0, src, 0, imm)],
+                registers_function: registered,
+            })
+        }
+        _ => Err(cx.bad_operands(
+            column,
+            mnemonic,
+            "a label or a relative offset: call function_foo",
+        )),
+    }
+}
+
+/// Number of slots a directive occupies (for the first pass; errors surface in the second).
+pub(super) fn directive_slots(name: &str, operands: &[Operand]) -> usize {
+    match (name, operands) {
+        (
+            "fill",
+            [Operand {
+                value: OperandValue::Integer(repeat),
+                ..
+            }, _],
+        ) => usize::try_from(*repeat).unwrap_or(usize::MAX),
+        _ => 0,
+    }
+}
+
+/// `.fill REPEAT, VALUE`: REPEAT slots, each the little-endian u64 VALUE.
+pub(super) fn directive(
+    cx: &Context<'_>,
+    column: usize,
+    name: &str,
+    operands: &[Operand],
+) -> Result<Vec<Insn>, AsmError> {
+    match (name, operands) {
+        (
+            "fill",
+            [repeat @ Operand {
+                value: OperandValue::Integer(count),
+                ..
+            }, value @ Operand {
+                value: OperandValue::Integer(bits),
+                ..
+            }],
+        ) => {
+            let count =
+                cx.ranged(repeat, *count, "repeat count", 0, super::MAX_SLOTS as i128)? as usize;
+            let bits =
+                cx.ranged(value, *bits, "slot value", i64::MIN.into(), u64::MAX.into())? as u64;
+            Ok(vec![Insn::from_u64(bits); count])
+        }
+        ("fill", _) => {
+            Err(cx.bad_operands(column, ".fill", "a repeat count and a value: .fill 1, 0x95"))
+        }
+        _ => Err(cx.error(column, AsmProblem::UnknownDirective(name.to_string()))),
+    }
+}

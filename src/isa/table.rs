@@ -1,0 +1,583 @@
+//! The one instruction table.
+//!
+//! Every opcode sbvm knows is one row of [`TABLE`]: its byte, its mnemonic, what it does
+//! ([`Kind`]) and the versions that have it ([`Availability`]). Decoding, encoding, the
+//! assembler, the disassembler and the verifier all read this table; nothing else lists opcodes.
+//!
+//! An opcode byte is `operation | source | class`:
+//!
+//! ```text
+//!   7   6   5   4   3   2   1   0
+//! +---------------+---+-----------+
+//! |   operation   | s |   class   |    s = 0: immediate operand (K), 1: register operand (X)
+//! +---------------+---+-----------+
+//! ```
+//!
+//! The same byte can mean different things in different versions: V2 moves loads and stores
+//! onto the opcodes that mul/div/mod/neg left free and puts the PQR class at 0x06, while V3
+//! puts JMP32 at 0x06. So a row is identified by (opcode, availability), and within any one
+//! version an opcode byte selects at most one row (checked at compile time when the decode tables
+//! are built).
+
+use super::version::SbpfVersion;
+
+/// Operand width of an ALU operation or a conditional jump's comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Width {
+    /// 32-bit: operate on the low halves.
+    W32,
+    /// 64-bit.
+    W64,
+}
+
+impl Width {
+    /// Number of bits.
+    pub const fn bits(self) -> u32 {
+        match self {
+            Width::W32 => 32,
+            Width::W64 => 64,
+        }
+    }
+}
+
+/// Where the second operand comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// The sign-extended 32-bit immediate.
+    Imm,
+    /// The `src` register.
+    Reg,
+}
+
+/// Size of a memory access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MemSize {
+    /// One byte.
+    B1,
+    /// Two bytes.
+    B2,
+    /// Four bytes.
+    B4,
+    /// Eight bytes.
+    B8,
+}
+
+impl MemSize {
+    /// Number of bytes.
+    pub const fn bytes(self) -> u64 {
+        match self {
+            MemSize::B1 => 1,
+            MemSize::B2 => 2,
+            MemSize::B4 => 4,
+            MemSize::B8 => 8,
+        }
+    }
+}
+
+/// Arithmetic and logic operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AluOp {
+    /// dst += src
+    Add,
+    /// dst -= src (V2 with an immediate: dst = imm - dst)
+    Sub,
+    /// dst *= src (before V2)
+    Mul,
+    /// dst /= src, unsigned (before V2)
+    Div,
+    /// dst |= src
+    Or,
+    /// dst &= src
+    And,
+    /// dst <<= src
+    Lsh,
+    /// dst >>= src, logical
+    Rsh,
+    /// dst = -dst (before V2; takes no operand)
+    Neg,
+    /// dst %= src, unsigned (before V2)
+    Mod,
+    /// dst ^= src
+    Xor,
+    /// dst = src
+    Mov,
+    /// dst >>= src, arithmetic
+    Arsh,
+    /// dst |= imm << 32 (V2, replaces lddw)
+    Hor,
+    /// Low half of the product (V2).
+    Lmul,
+    /// High half of the unsigned 128-bit product (V2).
+    Uhmul,
+    /// High half of the signed 128-bit product (V2).
+    Shmul,
+    /// Unsigned division (V2).
+    Udiv,
+    /// Unsigned remainder (V2).
+    Urem,
+    /// Signed division (V2).
+    Sdiv,
+    /// Signed remainder (V2).
+    Srem,
+}
+
+impl AluOp {
+    /// Division and remainder: an immediate divisor of zero is rejected by the verifier.
+    pub const fn divides(self) -> bool {
+        matches!(
+            self,
+            AluOp::Div | AluOp::Mod | AluOp::Udiv | AluOp::Urem | AluOp::Sdiv | AluOp::Srem
+        )
+    }
+    /// Shifts: an immediate shift amount must be below the operand width.
+    pub const fn shifts(self) -> bool {
+        matches!(self, AluOp::Lsh | AluOp::Rsh | AluOp::Arsh)
+    }
+}
+
+/// Conditions of conditional jumps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cond {
+    /// ==
+    Eq,
+    /// > unsigned
+    Gt,
+    /// >= unsigned
+    Ge,
+    /// < unsigned
+    Lt,
+    /// <= unsigned
+    Le,
+    /// dst & src != 0
+    Set,
+    /// !=
+    Ne,
+    /// > signed
+    Sgt,
+    /// >= signed
+    Sge,
+    /// < signed
+    Slt,
+    /// <= signed
+    Sle,
+}
+
+/// Byte order targeted by `le` / `be`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ByteOrder {
+    /// `le16/32/64`: truncate to the size (the host is little-endian).
+    Little,
+    /// `be16/32/64`: swap the low `imm` bits' bytes.
+    Big,
+}
+
+/// What an instruction does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `op dst, src|imm` (or `neg dst`).
+    Alu {
+        /// The operation.
+        op: AluOp,
+        /// 32 or 64 bits.
+        width: Width,
+        /// Immediate or register operand.
+        source: Source,
+    },
+    /// `le16 dst` / `be64 dst`: the immediate is the size in bits.
+    Endian(ByteOrder),
+    /// `lddw dst, imm64`: two slots, the second holds the high half in its immediate.
+    LoadImm64,
+    /// `ldx dst, [src+off]`.
+    Load(MemSize),
+    /// `st [dst+off], imm` or `stx [dst+off], src`.
+    Store(MemSize, Source),
+    /// `ja off`.
+    Jump,
+    /// `jcc dst, src|imm, off`.
+    JumpIf {
+        /// The comparison.
+        cond: Cond,
+        /// 64-bit, or JMP32's low halves.
+        width: Width,
+        /// Immediate or register operand.
+        source: Source,
+    },
+    /// `call imm`: a syscall or an internal function.
+    Call,
+    /// `callx reg`.
+    CallReg,
+    /// `exit`: return to the caller, or end the program.
+    Exit,
+}
+
+impl Kind {
+    /// Stores may name r10 as their destination (they write memory, not the register).
+    pub const fn is_store(self) -> bool {
+        matches!(self, Kind::Store(..))
+    }
+    /// The instruction occupies two slots.
+    pub const fn is_wide(self) -> bool {
+        matches!(self, Kind::LoadImm64)
+    }
+    /// A jump whose `off` names a target the verifier checks.
+    pub const fn jumps(self) -> bool {
+        matches!(self, Kind::Jump | Kind::JumpIf { .. })
+    }
+}
+
+/// A version feature that decides whether a row exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Feature {
+    /// `lddw` (all but V2).
+    Lddw,
+    /// `hor64` (V2).
+    HighOr,
+    /// `le` (all but V2).
+    Le,
+    /// `neg32`, `neg64` (all but V2).
+    Negation,
+    /// mul, div, mod (all but V2).
+    MulDivMod,
+    /// The PQR class (V2).
+    Pqr,
+    /// Loads and stores in the classic classes 0x01, 0x02, 0x03 (all but V2).
+    ClassicMemory,
+    /// Loads and stores on the moved opcodes (V2).
+    MovedMemory,
+    /// The JMP32 class (V3, V4).
+    Jmp32,
+}
+
+impl Feature {
+    /// Whether `version` has this feature.
+    pub const fn enabled_in(self, version: SbpfVersion) -> bool {
+        match self {
+            Feature::Lddw => !version.disable_lddw(),
+            Feature::HighOr => version.disable_lddw(),
+            Feature::Le => !version.disable_le(),
+            Feature::Negation => !version.disable_neg(),
+            Feature::MulDivMod => !version.enable_pqr(),
+            Feature::Pqr => version.enable_pqr(),
+            Feature::ClassicMemory => !version.move_memory_instruction_classes(),
+            Feature::MovedMemory => version.move_memory_instruction_classes(),
+            Feature::Jmp32 => version.enable_jmp32(),
+        }
+    }
+}
+
+/// Which versions have a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Availability {
+    /// Every version.
+    Always,
+    /// Versions with the feature.
+    With(Feature),
+}
+
+impl Availability {
+    /// Whether `version` has the row.
+    pub const fn in_version(self, version: SbpfVersion) -> bool {
+        match self {
+            Availability::Always => true,
+            Availability::With(feature) => feature.enabled_in(version),
+        }
+    }
+}
+
+/// One row of the instruction table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpInfo {
+    /// The opcode byte.
+    pub opcode: u8,
+    /// Canonical mnemonic, as the disassembler prints it (`le`/`be` get the size appended).
+    pub mnemonic: &'static str,
+    /// What it does.
+    pub kind: Kind,
+    /// Which versions have it.
+    pub availability: Availability,
+}
+
+impl OpInfo {
+    /// Whether `version` has this row.
+    pub const fn in_version(&self, version: SbpfVersion) -> bool {
+        self.availability.in_version(version)
+    }
+}
+
+use AluOp::*;
+use Availability::{Always, With};
+use Feature::*;
+use Kind::*;
+use MemSize::*;
+use Source::{Imm as K, Reg as X};
+use Width::{W32, W64};
+
+const fn alu(
+    opcode: u8,
+    mnemonic: &'static str,
+    op: AluOp,
+    width: Width,
+    source: Source,
+) -> OpInfo {
+    alu_with(opcode, mnemonic, op, width, source, Always)
+}
+const fn alu_with(
+    opcode: u8,
+    mnemonic: &'static str,
+    op: AluOp,
+    width: Width,
+    source: Source,
+    availability: Availability,
+) -> OpInfo {
+    OpInfo {
+        opcode,
+        mnemonic,
+        kind: Alu { op, width, source },
+        availability,
+    }
+}
+const fn row(opcode: u8, mnemonic: &'static str, kind: Kind, availability: Availability) -> OpInfo {
+    OpInfo {
+        opcode,
+        mnemonic,
+        kind,
+        availability,
+    }
+}
+const fn jcc(
+    opcode: u8,
+    mnemonic: &'static str,
+    cond: Cond,
+    width: Width,
+    source: Source,
+) -> OpInfo {
+    let availability = match width {
+        W32 => With(Jmp32),
+        W64 => Always,
+    };
+    row(
+        opcode,
+        mnemonic,
+        JumpIf {
+            cond,
+            width,
+            source,
+        },
+        availability,
+    )
+}
+
+/// Every instruction of every version. Order matters only for the assembler: when a mnemonic
+/// has several rows and none is available in the target version, the first one is encoded
+/// (so the verifier can reject it the way the reference does).
+#[rustfmt::skip]
+pub const TABLE: &[OpInfo] = &[
+    // ---- 64-bit immediate load (class 0x00) ----
+    row(0x18, "lddw",   LoadImm64,                 With(Lddw)),
+
+    // ---- classic loads and stores (classes 0x01 LDX, 0x02 ST, 0x03 STX) ----
+    row(0x71, "ldxb",   Load(B1),                  With(ClassicMemory)),
+    row(0x69, "ldxh",   Load(B2),                  With(ClassicMemory)),
+    row(0x61, "ldxw",   Load(B4),                  With(ClassicMemory)),
+    row(0x79, "ldxdw",  Load(B8),                  With(ClassicMemory)),
+    row(0x72, "stb",    Store(B1, K),              With(ClassicMemory)),
+    row(0x6a, "sth",    Store(B2, K),              With(ClassicMemory)),
+    row(0x62, "stw",    Store(B4, K),              With(ClassicMemory)),
+    row(0x7a, "stdw",   Store(B8, K),              With(ClassicMemory)),
+    row(0x73, "stxb",   Store(B1, X),              With(ClassicMemory)),
+    row(0x6b, "stxh",   Store(B2, X),              With(ClassicMemory)),
+    row(0x63, "stxw",   Store(B4, X),              With(ClassicMemory)),
+    row(0x7b, "stxdw",  Store(B8, X),              With(ClassicMemory)),
+
+    // ---- V2: loads in class 0x04, stores in class 0x07 ----
+    row(0x2c, "ldxb",   Load(B1),                  With(MovedMemory)),
+    row(0x3c, "ldxh",   Load(B2),                  With(MovedMemory)),
+    row(0x8c, "ldxw",   Load(B4),                  With(MovedMemory)),
+    row(0x9c, "ldxdw",  Load(B8),                  With(MovedMemory)),
+    row(0x27, "stb",    Store(B1, K),              With(MovedMemory)),
+    row(0x37, "sth",    Store(B2, K),              With(MovedMemory)),
+    row(0x87, "stw",    Store(B4, K),              With(MovedMemory)),
+    row(0x97, "stdw",   Store(B8, K),              With(MovedMemory)),
+    row(0x2f, "stxb",   Store(B1, X),              With(MovedMemory)),
+    row(0x3f, "stxh",   Store(B2, X),              With(MovedMemory)),
+    row(0x8f, "stxw",   Store(B4, X),              With(MovedMemory)),
+    row(0x9f, "stxdw",  Store(B8, X),              With(MovedMemory)),
+
+    // ---- 32-bit ALU (class 0x04) ----
+    alu(0x04, "add32",  Add,  W32, K),
+    alu(0x0c, "add32",  Add,  W32, X),
+    alu(0x14, "sub32",  Sub,  W32, K),
+    alu(0x1c, "sub32",  Sub,  W32, X),
+    alu_with(0x24, "mul32", Mul, W32, K, With(MulDivMod)),
+    alu_with(0x2c, "mul32", Mul, W32, X, With(MulDivMod)),
+    alu_with(0x34, "div32", Div, W32, K, With(MulDivMod)),
+    alu_with(0x3c, "div32", Div, W32, X, With(MulDivMod)),
+    alu(0x44, "or32",   Or,   W32, K),
+    alu(0x4c, "or32",   Or,   W32, X),
+    alu(0x54, "and32",  And,  W32, K),
+    alu(0x5c, "and32",  And,  W32, X),
+    alu(0x64, "lsh32",  Lsh,  W32, K),
+    alu(0x6c, "lsh32",  Lsh,  W32, X),
+    alu(0x74, "rsh32",  Rsh,  W32, K),
+    alu(0x7c, "rsh32",  Rsh,  W32, X),
+    alu_with(0x84, "neg32", Neg, W32, K, With(Negation)),
+    alu_with(0x94, "mod32", Mod, W32, K, With(MulDivMod)),
+    alu_with(0x9c, "mod32", Mod, W32, X, With(MulDivMod)),
+    alu(0xa4, "xor32",  Xor,  W32, K),
+    alu(0xac, "xor32",  Xor,  W32, X),
+    alu(0xb4, "mov32",  Mov,  W32, K),
+    alu(0xbc, "mov32",  Mov,  W32, X),
+    alu(0xc4, "arsh32", Arsh, W32, K),
+    alu(0xcc, "arsh32", Arsh, W32, X),
+    row(0xd4, "le",     Endian(ByteOrder::Little), With(Le)),
+    row(0xdc, "be",     Endian(ByteOrder::Big),    Always),
+
+    // ---- 64-bit ALU (class 0x07) ----
+    alu(0x07, "add64",  Add,  W64, K),
+    alu(0x0f, "add64",  Add,  W64, X),
+    alu(0x17, "sub64",  Sub,  W64, K),
+    alu(0x1f, "sub64",  Sub,  W64, X),
+    alu_with(0x27, "mul64", Mul, W64, K, With(MulDivMod)),
+    alu_with(0x2f, "mul64", Mul, W64, X, With(MulDivMod)),
+    alu_with(0x37, "div64", Div, W64, K, With(MulDivMod)),
+    alu_with(0x3f, "div64", Div, W64, X, With(MulDivMod)),
+    alu(0x47, "or64",   Or,   W64, K),
+    alu(0x4f, "or64",   Or,   W64, X),
+    alu(0x57, "and64",  And,  W64, K),
+    alu(0x5f, "and64",  And,  W64, X),
+    alu(0x67, "lsh64",  Lsh,  W64, K),
+    alu(0x6f, "lsh64",  Lsh,  W64, X),
+    alu(0x77, "rsh64",  Rsh,  W64, K),
+    alu(0x7f, "rsh64",  Rsh,  W64, X),
+    alu_with(0x87, "neg64", Neg, W64, K, With(Negation)),
+    alu_with(0x97, "mod64", Mod, W64, K, With(MulDivMod)),
+    alu_with(0x9f, "mod64", Mod, W64, X, With(MulDivMod)),
+    alu(0xa7, "xor64",  Xor,  W64, K),
+    alu(0xaf, "xor64",  Xor,  W64, X),
+    alu(0xb7, "mov64",  Mov,  W64, K),
+    alu(0xbf, "mov64",  Mov,  W64, X),
+    alu(0xc7, "arsh64", Arsh, W64, K),
+    alu(0xcf, "arsh64", Arsh, W64, X),
+    alu_with(0xf7, "hor64", Hor, W64, K, With(HighOr)),
+
+    // ---- V2: product, quotient, remainder (class 0x06; 0x10 marks 64 bits) ----
+    alu_with(0x86, "lmul32",  Lmul,  W32, K, With(Pqr)),
+    alu_with(0x8e, "lmul32",  Lmul,  W32, X, With(Pqr)),
+    alu_with(0x96, "lmul64",  Lmul,  W64, K, With(Pqr)),
+    alu_with(0x9e, "lmul64",  Lmul,  W64, X, With(Pqr)),
+    alu_with(0x36, "uhmul64", Uhmul, W64, K, With(Pqr)),
+    alu_with(0x3e, "uhmul64", Uhmul, W64, X, With(Pqr)),
+    alu_with(0xb6, "shmul64", Shmul, W64, K, With(Pqr)),
+    alu_with(0xbe, "shmul64", Shmul, W64, X, With(Pqr)),
+    alu_with(0x46, "udiv32",  Udiv,  W32, K, With(Pqr)),
+    alu_with(0x4e, "udiv32",  Udiv,  W32, X, With(Pqr)),
+    alu_with(0x56, "udiv64",  Udiv,  W64, K, With(Pqr)),
+    alu_with(0x5e, "udiv64",  Udiv,  W64, X, With(Pqr)),
+    alu_with(0x66, "urem32",  Urem,  W32, K, With(Pqr)),
+    alu_with(0x6e, "urem32",  Urem,  W32, X, With(Pqr)),
+    alu_with(0x76, "urem64",  Urem,  W64, K, With(Pqr)),
+    alu_with(0x7e, "urem64",  Urem,  W64, X, With(Pqr)),
+    alu_with(0xc6, "sdiv32",  Sdiv,  W32, K, With(Pqr)),
+    alu_with(0xce, "sdiv32",  Sdiv,  W32, X, With(Pqr)),
+    alu_with(0xd6, "sdiv64",  Sdiv,  W64, K, With(Pqr)),
+    alu_with(0xde, "sdiv64",  Sdiv,  W64, X, With(Pqr)),
+    alu_with(0xe6, "srem32",  Srem,  W32, K, With(Pqr)),
+    alu_with(0xee, "srem32",  Srem,  W32, X, With(Pqr)),
+    alu_with(0xf6, "srem64",  Srem,  W64, K, With(Pqr)),
+    alu_with(0xfe, "srem64",  Srem,  W64, X, With(Pqr)),
+
+    // ---- V3+: 32-bit conditional jumps (class 0x06) ----
+    jcc(0x16, "jeq32",  Cond::Eq,  W32, K),
+    jcc(0x1e, "jeq32",  Cond::Eq,  W32, X),
+    jcc(0x26, "jgt32",  Cond::Gt,  W32, K),
+    jcc(0x2e, "jgt32",  Cond::Gt,  W32, X),
+    jcc(0x36, "jge32",  Cond::Ge,  W32, K),
+    jcc(0x3e, "jge32",  Cond::Ge,  W32, X),
+    jcc(0x46, "jset32", Cond::Set, W32, K),
+    jcc(0x4e, "jset32", Cond::Set, W32, X),
+    jcc(0x56, "jne32",  Cond::Ne,  W32, K),
+    jcc(0x5e, "jne32",  Cond::Ne,  W32, X),
+    jcc(0x66, "jsgt32", Cond::Sgt, W32, K),
+    jcc(0x6e, "jsgt32", Cond::Sgt, W32, X),
+    jcc(0x76, "jsge32", Cond::Sge, W32, K),
+    jcc(0x7e, "jsge32", Cond::Sge, W32, X),
+    jcc(0xa6, "jlt32",  Cond::Lt,  W32, K),
+    jcc(0xae, "jlt32",  Cond::Lt,  W32, X),
+    jcc(0xb6, "jle32",  Cond::Le,  W32, K),
+    jcc(0xbe, "jle32",  Cond::Le,  W32, X),
+    jcc(0xc6, "jslt32", Cond::Slt, W32, K),
+    jcc(0xce, "jslt32", Cond::Slt, W32, X),
+    jcc(0xd6, "jsle32", Cond::Sle, W32, K),
+    jcc(0xde, "jsle32", Cond::Sle, W32, X),
+
+    // ---- jumps, calls, exit (class 0x05) ----
+    row(0x05, "ja",     Jump,                      Always),
+    jcc(0x15, "jeq",    Cond::Eq,  W64, K),
+    jcc(0x1d, "jeq",    Cond::Eq,  W64, X),
+    jcc(0x25, "jgt",    Cond::Gt,  W64, K),
+    jcc(0x2d, "jgt",    Cond::Gt,  W64, X),
+    jcc(0x35, "jge",    Cond::Ge,  W64, K),
+    jcc(0x3d, "jge",    Cond::Ge,  W64, X),
+    jcc(0x45, "jset",   Cond::Set, W64, K),
+    jcc(0x4d, "jset",   Cond::Set, W64, X),
+    jcc(0x55, "jne",    Cond::Ne,  W64, K),
+    jcc(0x5d, "jne",    Cond::Ne,  W64, X),
+    jcc(0x65, "jsgt",   Cond::Sgt, W64, K),
+    jcc(0x6d, "jsgt",   Cond::Sgt, W64, X),
+    jcc(0x75, "jsge",   Cond::Sge, W64, K),
+    jcc(0x7d, "jsge",   Cond::Sge, W64, X),
+    jcc(0xa5, "jlt",    Cond::Lt,  W64, K),
+    jcc(0xad, "jlt",    Cond::Lt,  W64, X),
+    jcc(0xb5, "jle",    Cond::Le,  W64, K),
+    jcc(0xbd, "jle",    Cond::Le,  W64, X),
+    jcc(0xc5, "jslt",   Cond::Slt, W64, K),
+    jcc(0xcd, "jslt",   Cond::Slt, W64, X),
+    jcc(0xd5, "jsle",   Cond::Sle, W64, K),
+    jcc(0xdd, "jsle",   Cond::Sle, W64, X),
+    row(0x85, "call",   Call,                      Always),
+    row(0x8d, "callx",  CallReg,                   Always),
+    row(0x95, "exit",   Exit,                      Always),
+];
+
+/// Sentinel in [`DECODE`]: the opcode has no row in that version.
+const NO_ROW: u8 = u8::MAX;
+
+/// Per version, opcode byte → index into [`TABLE`] (or [`NO_ROW`]), built at compile time.
+static DECODE: [[u8; 256]; 5] = build_decode_tables();
+
+const fn build_decode_tables() -> [[u8; 256]; 5] {
+    assert!(TABLE.len() < NO_ROW as usize);
+    let mut tables = [[NO_ROW; 256]; 5];
+    let mut v = 0;
+    while v < SbpfVersion::ALL.len() {
+        let version = SbpfVersion::ALL[v];
+        let mut i = 0;
+        while i < TABLE.len() {
+            let info = &TABLE[i];
+            if info.availability.in_version(version) {
+                // Two rows for one opcode in one version would make decoding ambiguous.
+                assert!(tables[v][info.opcode as usize] == NO_ROW);
+                tables[v][info.opcode as usize] = i as u8;
+            }
+            i += 1;
+        }
+        v += 1;
+    }
+    tables
+}
+
+/// The row an opcode selects in `version`, or `None` if that version has no such instruction.
+/// `Reserved` has no instructions.
+#[inline]
+pub fn lookup(version: SbpfVersion, opcode: u8) -> Option<&'static OpInfo> {
+    if version == SbpfVersion::Reserved {
+        return None;
+    }
+    let index = DECODE[version.table_index()][opcode as usize];
+    TABLE.get(index as usize)
+}
+
+/// Every row whose canonical mnemonic is `mnemonic` (any version), in table order.
+pub fn rows_named(mnemonic: &str) -> impl Iterator<Item = &'static OpInfo> + '_ {
+    TABLE.iter().filter(move |info| info.mnemonic == mnemonic)
+}

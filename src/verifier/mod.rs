@@ -1,0 +1,185 @@
+//! The verifier: the checks a text section must pass before it may run.
+//!
+//! [`verify`] applies exactly the rules the network applies (the reference's
+//! `RequisiteVerifier`), in the same order, so a program is rejected with the same error kind
+//! at the same instruction. Per slot, in order:
+//!
+//! 1. the opcode must have a row in the version's instruction table ([`crate::isa::table`]);
+//! 2. the row's own rule: `lddw` needs a second slot with opcode 0; a division by an
+//!    immediate needs a non-zero one; a shift by an immediate stays below the width; `le`/`be`
+//!    take 16, 32 or 64; a jump lands inside the text and not on a slot with opcode 0; `callx`
+//!    names r0–r9; `add64 r10, imm` (V1, V2) moves by a multiple of 64;
+//! 3. registers: `src` at most r10; `dst` at most r9, or r10 for stores and (V1, V2) for
+//!    `add64 r10, imm`. For an `lddw` this check reports the index of its second slot, as the
+//!    reference does.
+//!
+//! [`verify_for_deployment`] adds the checks the reference runs only when a program is
+//! deployed (`LocalVerifier`, V3+): a `call` with `src = 0` names a registered syscall, and a
+//! `call` with `src = 1` does not use the invalid offset -1.
+
+mod error;
+
+pub use error::VerifierError;
+
+use crate::isa::insn::{slot_count, Insn, INSN_SIZE};
+use crate::isa::table::{lookup, AluOp, Kind, Source, Width};
+use crate::isa::version::{CallxRegister, SbpfVersion};
+
+/// The network's verification rules for `text` in `version`.
+pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
+    if text.len() % INSN_SIZE != 0 {
+        return Err(VerifierError::ProgramLengthNotMultiple { len: text.len() });
+    }
+    if text.is_empty() {
+        return Err(VerifierError::NoProgram);
+    }
+    let count = slot_count(text);
+    let slot = |pc: usize| Insn::at(text, pc).unwrap_or_default();
+    let mut pc = 0;
+    while pc < count {
+        let insn = slot(pc);
+        let info = lookup(version, insn.opcode).ok_or(VerifierError::UnknownOpCode {
+            opcode: insn.opcode,
+            pc,
+        })?;
+        match info.kind {
+            Kind::LoadImm64 => {
+                if pc + 1 >= count {
+                    return Err(VerifierError::LDDWCannotBeLast { pc });
+                }
+                if slot(pc + 1).opcode != 0 {
+                    return Err(VerifierError::IncompleteLDDW { pc });
+                }
+                pc += 1;
+            }
+            Kind::Alu {
+                op,
+                width,
+                source: Source::Imm,
+            } => check_alu_immediate(&insn, op, width, version, pc)?,
+            Kind::Endian(_) => {
+                if !matches!(insn.imm, 16 | 32 | 64) {
+                    return Err(VerifierError::UnsupportedLEBEArgument { size: insn.imm, pc });
+                }
+            }
+            Kind::Jump | Kind::JumpIf { .. } => {
+                let target = pc as i64 + 1 + i64::from(insn.off);
+                let landing = usize::try_from(target).ok().filter(|at| *at < count);
+                let Some(landing) = landing else {
+                    return Err(VerifierError::JumpOutOfCode { target, pc });
+                };
+                if slot(landing).opcode == 0 {
+                    return Err(VerifierError::JumpToMiddleOfLDDW {
+                        target: landing,
+                        pc,
+                    });
+                }
+            }
+            Kind::CallReg => {
+                let register = match version.callx_register_field() {
+                    CallxRegister::Imm => insn.imm64(),
+                    CallxRegister::Src => i64::from(insn.src),
+                    CallxRegister::Dst => i64::from(insn.dst),
+                };
+                if !(0..10).contains(&register) {
+                    return Err(VerifierError::InvalidRegister { pc });
+                }
+            }
+            Kind::Alu {
+                source: Source::Reg,
+                ..
+            }
+            | Kind::Load(_)
+            | Kind::Store(..)
+            | Kind::Call
+            | Kind::Exit => {}
+        }
+        check_registers(&insn, info.kind, version, pc)?;
+        pc += 1;
+    }
+    Ok(())
+}
+
+fn check_alu_immediate(
+    insn: &Insn,
+    op: AluOp,
+    width: Width,
+    version: SbpfVersion,
+    pc: usize,
+) -> Result<(), VerifierError> {
+    if op.divides() && insn.imm == 0 {
+        return Err(VerifierError::DivisionByZero { pc });
+    }
+    if op.shifts() && (insn.imm < 0 || insn.imm as u32 >= width.bits()) {
+        return Err(VerifierError::ShiftWithOverflow {
+            shift: insn.imm64() as u64,
+            bits: width.bits().into(),
+            pc,
+        });
+    }
+    if is_frame_bump(insn, op, width, version) && insn.imm % 64 != 0 {
+        return Err(VerifierError::UnalignedImmediate { pc });
+    }
+    Ok(())
+}
+
+/// `add64 r10, imm` in a version with dynamic stack frames.
+fn is_frame_bump(insn: &Insn, op: AluOp, width: Width, version: SbpfVersion) -> bool {
+    version.dynamic_stack_frames() && op == AluOp::Add && width == Width::W64 && insn.dst == 10
+}
+
+fn check_registers(
+    insn: &Insn,
+    kind: Kind,
+    version: SbpfVersion,
+    pc: usize,
+) -> Result<(), VerifierError> {
+    if insn.src > 10 {
+        return Err(VerifierError::InvalidSourceRegister {
+            register: insn.src,
+            pc,
+        });
+    }
+    match insn.dst {
+        0..=9 => Ok(()),
+        10 if kind.is_store() => Ok(()),
+        10 if matches!(kind, Kind::Alu { op, width, source: Source::Imm } if is_frame_bump(insn, op, width, version)) => {
+            Ok(())
+        }
+        10 => Err(VerifierError::CannotWriteR10 { pc }),
+        register => Err(VerifierError::InvalidDestinationRegister { register, pc }),
+    }
+}
+
+/// [`verify`], then the deployment checks for V3+ (see the module docs). `is_syscall` says
+/// whether a hash names a registered syscall.
+pub fn verify_for_deployment(
+    text: &[u8],
+    version: SbpfVersion,
+    is_syscall: impl Fn(u32) -> bool,
+) -> Result<(), VerifierError> {
+    verify(text, version)?;
+    if !version.static_syscalls() {
+        return Ok(());
+    }
+    let count = slot_count(text);
+    let mut pc = 0;
+    while pc < count {
+        let insn = Insn::at(text, pc).unwrap_or_default();
+        match lookup(version, insn.opcode).map(|info| info.kind) {
+            Some(Kind::LoadImm64) => pc += 1,
+            Some(Kind::Call) if insn.src == 0 && !is_syscall(insn.imm as u32) => {
+                return Err(VerifierError::InvalidSyscall {
+                    hash: insn.imm as u32,
+                    pc,
+                });
+            }
+            Some(Kind::Call) if insn.src == 1 && insn.imm == -1 => {
+                return Err(VerifierError::InvalidFunction { pc });
+            }
+            _ => {}
+        }
+        pc += 1;
+    }
+    Ok(())
+}
