@@ -1,0 +1,95 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The `shared/` folder beside the checkout (or `$SBVM_SHARED`), if it exists. Tests that need
+/// it print a clear SKIP line when it does not, unless `SBVM_REQUIRE_SHARED` is set, in which
+/// case they fail.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SBVM_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    if dir.join("oracle/programs/expected.json").exists() {
+        return Some(dir);
+    }
+    if std::env::var_os("SBVM_REQUIRE_SHARED").is_some() {
+        panic!("SBVM_REQUIRE_SHARED is set but {} has no oracle/programs/expected.json", dir.display());
+    }
+    eprintln!("SKIP: {} not found; reference-data checks skipped", dir.display());
+    None
+}
+
+/// Decodes a hex string.
+pub fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("valid hex"))
+        .collect()
+}
+
+/// Seeds for randomized tests: `SBVM_SEED` pins one, `SBVM_SEEDS=N` runs N (default `default`).
+pub fn seeds(default: u64) -> Vec<u64> {
+    if let Some(seed) = std::env::var("SBVM_SEED").ok().and_then(|s| s.parse().ok()) {
+        return vec![seed];
+    }
+    let count = std::env::var("SBVM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(default);
+    (0..count).map(|i| 0x5eed_0000 + i).collect()
+}
+
+/// The reference's `Debug` rendering of a verifier error (`UnknownOpCode(24, 0)`), built from
+/// sbvm's error so the two can be compared field by field.
+pub fn reference_debug(error: &sbvm::verifier::VerifierError) -> String {
+    use sbvm::verifier::VerifierError as E;
+    let fields: Vec<String> = match *error {
+        E::NoProgram | E::ProgramLengthNotMultiple { .. } | E::LDDWCannotBeLast { .. } => vec![],
+        E::UnknownOpCode { opcode, pc } => vec![opcode.to_string(), pc.to_string()],
+        // The reference stores the target as usize: a negative target wraps.
+        E::JumpOutOfCode { target, pc } => vec![(target as u64).to_string(), pc.to_string()],
+        E::JumpToMiddleOfLDDW { target, pc } => vec![target.to_string(), pc.to_string()],
+        E::ShiftWithOverflow { shift, bits, pc } => vec![shift.to_string(), bits.to_string(), pc.to_string()],
+        E::InvalidSyscall { hash, .. } => vec![hash.to_string()],
+        other => vec![other.pc().unwrap_or_default().to_string()],
+    };
+    if fields.is_empty() {
+        error.kind_name().to_string()
+    } else {
+        format!("{}({})", error.kind_name(), fields.join(", "))
+    }
+}
+
+/// The reference runner, if `$SBVM_ORACLE` names it (see shared/oracle/README.md).
+pub fn oracle() -> Option<PathBuf> {
+    let path = PathBuf::from(std::env::var_os("SBVM_ORACLE")?);
+    path.exists().then_some(path)
+}
+
+/// Asks the reference runner how it verifies a raw text section: `Ok(())` or the error's Debug
+/// rendering without the `VerifierError(...)` wrapper.
+pub fn oracle_verify(oracle: &std::path::Path, text: &[u8], version: sbvm::isa::SbpfVersion) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("sbvm-oracle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("case-{}.bin", rand_suffix()));
+    std::fs::write(&file, text).unwrap();
+    let output = std::process::Command::new(oracle)
+        .args(["run", "--raw"])
+        .arg(&file)
+        .args(["--version", version.name(), "--engine", "interp", "--max-insns", "1000"])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    let line = String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or_default().to_string();
+    let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("oracle said {line:?}"));
+    if json["stage"] == "verify" {
+        let error = json["error"].as_str().unwrap();
+        Err(error.strip_prefix("VerifierError(").and_then(|e| e.strip_suffix(')')).unwrap_or(error).to_string())
+    } else {
+        Ok(())
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
