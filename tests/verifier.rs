@@ -31,11 +31,11 @@ const CASES: &[Case] = &[
            expect: &[(ALL, "ProgramLengthNotMultiple")] },
     Case { name: "no_program", text: Text::Bytes(&[]), expect: &[(ALL, "NoProgram")] },
     Case { name: "div64_by_zero", text: Text::Asm("mov64 r0, 1\ndiv64 r0, 0\nexit"),
-           expect: &[(NOT_V2, "DivisionByZero(1)"), (&[V2], "UnknownOpCode(55, 1)")] },
+           expect: &[(NOT_V2, "DivisionByZero(1)"), (&[V2], "ok")] }, // 0x37 is `sth` in V2
     Case { name: "mod32_by_zero", text: Text::Asm("mod32 r0, 0\nexit"),
            expect: &[(NOT_V2, "DivisionByZero(0)"), (&[V2], "UnknownOpCode(148, 0)")] },
     Case { name: "udiv64_by_zero", text: Text::Asm("udiv64 r0, 0\nexit"),
-           expect: &[(&[V2], "DivisionByZero(0)"), (&[V0, V1], "UnknownOpCode(86, 0)"), (&[V3, V4], "JumpOutOfCode(1, 0)")] },
+           expect: &[(&[V2], "DivisionByZero(0)"), (&[V0, V1], "UnknownOpCode(86, 0)"), (&[V3, V4], "ok")] }, // 0x56 is `jne32` in V3+
     Case { name: "srem32_by_zero", text: Text::Asm("exit\nsrem32 r3, 0\nexit"),
            expect: &[(&[V2], "DivisionByZero(1)"), (&[V0, V1, V3, V4], "UnknownOpCode(230, 1)")] },
     Case { name: "be_size_8", text: Text::Asm(".fill 1, 0x00000008000001dc\nexit"),
@@ -50,7 +50,7 @@ const CASES: &[Case] = &[
     Case { name: "jeq_before_start", text: Text::Asm("exit\njeq r1, 0, -3"),
            expect: &[(ALL, "JumpOutOfCode(18446744073709551615, 1)")] },
     Case { name: "jne32_past_end", text: Text::Asm("jne32 r1, r2, +1"),
-           expect: &[(&[V3, V4], "JumpOutOfCode(2, 0)"), (&[V0, V1, V2], "UnknownOpCode(94, 0)")] },
+           expect: &[(&[V3, V4], "JumpOutOfCode(2, 0)"), (&[V0, V1], "UnknownOpCode(94, 0)"), (&[V2], "ok")] }, // 0x5e is `udiv64` in V2
     Case { name: "jump_into_lddw", text: Text::Asm("ja +1\nlddw r0, 1\nexit"),
            expect: &[(ALL, "JumpToMiddleOfLDDW(2, 0)")] },
     Case { name: "source_r11", text: Text::Asm("mov64 r0, r11\nexit"), expect: &[(ALL, "InvalidSourceRegister(0)")] },
@@ -96,6 +96,7 @@ fn every_error_kind_at_every_version() {
         eprintln!("NOTE: SBVM_ORACLE not set; checking the recorded reference verdicts only");
     }
     let mut checked = 0;
+    let mut mismatches = Vec::new();
     for case in CASES {
         let mut covered = Vec::new();
         for (versions, expected) in case.expect {
@@ -110,13 +111,16 @@ fn every_error_kind_at_every_version() {
                     let reference = common::oracle_verify(oracle, &text, version).err().unwrap_or_else(|| "ok".into());
                     assert_eq!(got, reference, "{} at {version}: sbvm vs live reference", case.name);
                 }
-                assert_eq!(got, *expected, "{} at {version}", case.name);
+                if got != *expected {
+                    mismatches.push(format!("{} at {version}: sbvm says {got}, recorded {expected}", case.name));
+                }
                 checked += 1;
             }
         }
         covered.sort();
         assert_eq!(covered, ALL, "{}: every version has an expectation", case.name);
     }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     assert!(checked >= 150);
 }
 
