@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod gen;
+
 use std::path::PathBuf;
 
 /// The `shared/` folder beside the checkout (or `$SBVM_SHARED`), if it exists. Tests that need
