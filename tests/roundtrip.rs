@@ -88,3 +88,21 @@ fn verifier_agrees_with_the_live_reference_on_random_bytes() {
         }
     }
 }
+
+#[test]
+fn disassembly_is_valid_reference_assembly() {
+    let Some(oracle) = common::oracle() else {
+        eprintln!("SKIP: SBVM_ORACLE not set; reference-assembler check skipped");
+        return;
+    };
+    for seed in common::seeds(40) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        for version in SbpfVersion::ALL {
+            let text = valid_program(&mut rng, version, 100);
+            let source = disassemble(&text, version, &Symbols::default());
+            let reference = common::oracle_assemble(&oracle, &source, version)
+                .unwrap_or_else(|e| panic!("seed {seed} {version}: reference rejects our output: {e}\n{source}"));
+            assert_eq!(reference, text, "seed {seed} {version}:\n{source}");
+        }
+    }
+}

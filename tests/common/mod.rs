@@ -95,3 +95,22 @@ fn rand_suffix() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
+
+/// Asks the reference assembler to assemble `source` for `version`: the text bytes, or its error.
+pub fn oracle_assemble(oracle: &std::path::Path, source: &str, version: sbvm::isa::SbpfVersion) -> Result<Vec<u8>, String> {
+    let dir = std::env::temp_dir().join(format!("sbvm-oracle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("case-{}.asm", rand_suffix()));
+    std::fs::write(&file, source).unwrap();
+    let output = std::process::Command::new(oracle)
+        .args(["assemble", "--asm"])
+        .arg(&file)
+        .args(["--version", version.name()])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).split_whitespace().flat_map(|slot| hex_bytes(slot)).collect())
+}
