@@ -31,7 +31,10 @@ exit
 
 fn hex(version: SbpfVersion, source: &str) -> String {
     let text = assemble(source, version).unwrap().text;
-    text.chunks(8).map(|slot| slot.iter().map(|b| format!("{b:02x}")).collect::<String>()).collect::<Vec<_>>().join(" ")
+    text.chunks(8)
+        .map(|slot| slot.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
@@ -48,14 +51,25 @@ fn encodes_like_the_reference_assembler() {
 #[test]
 fn accepts_comments_of_three_kinds() {
     let plain = hex(V0, "mov64 r0, 1\nexit");
-    let commented = hex(V0, "# header\nmov64 r0, 1 ; set the result\n  // and leave\nexit // done");
+    let commented = hex(
+        V0,
+        "# header\nmov64 r0, 1 ; set the result\n  // and leave\nexit // done",
+    );
     assert_eq!(plain, commented);
 }
 
 #[test]
 fn registers_functions_like_the_reference() {
-    let program = assemble("entrypoint:\ncall function_a\ncall 1\nexit\nfunction_a:\nexit\nhelper:\nexit", V0).unwrap();
-    let functions: Vec<(u32, &str, usize)> = program.functions.iter().map(|f| (f.key, f.name.as_str(), f.pc)).collect();
+    let program = assemble(
+        "entrypoint:\ncall function_a\ncall 1\nexit\nfunction_a:\nexit\nhelper:\nexit",
+        V0,
+    )
+    .unwrap();
+    let functions: Vec<(u32, &str, usize)> = program
+        .functions
+        .iter()
+        .map(|f| (f.key, f.name.as_str(), f.pc))
+        .collect();
     // Labels `entrypoint` and `function_*` are registered by index; `call 1` at 1 registers 3.
     assert_eq!(functions, [(0, "entrypoint", 0), (3, "function_a", 3)]);
     assert_eq!(program.entry_pc, 0);
@@ -68,9 +82,19 @@ fn errors_say_where() {
     let cases: &[(&str, usize, usize, &str)] = &[
         ("exit\nfoo r1", 2, 1, "unknown instruction \"foo\""),
         ("mov64 r1, r2, r3", 1, 1, "mov64 takes"),
-        ("mov64 r1, 0x80000000", 1, 11, "immediate 2147483648 is out of range"),
+        (
+            "mov64 r1, 0x80000000",
+            1,
+            11,
+            "immediate 2147483648 is out of range",
+        ),
         ("ja +40000", 1, 4, "offset 40000 is out of range"),
-        ("  jeq r1, 0, nowhere", 1, 14, "label \"nowhere\" is not defined"),
+        (
+            "  jeq r1, 0, nowhere",
+            1,
+            14,
+            "label \"nowhere\" is not defined",
+        ),
         ("a:\nexit\na:", 3, 1, "already defined on line 1"),
         ("ldxw r1, [r2+4]]", 1, 16, "unexpected ']'"),
         (".data 1", 1, 1, "unknown directive .data"),
@@ -79,7 +103,11 @@ fn errors_say_where() {
     ];
     for (source, line, column, message) in cases {
         let error = assemble(source, V0).unwrap_err();
-        assert_eq!((error.line, error.column), (*line, *column), "{source:?}: {error}");
+        assert_eq!(
+            (error.line, error.column),
+            (*line, *column),
+            "{source:?}: {error}"
+        );
         assert!(error.to_string().contains(message), "{source:?}: {error}");
     }
 }
@@ -91,7 +119,9 @@ fn instructions_missing_from_a_version_still_encode() {
     assert_eq!(hex(V0, "hor64 r6, 1"), "f706000001000000");
     assert_eq!(hex(V2, "lddw r0, 1"), "1800000001000000 0000000000000000");
     assert!(matches!(
-        assemble("mov64 r1, 1\nfrobnicate r1", V0).unwrap_err().problem,
+        assemble("mov64 r1, 1\nfrobnicate r1", V0)
+            .unwrap_err()
+            .problem,
         AsmProblem::UnknownMnemonic(_)
     ));
 }

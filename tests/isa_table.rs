@@ -7,11 +7,19 @@ use sbvm::isa::SbpfVersion::{self, *};
 fn each_version_knows_exactly_the_reference_opcodes() {
     let data = include_str!("data/opcodes.txt");
     let mut versions_seen = 0;
-    for line in data.lines().filter(|line| !line.starts_with('#') && !line.is_empty()) {
+    for line in data
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+    {
         let (version, opcodes) = line.split_once(':').unwrap();
         let version: SbpfVersion = version.parse().unwrap();
-        let expected: Vec<u8> = opcodes.split_whitespace().map(|hex| u8::from_str_radix(hex, 16).unwrap()).collect();
-        let ours: Vec<u8> = (0..=255u8).filter(|opcode| lookup(version, *opcode).is_some()).collect();
+        let expected: Vec<u8> = opcodes
+            .split_whitespace()
+            .map(|hex| u8::from_str_radix(hex, 16).unwrap())
+            .collect();
+        let ours: Vec<u8> = (0..=255u8)
+            .filter(|opcode| lookup(version, *opcode).is_some())
+            .collect();
         assert_eq!(ours, expected, "{version}");
         versions_seen += 1;
     }
@@ -29,23 +37,87 @@ fn feature_predicates_match_the_reference() {
     // predicate, columns V0..V4.
     type Predicate = fn(SbpfVersion) -> bool;
     let rows: &[(&str, Predicate, [bool; 5])] = &[
-        ("dynamic_stack_frames", SbpfVersion::dynamic_stack_frames, [false, true, true, false, false]),
-        ("stack_frame_gaps", SbpfVersion::stack_frame_gaps, [true, false, false, false, false]),
-        ("enable_pqr", SbpfVersion::enable_pqr, [false, false, true, false, false]),
-        ("explicit_sign_extension", SbpfVersion::explicit_sign_extension_of_results, [false, false, true, false, false]),
-        ("swap_sub_reg_imm_operands", SbpfVersion::swap_sub_reg_imm_operands, [false, false, true, false, false]),
-        ("disable_neg", SbpfVersion::disable_neg, [false, false, true, false, false]),
-        ("callx_uses_src_reg", SbpfVersion::callx_uses_src_reg, [false, false, true, false, false]),
-        ("disable_lddw", SbpfVersion::disable_lddw, [false, false, true, false, false]),
-        ("disable_le", SbpfVersion::disable_le, [false, false, true, false, false]),
-        ("move_memory_instruction_classes", SbpfVersion::move_memory_instruction_classes, [false, false, true, false, false]),
-        ("static_syscalls", SbpfVersion::static_syscalls, [false, false, false, true, true]),
-        ("enable_stricter_elf_headers", SbpfVersion::enable_stricter_elf_headers, [false, false, false, true, true]),
-        ("enable_lower_rodata_vaddr", SbpfVersion::enable_lower_rodata_vaddr, [false, false, false, true, true]),
-        ("enable_jmp32", SbpfVersion::enable_jmp32, [false, false, false, true, true]),
-        ("callx_uses_dst_reg", SbpfVersion::callx_uses_dst_reg, [false, false, false, true, true]),
+        (
+            "dynamic_stack_frames",
+            SbpfVersion::dynamic_stack_frames,
+            [false, true, true, false, false],
+        ),
+        (
+            "stack_frame_gaps",
+            SbpfVersion::stack_frame_gaps,
+            [true, false, false, false, false],
+        ),
+        (
+            "enable_pqr",
+            SbpfVersion::enable_pqr,
+            [false, false, true, false, false],
+        ),
+        (
+            "explicit_sign_extension",
+            SbpfVersion::explicit_sign_extension_of_results,
+            [false, false, true, false, false],
+        ),
+        (
+            "swap_sub_reg_imm_operands",
+            SbpfVersion::swap_sub_reg_imm_operands,
+            [false, false, true, false, false],
+        ),
+        (
+            "disable_neg",
+            SbpfVersion::disable_neg,
+            [false, false, true, false, false],
+        ),
+        (
+            "callx_uses_src_reg",
+            SbpfVersion::callx_uses_src_reg,
+            [false, false, true, false, false],
+        ),
+        (
+            "disable_lddw",
+            SbpfVersion::disable_lddw,
+            [false, false, true, false, false],
+        ),
+        (
+            "disable_le",
+            SbpfVersion::disable_le,
+            [false, false, true, false, false],
+        ),
+        (
+            "move_memory_instruction_classes",
+            SbpfVersion::move_memory_instruction_classes,
+            [false, false, true, false, false],
+        ),
+        (
+            "static_syscalls",
+            SbpfVersion::static_syscalls,
+            [false, false, false, true, true],
+        ),
+        (
+            "enable_stricter_elf_headers",
+            SbpfVersion::enable_stricter_elf_headers,
+            [false, false, false, true, true],
+        ),
+        (
+            "enable_lower_rodata_vaddr",
+            SbpfVersion::enable_lower_rodata_vaddr,
+            [false, false, false, true, true],
+        ),
+        (
+            "enable_jmp32",
+            SbpfVersion::enable_jmp32,
+            [false, false, false, true, true],
+        ),
+        (
+            "callx_uses_dst_reg",
+            SbpfVersion::callx_uses_dst_reg,
+            [false, false, false, true, true],
+        ),
         // Issue #2 / reference Config: V4 always uses the aligned memory mapping.
-        ("force_aligned_memory_mapping", SbpfVersion::force_aligned_memory_mapping, [false, false, false, false, true]),
+        (
+            "force_aligned_memory_mapping",
+            SbpfVersion::force_aligned_memory_mapping,
+            [false, false, false, false, true],
+        ),
     ];
     for (name, predicate, expected) in rows {
         let got: Vec<bool> = SbpfVersion::ALL.iter().map(|v| predicate(*v)).collect();
@@ -59,7 +131,10 @@ fn e_flags_name_the_versions() {
     assert_eq!(decoded, [V0, V1, V2, V3, V4, Reserved, Reserved]);
     assert_eq!(SbpfVersion::from_e_flags(u32::MAX), Reserved);
     for version in SbpfVersion::ALL {
-        assert_eq!(SbpfVersion::from_e_flags(version.e_flags().unwrap()), version);
+        assert_eq!(
+            SbpfVersion::from_e_flags(version.e_flags().unwrap()),
+            version
+        );
         assert_eq!(version.name().parse::<SbpfVersion>(), Ok(version));
     }
     assert!("v5".parse::<SbpfVersion>().is_err());
@@ -71,8 +146,17 @@ fn every_mnemonic_has_its_reference_spelling() {
     // with the suffix and 64-bit jumps without it.
     for info in TABLE {
         match info.kind {
-            Kind::Alu { width, .. } => assert!(info.mnemonic.ends_with(&width.bits().to_string()), "{}", info.mnemonic),
-            Kind::JumpIf { width, .. } => assert_eq!(info.mnemonic.ends_with("32"), width.bits() == 32, "{}", info.mnemonic),
+            Kind::Alu { width, .. } => assert!(
+                info.mnemonic.ends_with(&width.bits().to_string()),
+                "{}",
+                info.mnemonic
+            ),
+            Kind::JumpIf { width, .. } => assert_eq!(
+                info.mnemonic.ends_with("32"),
+                width.bits() == 32,
+                "{}",
+                info.mnemonic
+            ),
             _ => {}
         }
     }

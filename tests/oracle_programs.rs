@@ -22,7 +22,8 @@ fn cases() -> Option<Vec<Case>> {
     let shared = common::shared_dir()?;
     let programs = shared.join("oracle/programs");
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(programs.join("expected.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(programs.join("expected.json")).unwrap())
+            .unwrap();
     let mut cases = Vec::new();
     for program in expected["programs"].as_array().unwrap() {
         let file = program["file"].as_str().unwrap();
@@ -36,13 +37,19 @@ fn cases() -> Option<Vec<Case>> {
             });
         }
     }
-    assert!(cases.len() >= 19 * 5, "expected.json lists every program at every version");
+    assert!(
+        cases.len() >= 19 * 5,
+        "expected.json lists every program at every version"
+    );
     Some(cases)
 }
 
 /// `VerifierError(UnknownOpCode(24, 0))` → ("UnknownOpCode", [24, 0]).
 fn parse_reference_error(text: &str) -> (String, Vec<i64>) {
-    let inner = text.strip_prefix("VerifierError(").and_then(|t| t.strip_suffix(')')).unwrap_or(text);
+    let inner = text
+        .strip_prefix("VerifierError(")
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or(text);
     let (kind, args) = inner.split_once('(').unwrap_or((inner, ")"));
     let args = args
         .trim_end_matches(')')
@@ -59,7 +66,9 @@ fn reference_fields(error: &VerifierError) -> Vec<i64> {
         VerifierError::UnknownOpCode { opcode, pc } => vec![opcode.into(), pc as i64],
         VerifierError::JumpOutOfCode { target, pc } => vec![target, pc as i64],
         VerifierError::JumpToMiddleOfLDDW { target, pc } => vec![target as i64, pc as i64],
-        VerifierError::ShiftWithOverflow { shift, bits, pc } => vec![shift as i64, bits as i64, pc as i64],
+        VerifierError::ShiftWithOverflow { shift, bits, pc } => {
+            vec![shift as i64, bits as i64, pc as i64]
+        }
         other => other.pc().map(|pc| vec![pc as i64]).unwrap_or_default(),
     }
 }
@@ -70,15 +79,21 @@ fn assembler_matches_reference_bytes_and_verifier_matches_reference_verdicts() {
     let (mut bytes_checked, mut rejections_checked) = (0, 0);
     for case in &cases {
         let label = format!("{} at {}", case.name, case.version);
-        let assembled = assemble(&case.source, case.version).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let assembled =
+            assemble(&case.source, case.version).unwrap_or_else(|e| panic!("{label}: {e}"));
         if let Some(hex) = case.expected["text_hex"].as_str() {
-            assert_eq!(assembled.text, common::hex_bytes(hex), "{label}: bytes differ from the reference");
+            assert_eq!(
+                assembled.text,
+                common::hex_bytes(hex),
+                "{label}: bytes differ from the reference"
+            );
             bytes_checked += 1;
         }
         match case.expected["stage"].as_str().unwrap() {
             "verify" => {
                 let error = verify(&assembled.text, case.version).expect_err(&label);
-                let (kind, fields) = parse_reference_error(case.expected["error"].as_str().unwrap());
+                let (kind, fields) =
+                    parse_reference_error(case.expected["error"].as_str().unwrap());
                 assert_eq!(error.kind_name(), kind, "{label}");
                 assert_eq!(reference_fields(&error), fields, "{label}");
                 rejections_checked += 1;
@@ -99,7 +114,11 @@ fn reference_programs_round_trip_through_the_disassembler() {
             let text = disassemble(&assembled.text, case.version, &symbols);
             let again = assemble(&text, case.version)
                 .unwrap_or_else(|e| panic!("{} at {}: {e}\n{text}", case.name, case.version));
-            assert_eq!(again.text, assembled.text, "{} at {}:\n{text}", case.name, case.version);
+            assert_eq!(
+                again.text, assembled.text,
+                "{} at {}:\n{text}",
+                case.name, case.version
+            );
         }
     }
 }

@@ -17,9 +17,12 @@ fn valid_streams_round_trip_through_the_disassembler() {
         let mut rng = StdRng::seed_from_u64(seed);
         for version in SbpfVersion::ALL {
             let text = valid_program(&mut rng, version, 200);
-            verify(&text, version).unwrap_or_else(|e| panic!("seed {seed} {version}: generator made an invalid program: {e}"));
+            verify(&text, version).unwrap_or_else(|e| {
+                panic!("seed {seed} {version}: generator made an invalid program: {e}")
+            });
             let source = disassemble(&text, version, &Symbols::default());
-            let again = assemble(&source, version).unwrap_or_else(|e| panic!("seed {seed} {version}: {e}\n{source}"));
+            let again = assemble(&source, version)
+                .unwrap_or_else(|e| panic!("seed {seed} {version}: {e}\n{source}"));
             assert_eq!(again.text, text, "seed {seed} {version}:\n{source}");
         }
     }
@@ -32,8 +35,14 @@ fn valid_streams_mostly_disassemble_to_instructions_not_raw_slots() {
     for version in SbpfVersion::ALL {
         let text = valid_program(&mut rng, version, 500);
         let source = disassemble(&text, version, &Symbols::default());
-        let raw = source.lines().filter(|line| line.trim_start().starts_with(".fill")).count();
-        assert!(raw < 150, "{version}: {raw} of ~500 instructions fell back to .fill");
+        let raw = source
+            .lines()
+            .filter(|line| line.trim_start().starts_with(".fill"))
+            .count();
+        assert!(
+            raw < 150,
+            "{version}: {raw} of ~500 instructions fell back to .fill"
+        );
     }
 }
 
@@ -50,7 +59,8 @@ fn arbitrary_bytes_never_panic_and_whole_slots_round_trip() {
                 continue;
             }
             let whole = &bytes[..bytes.len() / INSN_SIZE * INSN_SIZE];
-            let again = assemble(&source, version).unwrap_or_else(|e| panic!("seed {seed} {version}: {e}\n{source}"));
+            let again = assemble(&source, version)
+                .unwrap_or_else(|e| panic!("seed {seed} {version}: {e}\n{source}"));
             assert_eq!(again.text, whole, "seed {seed} {version}:\n{source}");
         }
     }
@@ -60,12 +70,40 @@ fn arbitrary_bytes_never_panic_and_whole_slots_round_trip() {
 fn arbitrary_text_never_panics_the_assembler() {
     use rand::Rng;
     const PIECES: &[&str] = &[
-        "mov64", "r1", "r10", "r16", ",", " ", "[", "]", "+", "-", "0x", "ffffffffffffffffff", "7", "lddw",
-        "jeq", "label", ":", "\n", "call", "callx", "syscall", ".fill", "#", "exit", "be16", "le", "ja", "é",
+        "mov64",
+        "r1",
+        "r10",
+        "r16",
+        ",",
+        " ",
+        "[",
+        "]",
+        "+",
+        "-",
+        "0x",
+        "ffffffffffffffffff",
+        "7",
+        "lddw",
+        "jeq",
+        "label",
+        ":",
+        "\n",
+        "call",
+        "callx",
+        "syscall",
+        ".fill",
+        "#",
+        "exit",
+        "be16",
+        "le",
+        "ja",
+        "é",
     ];
     for seed in common::seeds(300) {
         let mut rng = StdRng::seed_from_u64(seed);
-        let source: String = (0..rng.gen_range(0..40)).map(|_| PIECES[rng.gen_range(0..PIECES.len())]).collect();
+        let source: String = (0..rng.gen_range(0..40))
+            .map(|_| PIECES[rng.gen_range(0..PIECES.len())])
+            .collect();
         for version in SbpfVersion::ALL {
             let _ = assemble(&source, version);
         }
@@ -100,8 +138,10 @@ fn disassembly_is_valid_reference_assembly() {
         for version in SbpfVersion::ALL {
             let text = valid_program(&mut rng, version, 100);
             let source = disassemble(&text, version, &Symbols::default());
-            let reference = common::oracle_assemble(&oracle, &source, version)
-                .unwrap_or_else(|e| panic!("seed {seed} {version}: reference rejects our output: {e}\n{source}"));
+            let reference =
+                common::oracle_assemble(&oracle, &source, version).unwrap_or_else(|e| {
+                    panic!("seed {seed} {version}: reference rejects our output: {e}\n{source}")
+                });
             assert_eq!(reference, text, "seed {seed} {version}:\n{source}");
         }
     }

@@ -84,7 +84,11 @@ const CASES: &[Case] = &[
 
 fn text_of(case: &Case, version: SbpfVersion) -> Vec<u8> {
     match case.text {
-        Text::Asm(source) => assemble(source, version).unwrap_or_else(|e| panic!("{}: {e}", case.name)).text,
+        Text::Asm(source) => {
+            assemble(source, version)
+                .unwrap_or_else(|e| panic!("{}: {e}", case.name))
+                .text
+        }
         Text::Bytes(bytes) => bytes.to_vec(),
     }
 }
@@ -108,17 +112,30 @@ fn every_error_kind_at_every_version() {
                     Err(error) => common::reference_debug(&error),
                 };
                 if let Some(oracle) = &oracle {
-                    let reference = common::oracle_verify(oracle, &text, version).err().unwrap_or_else(|| "ok".into());
-                    assert_eq!(got, reference, "{} at {version}: sbvm vs live reference", case.name);
+                    let reference = common::oracle_verify(oracle, &text, version)
+                        .err()
+                        .unwrap_or_else(|| "ok".into());
+                    assert_eq!(
+                        got, reference,
+                        "{} at {version}: sbvm vs live reference",
+                        case.name
+                    );
                 }
                 if got != *expected {
-                    mismatches.push(format!("{} at {version}: sbvm says {got}, recorded {expected}", case.name));
+                    mismatches.push(format!(
+                        "{} at {version}: sbvm says {got}, recorded {expected}",
+                        case.name
+                    ));
                 }
                 checked += 1;
             }
         }
         covered.sort();
-        assert_eq!(covered, ALL, "{}: every version has an expectation", case.name);
+        assert_eq!(
+            covered, ALL,
+            "{}: every version has an expectation",
+            case.name
+        );
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     assert!(checked >= 150);
@@ -132,17 +149,32 @@ fn deployment_checks_for_static_syscalls() {
     for version in [V3, V4] {
         let ok = assemble("syscall sol_log_\nexit", version).unwrap().text;
         assert_eq!(verify_for_deployment(&ok, version, known), Ok(()));
-        let unknown = assemble("mov64 r0, 0\nsyscall not_registered\nexit", version).unwrap().text;
+        let unknown = assemble("mov64 r0, 0\nsyscall not_registered\nexit", version)
+            .unwrap()
+            .text;
         let error = verify_for_deployment(&unknown, version, known).unwrap_err();
         assert_eq!(error.kind_name(), "InvalidSyscall");
         assert_eq!(error.pc(), Some(1));
         let self_call = assemble("exit\ncall -1\nexit", version).unwrap().text;
-        assert_eq!(verify(&self_call, version), Ok(()), "the network's rules accept it");
+        assert_eq!(
+            verify(&self_call, version),
+            Ok(()),
+            "the network's rules accept it"
+        );
         let error = verify_for_deployment(&self_call, version, known).unwrap_err();
-        assert_eq!((error.kind_name(), error.pc()), ("InvalidFunction", Some(1)));
+        assert_eq!(
+            (error.kind_name(), error.pc()),
+            ("InvalidFunction", Some(1))
+        );
     }
     for version in [V0, V1, V2] {
-        let unknown = assemble("syscall not_registered\nexit", version).unwrap().text;
-        assert_eq!(verify_for_deployment(&unknown, version, known), Ok(()), "no deployment checks before V3");
+        let unknown = assemble("syscall not_registered\nexit", version)
+            .unwrap()
+            .text;
+        assert_eq!(
+            verify_for_deployment(&unknown, version, known),
+            Ok(()),
+            "no deployment checks before V3"
+        );
     }
 }

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn sbvm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sbvm")).args(args).output().expect("sbvm runs")
+    Command::new(env!("CARGO_BIN_EXE_sbvm"))
+        .args(args)
+        .output()
+        .expect("sbvm runs")
 }
 
 fn scratch(name: &str, contents: &[u8]) -> PathBuf {
@@ -31,32 +34,66 @@ fn asm_prints_hex_slots_or_writes_raw_bytes() {
     // Encoding from the instruction format: mov64 imm = 0xb7, exit = 0x95.
     assert_eq!(stdout(&output), "b70000002a000000\n9500000000000000\n");
     let out = source.with_extension("bin");
-    let output = sbvm(&["asm", source.to_str().unwrap(), "--version", "v3", "-o", out.to_str().unwrap()]);
+    let output = sbvm(&[
+        "asm",
+        source.to_str().unwrap(),
+        "--version",
+        "v3",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(std::fs::read(&out).unwrap().len(), 16);
 }
 
 #[test]
 fn disasm_reads_raw_bytes_and_prints_assembly_or_listing() {
-    let raw = scratch("prog.bin", &[0xb7, 0, 0, 0, 0x2a, 0, 0, 0, 0x05, 0, 0xff, 0xff, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+    let raw = scratch(
+        "prog.bin",
+        &[
+            0xb7, 0, 0, 0, 0x2a, 0, 0, 0, 0x05, 0, 0xff, 0xff, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0,
+            0,
+        ],
+    );
     let output = sbvm(&["disasm", raw.to_str().unwrap(), "--version", "v0"]);
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(stdout(&output), "    mov64 r0, 42\nLBB0:\n    ja LBB0\n    exit\n");
-    let output = sbvm(&["disasm", raw.to_str().unwrap(), "--version", "v0", "--listing"]);
+    assert_eq!(
+        stdout(&output),
+        "    mov64 r0, 42\nLBB0:\n    ja LBB0\n    exit\n"
+    );
+    let output = sbvm(&[
+        "disasm",
+        raw.to_str().unwrap(),
+        "--version",
+        "v0",
+        "--listing",
+    ]);
     let listing = stdout(&output);
-    assert!(listing.contains("       1:  05 00 ff ff 00 00 00 00"), "{listing}");
+    assert!(
+        listing.contains("       1:  05 00 ff ff 00 00 00 00"),
+        "{listing}"
+    );
     assert!(listing.contains("ja -1 <LBB0>"), "{listing}");
 }
 
 #[test]
 fn verify_exit_status_tells_accept_from_reject() {
     let good = scratch("good.asm", b"exit\n");
-    assert_eq!(sbvm(&["verify", good.to_str().unwrap(), "--version", "v3"]).status.code(), Some(0));
+    assert_eq!(
+        sbvm(&["verify", good.to_str().unwrap(), "--version", "v3"])
+            .status
+            .code(),
+        Some(0)
+    );
     // Reference: lddw does not exist in V2 (expected.json: UnknownOpCode(24, 0)).
     let lddw = scratch("lddw.asm", b"lddw r0, 1\nexit\n");
     let output = sbvm(&["verify", lddw.to_str().unwrap(), "--version", "v2"]);
     assert_eq!(output.status.code(), Some(3));
-    assert!(stderr(&output).contains("UnknownOpCode"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("UnknownOpCode"),
+        "{}",
+        stderr(&output)
+    );
     let raw = scratch("short.bin", &[0x95, 0, 0]);
     let output = sbvm(&["verify", raw.to_str().unwrap(), "--version", "v0"]);
     assert_eq!(output.status.code(), Some(3));
@@ -77,7 +114,11 @@ fn usage_errors_exit_2_with_one_line() {
     let bad_asm = scratch("bad.asm", b"exit\nmov64 r1,\n");
     let output = sbvm(&["asm", bad_asm.to_str().unwrap(), "--version", "v0"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("line 2, column"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("line 2, column"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!stderr(&output).contains("panicked"));
 }
 

@@ -9,7 +9,10 @@ use sbvm::isa::{Insn, SbpfVersion};
 /// instructions carries junk in a field its assembly form does not show (the verifier ignores
 /// it; the disassembler must keep it).
 pub fn valid_program(rng: &mut StdRng, version: SbpfVersion, units: usize) -> Vec<u8> {
-    let rows: Vec<&OpInfo> = TABLE.iter().filter(|info| info.in_version(version)).collect();
+    let rows: Vec<&OpInfo> = TABLE
+        .iter()
+        .filter(|info| info.in_version(version))
+        .collect();
     let mut slots: Vec<Insn> = Vec::new();
     let mut starts = Vec::new();
     let mut jumps = Vec::new();
@@ -22,10 +25,16 @@ pub fn valid_program(rng: &mut StdRng, version: SbpfVersion, units: usize) -> Ve
         let insn = random_fields(rng, info, version);
         slots.push(insn);
         if info.kind.is_wide() {
-            slots.push(Insn { imm: rng.gen(), ..Insn::default() });
+            slots.push(Insn {
+                imm: rng.gen(),
+                ..Insn::default()
+            });
         }
     }
-    slots.push(Insn { opcode: 0x95, ..Insn::default() });
+    slots.push(Insn {
+        opcode: 0x95,
+        ..Insn::default()
+    });
     starts.push(slots.len() - 1);
     for at in jumps {
         let target = starts[rng.gen_range(0..starts.len())] as i64;
@@ -36,7 +45,11 @@ pub fn valid_program(rng: &mut StdRng, version: SbpfVersion, units: usize) -> Ve
 
 fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn {
     let junk = rng.gen_bool(0.2);
-    let mut insn = Insn { opcode: info.opcode, dst: rng.gen_range(0..10), ..Insn::default() };
+    let mut insn = Insn {
+        opcode: info.opcode,
+        dst: rng.gen_range(0..10),
+        ..Insn::default()
+    };
     let set_src = |insn: &mut Insn, rng: &mut StdRng| insn.src = rng.gen_range(0..=10);
     match info.kind {
         Kind::Alu { op, width, source } => {
@@ -56,7 +69,12 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
             } else {
                 insn.imm = small_or_any(rng);
             }
-            if op == AluOp::Add && width.bits() == 64 && source == Source::Imm && version.dynamic_stack_frames() && rng.gen_bool(0.1) {
+            if op == AluOp::Add
+                && width.bits() == 64
+                && source == Source::Imm
+                && version.dynamic_stack_frames()
+                && rng.gen_bool(0.1)
+            {
                 insn.dst = 10;
                 insn.imm = 64 * rng.gen_range(-100..100);
             }
@@ -104,7 +122,17 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
     if junk {
         match rng.gen_range(0..3) {
             0 => insn.off = rng.gen(),
-            1 if !matches!(info.kind, Kind::Alu { source: Source::Reg, .. } | Kind::JumpIf { .. } | Kind::Load(_) | Kind::Store(..) | Kind::CallReg) => {
+            1 if !matches!(
+                info.kind,
+                Kind::Alu {
+                    source: Source::Reg,
+                    ..
+                } | Kind::JumpIf { .. }
+                    | Kind::Load(_)
+                    | Kind::Store(..)
+                    | Kind::CallReg
+            ) =>
+            {
                 insn.src = rng.gen_range(0..=10)
             }
             _ if matches!(info.kind, Kind::Exit | Kind::Jump) => insn.imm = rng.gen(),

@@ -16,9 +16,15 @@ pub fn shared_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var_os("SBVM_REQUIRE_SHARED").is_some() {
-        panic!("SBVM_REQUIRE_SHARED is set but {} has no oracle/programs/expected.json", dir.display());
+        panic!(
+            "SBVM_REQUIRE_SHARED is set but {} has no oracle/programs/expected.json",
+            dir.display()
+        );
     }
-    eprintln!("SKIP: {} not found; reference-data checks skipped", dir.display());
+    eprintln!(
+        "SKIP: {} not found; reference-data checks skipped",
+        dir.display()
+    );
     None
 }
 
@@ -35,7 +41,10 @@ pub fn seeds(default: u64) -> Vec<u64> {
     if let Some(seed) = std::env::var("SBVM_SEED").ok().and_then(|s| s.parse().ok()) {
         return vec![seed];
     }
-    let count = std::env::var("SBVM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(default);
+    let count = std::env::var("SBVM_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
     (0..count).map(|i| 0x5eed_0000 + i).collect()
 }
 
@@ -49,7 +58,9 @@ pub fn reference_debug(error: &sbvm::verifier::VerifierError) -> String {
         // The reference stores the target as usize: a negative target wraps.
         E::JumpOutOfCode { target, pc } => vec![(target as u64).to_string(), pc.to_string()],
         E::JumpToMiddleOfLDDW { target, pc } => vec![target.to_string(), pc.to_string()],
-        E::ShiftWithOverflow { shift, bits, pc } => vec![shift.to_string(), bits.to_string(), pc.to_string()],
+        E::ShiftWithOverflow { shift, bits, pc } => {
+            vec![shift.to_string(), bits.to_string(), pc.to_string()]
+        }
         E::InvalidSyscall { hash, .. } => vec![hash.to_string()],
         other => vec![other.pc().unwrap_or_default().to_string()],
     };
@@ -68,7 +79,11 @@ pub fn oracle() -> Option<PathBuf> {
 
 /// Asks the reference runner how it verifies a raw text section: `Ok(())` or the error's Debug
 /// rendering without the `VerifierError(...)` wrapper.
-pub fn oracle_verify(oracle: &std::path::Path, text: &[u8], version: sbvm::isa::SbpfVersion) -> Result<(), String> {
+pub fn oracle_verify(
+    oracle: &std::path::Path,
+    text: &[u8],
+    version: sbvm::isa::SbpfVersion,
+) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("sbvm-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("case-{}.bin", rand_suffix()));
@@ -76,15 +91,31 @@ pub fn oracle_verify(oracle: &std::path::Path, text: &[u8], version: sbvm::isa::
     let output = std::process::Command::new(oracle)
         .args(["run", "--raw"])
         .arg(&file)
-        .args(["--version", version.name(), "--engine", "interp", "--max-insns", "1000"])
+        .args([
+            "--version",
+            version.name(),
+            "--engine",
+            "interp",
+            "--max-insns",
+            "1000",
+        ])
         .output()
         .unwrap();
     let _ = std::fs::remove_file(&file);
-    let line = String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or_default().to_string();
-    let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("oracle said {line:?}"));
+    let line = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let json: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("oracle said {line:?}"));
     if json["stage"] == "verify" {
         let error = json["error"].as_str().unwrap();
-        Err(error.strip_prefix("VerifierError(").and_then(|e| e.strip_suffix(')')).unwrap_or(error).to_string())
+        Err(error
+            .strip_prefix("VerifierError(")
+            .and_then(|e| e.strip_suffix(')'))
+            .unwrap_or(error)
+            .to_string())
     } else {
         Ok(())
     }
@@ -97,7 +128,11 @@ fn rand_suffix() -> u64 {
 }
 
 /// Asks the reference assembler to assemble `source` for `version`: the text bytes, or its error.
-pub fn oracle_assemble(oracle: &std::path::Path, source: &str, version: sbvm::isa::SbpfVersion) -> Result<Vec<u8>, String> {
+pub fn oracle_assemble(
+    oracle: &std::path::Path,
+    source: &str,
+    version: sbvm::isa::SbpfVersion,
+) -> Result<Vec<u8>, String> {
     let dir = std::env::temp_dir().join(format!("sbvm-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("case-{}.asm", rand_suffix()));
@@ -112,5 +147,8 @@ pub fn oracle_assemble(oracle: &std::path::Path, source: &str, version: sbvm::is
     if !output.status.success() {
         return Err(String::from_utf8_lossy(&output.stderr).into_owned());
     }
-    Ok(String::from_utf8_lossy(&output.stdout).split_whitespace().flat_map(|slot| hex_bytes(slot)).collect())
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .flat_map(|slot| hex_bytes(slot))
+        .collect())
 }

@@ -33,8 +33,8 @@ use super::insn::INSN_SIZE;
 use super::version::SbpfVersion;
 use std::collections::BTreeMap;
 
-/// Longest program the assembler will build, in slots (128 MiB of text).
-pub const MAX_SLOTS: usize = 1 << 24;
+/// Longest program the assembler will build, in slots (16 MiB of text).
+pub const MAX_SLOTS: usize = 1 << 21;
 
 /// A function the assembled program registers, as the reference assembler registers it: labels
 /// named `entrypoint` or `function_*`, and targets of `call` with a numeric operand.

@@ -34,19 +34,27 @@ use std::fmt::Write as _;
 pub struct Symbols {
     /// Function names by instruction index.
     pub functions: BTreeMap<usize, String>,
+    /// Other names for instruction indices (jump targets), used where no function is named.
+    pub labels: BTreeMap<usize, String>,
     /// Syscall names by hash, in addition to the well-known ones.
     pub syscalls: BTreeMap<u32, String>,
 }
 
 impl Symbols {
-    /// The functions an assembled program registered.
+    /// The functions and labels of an assembled program.
     pub fn from_assembled(assembled: &super::asm::Assembled) -> Self {
+        let functions: BTreeMap<usize, String> = assembled
+            .functions
+            .iter()
+            .map(|function| (function.pc, function.name.clone()))
+            .collect();
+        let mut labels = BTreeMap::new();
+        for (name, pc) in &assembled.labels {
+            labels.entry(*pc).or_insert_with(|| name.clone());
+        }
         Symbols {
-            functions: assembled
-                .functions
-                .iter()
-                .map(|function| (function.pc, function.name.clone()))
-                .collect(),
+            functions,
+            labels,
             syscalls: BTreeMap::new(),
         }
     }
@@ -201,11 +209,16 @@ fn assign_labels(
         if labels.contains_key(&pc) || !starts.contains(&pc) {
             return;
         }
-        let name = if is_label_name(&wanted) && !taken.contains(&wanted) {
-            wanted
-        } else {
-            format!("function_{pc}")
-        };
+        let mut name = wanted;
+        let mut attempt = 0;
+        while !is_label_name(&name) || taken.contains(&name) {
+            attempt += 1;
+            name = if attempt == 1 {
+                format!("function_{pc}")
+            } else {
+                format!("function_{pc}_{attempt}")
+            };
+        }
         taken.insert(name.clone());
         labels.insert(pc, name);
     };
@@ -235,6 +248,14 @@ fn assign_labels(
     let mut next_block = 0;
     for at in jump_targets {
         if labels.contains_key(&at) || !starts.contains(&at) {
+            continue;
+        }
+        if let Some(name) = symbols
+            .labels
+            .get(&at)
+            .filter(|name| is_label_name(name) && !taken.contains(*name))
+        {
+            name_at(&mut labels, &mut taken, at, name.clone());
             continue;
         }
         let mut name = format!("LBB{next_block}");
