@@ -32,5 +32,9 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod env;
+pub mod interpreter;
 pub mod isa;
+pub mod memory;
 pub mod verifier;
+pub mod vm;

@@ -152,3 +152,32 @@ pub fn oracle_assemble(
         .flat_map(|slot| hex_bytes(slot))
         .collect())
 }
+
+/// The reference's `Debug` rendering of a runtime error (`AccessViolation(Store, 4294967296, 8,
+/// "program")`), for field-by-field comparison with expected.json. Syscall errors compare by kind.
+pub fn reference_error_debug(error: &sbvm::vm::EbpfError) -> String {
+    use sbvm::vm::{AccessType, EbpfError as E};
+    let access = |a: &AccessType| match a {
+        AccessType::Load => "Load",
+        AccessType::Store => "Store",
+    };
+    match error {
+        E::AccessViolation {
+            access: a,
+            vaddr,
+            len,
+            region,
+        } => format!("AccessViolation({}, {vaddr}, {len}, {region:?})", access(a)),
+        E::StackAccessViolation {
+            access: a,
+            vaddr,
+            len,
+            frame,
+        } => format!(
+            "StackAccessViolation({}, {vaddr}, {len}, {frame})",
+            access(a)
+        ),
+        E::SyscallError { .. } => "SyscallError".to_string(),
+        other => other.kind_name().to_string(),
+    }
+}

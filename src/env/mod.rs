@@ -1,0 +1,178 @@
+//! The standard runtime environment: the memory layout and syscalls that `sbvm run` (and the
+//! reference harness, `shared/oracle`) give every program.
+//!
+//! | region         | guest address                      | contents                                  |
+//! |----------------|------------------------------------|-------------------------------------------|
+//! | read-only data | 0x0 (V3+) / 0x1_0000_0000 (V0–V2)  | the executable's text and read-only data |
+//! | stack          | 0x2_0000_0000                      | max_call_depth × stack_frame_size zeroes; V0 gapped |
+//! | heap           | 0x3_0000_0000                      | `heap_size` zeroes                        |
+//! | input          | 0x4_0000_0000                      | the input bytes; r1 points here           |
+//!
+//! Syscalls: `log`/`sol_log_` record guest bytes; `log_64`/`sol_log_64_` record r1–r5 in hex;
+//! `abort` fails; `panic`/`sol_panic_` fail naming file:line:column.
+
+mod syscalls;
+
+use crate::memory::{
+    HostMemory, MappingError, MemoryMapping, MemoryRegion, MM_HEAP_START, MM_INPUT_START,
+    MM_STACK_START,
+};
+use crate::vm::{Config, ContextObject, EbpfError, Executable, Runtime, Vm};
+
+pub use syscalls::register_standard_syscalls;
+
+/// Most log bytes kept per run, so a logging loop cannot exhaust memory.
+pub const LOG_BYTES_CAP: usize = 64 * 1024;
+
+/// The context of a run in the standard environment: budget and logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvContext {
+    /// Compute units left.
+    pub remaining: u64,
+    /// Messages recorded by the logging syscalls.
+    pub logs: Vec<Vec<u8>>,
+    log_bytes: usize,
+}
+
+impl EnvContext {
+    /// A context with `budget` compute units.
+    pub fn new(budget: u64) -> Self {
+        EnvContext {
+            remaining: budget,
+            logs: Vec::new(),
+            log_bytes: 0,
+        }
+    }
+
+    /// Records a log message (truncated once [`LOG_BYTES_CAP`] bytes are kept).
+    pub fn record_log(&mut self, mut bytes: Vec<u8>) {
+        if self.log_bytes >= LOG_BYTES_CAP {
+            return;
+        }
+        bytes.truncate(LOG_BYTES_CAP - self.log_bytes);
+        self.log_bytes += bytes.len();
+        self.logs.push(bytes);
+    }
+}
+
+impl ContextObject for EnvContext {
+    fn consume(&mut self, amount: u64) {
+        self.remaining = self.remaining.saturating_sub(amount);
+    }
+    fn get_remaining(&self) -> u64 {
+        self.remaining
+    }
+}
+
+/// A runtime with `config` and the standard syscalls.
+pub fn standard_runtime(config: Config) -> Runtime<EnvContext> {
+    let mut runtime = Runtime::new(config);
+    register_standard_syscalls(&mut runtime.syscalls);
+    runtime
+}
+
+/// Inputs of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSetup {
+    /// Compute budget.
+    pub budget: u64,
+    /// Input bytes, mapped at 0x4_0000_0000.
+    pub input: Vec<u8>,
+    /// Heap bytes.
+    pub heap_size: usize,
+}
+
+impl Default for RunSetup {
+    fn default() -> Self {
+        RunSetup {
+            budget: 100_000_000,
+            input: Vec::new(),
+            heap_size: 32 * 1024,
+        }
+    }
+}
+
+/// What a run produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOutcome {
+    /// r0 or the error.
+    pub result: Result<u64, EbpfError>,
+    /// Instructions counted by the meter.
+    pub instructions: u64,
+    /// Instruction index where the run ended.
+    pub pc: usize,
+    /// Logged messages.
+    pub logs: Vec<Vec<u8>>,
+    /// The input region's bytes after the run.
+    pub input: Vec<u8>,
+}
+
+/// The regions of the standard layout for `executable`.
+pub fn standard_regions<'a>(
+    executable: &'a Executable<EnvContext>,
+    input: Vec<u8>,
+    heap_size: usize,
+) -> Vec<MemoryRegion<'a>> {
+    let config = executable.config();
+    let stack = HostMemory::Owned {
+        bytes: vec![0; config.stack_size()],
+        writable: true,
+    };
+    let gaps = executable.version().stack_frame_gaps() && config.enable_stack_frame_gaps;
+    let stack = if gaps {
+        MemoryRegion::new_gapped(stack, MM_STACK_START, config.stack_frame_size as u64)
+    } else {
+        MemoryRegion::new(stack, MM_STACK_START)
+    };
+    vec![
+        executable.ro_region(),
+        stack,
+        MemoryRegion::owned(vec![0; heap_size], MM_HEAP_START),
+        MemoryRegion::owned(input, MM_INPUT_START),
+    ]
+}
+
+/// Builds a VM in the standard layout, with r1 pointing at the input.
+pub fn standard_vm<'a>(
+    executable: &'a Executable<EnvContext>,
+    context: &'a mut EnvContext,
+    input: Vec<u8>,
+    heap_size: usize,
+) -> Result<Vm<'a, EnvContext>, MappingError> {
+    let regions = standard_regions(executable, input, heap_size);
+    let memory = MemoryMapping::new(regions, executable.config(), executable.version())?;
+    let mut vm = Vm::new(executable, context, memory);
+    vm.set_register(1, MM_INPUT_START);
+    Ok(vm)
+}
+
+/// Runs `executable` once in the standard environment with the interpreter.
+pub fn run_interpreted(
+    executable: &Executable<EnvContext>,
+    setup: &RunSetup,
+) -> Result<RunOutcome, MappingError> {
+    let mut context = EnvContext::new(setup.budget);
+    let (instructions, result, pc, input) = {
+        let mut vm = standard_vm(
+            executable,
+            &mut context,
+            setup.input.clone(),
+            setup.heap_size,
+        )?;
+        let (instructions, result) = vm.execute();
+        let pc = vm.pc();
+        let input = vm
+            .memory
+            .region(MM_INPUT_START)
+            .map(|region| region.host_bytes().to_vec())
+            .unwrap_or_default();
+        (instructions, result, pc, input)
+    };
+    Ok(RunOutcome {
+        result,
+        instructions,
+        pc,
+        logs: context.logs,
+        input,
+    })
+}

@@ -1,0 +1,69 @@
+//! The standard syscalls (the reference harness's own set).
+
+use super::EnvContext;
+use crate::memory::MemoryMapping;
+use crate::vm::{SyscallError, SyscallRegistry};
+
+/// Registers `log`, `sol_log_`, `log_64`, `sol_log_64_`, `abort`, `panic` and `sol_panic_`.
+pub fn register_standard_syscalls(registry: &mut SyscallRegistry<EnvContext>) {
+    let entries: [(&str, crate::vm::SyscallFn<EnvContext>); 7] = [
+        ("log", log),
+        ("sol_log_", log),
+        ("log_64", log_64),
+        ("sol_log_64_", log_64),
+        ("abort", abort),
+        ("panic", panic),
+        ("sol_panic_", panic),
+    ];
+    for (name, function) in entries {
+        // The names are fixed and their hashes distinct; a collision would only skip the name.
+        let _ = registry.register(name, function);
+    }
+}
+
+/// `log(addr, len)`: records `len` guest bytes; returns 0.
+fn log(
+    context: &mut EnvContext,
+    memory: &mut MemoryMapping<'_>,
+    args: [u64; 5],
+) -> Result<u64, SyscallError> {
+    let bytes = memory.read_bytes(args[0], args[1])?.to_vec();
+    context.record_log(bytes);
+    Ok(0)
+}
+
+/// `log_64(a, b, c, d, e)`: records the five arguments in hex; returns 0.
+fn log_64(
+    context: &mut EnvContext,
+    _memory: &mut MemoryMapping<'_>,
+    args: [u64; 5],
+) -> Result<u64, SyscallError> {
+    let [a, b, c, d, e] = args;
+    context.record_log(format!("{a:#x} {b:#x} {c:#x} {d:#x} {e:#x}").into_bytes());
+    Ok(0)
+}
+
+/// `abort()`: always fails.
+fn abort(
+    _context: &mut EnvContext,
+    _memory: &mut MemoryMapping<'_>,
+    _args: [u64; 5],
+) -> Result<u64, SyscallError> {
+    Err(SyscallError::new("abort"))
+}
+
+/// `panic(file, len, line, column)`: fails naming the location.
+fn panic(
+    _context: &mut EnvContext,
+    memory: &mut MemoryMapping<'_>,
+    args: [u64; 5],
+) -> Result<u64, SyscallError> {
+    let file = memory
+        .read_bytes(args[0], args[1].min(4096))
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_else(|_| "<unreadable>".to_string());
+    Err(SyscallError::new(format!(
+        "panic at {file}:{}:{}",
+        args[2], args[3]
+    )))
+}

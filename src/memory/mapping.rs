@@ -1,0 +1,377 @@
+//! The memory mapping: guest address → region → host bytes, with the reference's two lookups
+//! and its exact access-violation reports.
+//!
+//! * **Aligned**: region `i` owns the 4 GiB slot `i` (`vm_addr >> 32`); empty placeholder
+//!   regions fill missing slots. One shift and one compare find the region.
+//! * **Unaligned**: regions sorted by start; the region for an address is the one with the
+//!   greatest start not above it (binary search), with a one-entry cache in front.
+//!
+//! Either way the whole access `[vm_addr, vm_addr + len)` must lie inside that one region, a
+//! store needs a writable region, and an access whose end wraps around is a violation.
+
+use super::region::MemoryRegion;
+use crate::isa::SbpfVersion;
+use crate::vm::{AccessType, Config, EbpfError};
+
+/// Guest address where the stack region starts.
+pub const MM_STACK_START: u64 = 0x2_0000_0000;
+/// Guest address where program text starts (and, before V3, read-only data).
+pub const MM_BYTECODE_START: u64 = 0x1_0000_0000;
+/// Guest address where read-only data starts from V3 on.
+pub const MM_RODATA_START: u64 = 0;
+/// Guest address of the heap.
+pub const MM_HEAP_START: u64 = 0x3_0000_0000;
+/// Guest address of the input (serialized accounts and instruction data).
+pub const MM_INPUT_START: u64 = 0x4_0000_0000;
+/// Size of one region slot.
+pub const MM_REGION_SIZE: u64 = 1 << 32;
+
+/// The regions could not form a mapping.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MappingError {
+    /// Two regions overlap, or (aligned) two regions share a slot, or a replacement region does
+    /// not fit where the old one was.
+    #[error("memory region {index} overlaps another or leaves its slot")]
+    InvalidMemoryRegion {
+        /// Index of the offending region (in address order).
+        index: usize,
+    },
+}
+
+/// A hook run when an access misses: it may return a replacement for the region the address
+/// falls in (copy-on-write, growth), and the access is retried on it. Arguments: the region,
+/// the most bytes it may span (up to the next region), the access, the address and length.
+pub type AccessViolationHook<'a> =
+    Box<dyn FnMut(&MemoryRegion<'a>, u64, AccessType, u64, u64) -> Option<MemoryRegion<'a>> + 'a>;
+
+/// What the mapping needs to know to report violations the way the reference does.
+#[derive(Debug, Clone, Copy)]
+struct ViolationReport {
+    dynamic_stack_frames: bool,
+    stack_frame_size: i64,
+    max_call_depth: i64,
+}
+
+/// Guest memory: a set of regions and how to find them.
+pub struct MemoryMapping<'a> {
+    /// Sorted by start address; in aligned mode, region `i` is slot `i`.
+    regions: Vec<MemoryRegion<'a>>,
+    /// Starts of `regions`, for the unaligned binary search.
+    starts: Vec<u64>,
+    aligned: bool,
+    /// Last region found by the unaligned search: (start, end, index).
+    cache: (u64, u64, usize),
+    report: ViolationReport,
+    hook: Option<AccessViolationHook<'a>>,
+}
+
+impl std::fmt::Debug for MemoryMapping<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryMapping")
+            .field("aligned", &self.aligned)
+            .field("regions", &self.regions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> MemoryMapping<'a> {
+    /// Builds a mapping for a program of `version` under `config`: aligned when the config asks
+    /// for it or the version requires it (V4).
+    pub fn new(
+        regions: Vec<MemoryRegion<'a>>,
+        config: &Config,
+        version: SbpfVersion,
+    ) -> Result<Self, MappingError> {
+        let aligned = config.aligned_memory_mapping || version.force_aligned_memory_mapping();
+        let mut regions = regions;
+        regions.sort_by_key(|region| region.vm_addr);
+        let regions = if aligned {
+            fill_slots(regions)?
+        } else {
+            for index in 1..regions.len() {
+                if regions[index - 1].vm_range().end > regions[index].vm_addr {
+                    return Err(MappingError::InvalidMemoryRegion { index });
+                }
+            }
+            regions
+        };
+        let starts = regions.iter().map(|region| region.vm_addr).collect();
+        Ok(MemoryMapping {
+            regions,
+            starts,
+            aligned,
+            cache: (1, 0, 0),
+            report: ViolationReport {
+                dynamic_stack_frames: version.dynamic_stack_frames(),
+                stack_frame_size: i64::try_from(config.stack_frame_size).unwrap_or(i64::MAX),
+                max_call_depth: i64::try_from(config.max_call_depth).unwrap_or(i64::MAX),
+            },
+            hook: None,
+        })
+    }
+
+    /// Installs the hook run before an access violation is reported.
+    pub fn set_access_violation_hook(&mut self, hook: AccessViolationHook<'a>) {
+        self.hook = Some(hook);
+    }
+
+    /// Whether lookups use the aligned (slot) scheme.
+    pub fn is_aligned(&self) -> bool {
+        self.aligned
+    }
+
+    /// The regions in address order (aligned mappings include the placeholders).
+    pub fn regions(&self) -> &[MemoryRegion<'a>] {
+        &self.regions
+    }
+
+    /// The region starting at `vm_addr`, if any.
+    pub fn region(&self, vm_addr: u64) -> Option<&MemoryRegion<'a>> {
+        self.regions.iter().find(|region| region.vm_addr == vm_addr)
+    }
+
+    /// Takes the regions back (to read owned memory after a run).
+    pub fn into_regions(self) -> Vec<MemoryRegion<'a>> {
+        self.regions
+    }
+
+    /// Index of the region an address belongs to, by the mapping's lookup rule.
+    #[inline(always)]
+    fn find(&mut self, vm_addr: u64) -> Option<usize> {
+        if self.aligned {
+            let index = (vm_addr >> 32) as usize;
+            return (index < self.regions.len()).then_some(index);
+        }
+        let (start, end, index) = self.cache;
+        if start <= vm_addr && vm_addr < end {
+            return Some(index);
+        }
+        let index = self
+            .starts
+            .partition_point(|start| *start <= vm_addr)
+            .checked_sub(1)?;
+        let range = self.regions[index].vm_range();
+        self.cache = (range.start, range.end, index);
+        Some(index)
+    }
+
+    /// Same lookup without touching the cache.
+    fn find_pure(&self, vm_addr: u64) -> Option<usize> {
+        if self.aligned {
+            let index = (vm_addr >> 32) as usize;
+            return (index < self.regions.len()).then_some(index);
+        }
+        self.starts
+            .partition_point(|start| *start <= vm_addr)
+            .checked_sub(1)
+    }
+
+    /// Reads `N` bytes at `vm_addr`.
+    #[inline(always)]
+    pub fn load<const N: usize>(&mut self, vm_addr: u64) -> Result<[u8; N], EbpfError> {
+        if let Some(index) = self.find(vm_addr) {
+            let region = &self.regions[index];
+            if let Some(range) = region.host_range(vm_addr, N as u64) {
+                let mut out = [0u8; N];
+                out.copy_from_slice(&region.memory().bytes()[range]);
+                return Ok(out);
+            }
+        }
+        let range = self.slow_path(AccessType::Load, vm_addr, N as u64)?;
+        let (index, range) = range;
+        let mut out = [0u8; N];
+        out.copy_from_slice(&self.regions[index].memory().bytes()[range]);
+        Ok(out)
+    }
+
+    /// Writes `bytes` at `vm_addr`.
+    #[inline(always)]
+    pub fn store<const N: usize>(&mut self, vm_addr: u64, bytes: [u8; N]) -> Result<(), EbpfError> {
+        if let Some(index) = self.find(vm_addr) {
+            let region = &mut self.regions[index];
+            if let Some(range) = region.host_range(vm_addr, N as u64) {
+                if let Some(memory) = region.memory_mut().bytes_mut() {
+                    memory[range].copy_from_slice(&bytes);
+                    return Ok(());
+                }
+            }
+        }
+        let (index, range) = self.slow_path(AccessType::Store, vm_addr, N as u64)?;
+        match self.regions[index].memory_mut().bytes_mut() {
+            Some(memory) => {
+                memory[range].copy_from_slice(&bytes);
+                Ok(())
+            }
+            None => Err(self.violation(Some(index), AccessType::Store, vm_addr, N as u64)),
+        }
+    }
+
+    /// Guest bytes `[vm_addr, vm_addr + len)` for reading, with the same checks as a load (no
+    /// hook): what syscalls use.
+    pub fn read_bytes(&self, vm_addr: u64, len: u64) -> Result<&[u8], EbpfError> {
+        let found = self.find_pure(vm_addr);
+        if let Some(index) = found {
+            let region = &self.regions[index];
+            if let Some(range) = region.host_range(vm_addr, len) {
+                return Ok(&region.memory().bytes()[range]);
+            }
+        }
+        Err(self.violation(found, AccessType::Load, vm_addr, len))
+    }
+
+    /// Guest bytes `[vm_addr, vm_addr + len)` for writing (no hook).
+    pub fn write_bytes(&mut self, vm_addr: u64, len: u64) -> Result<&mut [u8], EbpfError> {
+        let found = self.find_pure(vm_addr);
+        let ok = found.and_then(|index| {
+            let region = &self.regions[index];
+            let range = region.host_range(vm_addr, len)?;
+            region.is_writable().then_some((index, range))
+        });
+        let Some((index, range)) = ok else {
+            return Err(self.violation(found, AccessType::Store, vm_addr, len));
+        };
+        let error = self.violation(Some(index), AccessType::Store, vm_addr, len);
+        match self.regions[index].memory_mut().bytes_mut() {
+            Some(memory) => Ok(&mut memory[range]),
+            None => Err(error),
+        }
+    }
+
+    /// The access missed: give the hook a chance, else report the violation.
+    #[cold]
+    #[inline(never)]
+    fn slow_path(
+        &mut self,
+        access: AccessType,
+        vm_addr: u64,
+        len: u64,
+    ) -> Result<(usize, std::ops::Range<usize>), EbpfError> {
+        let Some(index) = self.find_pure(vm_addr) else {
+            return Err(self.violation(None, access, vm_addr, len));
+        };
+        let region = &self.regions[index];
+        if let Some(range) = region.host_range(vm_addr, len) {
+            if access == AccessType::Load || region.is_writable() {
+                return Ok((index, range));
+            }
+        }
+        if let Some(hook) = self.hook.as_mut() {
+            let max_len = self
+                .regions
+                .get(index + 1)
+                .map_or(u64::MAX, |next| next.vm_addr)
+                .saturating_sub(self.regions[index].vm_addr);
+            if let Some(replacement) = hook(&self.regions[index], max_len, access, vm_addr, len) {
+                let usable = replacement
+                    .host_range(vm_addr, len)
+                    .filter(|_| access == AccessType::Load || replacement.is_writable());
+                if let Some(range) = usable {
+                    if self.fits(index, &replacement) {
+                        self.regions[index] = replacement;
+                        self.cache = (1, 0, 0);
+                        return Ok((index, range));
+                    }
+                }
+            }
+        }
+        Err(self.violation(Some(index), access, vm_addr, len))
+    }
+
+    /// Whether `replacement` may take the place of region `index`.
+    fn fits(&self, index: usize, replacement: &MemoryRegion<'a>) -> bool {
+        let next_start = self
+            .regions
+            .get(index + 1)
+            .map_or(u64::MAX, |next| next.vm_addr);
+        if replacement.vm_addr != self.regions[index].vm_addr
+            || replacement.vm_range().end > next_start
+        {
+            return false;
+        }
+        if self.aligned {
+            let last = replacement
+                .vm_addr
+                .saturating_add(replacement.len().saturating_sub(1));
+            return (replacement.vm_addr >> 32) as usize == index && (last >> 32) as usize == index;
+        }
+        true
+    }
+
+    /// Replaces region `index` (same start, must not reach the next region).
+    pub fn replace_region(
+        &mut self,
+        index: usize,
+        region: MemoryRegion<'a>,
+    ) -> Result<(), MappingError> {
+        if index >= self.regions.len() || !self.fits(index, &region) {
+            return Err(MappingError::InvalidMemoryRegion { index });
+        }
+        self.regions[index] = region;
+        self.cache = (1, 0, 0);
+        Ok(())
+    }
+
+    /// The error the reference reports for a failed access: a stack violation with the frame
+    /// number near the stack (fixed-frame versions), else an access violation naming the region.
+    fn violation(
+        &self,
+        found: Option<usize>,
+        access: AccessType,
+        vm_addr: u64,
+        len: u64,
+    ) -> EbpfError {
+        let report = self.report;
+        let frame = (vm_addr as i64)
+            .saturating_sub(MM_STACK_START as i64)
+            .checked_div(report.stack_frame_size)
+            .unwrap_or(0);
+        if !report.dynamic_stack_frames
+            && (-1..report.max_call_depth.saturating_add(1)).contains(&frame)
+        {
+            return EbpfError::StackAccessViolation {
+                access,
+                vaddr: vm_addr,
+                len,
+                frame,
+            };
+        }
+        let contains = found.is_some_and(|index| self.regions[index].vm_range().contains(&vm_addr));
+        let region = if !contains {
+            "unallocated"
+        } else {
+            match vm_addr & !(MM_REGION_SIZE - 1) {
+                MM_BYTECODE_START => "program",
+                MM_STACK_START => "stack",
+                MM_HEAP_START => "heap",
+                MM_INPUT_START => "input",
+                _ => "allocated",
+            }
+        };
+        EbpfError::AccessViolation {
+            access,
+            vaddr: vm_addr,
+            len,
+            region,
+        }
+    }
+}
+
+/// Highest slot an aligned mapping fills up to (placeholders cost memory; 64 TiB of address
+/// space is far beyond any layout the runtime uses).
+const MAX_ALIGNED_SLOTS: usize = 1 << 14;
+
+/// Aligned layout: one region per 4 GiB slot from slot 0, placeholders where none is given.
+fn fill_slots(regions: Vec<MemoryRegion<'_>>) -> Result<Vec<MemoryRegion<'_>>, MappingError> {
+    let mut slots: Vec<MemoryRegion<'_>> = Vec::with_capacity(regions.len());
+    for region in regions {
+        let slot = (region.vm_addr >> 32) as usize;
+        if slot < slots.len() || slot > MAX_ALIGNED_SLOTS {
+            return Err(MappingError::InvalidMemoryRegion { index: slot });
+        }
+        while slots.len() < slot {
+            slots.push(MemoryRegion::empty((slots.len() as u64) << 32));
+        }
+        slots.push(region);
+    }
+    Ok(slots)
+}

@@ -1,0 +1,27 @@
+//! Guest memory: regions of host bytes at guest addresses, and the mapping that finds them.
+//!
+//! The sBPF address space is cut into 4 GiB slots, one per kind of memory:
+//!
+//! ```text
+//! 0x0_0000_0000  read-only data (V3+)              ┐
+//! 0x1_0000_0000  program text (+ read-only data before V3)   read-only
+//! 0x2_0000_0000  stack: max_call_depth frames of stack_frame_size bytes;
+//!                V0 leaves a gap after every frame:  | frame 0 | gap | frame 1 | gap | …
+//! 0x3_0000_0000  heap
+//! 0x4_0000_0000  input: serialized accounts and instruction data; r1 points here
+//! ```
+//!
+//! Every guest access goes through [`MemoryMapping`]: find the region, check that the whole
+//! access lies inside it (and that a store goes to a writable region), copy the bytes. A miss
+//! is an [`crate::vm::EbpfError::AccessViolation`] or, next to the stack in versions with fixed
+//! frames, a [`crate::vm::EbpfError::StackAccessViolation`] naming the frame, exactly as the
+//! reference reports them. There is no unsafe code here: regions own or borrow their bytes.
+
+mod mapping;
+mod region;
+
+pub use mapping::{
+    AccessViolationHook, MappingError, MemoryMapping, MM_BYTECODE_START, MM_HEAP_START,
+    MM_INPUT_START, MM_REGION_SIZE, MM_RODATA_START, MM_STACK_START,
+};
+pub use region::{HostMemory, MemoryRegion};

@@ -1,0 +1,45 @@
+//! VM configuration, with the reference runtime's defaults.
+
+use crate::isa::SbpfVersion;
+use std::ops::RangeInclusive;
+
+/// How programs are loaded and run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Most call frames alive at once, the entry frame included (a program can nest
+    /// `max_call_depth - 1` calls).
+    pub max_call_depth: usize,
+    /// Bytes per stack frame.
+    pub stack_frame_size: usize,
+    /// V0 leaves an unmapped gap after every stack frame.
+    pub enable_stack_frame_gaps: bool,
+    /// Count instructions against the context's budget.
+    pub enable_instruction_meter: bool,
+    /// JIT: longest run of straight-line code between two budget checks.
+    pub instruction_meter_checkpoint_distance: usize,
+    /// Use the aligned (slot-indexed) memory mapping; V4 always does.
+    pub aligned_memory_mapping: bool,
+    /// Versions the loader accepts.
+    pub enabled_sbpf_versions: RangeInclusive<SbpfVersion>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_call_depth: 64,
+            stack_frame_size: 4096,
+            enable_stack_frame_gaps: true,
+            enable_instruction_meter: true,
+            instruction_meter_checkpoint_distance: 1000,
+            aligned_memory_mapping: false,
+            enabled_sbpf_versions: SbpfVersion::V0..=SbpfVersion::V4,
+        }
+    }
+}
+
+impl Config {
+    /// Bytes of host memory the stack needs.
+    pub fn stack_size(&self) -> usize {
+        self.stack_frame_size.saturating_mul(self.max_call_depth)
+    }
+}

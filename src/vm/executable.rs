@@ -1,0 +1,234 @@
+//! Executables: a verified program, loaded once and run many times.
+//!
+//! An [`Executable`] holds the text, the read-only data region, the function registry and the
+//! entry point, plus the interpreter's pre-decoded form of the text. It is immutable, `Send` and
+//! `Sync`: share one between threads and give each run its own [`super::Vm`].
+
+use super::config::Config;
+use super::context::ContextObject;
+use super::functions::{FunctionRegistry, KeyCollision};
+use super::syscalls::SyscallRegistry;
+use crate::interpreter::decode::{decode_program, DecodedProgram};
+use crate::isa::asm::{assemble, AsmError};
+use crate::isa::hash::symbol_hash;
+use crate::isa::SbpfVersion;
+use crate::memory::{MemoryRegion, MM_BYTECODE_START, MM_RODATA_START};
+use crate::verifier::{verify, VerifierError};
+use std::sync::Arc;
+
+/// The environment programs are loaded into: configuration and syscalls (the reference calls
+/// it the loader).
+pub struct Runtime<C> {
+    /// How programs are loaded and run.
+    pub config: Config,
+    /// The syscalls programs may call.
+    pub syscalls: SyscallRegistry<C>,
+}
+
+impl<C: ContextObject> Runtime<C> {
+    /// A runtime with `config` and no syscalls.
+    pub fn new(config: Config) -> Self {
+        Runtime {
+            config,
+            syscalls: SyscallRegistry::default(),
+        }
+    }
+}
+
+/// Why a program could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The assembly did not assemble.
+    #[error("assembly: {0}")]
+    Assembly(#[from] AsmError),
+    /// The verifier rejected the text.
+    #[error("verifier: {0}")]
+    Verifier(#[from] VerifierError),
+    /// A function key collides with another function or a syscall.
+    #[error("symbol hash collision at key {key:#x}")]
+    SymbolHashCollision {
+        /// The key.
+        key: u32,
+    },
+    /// The configuration does not enable this version.
+    #[error("SBPF version {version} is not enabled")]
+    UnsupportedSBPFVersion {
+        /// The version.
+        version: SbpfVersion,
+    },
+}
+
+impl LoadError {
+    /// The reference's name for the error: the verifier's variant for verifier errors.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            LoadError::Assembly(_) => "AssemblerError",
+            LoadError::Verifier(error) => error.kind_name(),
+            LoadError::SymbolHashCollision { .. } => "SymbolHashCollision",
+            LoadError::UnsupportedSBPFVersion { .. } => "UnsupportedSBPFVersion",
+        }
+    }
+}
+
+impl From<KeyCollision> for LoadError {
+    fn from(collision: KeyCollision) -> Self {
+        LoadError::SymbolHashCollision { key: collision.key }
+    }
+}
+
+/// A loaded, verified program.
+pub struct Executable<C> {
+    runtime: Arc<Runtime<C>>,
+    version: SbpfVersion,
+    /// The read-only region's bytes and guest address.
+    ro_bytes: Vec<u8>,
+    ro_vaddr: u64,
+    /// Where the text lies in `ro_bytes`, and its guest address.
+    text_range: std::ops::Range<usize>,
+    text_vaddr: u64,
+    entry_pc: usize,
+    functions: FunctionRegistry,
+    decoded: DecodedProgram,
+}
+
+impl<C: ContextObject> Executable<C> {
+    /// Assembles `source` for `version` and loads it as the reference's assembler does: labels
+    /// `entrypoint` and `function_*` (and numeric call targets) are registered by index.
+    pub fn from_assembly(
+        source: &str,
+        version: SbpfVersion,
+        runtime: Arc<Runtime<C>>,
+    ) -> Result<Self, LoadError> {
+        let assembled = assemble(source, version)?;
+        let mut functions = FunctionRegistry::default();
+        for function in &assembled.functions {
+            functions.register(function.key, function.name.clone(), function.pc)?;
+        }
+        Self::from_text_bytes(&assembled.text, version, runtime, functions)
+    }
+
+    /// Loads a bare text section (entry at the `entrypoint` function, else instruction 0), as the
+    /// reference's `Executable::from_text_bytes` does, and verifies it.
+    pub fn from_text_bytes(
+        text: &[u8],
+        version: SbpfVersion,
+        runtime: Arc<Runtime<C>>,
+        mut functions: FunctionRegistry,
+    ) -> Result<Self, LoadError> {
+        let entry_pc = match functions.lookup_by_name("entrypoint") {
+            Some((_, pc)) => pc,
+            None => {
+                let key = if version.static_syscalls() {
+                    0
+                } else {
+                    let key = symbol_hash("entrypoint");
+                    if runtime.syscalls.lookup(key).is_some() {
+                        return Err(LoadError::SymbolHashCollision { key });
+                    }
+                    key
+                };
+                functions.register(key, "entrypoint", 0)?;
+                0
+            }
+        };
+        let ro_vaddr = if version.enable_lower_rodata_vaddr() {
+            MM_RODATA_START
+        } else {
+            MM_BYTECODE_START
+        };
+        Self::new(Parts {
+            runtime,
+            version,
+            ro_bytes: text.to_vec(),
+            ro_vaddr,
+            text_range: 0..text.len(),
+            text_vaddr: MM_BYTECODE_START,
+            entry_pc,
+            functions,
+        })
+    }
+
+    /// Verifies and pre-decodes the parts of a program (the ELF loader's way in).
+    pub(crate) fn new(parts: Parts<C>) -> Result<Self, LoadError> {
+        let Parts {
+            runtime,
+            version,
+            ro_bytes,
+            ro_vaddr,
+            text_range,
+            text_vaddr,
+            entry_pc,
+            functions,
+        } = parts;
+        let text = ro_bytes.get(text_range.clone()).unwrap_or_default();
+        verify(text, version)?;
+        let decoded = decode_program(text, version, &functions, &runtime.syscalls);
+        Ok(Executable {
+            runtime,
+            version,
+            ro_bytes,
+            ro_vaddr,
+            text_range,
+            text_vaddr,
+            entry_pc,
+            functions,
+            decoded,
+        })
+    }
+}
+
+/// Everything an executable is built from.
+pub(crate) struct Parts<C> {
+    pub runtime: Arc<Runtime<C>>,
+    pub version: SbpfVersion,
+    pub ro_bytes: Vec<u8>,
+    pub ro_vaddr: u64,
+    pub text_range: std::ops::Range<usize>,
+    pub text_vaddr: u64,
+    pub entry_pc: usize,
+    pub functions: FunctionRegistry,
+}
+
+impl<C> Executable<C> {
+    /// The SBPF version.
+    pub fn version(&self) -> SbpfVersion {
+        self.version
+    }
+    /// The runtime (config and syscalls).
+    pub fn runtime(&self) -> &Arc<Runtime<C>> {
+        &self.runtime
+    }
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.runtime.config
+    }
+    /// The text section.
+    pub fn text(&self) -> &[u8] {
+        self.ro_bytes
+            .get(self.text_range.clone())
+            .unwrap_or_default()
+    }
+    /// Guest address of the text (instruction `pc` is at `text_vaddr + 8 * pc`).
+    pub fn text_vaddr(&self) -> u64 {
+        self.text_vaddr
+    }
+    /// Instruction index where execution starts.
+    pub fn entry_pc(&self) -> usize {
+        self.entry_pc
+    }
+    /// The function registry.
+    pub fn functions(&self) -> &FunctionRegistry {
+        &self.functions
+    }
+    /// The read-only region (text and read-only data), borrowed from the executable.
+    pub fn ro_region(&self) -> MemoryRegion<'_> {
+        MemoryRegion::read_only(&self.ro_bytes, self.ro_vaddr)
+    }
+    /// Guest address of the read-only region.
+    pub fn ro_vaddr(&self) -> u64 {
+        self.ro_vaddr
+    }
+    pub(crate) fn decoded(&self) -> &DecodedProgram {
+        &self.decoded
+    }
+}

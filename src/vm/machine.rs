@@ -1,0 +1,220 @@
+//! A VM instance: one run of an executable over one memory mapping and one context.
+//!
+//! ```text
+//!   Executable (shared, immutable) ──┐
+//!   MemoryMapping (this run's memory) ├─► Vm ── execute() ─► (instructions, Result<r0, EbpfError>)
+//!   &mut Context (budget, host state) ┘      └─ step()   ─► StopReason, one instruction at a time
+//! ```
+//!
+//! Registers r0–r10 and the pc are the program's; r10 is the frame pointer and starts at the
+//! top of frame 0 (fixed frames) or of the whole stack (dynamic frames). Calls save r6–r9, r10
+//! and the return address in a call frame.
+
+use super::context::ContextObject;
+use super::error::EbpfError;
+use super::executable::Executable;
+use crate::memory::{MemoryMapping, MM_STACK_START};
+
+/// What a call saves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallFrame {
+    /// r6–r9 of the caller.
+    pub saved_registers: [u64; 4],
+    /// r10 of the caller.
+    pub frame_pointer: u64,
+    /// Where `exit` returns to.
+    pub return_pc: usize,
+}
+
+/// Why [`Vm::step`] stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// One instruction ran; the program goes on.
+    Stepped,
+    /// The program exited with r0.
+    Exited(u64),
+    /// The program failed.
+    Faulted(EbpfError),
+}
+
+/// The mutable state of a run.
+#[derive(Debug, Clone)]
+pub(crate) struct State {
+    /// r0–r10; 11–15 are never named by verified code and stay 0.
+    pub regs: [u64; 16],
+    pub pc: usize,
+    /// Instructions attempted since the budget was last settled with the context.
+    pub due: u64,
+    /// Budget at the last settlement (`u64::MAX` with the meter off).
+    pub budget: u64,
+    /// The context's budget when the run started.
+    pub initial: u64,
+    pub depth: usize,
+    pub frames: Vec<CallFrame>,
+    pub started: bool,
+    /// Set when the run has ended.
+    pub outcome: Option<Result<u64, EbpfError>>,
+    /// Instruction count, once the run has ended.
+    pub instructions: u64,
+}
+
+/// One run of an executable.
+pub struct Vm<'a, C: ContextObject> {
+    pub(crate) executable: &'a Executable<C>,
+    /// This run's guest memory.
+    pub memory: MemoryMapping<'a>,
+    /// This run's context: budget and host state.
+    pub context: &'a mut C,
+    pub(crate) state: State,
+}
+
+impl<'a, C: ContextObject> Vm<'a, C> {
+    /// A VM ready to run `executable` from its entry point.
+    pub fn new(
+        executable: &'a Executable<C>,
+        context: &'a mut C,
+        memory: MemoryMapping<'a>,
+    ) -> Self {
+        let config = executable.config();
+        let mut regs = [0u64; 16];
+        let frame_top = if executable.version().dynamic_stack_frames() {
+            config.stack_size()
+        } else {
+            config.stack_frame_size
+        };
+        regs[10] = MM_STACK_START.saturating_add(frame_top as u64);
+        Vm {
+            executable,
+            memory,
+            context,
+            state: State {
+                regs,
+                pc: executable.entry_pc(),
+                due: 0,
+                budget: 0,
+                initial: 0,
+                depth: 0,
+                frames: vec![CallFrame::default(); config.max_call_depth],
+                started: false,
+                outcome: None,
+                instructions: 0,
+            },
+        }
+    }
+
+    /// The executable being run.
+    pub fn executable(&self) -> &'a Executable<C> {
+        self.executable
+    }
+
+    /// Registers r0–r10.
+    pub fn registers(&self) -> [u64; 11] {
+        let mut out = [0u64; 11];
+        out.copy_from_slice(&self.state.regs[..11]);
+        out
+    }
+
+    /// Sets register `index` (0–10); other indices are ignored.
+    pub fn set_register(&mut self, index: usize, value: u64) {
+        if index <= 10 {
+            self.state.regs[index] = value;
+        }
+    }
+
+    /// The instruction index of the next instruction.
+    pub fn pc(&self) -> usize {
+        self.state.pc
+    }
+
+    /// Moves execution to instruction index `pc`.
+    pub fn set_pc(&mut self, pc: usize) {
+        self.state.pc = pc;
+    }
+
+    /// Calls currently nested.
+    pub fn call_depth(&self) -> usize {
+        self.state.depth
+    }
+
+    /// Whether the run has ended.
+    pub fn is_finished(&self) -> bool {
+        self.state.outcome.is_some()
+    }
+
+    /// The outcome, once the run has ended.
+    pub fn outcome(&self) -> Option<&Result<u64, EbpfError>> {
+        self.state.outcome.as_ref()
+    }
+
+    /// Instructions counted so far (final once the run has ended).
+    pub fn instruction_count(&self) -> u64 {
+        if self.state.outcome.is_some() {
+            return self.state.instructions;
+        }
+        if !self.executable.config().enable_instruction_meter {
+            return 0;
+        }
+        let settled = self
+            .state
+            .initial
+            .saturating_sub(self.context.get_remaining());
+        settled.saturating_add(self.state.due)
+    }
+
+    /// Budget left before the next instruction (what the meter would allow).
+    pub fn remaining_budget(&self) -> u64 {
+        if !self.state.started {
+            return self.context.get_remaining();
+        }
+        self.state.budget.saturating_sub(self.state.due)
+    }
+
+    /// Ends the run with `error` (the debugger's kill).
+    pub fn abort(&mut self, error: EbpfError) -> (u64, Result<u64, EbpfError>) {
+        if self.state.outcome.is_none() {
+            self.start_if_needed();
+            self.finish(Err(error));
+        }
+        self.result()
+    }
+
+    /// (instructions, outcome) of a finished run.
+    pub(crate) fn result(&self) -> (u64, Result<u64, EbpfError>) {
+        let outcome = self
+            .state
+            .outcome
+            .clone()
+            .unwrap_or(Err(EbpfError::ExecutionOverrun));
+        (self.state.instructions, outcome)
+    }
+
+    pub(crate) fn start_if_needed(&mut self) {
+        if self.state.started {
+            return;
+        }
+        self.state.started = true;
+        let remaining = self.context.get_remaining();
+        self.state.initial = remaining;
+        self.state.budget = if self.executable.config().enable_instruction_meter {
+            remaining
+        } else {
+            u64::MAX
+        };
+        self.state.due = 0;
+    }
+
+    /// Settles the meter with the context and records the outcome.
+    pub(crate) fn finish(&mut self, outcome: Result<u64, EbpfError>) {
+        let instructions = if self.executable.config().enable_instruction_meter {
+            self.context.consume(self.state.due);
+            self.state.due = 0;
+            self.state
+                .initial
+                .saturating_sub(self.context.get_remaining())
+        } else {
+            0
+        };
+        self.state.instructions = instructions;
+        self.state.outcome = Some(outcome);
+    }
+}

@@ -1,0 +1,20 @@
+//! The virtual machine's vocabulary: configuration, the context that owns the budget, errors,
+//! syscalls, the function registry, executables and VM instances.
+
+mod config;
+mod context;
+mod error;
+mod executable;
+mod functions;
+mod machine;
+mod syscalls;
+
+pub use config::Config;
+pub use context::{Budget, ContextObject};
+pub use error::{AccessType, EbpfError, SyscallError};
+#[allow(unused_imports)] // the ELF loader's way in
+pub(crate) use executable::Parts;
+pub use executable::{Executable, LoadError, Runtime};
+pub use functions::{FunctionRegistry, KeyCollision};
+pub use machine::{CallFrame, StopReason, Vm};
+pub use syscalls::{Syscall, SyscallCollision, SyscallFn, SyscallRegistry};
