@@ -12,7 +12,7 @@ pub(super) fn alu(code: Code, dst: u64, b: u64) -> Result<u64, EbpfError> {
     Ok(match code {
         Code::Add64 => dst.wrapping_add(b),
         Code::Sub64 => dst.wrapping_sub(b),
-        Code::SubRev64 => b.wrapping_sub(dst),
+        Code::SubRev64Imm => b.wrapping_sub(dst),
         Code::Mul64 | Code::Lmul64 => dst.wrapping_mul(b),
         Code::Div64 | Code::Udiv64 => dst.checked_div(b).ok_or(EbpfError::DivideByZero)?,
         Code::Mod64 | Code::Urem64 => dst.checked_rem(b).ok_or(EbpfError::DivideByZero)?,
@@ -24,7 +24,7 @@ pub(super) fn alu(code: Code, dst: u64, b: u64) -> Result<u64, EbpfError> {
         Code::Xor64 => dst ^ b,
         Code::Mov64 => b,
         Code::Neg64 => (dst as i64).wrapping_neg() as u64,
-        Code::Hor64 => dst | b,
+        Code::Hor64Imm => dst | b,
         Code::Uhmul64 => ((u128::from(dst) * u128::from(b)) >> 64) as u64,
         Code::Shmul64 => ((i128::from(dst as i64) * i128::from(b as i64)) >> 64) as u64,
         Code::Sdiv64 => signed_divide(dst as i64, b as i64, i64::checked_div)? as u64,
@@ -33,7 +33,7 @@ pub(super) fn alu(code: Code, dst: u64, b: u64) -> Result<u64, EbpfError> {
         Code::Add32Zext => zext((dst as i32).wrapping_add(b as i32)),
         Code::Sub32Sext => sext((dst as i32).wrapping_sub(b as i32)),
         Code::Sub32Zext => zext((dst as i32).wrapping_sub(b as i32)),
-        Code::SubRev32Zext => zext((b as i32).wrapping_sub(dst as i32)),
+        Code::SubRev32ZextImm => zext((b as i32).wrapping_sub(dst as i32)),
         Code::Mul32Sext => sext((dst as i32).wrapping_mul(b as i32)),
         Code::Div32 | Code::Udiv32 => u64::from(
             (dst as u32)

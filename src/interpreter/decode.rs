@@ -8,96 +8,33 @@ use crate::isa::version::CallxRegister;
 use crate::isa::{Insn, SbpfVersion};
 use crate::vm::{FunctionRegistry, SyscallRegistry};
 
-/// Operations, with version differences resolved.
+/// Operations, with version differences resolved. Binary operations and conditional jumps come
+/// in two forms: the plain name takes its second operand from the `src` register, the `…Imm`
+/// name from the op's immediate, so no instruction has to choose at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 #[allow(missing_docs)]
 pub enum Code {
-    Add64,
-    Sub64,
-    SubRev64,
-    Mul64,
-    Div64,
-    Mod64,
-    Or64,
-    And64,
-    Lsh64,
-    Rsh64,
-    Arsh64,
-    Xor64,
-    Mov64,
-    Neg64,
-    Hor64,
-    Lmul64,
-    Uhmul64,
-    Shmul64,
-    Udiv64,
-    Urem64,
-    Sdiv64,
-    Srem64,
-    /// 32-bit add/sub/mul whose result is sign-extended (before V2) or zero-extended (V2).
-    Add32Sext,
-    Add32Zext,
-    Sub32Sext,
-    Sub32Zext,
-    SubRev32Zext,
-    Mul32Sext,
-    Div32,
-    Mod32,
-    Or32,
-    And32,
-    Lsh32,
-    Rsh32,
-    Arsh32,
-    Xor32,
-    Mov32,
+    // Binary ALU operations, register operand.
+    Add64, Sub64, Mul64, Div64, Mod64, Or64, And64, Lsh64, Rsh64, Arsh64, Xor64, Mov64, Lmul64, Uhmul64, Shmul64, Udiv64, Urem64, Sdiv64, Srem64, Add32Sext, Add32Zext, Sub32Sext, Sub32Zext, Mul32Sext, Div32, Mod32, Or32, And32, Lsh32, Rsh32, Arsh32, Xor32, Mov32, Lmul32, Udiv32, Urem32, Sdiv32, Srem32,
+    // The same with the immediate operand.
+    Add64Imm, Sub64Imm, Mul64Imm, Div64Imm, Mod64Imm, Or64Imm, And64Imm, Lsh64Imm, Rsh64Imm, Arsh64Imm, Xor64Imm, Mov64Imm, Lmul64Imm, Uhmul64Imm, Shmul64Imm, Udiv64Imm, Urem64Imm, Sdiv64Imm, Srem64Imm, Add32SextImm, Add32ZextImm, Sub32SextImm, Sub32ZextImm, Mul32SextImm, Div32Imm, Mod32Imm, Or32Imm, And32Imm, Lsh32Imm, Rsh32Imm, Arsh32Imm, Xor32Imm, Mov32Imm, Lmul32Imm, Udiv32Imm, Urem32Imm, Sdiv32Imm, Srem32Imm,
+    /// `imm - dst` (V2 `sub` with an immediate).
+    SubRev64Imm, SubRev32ZextImm,
+    /// `dst |= imm << 32` (the immediate is stored pre-shifted).
+    Hor64Imm,
+    /// `mov32 dst, src` sign-extending (V2).
     Mov32Sext,
-    Neg32,
-    Lmul32,
-    Udiv32,
-    Urem32,
-    Sdiv32,
-    Srem32,
-    Le16,
-    Le32,
-    Le64,
-    Be16,
-    Be32,
-    Be64,
+    Neg64, Neg32, Le16, Le32, Le64, Be16, Be32, Be64,
     /// `le`/`be` with a size other than 16, 32, 64: InvalidInstruction.
     BadSwap,
     LoadImm64,
-    Ld1,
-    Ld2,
-    Ld4,
-    Ld8,
-    St1,
-    St2,
-    St4,
-    St8,
+    Ld1, Ld2, Ld4, Ld8,
+    /// Stores of a register, then of the immediate.
+    St1, St2, St4, St8, St1Imm, St2Imm, St4Imm, St8Imm,
     Ja,
-    Jeq,
-    Jne,
-    Jgt,
-    Jge,
-    Jlt,
-    Jle,
-    Jset,
-    Jsgt,
-    Jsge,
-    Jslt,
-    Jsle,
-    Jeq32,
-    Jne32,
-    Jgt32,
-    Jge32,
-    Jlt32,
-    Jle32,
-    Jset32,
-    Jsgt32,
-    Jsge32,
-    Jslt32,
-    Jsle32,
+    Jeq, Jne, Jgt, Jge, Jlt, Jle, Jset, Jsgt, Jsge, Jslt, Jsle, Jeq32, Jne32, Jgt32, Jge32, Jlt32, Jle32, Jset32, Jsgt32, Jsge32, Jslt32, Jsle32,
+    JeqImm, JneImm, JgtImm, JgeImm, JltImm, JleImm, JsetImm, JsgtImm, JsgeImm, JsltImm, JsleImm, Jeq32Imm, Jne32Imm, Jgt32Imm, Jge32Imm, Jlt32Imm, Jle32Imm, Jset32Imm, Jsgt32Imm, Jsge32Imm, Jslt32Imm, Jsle32Imm,
     /// Syscall number `aux`.
     CallSyscall,
     /// Internal call to instruction `aux` (checked against the text at run time).
@@ -126,8 +63,6 @@ pub struct Op {
     pub dst: u8,
     /// Source register (for `callx`, the target register).
     pub src: u8,
-    /// The second operand is `src` rather than `imm`.
-    pub reg_operand: bool,
 }
 
 impl Op {
@@ -137,7 +72,6 @@ impl Op {
         code: Code::Unsupported,
         dst: 0,
         src: 0,
-        reg_operand: false,
     };
 
     /// The memory offset of a load or store.
@@ -147,11 +81,166 @@ impl Op {
     }
 }
 
+impl Code {
+    /// The form of an operation that takes its second operand from the immediate (operations
+    /// that have no such form are returned unchanged).
+    fn with_immediate(self) -> Code {
+        match self {
+            Code::Add64 => Code::Add64Imm,
+            Code::Sub64 => Code::Sub64Imm,
+            Code::Mul64 => Code::Mul64Imm,
+            Code::Div64 => Code::Div64Imm,
+            Code::Mod64 => Code::Mod64Imm,
+            Code::Or64 => Code::Or64Imm,
+            Code::And64 => Code::And64Imm,
+            Code::Lsh64 => Code::Lsh64Imm,
+            Code::Rsh64 => Code::Rsh64Imm,
+            Code::Arsh64 => Code::Arsh64Imm,
+            Code::Xor64 => Code::Xor64Imm,
+            Code::Mov64 => Code::Mov64Imm,
+            Code::Lmul64 => Code::Lmul64Imm,
+            Code::Uhmul64 => Code::Uhmul64Imm,
+            Code::Shmul64 => Code::Shmul64Imm,
+            Code::Udiv64 => Code::Udiv64Imm,
+            Code::Urem64 => Code::Urem64Imm,
+            Code::Sdiv64 => Code::Sdiv64Imm,
+            Code::Srem64 => Code::Srem64Imm,
+            Code::Add32Sext => Code::Add32SextImm,
+            Code::Add32Zext => Code::Add32ZextImm,
+            Code::Sub32Sext => Code::Sub32SextImm,
+            Code::Sub32Zext => Code::Sub32ZextImm,
+            Code::Mul32Sext => Code::Mul32SextImm,
+            Code::Div32 => Code::Div32Imm,
+            Code::Mod32 => Code::Mod32Imm,
+            Code::Or32 => Code::Or32Imm,
+            Code::And32 => Code::And32Imm,
+            Code::Lsh32 => Code::Lsh32Imm,
+            Code::Rsh32 => Code::Rsh32Imm,
+            Code::Arsh32 => Code::Arsh32Imm,
+            Code::Xor32 => Code::Xor32Imm,
+            Code::Mov32 => Code::Mov32Imm,
+            Code::Lmul32 => Code::Lmul32Imm,
+            Code::Udiv32 => Code::Udiv32Imm,
+            Code::Urem32 => Code::Urem32Imm,
+            Code::Sdiv32 => Code::Sdiv32Imm,
+            Code::Srem32 => Code::Srem32Imm,
+            Code::Jeq => Code::JeqImm,
+            Code::Jne => Code::JneImm,
+            Code::Jgt => Code::JgtImm,
+            Code::Jge => Code::JgeImm,
+            Code::Jlt => Code::JltImm,
+            Code::Jle => Code::JleImm,
+            Code::Jset => Code::JsetImm,
+            Code::Jsgt => Code::JsgtImm,
+            Code::Jsge => Code::JsgeImm,
+            Code::Jslt => Code::JsltImm,
+            Code::Jsle => Code::JsleImm,
+            Code::Jeq32 => Code::Jeq32Imm,
+            Code::Jne32 => Code::Jne32Imm,
+            Code::Jgt32 => Code::Jgt32Imm,
+            Code::Jge32 => Code::Jge32Imm,
+            Code::Jlt32 => Code::Jlt32Imm,
+            Code::Jle32 => Code::Jle32Imm,
+            Code::Jset32 => Code::Jset32Imm,
+            Code::Jsgt32 => Code::Jsgt32Imm,
+            Code::Jsge32 => Code::Jsge32Imm,
+            Code::Jslt32 => Code::Jslt32Imm,
+            Code::Jsle32 => Code::Jsle32Imm,
+            Code::St1 => Code::St1Imm,
+            Code::St2 => Code::St2Imm,
+            Code::St4 => Code::St4Imm,
+            Code::St8 => Code::St8Imm,
+            other => other,
+        }
+    }
+
+    /// Whether the op can move the pc anywhere but the next instruction (or settle the meter
+    /// with the context): it ends a straight-line run.
+    pub fn ends_run(self) -> bool {
+        matches!(
+            self,
+            Code::Ja
+                | Code::Jeq
+                | Code::Jne
+                | Code::Jgt
+                | Code::Jge
+                | Code::Jlt
+                | Code::Jle
+                | Code::Jset
+                | Code::Jsgt
+                | Code::Jsge
+                | Code::Jslt
+                | Code::Jsle
+                | Code::Jeq32
+                | Code::Jne32
+                | Code::Jgt32
+                | Code::Jge32
+                | Code::Jlt32
+                | Code::Jle32
+                | Code::Jset32
+                | Code::Jsgt32
+                | Code::Jsge32
+                | Code::Jslt32
+                | Code::Jsle32
+                | Code::JeqImm
+                | Code::JneImm
+                | Code::JgtImm
+                | Code::JgeImm
+                | Code::JltImm
+                | Code::JleImm
+                | Code::JsetImm
+                | Code::JsgtImm
+                | Code::JsgeImm
+                | Code::JsltImm
+                | Code::JsleImm
+                | Code::Jeq32Imm
+                | Code::Jne32Imm
+                | Code::Jgt32Imm
+                | Code::Jge32Imm
+                | Code::Jlt32Imm
+                | Code::Jle32Imm
+                | Code::Jset32Imm
+                | Code::Jsgt32Imm
+                | Code::Jsge32Imm
+                | Code::Jslt32Imm
+                | Code::Jsle32Imm
+                | Code::CallSyscall
+                | Code::CallInternal
+                | Code::CallSyscallThenInternal
+                | Code::CallUnresolved
+                | Code::CallReg
+                | Code::Exit
+                | Code::BadSwap
+                | Code::Unsupported
+        )
+    }
+}
+
 /// A text section in interpreter form: one [`Op`] per slot.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DecodedProgram {
     /// The ops, indexed by instruction index.
     pub ops: Vec<Op>,
+    /// For each slot: how many instructions run from it through the end of its straight-line
+    /// run (the next op that [`Code::ends_run`], or the end of the text). The interpreter
+    /// charges a whole run to the meter at once when the budget covers it.
+    pub runs: Vec<u32>,
+}
+
+/// Straight-line run lengths, computed backwards (an `lddw` counts once and skips its tail).
+fn run_lengths(ops: &[Op]) -> Vec<u32> {
+    let mut runs = vec![1u32; ops.len()];
+    for pc in (0..ops.len()).rev() {
+        let op = &ops[pc];
+        if op.code.ends_run() {
+            continue;
+        }
+        let next = if op.code == Code::LoadImm64 { pc + 2 } else { pc + 1 };
+        if let Some(rest) = runs.get(next) {
+            runs[pc] = rest.saturating_add(1);
+        }
+    }
+    runs
 }
 
 /// Decodes a verified text section.
@@ -176,7 +265,6 @@ pub fn decode_program<C>(
             code: Code::Unsupported,
             dst: insn.dst & 0x0f,
             src: insn.src & 0x0f,
-            reg_operand: false,
         };
         match info.kind {
             Kind::Alu {
@@ -184,8 +272,10 @@ pub fn decode_program<C>(
                 width,
                 source,
             } => {
-                op.reg_operand = source == Source::Reg;
                 op.code = alu_code(alu, width, source, version);
+                if source == Source::Imm {
+                    op.code = op.code.with_immediate();
+                }
                 let zero_extended_imm =
                     matches!(alu, AluOp::Udiv | AluOp::Urem | AluOp::Uhmul) && width == Width::W64;
                 if zero_extended_imm {
@@ -227,7 +317,9 @@ pub fn decode_program<C>(
                     MemSize::B4 => Code::St4,
                     MemSize::B8 => Code::St8,
                 };
-                op.reg_operand = source == Source::Reg;
+                if source == Source::Imm {
+                    op.code = op.code.with_immediate();
+                }
                 op.aux = i32::from(insn.off) as u32;
             }
             Kind::Jump => {
@@ -240,7 +332,9 @@ pub fn decode_program<C>(
                 source,
             } => {
                 op.code = jump_code(cond, width);
-                op.reg_operand = source == Source::Reg;
+                if source == Source::Imm {
+                    op.code = op.code.with_immediate();
+                }
                 op.aux = jump_target(pc, insn.off);
             }
             Kind::Call => resolve_call(&mut op, &insn, pc, count, version, functions, syscalls),
@@ -257,7 +351,8 @@ pub fn decode_program<C>(
         ops[pc] = op;
         pc += if info.kind.is_wide() { 2 } else { 1 };
     }
-    DecodedProgram { ops }
+    let runs = run_lengths(&ops);
+    DecodedProgram { ops, runs }
 }
 
 /// `pc + 1 + off`; a target outside the text (impossible once verified) becomes an index past
@@ -312,7 +407,7 @@ fn alu_code(op: AluOp, width: Width, source: Source, version: SbpfVersion) -> Co
     let swap = version.swap_sub_reg_imm_operands() && source == Source::Imm;
     match (op, width) {
         (AluOp::Add, Width::W64) => Code::Add64,
-        (AluOp::Sub, Width::W64) if swap => Code::SubRev64,
+        (AluOp::Sub, Width::W64) if swap => Code::SubRev64Imm,
         (AluOp::Sub, Width::W64) => Code::Sub64,
         (AluOp::Mul, Width::W64) => Code::Mul64,
         (AluOp::Div, Width::W64) => Code::Div64,
@@ -325,7 +420,7 @@ fn alu_code(op: AluOp, width: Width, source: Source, version: SbpfVersion) -> Co
         (AluOp::Xor, Width::W64) => Code::Xor64,
         (AluOp::Mov, Width::W64) => Code::Mov64,
         (AluOp::Neg, Width::W64) => Code::Neg64,
-        (AluOp::Hor, _) => Code::Hor64,
+        (AluOp::Hor, _) => Code::Hor64Imm,
         (AluOp::Lmul, Width::W64) => Code::Lmul64,
         (AluOp::Uhmul, _) => Code::Uhmul64,
         (AluOp::Shmul, _) => Code::Shmul64,
@@ -335,7 +430,7 @@ fn alu_code(op: AluOp, width: Width, source: Source, version: SbpfVersion) -> Co
         (AluOp::Srem, Width::W64) => Code::Srem64,
         (AluOp::Add, Width::W32) if zext => Code::Add32Zext,
         (AluOp::Add, Width::W32) => Code::Add32Sext,
-        (AluOp::Sub, Width::W32) if swap => Code::SubRev32Zext,
+        (AluOp::Sub, Width::W32) if swap => Code::SubRev32ZextImm,
         (AluOp::Sub, Width::W32) if zext => Code::Sub32Zext,
         (AluOp::Sub, Width::W32) => Code::Sub32Sext,
         (AluOp::Mul, Width::W32) => Code::Mul32Sext,

@@ -23,19 +23,14 @@ impl<C: ContextObject> Vm<'_, C> {
     #[inline(always)]
     pub(super) fn store(&mut self, op: &Op) -> Result<(), EbpfError> {
         let address = self.state.regs[usize::from(op.dst)].wrapping_add(op.offset());
-        let value = if op.reg_operand {
-            self.state.regs[usize::from(op.src)]
-        } else {
-            op.imm
+        let value = match op.code {
+            Code::St1Imm | Code::St2Imm | Code::St4Imm | Code::St8Imm => op.imm,
+            _ => self.state.regs[usize::from(op.src)],
         };
         match op.code {
-            Code::St1 => self.memory.store::<1>(address, [value as u8]),
-            Code::St2 => self
-                .memory
-                .store::<2>(address, (value as u16).to_le_bytes()),
-            Code::St4 => self
-                .memory
-                .store::<4>(address, (value as u32).to_le_bytes()),
+            Code::St1 | Code::St1Imm => self.memory.store::<1>(address, [value as u8]),
+            Code::St2 | Code::St2Imm => self.memory.store::<2>(address, (value as u16).to_le_bytes()),
+            Code::St4 | Code::St4Imm => self.memory.store::<4>(address, (value as u32).to_le_bytes()),
             _ => self.memory.store::<8>(address, value.to_le_bytes()),
         }
     }

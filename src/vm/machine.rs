@@ -40,8 +40,9 @@ pub enum StopReason {
 /// The mutable state of a run.
 #[derive(Debug, Clone)]
 pub(crate) struct State {
-    /// r0–r10; 11–15 are never named by verified code and stay 0.
-    pub regs: [u64; 16],
+    /// r0–r10. The array has a slot for every value of a `u8` register field, so indexing by
+    /// a decoded field needs no bounds check; verified code names only 0–10.
+    pub regs: [u64; 256],
     pub pc: usize,
     /// Instructions attempted since the budget was last settled with the context.
     pub due: u64,
@@ -76,7 +77,7 @@ impl<'a, C: ContextObject> Vm<'a, C> {
         memory: MemoryMapping<'a>,
     ) -> Self {
         let config = executable.config();
-        let mut regs = [0u64; 16];
+        let mut regs = [0u64; 256];
         let frame_top = if executable.version().dynamic_stack_frames() {
             config.stack_size()
         } else {
