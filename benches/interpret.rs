@@ -8,7 +8,15 @@ use sbvm::vm::{Config, Executable};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-const PROGRAMS: &[&str] = &["alu_loop", "stack_mem_loop", "fib_recursive", "collatz", "muldiv_loop", "lddw_bswap", "unrolled"];
+const PROGRAMS: &[&str] = &[
+    "alu_loop",
+    "stack_mem_loop",
+    "fib_recursive",
+    "collatz",
+    "muldiv_loop",
+    "lddw_bswap",
+    "unrolled",
+];
 
 fn programs_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/oracle/programs");
@@ -25,12 +33,19 @@ fn bench(c: &mut Criterion) {
     for version in [SbpfVersion::V0, SbpfVersion::V3] {
         for name in PROGRAMS {
             let source = std::fs::read_to_string(dir.join(format!("{name}.asm"))).unwrap();
-            let config = Config { enabled_sbpf_versions: version..=version, ..Config::default() };
-            let executable = Executable::from_assembly(&source, version, Arc::new(standard_runtime(config))).unwrap();
+            let config = Config {
+                enabled_sbpf_versions: version..=version,
+                ..Config::default()
+            };
+            let executable =
+                Executable::from_assembly(&source, version, Arc::new(standard_runtime(config)))
+                    .unwrap();
             let setup = RunSetup::default();
             let instructions = run_interpreted(&executable, &setup).unwrap().instructions;
             group.throughput(Throughput::Elements(instructions));
-            group.bench_function(format!("{name}/{version}"), |b| b.iter(|| run_interpreted(&executable, &setup).unwrap()));
+            group.bench_function(format!("{name}/{version}"), |b| {
+                b.iter(|| run_interpreted(&executable, &setup).unwrap())
+            });
         }
     }
     group.finish();

@@ -30,7 +30,9 @@ struct Case {
 fn parse_case(path: &Path) -> Case {
     let text = std::fs::read_to_string(path).unwrap();
     let (head, expect) = text.split_once("-- expect\n").unwrap_or((&text, ""));
-    let (settings, asm) = head.split_once("-- asm\n").expect("a case has an -- asm section");
+    let (settings, asm) = head
+        .split_once("-- asm\n")
+        .expect("a case has an -- asm section");
     let mut case = Case {
         name: path.file_stem().unwrap().to_string_lossy().into_owned(),
         path: path.to_path_buf(),
@@ -51,9 +53,12 @@ fn parse_case(path: &Path) -> Case {
         }
     }
     for line in expect.lines().filter(|line| !line.trim().is_empty()) {
-        let (versions, outcome) = line.split_once(": ").expect("expect lines are `v0 v1: outcome`");
+        let (versions, outcome) = line
+            .split_once(": ")
+            .expect("expect lines are `v0 v1: outcome`");
         for version in versions.split_whitespace() {
-            case.expect.insert(version.parse().unwrap(), outcome.to_string());
+            case.expect
+                .insert(version.parse().unwrap(), outcome.to_string());
         }
     }
     case
@@ -61,7 +66,10 @@ fn parse_case(path: &Path) -> Case {
 
 fn cases() -> Vec<Case> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cases");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|entry| entry.unwrap().path()).collect();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
     paths.retain(|path| path.extension().is_some_and(|ext| ext == "case"));
     paths.sort();
     paths.iter().map(|path| parse_case(path)).collect()
@@ -77,21 +85,39 @@ fn logs_suffix(logs: &[String]) -> String {
 
 /// sbvm's outcome line for a case at a version (interpreter).
 fn sbvm_outcome(case: &Case, version: SbpfVersion) -> String {
-    let config = Config { enabled_sbpf_versions: version..=version, ..Config::default() };
+    let config = Config {
+        enabled_sbpf_versions: version..=version,
+        ..Config::default()
+    };
     let runtime = Arc::new(standard_runtime(config));
     let executable = match Executable::from_assembly(&case.asm, version, runtime) {
         Ok(executable) => executable,
-        Err(LoadError::Verifier(error)) => return format!("verify {}", common::reference_debug(&error)),
+        Err(LoadError::Verifier(error)) => {
+            return format!("verify {}", common::reference_debug(&error))
+        }
         Err(error) => return format!("load {}", error.kind_name()),
     };
-    let setup = RunSetup { budget: case.budget, input: case.input.clone(), heap_size: 32 * 1024 };
+    let setup = RunSetup {
+        budget: case.budget,
+        input: case.input.clone(),
+        heap_size: 32 * 1024,
+    };
     let outcome = run_interpreted(&executable, &setup).unwrap();
-    let logs: Vec<String> = outcome.logs.iter().map(|log| String::from_utf8_lossy(log).into_owned()).collect();
+    let logs: Vec<String> = outcome
+        .logs
+        .iter()
+        .map(|log| String::from_utf8_lossy(log).into_owned())
+        .collect();
     let head = match &outcome.result {
         Ok(value) => format!("ok {value}"),
         Err(error) => format!("err {}", common::reference_error_debug(error)),
     };
-    format!("{head} insns={} pc={}{}", outcome.instructions, outcome.pc, logs_suffix(&logs))
+    format!(
+        "{head} insns={} pc={}{}",
+        outcome.instructions,
+        outcome.pc,
+        logs_suffix(&logs)
+    )
 }
 
 /// The reference's outcome line, asked live.
@@ -102,31 +128,63 @@ fn oracle_outcome(oracle: &Path, case: &Case, version: SbpfVersion) -> String {
     std::fs::write(&asm, &case.asm).unwrap();
     let mut command = std::process::Command::new(oracle);
     command.args(["run", "--asm"]).arg(&asm);
-    command.args(["--version", version.name(), "--engine", "interp", "--max-insns", &case.budget.to_string()]);
+    command.args([
+        "--version",
+        version.name(),
+        "--engine",
+        "interp",
+        "--max-insns",
+        &case.budget.to_string(),
+    ]);
     if let Some(hex) = &case.input_hex {
         let input = dir.join(format!("{}.hex", case.name));
         std::fs::write(&input, hex).unwrap();
         command.arg("--input").arg(input);
     }
     let output = command.output().unwrap();
-    let line = String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or_default().to_string();
-    let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("{}: oracle said {line:?}", case.name));
+    let line = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let json: serde_json::Value = serde_json::from_str(&line)
+        .unwrap_or_else(|_| panic!("{}: oracle said {line:?}", case.name));
     match json["stage"].as_str().unwrap() {
         "verify" => {
             let error = json["error"].as_str().unwrap();
-            format!("verify {}", error.strip_prefix("VerifierError(").and_then(|e| e.strip_suffix(')')).unwrap_or(error))
+            format!(
+                "verify {}",
+                error
+                    .strip_prefix("VerifierError(")
+                    .and_then(|e| e.strip_suffix(')'))
+                    .unwrap_or(error)
+            )
         }
         "execute" => {
             let head = match json["result"].as_u64() {
                 Some(value) => format!("ok {value}"),
                 None => {
                     let error = json["error"].as_str().unwrap();
-                    let error = if error.starts_with("SyscallError") { "SyscallError" } else { error };
+                    let error = if error.starts_with("SyscallError") {
+                        "SyscallError"
+                    } else {
+                        error
+                    };
                     format!("err {error}")
                 }
             };
-            let logs: Vec<String> = json["logs"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect();
-            format!("{head} insns={} pc={}{}", json["instructions"], json["pc"], logs_suffix(&logs))
+            let logs: Vec<String> = json["logs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap().to_string())
+                .collect();
+            format!(
+                "{head} insns={} pc={}{}",
+                json["instructions"],
+                json["pc"],
+                logs_suffix(&logs)
+            )
         }
         stage => format!("load {}", json["error_kind"].as_str().unwrap_or(stage)),
     }
@@ -166,15 +224,26 @@ fn conformance_cases_match_the_reference() {
     for case in &cases {
         for version in SbpfVersion::ALL {
             let Some(expected) = case.expect.get(&version) else {
-                failures.push(format!("{} at {version}: no expectation (bless the case)", case.name));
+                failures.push(format!(
+                    "{} at {version}: no expectation (bless the case)",
+                    case.name
+                ));
                 continue;
             };
             let got = sbvm_outcome(case, version);
             if got != *expected {
-                failures.push(format!("{} at {version}:\n    sbvm      {got}\n    reference {expected}", case.name));
+                failures.push(format!(
+                    "{} at {version}:\n    sbvm      {got}\n    reference {expected}",
+                    case.name
+                ));
             }
             runs += 1;
         }
     }
-    assert!(failures.is_empty(), "{} of {runs} runs differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} runs differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

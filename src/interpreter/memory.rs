@@ -29,8 +29,12 @@ impl<C: ContextObject> Vm<'_, C> {
         };
         match op.code {
             Code::St1 | Code::St1Imm => self.memory.store::<1>(address, [value as u8]),
-            Code::St2 | Code::St2Imm => self.memory.store::<2>(address, (value as u16).to_le_bytes()),
-            Code::St4 | Code::St4Imm => self.memory.store::<4>(address, (value as u32).to_le_bytes()),
+            Code::St2 | Code::St2Imm => self
+                .memory
+                .store::<2>(address, (value as u16).to_le_bytes()),
+            Code::St4 | Code::St4Imm => self
+                .memory
+                .store::<4>(address, (value as u32).to_le_bytes()),
             _ => self.memory.store::<8>(address, value.to_le_bytes()),
         }
     }

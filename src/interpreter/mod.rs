@@ -150,7 +150,9 @@ impl<C: ContextObject> Vm<'_, C> {
             due += run;
             macro_rules! in_run {
                 () => {
-                    let Some(op) = ops.get(pc) else { continue 'program };
+                    let Some(op) = ops.get(pc) else {
+                        continue 'program;
+                    };
                     match self.execute_op(op, &mut pc, &mut due, &mut budget) {
                         Ok(Next::Sequential) => {}
                         Ok(Next::Transfer) => continue 'program,
@@ -176,7 +178,13 @@ impl<C: ContextObject> Vm<'_, C> {
 
     /// Executes one op: moves the pc (only on success) and says how control goes on.
     #[inline(always)]
-    fn execute_op(&mut self, op: &Op, pc_ref: &mut usize, due: &mut u64, budget: &mut u64) -> Result<Next, EbpfError> {
+    fn execute_op(
+        &mut self,
+        op: &Op,
+        pc_ref: &mut usize,
+        due: &mut u64,
+        budget: &mut u64,
+    ) -> Result<Next, EbpfError> {
         let mut pc = *pc_ref;
         // Operations that need the whole state see the local pc and meter, and may change them.
         macro_rules! with_state {
