@@ -288,56 +288,13 @@ impl Code {
         }
     }
 
-    /// Whether the op can move the pc anywhere but the next instruction (or settle the meter
-    /// with the context): it ends a straight-line run.
+    /// Whether the op always leaves the straight-line run (or settles the meter with the
+    /// context). Conditional jumps do not end a run: a run is charged through its not-taken
+    /// jumps, and a taken jump gives back the part of the run it skips.
     pub fn ends_run(self) -> bool {
         matches!(
             self,
             Code::Ja
-                | Code::Jeq
-                | Code::Jne
-                | Code::Jgt
-                | Code::Jge
-                | Code::Jlt
-                | Code::Jle
-                | Code::Jset
-                | Code::Jsgt
-                | Code::Jsge
-                | Code::Jslt
-                | Code::Jsle
-                | Code::Jeq32
-                | Code::Jne32
-                | Code::Jgt32
-                | Code::Jge32
-                | Code::Jlt32
-                | Code::Jle32
-                | Code::Jset32
-                | Code::Jsgt32
-                | Code::Jsge32
-                | Code::Jslt32
-                | Code::Jsle32
-                | Code::JeqImm
-                | Code::JneImm
-                | Code::JgtImm
-                | Code::JgeImm
-                | Code::JltImm
-                | Code::JleImm
-                | Code::JsetImm
-                | Code::JsgtImm
-                | Code::JsgeImm
-                | Code::JsltImm
-                | Code::JsleImm
-                | Code::Jeq32Imm
-                | Code::Jne32Imm
-                | Code::Jgt32Imm
-                | Code::Jge32Imm
-                | Code::Jlt32Imm
-                | Code::Jle32Imm
-                | Code::Jset32Imm
-                | Code::Jsgt32Imm
-                | Code::Jsge32Imm
-                | Code::Jslt32Imm
-                | Code::Jsle32Imm
                 | Code::CallSyscall
                 | Code::CallInternal
                 | Code::CallSyscallThenInternal

@@ -61,13 +61,23 @@ macro_rules! flat_dispatch {
             $(Code::$jump => {
                 let b = $self.state.regs[usize::from($op.src)];
                 let dst = $self.state.regs[usize::from($op.dst)];
-                $pc = if branch::taken(Code::$jump, dst, b) { $op.aux as usize } else { $pc + 1 };
-                Next::Transfer
+                if branch::taken(Code::$jump, dst, b) {
+                    $pc = $op.aux as usize;
+                    Next::Taken
+                } else {
+                    $pc += 1;
+                    Next::Sequential
+                }
             })*
             $(Code::$jump_imm => {
                 let dst = $self.state.regs[usize::from($op.dst)];
-                $pc = if branch::taken(Code::$jump, dst, $op.imm) { $op.aux as usize } else { $pc + 1 };
-                Next::Transfer
+                if branch::taken(Code::$jump, dst, $op.imm) {
+                    $pc = $op.aux as usize;
+                    Next::Taken
+                } else {
+                    $pc += 1;
+                    Next::Sequential
+                }
             })*
             $($rest)*
         }
@@ -145,29 +155,25 @@ impl<C: ContextObject> Vm<'_, C> {
                     Err(error) => break Err(error),
                 }
             }
-            // The whole run is paid for. The body is unrolled once so that two dispatch sites
-            // share the work of predicting the next instruction.
+            // The whole run is paid for.
             due += run;
-            macro_rules! in_run {
-                () => {
-                    let Some(op) = ops.get(pc) else {
+            while let Some(op) = ops.get(pc) {
+                let here = pc;
+                match self.execute_op(op, &mut pc, &mut due, &mut budget) {
+                    Ok(Next::Sequential) => {}
+                    Ok(Next::Taken) => {
+                        // Give back the fall-through part of the run: charged, but skipped.
+                        due -= runs.get(here).map_or(1, |left| u64::from(*left)) - 1;
                         continue 'program;
-                    };
-                    match self.execute_op(op, &mut pc, &mut due, &mut budget) {
-                        Ok(Next::Sequential) => {}
-                        Ok(Next::Transfer) => continue 'program,
-                        Ok(Next::Exit(value)) => break 'program Ok(Flow::Exit(value)),
-                        Err(error) => {
-                            // Give back the instructions after the faulting one.
-                            due -= runs.get(pc).map_or(1, |left| u64::from(*left)) - 1;
-                            break 'program Err(error);
-                        }
                     }
-                };
-            }
-            loop {
-                in_run!();
-                in_run!();
+                    Ok(Next::Transfer) => continue 'program,
+                    Ok(Next::Exit(value)) => break 'program Ok(Flow::Exit(value)),
+                    Err(error) => {
+                        // Give back the instructions after the faulting one.
+                        due -= runs.get(here).map_or(1, |left| u64::from(*left)) - 1;
+                        break 'program Err(error);
+                    }
+                }
             }
         };
         self.state.pc = pc;
@@ -331,6 +337,8 @@ enum Next {
     Sequential,
     /// Somewhere else (a jump, call or return): a new run starts.
     Transfer,
+    /// A conditional jump was taken: a new run starts, and the rest of the old one is unpaid.
+    Taken,
     /// The program exited with r0.
     Exit(u64),
 }
