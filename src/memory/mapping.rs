@@ -9,6 +9,7 @@
 //! Either way the whole access `[vm_addr, vm_addr + len)` must lie inside that one region, a
 //! store needs a writable region, and an access whose end wraps around is a violation.
 
+use super::host::HostSpan;
 use super::region::MemoryRegion;
 use crate::isa::SbpfVersion;
 use crate::vm::{AccessType, Config, EbpfError};
@@ -59,8 +60,10 @@ pub struct MemoryMapping<'a> {
     /// Starts of `regions`, for the unaligned binary search.
     starts: Vec<u64>,
     aligned: bool,
-    /// Last region found by the unaligned search: (start, end, index).
-    cache: (u64, u64, usize),
+    /// Where the last load and the last store landed: the next access to the same run of
+    /// addresses skips the lookup.
+    load_window: Window<'a>,
+    store_window: Window<'a>,
     report: ViolationReport,
     hook: Option<AccessViolationHook<'a>>,
 }
@@ -100,7 +103,8 @@ impl<'a> MemoryMapping<'a> {
             regions,
             starts,
             aligned,
-            cache: (1, 0, 0),
+            load_window: Window::EMPTY,
+            store_window: Window::EMPTY,
             report: ViolationReport {
                 dynamic_stack_frames: version.dynamic_stack_frames(),
                 stack_frame_size: i64::try_from(config.stack_frame_size).unwrap_or(i64::MAX),
@@ -108,6 +112,11 @@ impl<'a> MemoryMapping<'a> {
             },
             hook: None,
         })
+    }
+
+    fn forget_windows(&mut self) {
+        self.load_window = Window::EMPTY;
+        self.store_window = Window::EMPTY;
     }
 
     /// Installs the hook run before an access violation is reported.
@@ -136,26 +145,6 @@ impl<'a> MemoryMapping<'a> {
     }
 
     /// Index of the region an address belongs to, by the mapping's lookup rule.
-    #[inline(always)]
-    fn find(&mut self, vm_addr: u64) -> Option<usize> {
-        if self.aligned {
-            let index = (vm_addr >> 32) as usize;
-            return (index < self.regions.len()).then_some(index);
-        }
-        let (start, end, index) = self.cache;
-        if start <= vm_addr && vm_addr < end {
-            return Some(index);
-        }
-        let index = self
-            .starts
-            .partition_point(|start| *start <= vm_addr)
-            .checked_sub(1)?;
-        let range = self.regions[index].vm_range();
-        self.cache = (range.start, range.end, index);
-        Some(index)
-    }
-
-    /// Same lookup without touching the cache.
     fn find_pure(&self, vm_addr: u64) -> Option<usize> {
         if self.aligned {
             let index = (vm_addr >> 32) as usize;
@@ -169,41 +158,45 @@ impl<'a> MemoryMapping<'a> {
     /// Reads `N` bytes at `vm_addr`.
     #[inline(always)]
     pub fn load<const N: usize>(&mut self, vm_addr: u64) -> Result<[u8; N], EbpfError> {
-        if let Some(index) = self.find(vm_addr) {
-            let region = &self.regions[index];
-            if let Some(range) = region.host_range(vm_addr, N as u64) {
-                let mut out = [0u8; N];
-                out.copy_from_slice(&region.memory().bytes()[range]);
-                return Ok(out);
-            }
+        if let Some(bytes) = self.load_window.read::<N>(vm_addr) {
+            return Ok(bytes);
         }
-        let range = self.slow_path(AccessType::Load, vm_addr, N as u64)?;
-        let (index, range) = range;
-        let mut out = [0u8; N];
-        out.copy_from_slice(&self.regions[index].memory().bytes()[range]);
-        Ok(out)
+        self.load_slow(vm_addr)
     }
 
     /// Writes `bytes` at `vm_addr`.
     #[inline(always)]
     pub fn store<const N: usize>(&mut self, vm_addr: u64, bytes: [u8; N]) -> Result<(), EbpfError> {
-        if let Some(index) = self.find(vm_addr) {
-            let region = &mut self.regions[index];
-            if let Some(range) = region.host_range(vm_addr, N as u64) {
-                if let Some(memory) = region.memory_mut().bytes_mut() {
-                    memory[range].copy_from_slice(&bytes);
-                    return Ok(());
-                }
-            }
+        if self.store_window.write::<N>(vm_addr, bytes) {
+            return Ok(());
         }
+        self.store_slow(vm_addr, bytes)
+    }
+
+    #[inline(never)]
+    fn load_slow<const N: usize>(&mut self, vm_addr: u64) -> Result<[u8; N], EbpfError> {
+        let (index, range) = self.slow_path(AccessType::Load, vm_addr, N as u64)?;
+        let region = &self.regions[index];
+        let bytes = region.span().read::<N>(range.start as u64);
+        self.load_window = Window::around(region, vm_addr);
+        bytes.ok_or_else(|| self.violation(Some(index), AccessType::Load, vm_addr, N as u64))
+    }
+
+    #[inline(never)]
+    fn store_slow<const N: usize>(
+        &mut self,
+        vm_addr: u64,
+        bytes: [u8; N],
+    ) -> Result<(), EbpfError> {
         let (index, range) = self.slow_path(AccessType::Store, vm_addr, N as u64)?;
-        match self.regions[index].memory_mut().bytes_mut() {
-            Some(memory) => {
-                memory[range].copy_from_slice(&bytes);
-                Ok(())
-            }
-            None => Err(self.violation(Some(index), AccessType::Store, vm_addr, N as u64)),
+        if self.regions[index]
+            .span_mut()
+            .write::<N>(range.start as u64, bytes)
+        {
+            self.store_window = Window::around(&self.regions[index], vm_addr);
+            return Ok(());
         }
+        Err(self.violation(Some(index), AccessType::Store, vm_addr, N as u64))
     }
 
     /// Guest bytes `[vm_addr, vm_addr + len)` for reading, with the same checks as a load (no
@@ -212,8 +205,11 @@ impl<'a> MemoryMapping<'a> {
         let found = self.find_pure(vm_addr);
         if let Some(index) = found {
             let region = &self.regions[index];
-            if let Some(range) = region.host_range(vm_addr, len) {
-                return Ok(&region.memory().bytes()[range]);
+            if let Some(slice) = region
+                .host_range(vm_addr, len)
+                .and_then(|range| region.span_ref().slice(range.start, range.len()))
+            {
+                return Ok(slice);
             }
         }
         Err(self.violation(found, AccessType::Load, vm_addr, len))
@@ -222,17 +218,17 @@ impl<'a> MemoryMapping<'a> {
     /// Guest bytes `[vm_addr, vm_addr + len)` for writing (no hook).
     pub fn write_bytes(&mut self, vm_addr: u64, len: u64) -> Result<&mut [u8], EbpfError> {
         let found = self.find_pure(vm_addr);
-        let ok = found.and_then(|index| {
-            let region = &self.regions[index];
-            let range = region.host_range(vm_addr, len)?;
-            region.is_writable().then_some((index, range))
+        let range = found.and_then(|index| {
+            self.regions[index]
+                .host_range(vm_addr, len)
+                .map(|range| (index, range))
         });
-        let Some((index, range)) = ok else {
-            return Err(self.violation(found, AccessType::Store, vm_addr, len));
-        };
-        let error = self.violation(Some(index), AccessType::Store, vm_addr, len);
-        match self.regions[index].memory_mut().bytes_mut() {
-            Some(memory) => Ok(&mut memory[range]),
+        let error = self.violation(found, AccessType::Store, vm_addr, len);
+        match range {
+            Some((index, range)) => self.regions[index]
+                .span_mut()
+                .slice_mut(range.start, range.len())
+                .ok_or(error),
             None => Err(error),
         }
     }
@@ -268,7 +264,7 @@ impl<'a> MemoryMapping<'a> {
                 if let Some(range) = usable {
                     if self.fits(index, &replacement) {
                         self.regions[index] = replacement;
-                        self.cache = (1, 0, 0);
+                        self.forget_windows();
                         return Ok((index, range));
                     }
                 }
@@ -307,7 +303,7 @@ impl<'a> MemoryMapping<'a> {
             return Err(MappingError::InvalidMemoryRegion { index });
         }
         self.regions[index] = region;
-        self.cache = (1, 0, 0);
+        self.forget_windows();
         Ok(())
     }
 
@@ -374,4 +370,65 @@ fn fill_slots(regions: Vec<MemoryRegion<'_>>) -> Result<Vec<MemoryRegion<'_>>, M
         slots.push(region);
     }
     Ok(slots)
+}
+
+/// A run of guest addresses that maps contiguously onto one region's host bytes: a whole
+/// contiguous region, or one frame of a gapped one.
+#[derive(Debug, Clone, Copy)]
+struct Window<'a> {
+    vm_start: u64,
+    vm_len: u64,
+    host_offset: u64,
+    span: HostSpan<'a>,
+}
+
+impl<'a> Window<'a> {
+    const EMPTY: Window<'static> = Window {
+        vm_start: 0,
+        vm_len: 0,
+        host_offset: 0,
+        span: HostSpan::EMPTY,
+    };
+
+    /// The window of `region` that contains `vm_addr` (which an access just reached).
+    fn around(region: &MemoryRegion<'a>, vm_addr: u64) -> Self {
+        let span = region.span();
+        let host_len = region.len();
+        match region.gap_shift() {
+            None => Window {
+                vm_start: region.vm_addr,
+                vm_len: host_len,
+                host_offset: 0,
+                span,
+            },
+            Some(shift) => {
+                let frame = vm_addr.saturating_sub(region.vm_addr) >> shift;
+                let host_offset = (frame >> 1) << shift;
+                Window {
+                    vm_start: region.vm_addr.saturating_add(frame << shift),
+                    vm_len: (1u64 << shift).min(host_len.saturating_sub(host_offset)),
+                    host_offset,
+                    span,
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn read<const N: usize>(&self, vm_addr: u64) -> Option<[u8; N]> {
+        let offset = vm_addr.wrapping_sub(self.vm_start);
+        if offset >= self.vm_len || self.vm_len - offset < N as u64 {
+            return None;
+        }
+        self.span.read::<N>(self.host_offset + offset)
+    }
+
+    #[inline(always)]
+    fn write<const N: usize>(&mut self, vm_addr: u64, bytes: [u8; N]) -> bool {
+        let offset = vm_addr.wrapping_sub(self.vm_start);
+        if offset >= self.vm_len || self.vm_len - offset < N as u64 {
+            return false;
+        }
+        self.span.write::<N>(self.host_offset + offset, bytes)
+    }
 }

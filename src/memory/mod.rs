@@ -15,8 +15,10 @@
 //! access lies inside it (and that a store goes to a writable region), copy the bytes. A miss
 //! is an [`crate::vm::EbpfError::AccessViolation`] or, next to the stack in versions with fixed
 //! frames, a [`crate::vm::EbpfError::StackAccessViolation`] naming the frame, exactly as the
-//! reference reports them. There is no unsafe code here: regions own or borrow their bytes.
+//! reference reports them. Regions own or borrow their bytes; the only `unsafe` of this module
+//! is the host access in `host.rs`, which keeps one pointer per region and checks every access.
 
+mod host;
 mod mapping;
 mod region;
 

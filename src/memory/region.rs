@@ -13,6 +13,8 @@
 //! decides whether an access is in a gap, so an access that starts at the end of a frame and
 //! runs on reads the start of the next host frame.
 
+use super::host::{HostBytes, HostSpan};
+
 /// Where a region's bytes live.
 #[derive(Debug)]
 pub enum HostMemory<'a> {
@@ -29,47 +31,12 @@ pub enum HostMemory<'a> {
     },
 }
 
-impl HostMemory<'_> {
-    #[inline(always)]
-    pub(crate) fn bytes(&self) -> &[u8] {
-        match self {
-            HostMemory::ReadOnly(bytes) => bytes,
-            HostMemory::Writable(bytes) => bytes,
-            HostMemory::Owned { bytes, .. } => bytes,
-        }
-    }
-
-    /// The bytes, if the guest may write them.
-    #[inline(always)]
-    pub(crate) fn bytes_mut(&mut self) -> Option<&mut [u8]> {
-        match self {
-            HostMemory::ReadOnly(_) => None,
-            HostMemory::Writable(bytes) => Some(bytes),
-            HostMemory::Owned {
-                bytes,
-                writable: true,
-            } => Some(bytes),
-            HostMemory::Owned {
-                writable: false, ..
-            } => None,
-        }
-    }
-
-    fn is_writable(&self) -> bool {
-        match self {
-            HostMemory::ReadOnly(_) => false,
-            HostMemory::Writable(_) => true,
-            HostMemory::Owned { writable, .. } => *writable,
-        }
-    }
-}
-
 /// A region of guest memory.
 #[derive(Debug)]
 pub struct MemoryRegion<'a> {
     /// First guest address.
     pub vm_addr: u64,
-    memory: HostMemory<'a>,
+    bytes: HostBytes<'a>,
     /// log2 of the gap size, or `None` for a contiguous region.
     gap_shift: Option<u32>,
 }
@@ -79,7 +46,7 @@ impl<'a> MemoryRegion<'a> {
     pub fn new(memory: HostMemory<'a>, vm_addr: u64) -> Self {
         MemoryRegion {
             vm_addr,
-            memory,
+            bytes: HostBytes::new(memory),
             gap_shift: None,
         }
     }
@@ -92,7 +59,7 @@ impl<'a> MemoryRegion<'a> {
             .then(|| frame_size.trailing_zeros());
         MemoryRegion {
             vm_addr,
-            memory,
+            bytes: HostBytes::new(memory),
             gap_shift,
         }
     }
@@ -125,17 +92,17 @@ impl<'a> MemoryRegion<'a> {
 
     /// Host bytes backing the region.
     pub fn len(&self) -> u64 {
-        self.memory.bytes().len() as u64
+        self.bytes.span().len() as u64
     }
 
     /// Whether the region has no bytes.
     pub fn is_empty(&self) -> bool {
-        self.memory.bytes().is_empty()
+        self.len() == 0
     }
 
     /// Whether the guest may store here.
     pub fn is_writable(&self) -> bool {
-        self.memory.is_writable()
+        self.bytes.span().is_writable()
     }
 
     /// The gap size of a gapped region, or 0.
@@ -155,17 +122,20 @@ impl<'a> MemoryRegion<'a> {
 
     /// The host bytes.
     pub fn host_bytes(&self) -> &[u8] {
-        self.memory.bytes()
+        let len = self.bytes.span().len();
+        self.bytes.span_ref().slice(0, len).unwrap_or_default()
     }
 
     /// The host bytes, writable if the region is.
     pub fn host_bytes_mut(&mut self) -> Option<&mut [u8]> {
-        self.memory.bytes_mut()
+        let span = self.bytes.span_mut();
+        let len = span.len();
+        span.slice_mut(0, len)
     }
 
     /// Takes the host memory out (for a host that wants its owned bytes back).
     pub fn into_memory(self) -> HostMemory<'a> {
-        self.memory
+        self.bytes.into_memory()
     }
 
     /// Host byte range of the guest access `[vm_addr, vm_addr + len)`, if it lies inside the
@@ -190,14 +160,27 @@ impl<'a> MemoryRegion<'a> {
         Some(begin as usize..end as usize)
     }
 
+    /// The span of the region's bytes.
     #[inline(always)]
-    pub(crate) fn memory(&self) -> &HostMemory<'a> {
-        &self.memory
+    pub(crate) fn span(&self) -> HostSpan<'a> {
+        self.bytes.span()
     }
 
+    /// The span, for writing and for slices that borrow the region.
     #[inline(always)]
-    pub(crate) fn memory_mut(&mut self) -> &mut HostMemory<'a> {
-        &mut self.memory
+    pub(crate) fn span_ref(&self) -> &HostSpan<'a> {
+        self.bytes.span_ref()
+    }
+
+    /// The span, for writing.
+    #[inline(always)]
+    pub(crate) fn span_mut(&mut self) -> &mut HostSpan<'a> {
+        self.bytes.span_mut()
+    }
+
+    /// log2 of the gap size of a gapped region.
+    pub(crate) fn gap_shift(&self) -> Option<u32> {
+        self.gap_shift
     }
 }
 

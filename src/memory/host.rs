@@ -1,0 +1,177 @@
+//! Host memory access: the one place the memory module uses `unsafe`.
+//!
+//! A [`HostSpan`] is a region's bytes seen as a base pointer and a length. It is taken once,
+//! when the region is built ([`HostBytes::new`]), from memory the region owns (a `Vec<u8>`,
+//! whose heap buffer does not move when the region moves) or borrows for `'a` (a slice). Every
+//! later access to the region's bytes — guest loads and stores, syscalls' slices, the host's
+//! reads — goes through the span, so no other reference to those bytes is made while the region
+//! exists: the span's pointer stays the only way in, and stays valid. Copies of a span live only
+//! in the [`super::MemoryMapping`] that owns the region (its lookup windows), so the mapping's
+//! `&`/`&mut` borrows order every access, and the mapping drops its windows whenever it replaces
+//! a region.
+//!
+//! Each access checks its bounds against the span's length; a read-only span refuses writes.
+
+use super::region::HostMemory;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+/// Base pointer and length of a region's host bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HostSpan<'a> {
+    ptr: NonNull<u8>,
+    len: usize,
+    writable: bool,
+    _memory: PhantomData<&'a mut [u8]>,
+}
+
+// SAFETY: a span is a pointer into memory that is itself Send and Sync (a `Vec<u8>` or a `&[u8]`
+// / `&mut [u8]`); moving it to another thread moves the only access path along with it, exactly
+// as moving the owning slice would.
+#[allow(unsafe_code)]
+unsafe impl Send for HostSpan<'_> {}
+// SAFETY: shared access to a span only reads through it (`&self` methods never write).
+#[allow(unsafe_code)]
+unsafe impl Sync for HostSpan<'_> {}
+
+/// A region's memory together with its span: the owner is kept only so that the memory lives
+/// (and can be handed back); all access goes through the span.
+#[derive(Debug)]
+pub(crate) struct HostBytes<'a> {
+    memory: HostMemory<'a>,
+    span: HostSpan<'a>,
+}
+
+impl<'a> HostBytes<'a> {
+    /// Takes `memory` over; from now on it is reached only through [`HostBytes::span`].
+    pub(crate) fn new(mut memory: HostMemory<'a>) -> Self {
+        let (ptr, len, writable) = match &mut memory {
+            HostMemory::ReadOnly(bytes) => (bytes.as_ptr().cast_mut(), bytes.len(), false),
+            HostMemory::Writable(bytes) => (bytes.as_mut_ptr(), bytes.len(), true),
+            HostMemory::Owned { bytes, writable } => (bytes.as_mut_ptr(), bytes.len(), *writable),
+        };
+        let span = HostSpan {
+            ptr: NonNull::new(ptr).unwrap_or(NonNull::dangling()),
+            len,
+            writable,
+            _memory: PhantomData,
+        };
+        HostBytes { memory, span }
+    }
+
+    /// The span (copies stay inside the mapping that owns this memory).
+    #[inline(always)]
+    pub(crate) fn span(&self) -> HostSpan<'a> {
+        self.span
+    }
+
+    /// The span, for slices that borrow the owner.
+    #[inline(always)]
+    pub(crate) fn span_ref(&self) -> &HostSpan<'a> {
+        &self.span
+    }
+
+    /// The span, for writing.
+    #[inline(always)]
+    pub(crate) fn span_mut(&mut self) -> &mut HostSpan<'a> {
+        &mut self.span
+    }
+
+    /// Gives the memory back; the span goes with `self`.
+    pub(crate) fn into_memory(self) -> HostMemory<'a> {
+        self.memory
+    }
+}
+
+impl HostSpan<'static> {
+    /// A span of no bytes.
+    pub(crate) const EMPTY: HostSpan<'static> = HostSpan {
+        ptr: NonNull::dangling(),
+        len: 0,
+        writable: false,
+        _memory: PhantomData,
+    };
+}
+
+impl<'a> HostSpan<'a> {
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_writable(&self) -> bool {
+        self.writable
+    }
+
+    /// `N` bytes at `offset`, if they lie inside the span.
+    #[inline(always)]
+    pub(crate) fn read<const N: usize>(&self, offset: u64) -> Option<[u8; N]> {
+        let offset = usize::try_from(offset).ok()?;
+        if offset > self.len || self.len - offset < N {
+            return None;
+        }
+        // SAFETY: contract: `ptr` is valid for reads of `len` bytes for the span's lifetime (module
+        // docs). Evidence: `offset + N <= len` was checked just above; `read_unaligned` has no
+        // alignment requirement and any bit pattern is a valid `[u8; N]`.
+        #[allow(unsafe_code)]
+        let bytes = unsafe {
+            self.ptr
+                .as_ptr()
+                .add(offset)
+                .cast::<[u8; N]>()
+                .read_unaligned()
+        };
+        Some(bytes)
+    }
+
+    /// Writes `bytes` at `offset`; false if the span is read-only or too short.
+    #[inline(always)]
+    pub(crate) fn write<const N: usize>(&mut self, offset: u64, bytes: [u8; N]) -> bool {
+        let Ok(offset) = usize::try_from(offset) else {
+            return false;
+        };
+        if !self.writable || offset > self.len || self.len - offset < N {
+            return false;
+        }
+        // SAFETY: contract: a writable span's `ptr` is valid for writes of `len` bytes and is the
+        // only access path to them (module docs). Evidence: the span is writable and
+        // `offset + N <= len` was checked just above; `&mut self` excludes other uses of this span.
+        #[allow(unsafe_code)]
+        unsafe {
+            self.ptr
+                .as_ptr()
+                .add(offset)
+                .cast::<[u8; N]>()
+                .write_unaligned(bytes)
+        };
+        true
+    }
+
+    /// The bytes `[offset, offset + len)` as a slice borrowed from the span's owner.
+    pub(crate) fn slice(&self, offset: usize, len: usize) -> Option<&[u8]> {
+        let end = offset.checked_add(len)?;
+        if end > self.len {
+            return None;
+        }
+        // SAFETY: contract: `ptr` is valid for reads of `self.len` bytes while the span lives, and
+        // nothing writes through the span while this shared borrow of it is alive. Evidence: the
+        // range was checked against `self.len`; writes need `&mut self`, which the returned
+        // borrow of `self` excludes.
+        #[allow(unsafe_code)]
+        let slice = unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(offset), len) };
+        Some(slice)
+    }
+
+    /// The bytes `[offset, offset + len)` for writing, if the span is writable.
+    pub(crate) fn slice_mut(&mut self, offset: usize, len: usize) -> Option<&mut [u8]> {
+        let end = offset.checked_add(len)?;
+        if !self.writable || end > self.len {
+            return None;
+        }
+        // SAFETY: contract: a writable span's `ptr` is valid for writes of `self.len` bytes and is
+        // the only access path to them. Evidence: writability and the range were checked; the
+        // returned borrow holds `&mut self`, so no other access through this span overlaps it.
+        #[allow(unsafe_code)]
+        let slice = unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr().add(offset), len) };
+        Some(slice)
+    }
+}
