@@ -136,6 +136,11 @@ case("fault_wraparound", "an access whose end wraps around the address space", [
 case("fault_load_address_zero", "load at address 0 (rodata from V3 on)", ["mov64 r1, 0", "ldxb r0, [r1+0]", "exit"])
 case("mem_gapped_frame_1", "after a call, frame 1 (V0: two frames up) is usable",
      ["call function_f", "exit", "function_f:", "stxdw [r10-8], r10", "ldxdw r0, [r10-8]", "exit"])
+case("mem_gap_straddle", "V0: an access starting 4 bytes before a frame's end runs into the next host frame",
+     load("r1", 0x1122334455667788) + ["stxdw [r10-4], r1", "ldxdw r0, [r10-4]", "call function_f", "exit", "function_f:", "ldxw r2, [r10-8192]", "ldxw r0, [r10-4096]", "lsh64 r0, 32", "or64 r0, r2", "exit"])
+case("mem_window_switch", "alternating accesses to the stack, heap and input",
+     load("r2", 0x3_0000_0000) + ["stxdw [r10-8], r1", "stxdw [r2+0], r10", "ldxdw r3, [r10-8]", "ldxdw r4, [r2+0]", "ldxb r5, [r1+1]", "stxb [r1+2], r5", "ldxh r0, [r1+1]", "add64 r0, r3", "add64 r0, r4", "exit"],
+     input_hex="0a0b0c0d")
 case("mem_read_own_text", "programs read their own text", load("r1", 0x1_0000_0000) + ["ldxdw r0, [r1+0]", "exit"])
 
 # Jumps.
