@@ -8,26 +8,46 @@
 //! assembly ─► isa::asm ───────┘            isa::disasm ◄── any text section
 //! ```
 //!
-//! | module       | what it holds                                                   |
-//! |--------------|-----------------------------------------------------------------|
-//! | [`isa`]      | SBPF versions, the one instruction table, assembler, disassembler |
-//! | [`verifier`] | the network's verification rules, with the reference's errors   |
+//! | module          | what it holds                                                        |
+//! |-----------------|----------------------------------------------------------------------|
+//! | [`isa`]         | SBPF versions, the one instruction table, assembler, disassembler    |
+//! | [`verifier`]    | the network's verification rules, with the reference's errors        |
+//! | [`memory`]      | regions and the memory mapping (aligned, unaligned, gapped stack)    |
+//! | [`vm`]          | config, context (budget), syscalls, executables, VM instances, errors |
+//! | [`interpreter`] | pre-decoding and the metered interpreter (`execute`, `step`)          |
+//! | [`env`]         | the standard runtime environment: memory layout and syscalls         |
 //!
-//! Semantics follow the reference runtime, `solana-sbpf` 0.26, for every SBPF version.
+//! Semantics follow the reference runtime, `solana-sbpf` 0.26, for every SBPF version: the same
+//! result, the same error and the same instruction count.
+//!
+//! Load once, run many times:
 //!
 //! ```
-//! use sbvm::isa::{asm::assemble, disasm, SbpfVersion};
+//! use std::sync::Arc;
+//! use sbvm::env::{standard_runtime, standard_vm, EnvContext};
+//! use sbvm::isa::SbpfVersion;
+//! use sbvm::vm::{Config, Executable};
 //!
-//! let program = assemble("mov64 r0, 42\nexit", SbpfVersion::V3).unwrap();
-//! sbvm::verifier::verify(&program.text, SbpfVersion::V3).unwrap();
-//! let text = disasm::disassemble(&program.text, SbpfVersion::V3, &Default::default());
-//! assert_eq!(text, "    mov64 r0, 42\n    exit\n");
+//! let runtime = Arc::new(standard_runtime(Config::default()));
+//! let source = "ldxb r0, [r1+0]\nadd64 r0, 40\nexit";
+//! let executable = Executable::from_assembly(source, SbpfVersion::V3, runtime).unwrap();
+//! for input in [vec![2u8], vec![5u8]] {
+//!     let mut context = EnvContext::new(1_000); // the compute budget
+//!     let mut vm = standard_vm(&executable, &mut context, input.clone(), 0).unwrap();
+//!     let (instructions, result) = vm.execute();
+//!     assert_eq!((instructions, result), (3, Ok(40 + u64::from(input[0]))));
+//! }
 //! ```
 //!
 //! ## Unsafe ledger
 //!
-//! None yet: the crate denies `unsafe_code`. The JIT's code memory, its entry and host
-//! memory access will be the only exceptions, each listed here.
+//! The crate denies `unsafe_code`; these are the exceptions, each with a `// SAFETY:` comment:
+//!
+//! | where                 | why                                                             |
+//! |-----------------------|-----------------------------------------------------------------|
+//! | `memory/host.rs`      | host memory access: one checked base pointer per region         |
+//!
+//! The JIT's code memory and entry will join this list.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -38,3 +58,8 @@ pub mod isa;
 pub mod memory;
 pub mod verifier;
 pub mod vm;
+
+/// The README's Rust examples, compiled and run as doctests so they cannot drift.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
