@@ -130,8 +130,6 @@ fn random_programs_agree_with_the_live_reference() {
         eprintln!("SKIP: SBVM_ORACLE not set; differential execution check skipped");
         return;
     };
-    let dir = std::env::temp_dir().join(format!("sbvm-exec-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     for seed in common::seeds(100) {
         let mut rng = StdRng::seed_from_u64(seed);
         for version in SbpfVersion::ALL {
@@ -139,27 +137,7 @@ fn random_programs_agree_with_the_live_reference() {
             let executable = raw_executable(&text, version).expect("generated programs verify");
             let budget = rng.gen_range(1..300);
             let ours = run_fast(&executable, budget, &[]);
-            let file = dir.join("case.bin");
-            std::fs::write(&file, &text).unwrap();
-            let output = std::process::Command::new(&oracle)
-                .args(["run", "--raw"])
-                .arg(&file)
-                .args([
-                    "--version",
-                    version.name(),
-                    "--engine",
-                    "interp",
-                    "--max-insns",
-                    &budget.to_string(),
-                ])
-                .output()
-                .unwrap();
-            let line = String::from_utf8_lossy(&output.stdout)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+            let json = common::oracle_run_raw(&oracle, &text, version, budget);
             let reference_error = json["error"].as_str().map(|e| {
                 if e.starts_with("SyscallError") {
                     "SyscallError".to_string()

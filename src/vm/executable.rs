@@ -78,16 +78,7 @@ impl From<KeyCollision> for LoadError {
 
 /// A loaded, verified program.
 pub struct Executable<C> {
-    runtime: Arc<Runtime<C>>,
-    version: SbpfVersion,
-    /// The read-only region's bytes and guest address.
-    ro_bytes: Vec<u8>,
-    ro_vaddr: u64,
-    /// Where the text lies in `ro_bytes`, and its guest address.
-    text_range: std::ops::Range<usize>,
-    text_vaddr: u64,
-    entry_pc: usize,
-    functions: FunctionRegistry,
+    parts: Parts<C>,
     decoded: DecodedProgram,
 }
 
@@ -150,30 +141,18 @@ impl<C: ContextObject> Executable<C> {
 
     /// Verifies and pre-decodes the parts of a program (the ELF loader's way in).
     pub(crate) fn new(parts: Parts<C>) -> Result<Self, LoadError> {
-        let Parts {
-            runtime,
-            version,
-            ro_bytes,
-            ro_vaddr,
-            text_range,
-            text_vaddr,
-            entry_pc,
-            functions,
-        } = parts;
-        let text = ro_bytes.get(text_range.clone()).unwrap_or_default();
-        verify(text, version)?;
-        let decoded = decode_program(text, version, &functions, &runtime.syscalls);
-        Ok(Executable {
-            runtime,
-            version,
-            ro_bytes,
-            ro_vaddr,
-            text_range,
-            text_vaddr,
-            entry_pc,
-            functions,
-            decoded,
-        })
+        let text = parts
+            .ro_bytes
+            .get(parts.text_range.clone())
+            .unwrap_or_default();
+        verify(text, parts.version)?;
+        let decoded = decode_program(
+            text,
+            parts.version,
+            &parts.functions,
+            &parts.runtime.syscalls,
+        );
+        Ok(Executable { parts, decoded })
     }
 }
 
@@ -181,8 +160,10 @@ impl<C: ContextObject> Executable<C> {
 pub(crate) struct Parts<C> {
     pub runtime: Arc<Runtime<C>>,
     pub version: SbpfVersion,
+    /// The read-only region's bytes and guest address.
     pub ro_bytes: Vec<u8>,
     pub ro_vaddr: u64,
+    /// Where the text lies in `ro_bytes`, and its guest address.
     pub text_range: std::ops::Range<usize>,
     pub text_vaddr: u64,
     pub entry_pc: usize,
@@ -192,41 +173,42 @@ pub(crate) struct Parts<C> {
 impl<C> Executable<C> {
     /// The SBPF version.
     pub fn version(&self) -> SbpfVersion {
-        self.version
+        self.parts.version
     }
     /// The runtime (config and syscalls).
     pub fn runtime(&self) -> &Arc<Runtime<C>> {
-        &self.runtime
+        &self.parts.runtime
     }
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.runtime.config
+        &self.parts.runtime.config
     }
     /// The text section.
     pub fn text(&self) -> &[u8] {
-        self.ro_bytes
-            .get(self.text_range.clone())
+        self.parts
+            .ro_bytes
+            .get(self.parts.text_range.clone())
             .unwrap_or_default()
     }
     /// Guest address of the text (instruction `pc` is at `text_vaddr + 8 * pc`).
     pub fn text_vaddr(&self) -> u64 {
-        self.text_vaddr
+        self.parts.text_vaddr
     }
     /// Instruction index where execution starts.
     pub fn entry_pc(&self) -> usize {
-        self.entry_pc
+        self.parts.entry_pc
     }
     /// The function registry.
     pub fn functions(&self) -> &FunctionRegistry {
-        &self.functions
+        &self.parts.functions
     }
     /// The read-only region (text and read-only data), borrowed from the executable.
     pub fn ro_region(&self) -> MemoryRegion<'_> {
-        MemoryRegion::read_only(&self.ro_bytes, self.ro_vaddr)
+        MemoryRegion::read_only(&self.parts.ro_bytes, self.parts.ro_vaddr)
     }
     /// Guest address of the read-only region.
     pub fn ro_vaddr(&self) -> u64 {
-        self.ro_vaddr
+        self.parts.ro_vaddr
     }
     pub(crate) fn decoded(&self) -> &DecodedProgram {
         &self.decoded

@@ -77,13 +77,13 @@ pub fn oracle() -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-/// Asks the reference runner how it verifies a raw text section: `Ok(())` or the error's Debug
-/// rendering without the `VerifierError(...)` wrapper.
-pub fn oracle_verify(
+/// Runs a raw text section on the reference runner (interpreter) and returns its JSON line.
+pub fn oracle_run_raw(
     oracle: &std::path::Path,
     text: &[u8],
     version: sbvm::isa::SbpfVersion,
-) -> Result<(), String> {
+    budget: u64,
+) -> serde_json::Value {
     let dir = std::env::temp_dir().join(format!("sbvm-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("case-{}.bin", rand_suffix()));
@@ -97,7 +97,7 @@ pub fn oracle_verify(
             "--engine",
             "interp",
             "--max-insns",
-            "1000",
+            &budget.to_string(),
         ])
         .output()
         .unwrap();
@@ -107,8 +107,17 @@ pub fn oracle_verify(
         .next()
         .unwrap_or_default()
         .to_string();
-    let json: serde_json::Value =
-        serde_json::from_str(&line).unwrap_or_else(|_| panic!("oracle said {line:?}"));
+    serde_json::from_str(&line).unwrap_or_else(|_| panic!("oracle said {line:?}"))
+}
+
+/// Asks the reference runner how it verifies a raw text section: `Ok(())` or the error's Debug
+/// rendering without the `VerifierError(...)` wrapper.
+pub fn oracle_verify(
+    oracle: &std::path::Path,
+    text: &[u8],
+    version: sbvm::isa::SbpfVersion,
+) -> Result<(), String> {
+    let json = oracle_run_raw(oracle, text, version, 1000);
     if json["stage"] == "verify" {
         let error = json["error"].as_str().unwrap();
         Err(error
