@@ -158,7 +158,7 @@ pub fn oracle_assemble(
     }
     Ok(String::from_utf8_lossy(&output.stdout)
         .split_whitespace()
-        .flat_map(|slot| hex_bytes(slot))
+        .flat_map(hex_bytes)
         .collect())
 }
 
