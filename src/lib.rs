@@ -52,6 +52,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod elf;
 pub mod env;
 pub mod interpreter;
 pub mod isa;

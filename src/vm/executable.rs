@@ -131,8 +131,8 @@ impl<C: ContextObject> Executable<C> {
             runtime,
             version,
             ro_bytes: text.to_vec(),
+            text: text.to_vec(),
             ro_vaddr,
-            text_range: 0..text.len(),
             text_vaddr: MM_BYTECODE_START,
             entry_pc,
             functions,
@@ -141,10 +141,7 @@ impl<C: ContextObject> Executable<C> {
 
     /// Verifies and pre-decodes the parts of a program (the ELF loader's way in).
     pub(crate) fn new(parts: Parts<C>) -> Result<Self, LoadError> {
-        let text = parts
-            .ro_bytes
-            .get(parts.text_range.clone())
-            .unwrap_or_default();
+        let text = &parts.text[..];
         verify(text, parts.version)?;
         let decoded = decode_program(
             text,
@@ -163,8 +160,8 @@ pub(crate) struct Parts<C> {
     /// The read-only region's bytes and guest address.
     pub ro_bytes: Vec<u8>,
     pub ro_vaddr: u64,
-    /// Where the text lies in `ro_bytes`, and its guest address.
-    pub text_range: std::ops::Range<usize>,
+    /// The text section (also inside `ro_bytes` before V3) and its guest address.
+    pub text: Vec<u8>,
     pub text_vaddr: u64,
     pub entry_pc: usize,
     pub functions: FunctionRegistry,
@@ -185,10 +182,7 @@ impl<C> Executable<C> {
     }
     /// The text section.
     pub fn text(&self) -> &[u8] {
-        self.parts
-            .ro_bytes
-            .get(self.parts.text_range.clone())
-            .unwrap_or_default()
+        &self.parts.text
     }
     /// Guest address of the text (instruction `pc` is at `text_vaddr + 8 * pc`).
     pub fn text_vaddr(&self) -> u64 {

@@ -38,6 +38,11 @@ impl FunctionRegistry {
         }
     }
 
+    /// Removes the function under `key`, if any.
+    pub fn unregister(&mut self, key: u32) -> bool {
+        self.map.remove(&key).is_some()
+    }
+
     /// The function under `key`.
     pub fn lookup(&self, key: u32) -> Option<(&str, usize)> {
         self.map.get(&key).map(|(name, pc)| (name.as_str(), *pc))
