@@ -109,12 +109,36 @@ fn no_overlap(a: &Range<usize>, b: &Range<usize>) -> Result<(), ParseError> {
     }
 }
 
-/// The file header, with the entry point and version fields by name.
+/// The file header, read field by field (goblin's own reader rejects a bad magic number before
+/// the rules below get to say what is wrong).
 pub(crate) fn file_header(bytes: &[u8]) -> Result<Header, ParseError> {
     if bytes.len() < EHDR_SIZE {
         return Err(ParseError::OutOfBounds);
     }
-    read::<Header, _>(bytes, 0)
+    let field =
+        |offset: usize| -> Result<u64, ParseError> { read::<u64, scroll::Error>(bytes, offset) };
+    let half =
+        |offset: usize| -> Result<u16, ParseError> { read::<u16, scroll::Error>(bytes, offset) };
+    let word =
+        |offset: usize| -> Result<u32, ParseError> { read::<u32, scroll::Error>(bytes, offset) };
+    let mut e_ident = [0u8; 16];
+    e_ident.copy_from_slice(&bytes[..16]);
+    Ok(Header {
+        e_ident,
+        e_type: half(16)?,
+        e_machine: half(18)?,
+        e_version: word(20)?,
+        e_entry: field(24)?,
+        e_phoff: field(32)?,
+        e_shoff: field(40)?,
+        e_flags: word(48)?,
+        e_ehsize: half(52)?,
+        e_phentsize: half(54)?,
+        e_phnum: half(56)?,
+        e_shentsize: half(58)?,
+        e_shnum: half(60)?,
+        e_shstrndx: half(62)?,
+    })
 }
 
 /// The range of `count` table entries of `size` bytes at `offset`.

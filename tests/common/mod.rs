@@ -190,3 +190,33 @@ pub fn reference_error_debug(error: &sbvm::vm::EbpfError) -> String {
         other => other.kind_name().to_string(),
     }
 }
+
+/// Runs an ELF on the reference runner (interpreter, input `[0x01]`) and returns its JSON line.
+pub fn oracle_run_elf(oracle: &std::path::Path, elf: &[u8]) -> serde_json::Value {
+    let dir = std::env::temp_dir().join(format!("sbvm-oracle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("case-{}.so", rand_suffix()));
+    std::fs::write(&file, elf).unwrap();
+    let input = dir.join(format!("input-{}.hex", rand_suffix()));
+    std::fs::write(&input, "01").unwrap();
+    let output = std::process::Command::new(oracle)
+        .args(["run", "--elf"])
+        .arg(&file)
+        .args(["--engine", "interp", "--max-insns", "10000", "--input"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(&input);
+    let line = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    serde_json::from_str(&line).unwrap_or_else(|_| {
+        panic!(
+            "oracle said {line:?} / {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
