@@ -112,7 +112,8 @@ fn truncated_fixtures_fail_cleanly() {
             let ours = ours.unwrap_or_else(|_| panic!("{name} truncated to {len} bytes panicked"));
             // Against the live reference, every 13th length (all of them take minutes).
             if let Some(oracle) = oracle.as_ref().filter(|_| len % 13 == 0) {
-                let reference = reference_outcome(&common::oracle_run_elf(oracle, &bytes[..len]));
+                let reference =
+                    reference_outcome(&common::oracle_run_elf(oracle, &bytes[..len], 10_000));
                 assert_eq!(ours, reference, "{name} truncated to {len} bytes");
             }
         }
@@ -136,7 +137,7 @@ fn mutated_fixtures_never_panic() {
         let ours = std::panic::catch_unwind(|| outcome(&mutant))
             .unwrap_or_else(|_| panic!("seed {seed}: mutant of {name} panicked"));
         if let Some(oracle) = &oracle {
-            let json = common::oracle_run_elf(oracle, &mutant);
+            let json = common::oracle_run_elf(oracle, &mutant, 10_000);
             let reference = reference_outcome(&json);
             if ours != reference {
                 let path = std::env::temp_dir().join(format!("sbvm-mutant-{seed}.so"));

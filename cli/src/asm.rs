@@ -11,9 +11,14 @@ use std::path::PathBuf;
 pub struct Args {
     /// Assembly source file.
     input: PathBuf,
-    /// Write the raw text section here; without it, print one hex slot per line.
+    /// Write the output here: the raw text section, or with --elf an ELF file. Without it, print
+    /// the text as one hex slot per line.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Write a loadable ELF shared object (V0–V2 with relocations, V3+ strict) instead of the
+    /// bare text section.
+    #[arg(long, requires = "output")]
+    elf: bool,
     /// SBPF version to encode for (v0..v4).
     #[arg(long, value_parser = parse_version)]
     version: SbpfVersion,
@@ -26,8 +31,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
     })?;
     let assembled = assemble(&source, args.version)
         .map_err(|error| Failure::Usage(format!("{}: {error}", args.input.display())))?;
+    let bytes = if args.elf {
+        sbvm::elf::write_elf(&assembled)
+            .map_err(|error| Failure::Usage(format!("{}: {error}", args.input.display())))?
+    } else if assembled.needs_elf() {
+        return Err(Failure::Usage(format!(
+            "{}: the program has read-only data or takes addresses; write it with --elf",
+            args.input.display()
+        )));
+    } else {
+        assembled.text.clone()
+    };
     match args.output {
-        Some(path) => std::fs::write(&path, &assembled.text)
+        Some(path) => std::fs::write(&path, &bytes)
             .map_err(|error| Failure::Usage(format!("cannot write {}: {error}", path.display()))),
         None => {
             for slot in assembled.text.chunks(8) {

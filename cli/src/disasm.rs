@@ -9,11 +9,11 @@ use std::path::PathBuf;
 /// Arguments of `sbvm disasm`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Program: raw bytecode (`.bin`, non-text, or with --raw) or assembly.
+    /// Program: an ELF file, raw bytecode (`.bin`, non-text, or with --raw) or assembly.
     program: PathBuf,
-    /// SBPF version to decode as (v0..v4).
+    /// SBPF version (required for assembly and raw bytecode; an ELF file declares its own).
     #[arg(long, value_parser = parse_version)]
-    version: SbpfVersion,
+    version: Option<SbpfVersion>,
     /// Read the file as raw bytecode even if it looks like text.
     #[arg(long)]
     raw: bool,
@@ -26,9 +26,9 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let program = read_program(&args.program, args.raw, args.version)?;
     let output = if args.listing {
-        disasm::listing(&program.text, args.version, &program.symbols)
+        disasm::listing(&program.text, program.version, &program.symbols)
     } else {
-        disasm::disassemble(&program.text, args.version, &program.symbols)
+        disasm::disassemble(&program.text, program.version, &program.symbols)
     };
     print!("{output}");
     Ok(())

@@ -9,11 +9,11 @@ use std::path::PathBuf;
 /// Arguments of `sbvm verify`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Program: raw bytecode (`.bin`, non-text, or with --raw) or assembly.
+    /// Program: an ELF file, raw bytecode (`.bin`, non-text, or with --raw) or assembly.
     program: PathBuf,
-    /// SBPF version to verify for (v0..v4).
+    /// SBPF version (required for assembly and raw bytecode; an ELF file declares its own).
     #[arg(long, value_parser = parse_version)]
-    version: SbpfVersion,
+    version: Option<SbpfVersion>,
     /// Read the file as raw bytecode even if it looks like text.
     #[arg(long)]
     raw: bool,
@@ -22,12 +22,12 @@ pub struct Args {
 /// Runs `sbvm verify`.
 pub fn run(args: Args) -> Result<(), Failure> {
     let program = read_program(&args.program, args.raw, args.version)?;
-    match verify(&program.text, args.version) {
+    match verify(&program.text, program.version) {
         Ok(()) => {
             println!(
                 "ok: {} slots verify for {}",
                 program.text.len() / 8,
-                args.version
+                program.version
             );
             Ok(())
         }

@@ -130,3 +130,59 @@ fn help_teaches() {
         assert!(stdout(&output).contains(subcommand));
     }
 }
+
+#[test]
+fn asm_writes_elf_that_disasm_and_verify_read_back() {
+    let source = scratch(
+        "data.asm",
+        b"lddw r1, message\nmov64 r2, 2\nsyscall sol_log_\nexit\n.rodata\nmessage: .ascii \"hi\"\n",
+    );
+    for version in ["v0", "v3"] {
+        let elf = source.with_extension(format!("{version}.so"));
+        let output = sbvm(&[
+            "asm",
+            source.to_str().unwrap(),
+            "--version",
+            version,
+            "--elf",
+            "-o",
+            elf.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert!(std::fs::read(&elf).unwrap().starts_with(b"\x7fELF"));
+        // The file declares its version: no --version needed.
+        let output = sbvm(&["verify", elf.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert!(stdout(&output).contains(version));
+        let output = sbvm(&["disasm", elf.to_str().unwrap()]);
+        assert!(
+            stdout(&output).contains("entrypoint:"),
+            "{}",
+            stdout(&output)
+        );
+        let output = sbvm(&["verify", elf.to_str().unwrap(), "--version", "v2"]);
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "a pinned version that differs is a load error"
+        );
+    }
+    // Read-only data needs an ELF layout.
+    let output = sbvm(&["asm", source.to_str().unwrap(), "--version", "v0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--elf"));
+}
+
+#[test]
+fn damaged_elf_is_a_load_error_not_an_assembly_error() {
+    let mut bytes = std::fs::read(scratch("x", b"")).unwrap();
+    bytes.extend_from_slice(b"\x7fELF\x02\x01\x01");
+    let damaged = scratch("damaged.so", &bytes);
+    let output = sbvm(&["verify", damaged.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("ValueOutOfBounds"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -17,9 +17,11 @@ mod relocate;
 mod rodata;
 mod strict;
 mod symbols;
+mod write;
 
 pub use error::ElfError;
 pub use symbols::function_symbols;
+pub use write::{write_elf, WriteError};
 
 use crate::isa::SbpfVersion;
 use crate::vm::{ContextObject, Executable, LoadError, Runtime};
@@ -57,6 +59,44 @@ impl ElfLoadError {
             ElfLoadError::Load(error) => error.kind_name(),
         }
     }
+}
+
+/// An ELF file's text after loading (relocations applied), without verification: what the
+/// disassembler shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedText {
+    /// The version the file declares.
+    pub version: SbpfVersion,
+    /// The text section.
+    pub text: Vec<u8>,
+    /// Function names by instruction index, from `.symtab` and the dynamic symbols.
+    pub functions: std::collections::BTreeMap<usize, String>,
+}
+
+/// Loads `bytes` by the rules of its version (all versions enabled) and returns the text.
+pub fn load_text(bytes: &[u8]) -> Result<LoadedText, ElfError> {
+    let version = sbpf_version(bytes)?;
+    if version == SbpfVersion::Reserved {
+        return Err(ElfError::UnsupportedSBPFVersion { version });
+    }
+    let runtime = Arc::new(Runtime::<crate::vm::Budget>::new(
+        crate::vm::Config::default(),
+    ));
+    let parts = if version.enable_stricter_elf_headers() {
+        strict::load(bytes, version, runtime)?
+    } else {
+        lenient::load(bytes, version, runtime)?
+    };
+    Ok(LoadedText {
+        version,
+        text: parts.text,
+        functions: function_symbols(bytes),
+    })
+}
+
+/// Whether `bytes` start like an ELF file.
+pub fn is_elf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x7fELF")
 }
 
 impl<C: ContextObject> Executable<C> {

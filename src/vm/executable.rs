@@ -50,6 +50,12 @@ pub enum LoadError {
         /// The key.
         key: u32,
     },
+    /// The program has read-only data or takes addresses and was laid out as ELF, which failed.
+    #[error("ELF layout: {0}")]
+    Elf(#[from] crate::elf::ElfError),
+    /// The program could not be laid out as ELF.
+    #[error("ELF output: {0}")]
+    ElfOutput(#[from] crate::elf::WriteError),
     /// The configuration does not enable this version.
     #[error("SBPF version {version} is not enabled")]
     UnsupportedSBPFVersion {
@@ -63,6 +69,8 @@ impl LoadError {
     pub fn kind_name(&self) -> &'static str {
         match self {
             LoadError::Assembly(_) => "AssemblerError",
+            LoadError::Elf(error) => error.kind_name(),
+            LoadError::ElfOutput(_) => "ElfOutput",
             LoadError::Verifier(error) => error.kind_name(),
             LoadError::SymbolHashCollision { .. } => "SymbolHashCollision",
             LoadError::UnsupportedSBPFVersion { .. } => "UnsupportedSBPFVersion",
@@ -91,6 +99,14 @@ impl<C: ContextObject> Executable<C> {
         runtime: Arc<Runtime<C>>,
     ) -> Result<Self, LoadError> {
         let assembled = assemble(source, version)?;
+        if assembled.needs_elf() {
+            // Read-only data and addresses need a layout: make the ELF file and load that.
+            let bytes = crate::elf::write_elf(&assembled)?;
+            return Self::from_elf(&bytes, runtime).map_err(|error| match error {
+                crate::elf::ElfLoadError::Elf(error) => LoadError::Elf(error),
+                crate::elf::ElfLoadError::Load(error) => error,
+            });
+        }
         let mut functions = FunctionRegistry::default();
         for function in &assembled.functions {
             functions.register(function.key, function.name.clone(), function.pc)?;

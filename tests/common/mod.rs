@@ -192,7 +192,7 @@ pub fn reference_error_debug(error: &sbvm::vm::EbpfError) -> String {
 }
 
 /// Runs an ELF on the reference runner (interpreter, input `[0x01]`) and returns its JSON line.
-pub fn oracle_run_elf(oracle: &std::path::Path, elf: &[u8]) -> serde_json::Value {
+pub fn oracle_run_elf(oracle: &std::path::Path, elf: &[u8], budget: u64) -> serde_json::Value {
     let dir = std::env::temp_dir().join(format!("sbvm-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("case-{}.so", rand_suffix()));
@@ -202,7 +202,13 @@ pub fn oracle_run_elf(oracle: &std::path::Path, elf: &[u8]) -> serde_json::Value
     let output = std::process::Command::new(oracle)
         .args(["run", "--elf"])
         .arg(&file)
-        .args(["--engine", "interp", "--max-insns", "10000", "--input"])
+        .args([
+            "--engine",
+            "interp",
+            "--max-insns",
+            &budget.to_string(),
+            "--input",
+        ])
         .arg(&input)
         .output()
         .unwrap();

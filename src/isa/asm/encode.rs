@@ -2,6 +2,7 @@
 
 use super::error::{AsmError, AsmProblem};
 use super::parse::{Operand, OperandValue};
+use super::CallTarget;
 use crate::isa::hash::symbol_hash;
 use crate::isa::insn::Insn;
 use crate::isa::table::{rows_named, AluOp, ByteOrder, Kind, OpInfo, Source, Width, TABLE};
@@ -13,6 +14,7 @@ pub(super) struct Context<'a> {
     pub version: SbpfVersion,
     pub pc: usize,
     pub labels: &'a BTreeMap<String, (usize, usize)>,
+    pub data_labels: &'a BTreeMap<String, (usize, usize)>,
     pub line: usize,
 }
 
@@ -21,6 +23,10 @@ pub(super) struct Encoded {
     pub slots: Vec<Insn>,
     /// `call NUMBER` registers its target as a function (the reference assembler does).
     pub registers_function: Option<usize>,
+    /// What a `call` calls.
+    pub call: Option<CallTarget>,
+    /// `lddw rX, label`: the label whose address the constant is.
+    pub address_of: Option<String>,
 }
 
 impl Context<'_> {
@@ -206,6 +212,8 @@ fn single(insn: Insn) -> Encoded {
     Encoded {
         slots: vec![insn],
         registers_function: None,
+        call: None,
+        address_of: None,
     }
 }
 
@@ -233,14 +241,14 @@ pub(super) fn instruction(
             };
         }
         Mnemonic::Syscall => {
-            let imm = match operands {
+            let (imm, name) = match operands {
                 [Operand {
                     value: Name(symbol),
                     ..
-                }] => symbol_hash(symbol) as i32,
+                }] => (symbol_hash(symbol) as i32, Some(symbol.clone())),
                 [operand @ Operand {
                     value: Int(value), ..
-                }] => cx.imm32(operand, *value)?,
+                }] => (cx.imm32(operand, *value)?, None),
                 _ => {
                     return Err(cx.bad_operands(
                         column,
@@ -249,7 +257,12 @@ pub(super) fn instruction(
                     ))
                 }
             };
-            return Ok(single(slot(0x85, 0, 0, 0, imm)));
+            let mut encoded = single(slot(0x85, 0, 0, 0, imm));
+            encoded.call = Some(CallTarget::Syscall {
+                name,
+                hash: imm as u32,
+            });
+            return Ok(encoded);
         }
         Mnemonic::Rows(name) => name,
     };
@@ -323,6 +336,23 @@ pub(super) fn instruction(
                         slot(0, 0, 0, 0, (bits >> 32) as u32 as i32),
                     ],
                     registers_function: None,
+                    call: None,
+                    address_of: None,
+                })
+            }
+            [Operand {
+                value: Reg(dst), ..
+            }, target @ Operand {
+                value: Name(label), ..
+            }] => {
+                if !cx.labels.contains_key(label) && !cx.data_labels.contains_key(label) {
+                    return Err(cx.error(target.column, AsmProblem::UnknownLabel(label.clone())));
+                }
+                Ok(Encoded {
+                    slots: vec![slot(opcode, *dst, 0, 0, 0), slot(0, 0, 0, 0, 0)],
+                    registers_function: None,
+                    call: None,
+                    address_of: Some(label.clone()),
                 })
             }
             _ => Err(cx.bad_operands(
@@ -472,7 +502,9 @@ fn call(
             } else {
                 target_pc
             };
-            Ok(single(slot(opcode, 0, src, 0, cx.imm32(target, imm)?)))
+            let mut encoded = single(slot(opcode, 0, src, 0, cx.imm32(target, imm)?));
+            encoded.call = Some(CallTarget::Function(target_pc as usize));
+            Ok(encoded)
         }
         [target @ Operand {
             value: OperandValue::Integer(value),
@@ -488,6 +520,8 @@ fn call(
             Ok(Encoded {
                 slots: vec![slot(opcode, 0, src, 0, imm)],
                 registers_function: registered,
+                call: registered.map(CallTarget::Function),
+                address_of: None,
             })
         }
         _ => Err(cx.bad_operands(

@@ -10,6 +10,9 @@
 //!     lddw r0, 0x1122334455667788
 //!     exit
 //!     .fill 2, 0x95           # raw slots: REPEAT copies of a little-endian u64
+//!     lddw r1, message        # the address of a label (filled in when laid out as ELF)
+//! .rodata                     # read-only data (an sbvm extension; needs ELF output)
+//! message: .asciz "hello"     # also .ascii, .byte, .half, .word, .quad (a number or a label)
 //! ```
 //!
 //! Mnemonics come from the instruction table ([`crate::isa::table`]), plus the reference's
@@ -22,6 +25,7 @@
 //! dynamic stack frames; `call` before V3 encodes the target's instruction index, from V3 a
 //! pc-relative offset with `src = 1`; `callx` puts its register where the version wants it.
 
+mod data;
 mod encode;
 mod error;
 mod parse;
@@ -48,6 +52,47 @@ pub struct Function {
     pub pc: usize,
 }
 
+/// Where an address must be filled in once the program is laid out (an ELF file does it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Site {
+    /// The `lddw` at this instruction index.
+    Lddw(usize),
+    /// The 8-byte `.quad` at this offset of the read-only data.
+    Rodata(usize),
+}
+
+/// A reference to a label's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// Where the address goes.
+    pub site: Site,
+    /// The label: of the text (a function's address) or of the read-only data.
+    pub label: String,
+}
+
+/// What a `call` calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallTarget {
+    /// A syscall, by name when the source gave one.
+    Syscall {
+        /// The name, for `syscall NAME`.
+        name: Option<String>,
+        /// Its murmur3 hash.
+        hash: u32,
+    },
+    /// An internal function at this instruction index.
+    Function(usize),
+}
+
+/// A `call` instruction and its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallSite {
+    /// Instruction index of the call.
+    pub pc: usize,
+    /// What it calls.
+    pub target: CallTarget,
+}
+
 /// The result of assembling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assembled {
@@ -55,66 +100,124 @@ pub struct Assembled {
     pub version: SbpfVersion,
     /// The text section: 8-byte slots.
     pub text: Vec<u8>,
-    /// Every label and its instruction index.
+    /// Every text label and its instruction index.
     pub labels: BTreeMap<String, usize>,
     /// Registered functions, in order of key.
     pub functions: Vec<Function>,
     /// Where execution starts: the `entrypoint` label, or instruction 0.
     pub entry_pc: usize,
+    /// Read-only data (`.rodata` section of the source).
+    pub rodata: Vec<u8>,
+    /// Read-only data labels and their offsets.
+    pub data_labels: BTreeMap<String, usize>,
+    /// Addresses to fill in at layout time.
+    pub references: Vec<Reference>,
+    /// Every `call` and what it calls.
+    pub calls: Vec<CallSite>,
+}
+
+impl Assembled {
+    /// Whether the program has read-only data or takes addresses, so it can only be laid out
+    /// as an ELF file (a bare text section has nowhere to put them).
+    pub fn needs_elf(&self) -> bool {
+        !self.rodata.is_empty() || !self.references.is_empty()
+    }
+}
+
+/// Which section statements go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Text,
+    Rodata,
 }
 
 /// Assembles `source` for `version`.
 pub fn assemble(source: &str, version: SbpfVersion) -> Result<Assembled, AsmError> {
     let statements = parse(source)?;
     let layout = Layout::of(&statements)?;
-    let mut text = Vec::with_capacity(layout.slots * INSN_SIZE);
-    let mut functions = layout.functions.clone();
-    let mut pc = 0usize;
+    let mut out = Assembled {
+        version,
+        text: Vec::with_capacity(layout.slots * INSN_SIZE),
+        labels: layout
+            .labels
+            .iter()
+            .map(|(name, (pc, _))| (name.clone(), *pc))
+            .collect(),
+        functions: layout.functions.clone(),
+        entry_pc: layout.labels.get("entrypoint").map_or(0, |(pc, _)| *pc),
+        rodata: Vec::new(),
+        data_labels: layout
+            .data_labels
+            .iter()
+            .map(|(name, (offset, _))| (name.clone(), *offset))
+            .collect(),
+        references: Vec::new(),
+        calls: Vec::new(),
+    };
+    let mut section = Section::Text;
     for statement in &statements {
         let context = encode::Context {
             version,
-            pc,
+            pc: out.text.len() / INSN_SIZE,
             labels: &layout.labels,
+            data_labels: &layout.data_labels,
             line: statement.line,
         };
-        let slots = match &statement.body {
-            Body::Label(_) => continue,
-            Body::Directive(name, operands) => {
-                encode::directive(&context, statement.column, name, operands)?
+        match (&statement.body, section) {
+            (Body::Label(_), _) => {}
+            (Body::Directive(name, _), _) if name == "text" => section = Section::Text,
+            (Body::Directive(name, _), _) if name == "rodata" => section = Section::Rodata,
+            (Body::Directive(name, operands), Section::Rodata) => {
+                let data =
+                    data::directive(&context, statement.column, name, operands, out.rodata.len())?;
+                out.references.extend(data.references);
+                out.rodata.extend_from_slice(&data.bytes);
             }
-            Body::Instruction(mnemonic, operands) => {
+            (Body::Directive(name, operands), Section::Text) => {
+                for slot in encode::directive(&context, statement.column, name, operands)? {
+                    out.text.extend_from_slice(&slot.encode());
+                }
+            }
+            (Body::Instruction(mnemonic, _), Section::Rodata) => {
+                return Err(AsmError {
+                    line: statement.line,
+                    column: statement.column,
+                    problem: AsmProblem::Syntax(format!(
+                        "instruction {mnemonic} in .rodata (switch back with .text)"
+                    )),
+                });
+            }
+            (Body::Instruction(mnemonic, operands), Section::Text) => {
                 let encoded = encode::instruction(&context, statement.column, mnemonic, operands)?;
                 if let Some(target) = encoded.registers_function {
                     register(
-                        &mut functions,
+                        &mut out.functions,
                         target,
                         format!("function_{target}"),
                         statement,
                     )?;
                 }
-                encoded.slots
+                if let Some(target) = encoded.call {
+                    out.calls.push(CallSite {
+                        pc: context.pc,
+                        target,
+                    });
+                }
+                if let Some(label) = encoded.address_of {
+                    out.references.push(Reference {
+                        site: Site::Lddw(context.pc),
+                        label,
+                    });
+                }
+                for slot in encoded.slots {
+                    out.text.extend_from_slice(&slot.encode());
+                }
             }
-        };
-        pc += slots.len();
-        for slot in slots {
-            text.extend_from_slice(&slot.encode());
         }
     }
-    let entry_pc = layout.labels.get("entrypoint").map_or(0, |(pc, _)| *pc);
-    functions.sort_by_key(|function| function.key);
-    Ok(Assembled {
-        version,
-        text,
-        labels: layout
-            .labels
-            .into_iter()
-            .map(|(name, (pc, _))| (name, pc))
-            .collect(),
-        functions,
-        entry_pc,
-    })
+    out.functions.sort_by_key(|function| function.key);
+    Ok(out)
 }
-
 fn register(
     functions: &mut Vec<Function>,
     pc: usize,
@@ -138,8 +241,10 @@ fn register(
 
 /// First pass: where every label lands, and how many slots there are.
 struct Layout {
-    /// Label → (instruction index, line defined).
+    /// Text label → (instruction index, line defined).
     labels: BTreeMap<String, (usize, usize)>,
+    /// Read-only data label → (offset, line defined).
+    data_labels: BTreeMap<String, (usize, usize)>,
     functions: Vec<Function>,
     slots: usize,
 }
@@ -147,12 +252,39 @@ struct Layout {
 impl Layout {
     fn of(statements: &[Statement]) -> Result<Self, AsmError> {
         let mut labels = BTreeMap::new();
+        let mut data_labels: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         let mut functions = Vec::new();
         let mut pc = 0usize;
+        let mut data_len = 0usize;
+        let mut section = Section::Text;
         for statement in statements {
             match &statement.body {
+                Body::Directive(name, _) if name == "text" => section = Section::Text,
+                Body::Directive(name, _) if name == "rodata" => section = Section::Rodata,
+                Body::Label(name) if section == Section::Rodata => {
+                    let first = labels
+                        .get(name)
+                        .or_else(|| data_labels.get(name))
+                        .map(|(_, line)| *line);
+                    if let Some(first_line) = first {
+                        return Err(AsmError {
+                            line: statement.line,
+                            column: statement.column,
+                            problem: AsmProblem::DuplicateLabel {
+                                name: name.clone(),
+                                first_line,
+                            },
+                        });
+                    }
+                    data_labels.insert(name.clone(), (data_len, statement.line));
+                }
+                Body::Directive(name, operands) if section == Section::Rodata => {
+                    data_len = data_len.saturating_add(data::directive_len(name, operands));
+                }
                 Body::Label(name) => {
-                    if let Some((_, first_line)) = labels.get(name) {
+                    if let Some((_, first_line)) =
+                        labels.get(name).or_else(|| data_labels.get(name))
+                    {
                         return Err(AsmError {
                             line: statement.line,
                             column: statement.column,
@@ -174,7 +306,7 @@ impl Layout {
                     pc += if mnemonic == "lddw" { 2 } else { 1 };
                 }
             }
-            if pc > MAX_SLOTS {
+            if pc > MAX_SLOTS || data_len > MAX_SLOTS * INSN_SIZE {
                 return Err(AsmError {
                     line: statement.line,
                     column: statement.column,
@@ -186,6 +318,7 @@ impl Layout {
         labels.entry("entrypoint".to_string()).or_insert((0, 0));
         Ok(Layout {
             labels,
+            data_labels,
             functions,
             slots: pc,
         })

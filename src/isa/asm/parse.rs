@@ -33,6 +33,8 @@ pub enum OperandValue {
     },
     /// A label or symbol name.
     Name(String),
+    /// A string literal (`.ascii "…"`), escapes resolved.
+    Str(Vec<u8>),
 }
 
 /// An operand and where it starts.
@@ -76,15 +78,22 @@ pub fn parse(source: &str) -> Result<Vec<Statement>, AsmError> {
     Ok(statements)
 }
 
+/// The line without its comment (`#`, `;` or `//` outside a string literal).
 fn strip_comment(line: &str) -> &str {
-    let cut = [line.find('#'), line.find(';'), line.find("//")]
-        .into_iter()
-        .flatten()
-        .min();
-    match cut {
-        Some(at) => &line[..at],
-        None => line,
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' if in_string => at += 1,
+            b'"' => in_string = !in_string,
+            b'#' | b';' if !in_string => return &line[..at],
+            b'/' if !in_string && bytes.get(at + 1) == Some(&b'/') => return &line[..at],
+            _ => {}
+        }
+        at += 1;
     }
+    line
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -247,6 +256,7 @@ impl Cursor {
                 self.expect(']')?;
                 OperandValue::Memory { base, offset }
             }
+            Some('"') => OperandValue::Str(self.parse_string()?),
             Some(c) if c == '+' || c == '-' || c.is_ascii_digit() => {
                 OperandValue::Integer(self.parse_integer()?)
             }
@@ -270,6 +280,58 @@ impl Cursor {
             }
         };
         Ok(Operand { column, value })
+    }
+
+    /// `"…"` with the escapes `\n \t \r \0 \\ \" \xNN`.
+    fn parse_string(&mut self) -> Result<Vec<u8>, AsmError> {
+        let column = self.column();
+        self.at += 1;
+        let mut out = Vec::new();
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(self.error(column, AsmProblem::Syntax("unterminated string".into())));
+            };
+            self.at += 1;
+            match c {
+                '"' => return Ok(out),
+                '\\' => {
+                    let escape_column = self.column() - 1;
+                    let escaped = self.peek();
+                    self.at += 1;
+                    match escaped {
+                        Some('n') => out.push(b'\n'),
+                        Some('t') => out.push(b'\t'),
+                        Some('r') => out.push(b'\r'),
+                        Some('0') => out.push(0),
+                        Some('\\') => out.push(b'\\'),
+                        Some('"') => out.push(b'"'),
+                        Some('x') => {
+                            let hex: String = self
+                                .chars
+                                .get(self.at..self.at + 2)
+                                .map(|c| c.iter().collect())
+                                .unwrap_or_default();
+                            let byte = u8::from_str_radix(&hex, 16).map_err(|_| {
+                                self.error(
+                                    escape_column,
+                                    AsmProblem::Syntax("\\x needs two hex digits".into()),
+                                )
+                            })?;
+                            self.at += 2;
+                            out.push(byte);
+                        }
+                        _ => {
+                            return Err(self
+                                .error(escape_column, AsmProblem::Syntax("unknown escape".into())))
+                        }
+                    }
+                }
+                c => {
+                    let mut buffer = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+                }
+            }
+        }
     }
 
     fn parse_register(&mut self) -> Result<u8, AsmError> {
