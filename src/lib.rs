@@ -16,6 +16,7 @@
 //! | [`vm`]          | config, context (budget), syscalls, executables, VM instances, errors |
 //! | [`interpreter`] | pre-decoding and the metered interpreter (`execute`, `step`)          |
 //! | [`env`]         | the standard runtime environment: memory layout and syscalls         |
+//! | [`elf`]         | the ELF loader (the reference's rules for every version) and ELF output |
 //!
 //! Semantics follow the reference runtime, `solana-sbpf` 0.26, for every SBPF version: the same
 //! result, the same error and the same instruction count.
