@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         None => {
             for slot in assembled.text.chunks(8) {
                 let hex: String = slot.iter().map(|byte| format!("{byte:02x}")).collect();
-                println!("{hex}");
+                crate::report::out(&hex);
             }
             Ok(())
         }

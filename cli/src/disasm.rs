@@ -1,6 +1,7 @@
 //! `sbvm disasm`: text section → assembly or a listing.
 
 use crate::input::{parse_version, read_program};
+use crate::report;
 use crate::Failure;
 use sbvm::isa::disasm;
 use sbvm::isa::SbpfVersion;
@@ -30,6 +31,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
     } else {
         disasm::disassemble(&program.text, program.version, &program.symbols)
     };
-    print!("{output}");
+    report::out(output.trim_end_matches('\n'));
     Ok(())
 }

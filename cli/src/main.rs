@@ -1,13 +1,17 @@
-//! `sbvm`: assemble, disassemble and verify sBPF programs.
+//! `sbvm`: run, time, assemble, disassemble and verify sBPF programs.
 //!
-//! Exit status: 0 success, 2 usage error (bad arguments, unreadable file, bad assembly),
-//! 3 the program failed to load or verify.
+//! Exit status: 0 success (the program exited), 1 the program failed at run time, 2 usage error
+//! (bad arguments, unreadable file, bad assembly for asm), 3 the program failed to load or verify.
 
 #![deny(unsafe_code)]
 
 mod asm;
+mod bench;
 mod disasm;
 mod input;
+mod load;
+mod report;
+mod run;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -23,6 +27,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a program in the standard environment; --json prints one line with the outcome.
+    Run(run::Args),
+    /// Time a program: median execution time and MIPS per engine.
+    Bench(bench::Args),
     /// Assemble a program: the text section as raw bytes (-o) or hex slots on stdout.
     Asm(asm::Args),
     /// Disassemble a program: reassemblable assembly, or a listing with --listing.
@@ -37,6 +45,8 @@ pub enum Failure {
     Usage(String),
     /// The program was rejected by the loader or verifier: exit status 3.
     Rejected(String),
+    /// The outcome is already printed; exit with this status.
+    Silent(u8),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +58,8 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Asm(args) => asm::run(args),
         Command::Disasm(args) => disasm::run(args),
         Command::Verify(args) => verify::run(args),
@@ -55,12 +67,13 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            eprintln!("sbvm: {message}");
+            report::err(&format!("sbvm: {message}"));
             ExitCode::from(2)
         }
         Err(Failure::Rejected(message)) => {
-            eprintln!("sbvm: {message}");
+            report::err(&format!("sbvm: {message}"));
             ExitCode::from(3)
         }
+        Err(Failure::Silent(status)) => ExitCode::from(status),
     }
 }

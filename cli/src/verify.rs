@@ -24,11 +24,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let program = read_program(&args.program, args.raw, args.version)?;
     match verify(&program.text, program.version) {
         Ok(()) => {
-            println!(
+            crate::report::out(&format!(
                 "ok: {} slots verify for {}",
                 program.text.len() / 8,
                 program.version
-            );
+            ));
             Ok(())
         }
         Err(error) => Err(Failure::Rejected(format!("{}: {error}", error.kind_name()))),

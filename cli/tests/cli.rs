@@ -186,3 +186,223 @@ fn damaged_elf_is_a_load_error_not_an_assembly_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn run_exit_status_tells_exit_fault_and_rejection_apart() {
+    // Outcomes from the instruction semantics: 6 * 7 = 42; a division by zero faults.
+    let ok = scratch("ok_run.asm", b"mov64 r0, 6\nmul64 r0, 7\nexit\n");
+    let output = sbvm(&["run", ok.to_str().unwrap(), "--version", "v0"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("result: 42"));
+    let fault = scratch(
+        "fault.asm",
+        b"mov64 r1, 0\nmov64 r0, 1\ndiv64 r0, r1\nexit\n",
+    );
+    let output = sbvm(&["run", fault.to_str().unwrap(), "--version", "v0"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("DivideByZero"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).contains("at pc 2") && stdout(&output).contains("div64 r0, r1"),
+        "{}",
+        stdout(&output)
+    );
+    let rejected = scratch("rejected.asm", b"lddw r0, 1\nexit\n");
+    let output = sbvm(&[
+        "run",
+        rejected.to_str().unwrap(),
+        "--version",
+        "v2",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(
+        (json["stage"].as_str(), json["error"].as_str()),
+        (Some("verify"), Some("UnknownOpCode"))
+    );
+    // A budget of 2 for three instructions: the meter stops the third.
+    let output = sbvm(&[
+        "run",
+        ok.to_str().unwrap(),
+        "--version",
+        "v3",
+        "--limit",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("\"ExceededMaxInstructions\""));
+}
+
+#[test]
+fn run_reads_input_files_and_lengths_and_traces() {
+    let program = scratch("input.asm", b"ldxb r0, [r1+3]\nexit\n");
+    let input = scratch("input.bin", &[9, 8, 7, 6, 5]);
+    let output = sbvm(&[
+        "run",
+        program.to_str().unwrap(),
+        "--version",
+        "v0",
+        "--input",
+        input.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        stdout(&output).contains("\"result\":6"),
+        "{}",
+        stdout(&output)
+    );
+    let output = sbvm(&[
+        "run",
+        program.to_str().unwrap(),
+        "--version",
+        "v0",
+        "--input-len",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "reading byte 3 of a 2-byte input faults"
+    );
+    let output = sbvm(&[
+        "run",
+        program.to_str().unwrap(),
+        "--version",
+        "v0",
+        "--input-len",
+        "4",
+        "--trace",
+    ]);
+    let trace = stdout(&output);
+    assert!(
+        trace.contains("ldxb r0, [r1+3]") && trace.contains("budget=100000000"),
+        "{trace}"
+    );
+    let raw = scratch(
+        "ret7.bin",
+        &[0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let output = sbvm(&["run", raw.to_str().unwrap(), "--version", "v3", "--json"]);
+    assert!(
+        stdout(&output).contains("\"result\":7"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn run_and_bench_refuse_bad_input_with_one_line() {
+    let program = scratch("fine.asm", b"exit\n");
+    let cases: &[&[&str]] = &[
+        &["run", "/nonexistent.asm", "--version", "v0"],
+        &["run", program.to_str().unwrap()],
+        &["run", program.to_str().unwrap(), "--version", "v7"],
+        &[
+            "run",
+            program.to_str().unwrap(),
+            "--version",
+            "v0",
+            "--engine",
+            "jit",
+        ],
+        &[
+            "run",
+            program.to_str().unwrap(),
+            "--version",
+            "v0",
+            "--input",
+            "/nonexistent.bin",
+        ],
+        &[
+            "run",
+            program.to_str().unwrap(),
+            "--version",
+            "v0",
+            "--input",
+            "x",
+            "--input-len",
+            "3",
+        ],
+        &[
+            "run",
+            program.to_str().unwrap(),
+            "--version",
+            "v0",
+            "--limit",
+            "-5",
+        ],
+        &[
+            "bench",
+            program.to_str().unwrap(),
+            "--version",
+            "v0",
+            "--iters",
+            "0",
+        ],
+        &["bench", "/nonexistent.asm", "--version", "v0"],
+    ];
+    for args in cases {
+        let output = sbvm(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains("panicked"), "{args:?}");
+        assert!(!stderr(&output).trim().is_empty(), "{args:?} says why");
+    }
+    let bad_asm = scratch("bad_run.asm", b"mov64 r0,\n");
+    let output = sbvm(&[
+        "run",
+        bad_asm.to_str().unwrap(),
+        "--version",
+        "v0",
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "an assembly error is a load failure of the program"
+    );
+    assert!(stdout(&output).contains("AssemblerError"));
+}
+
+#[test]
+fn bench_reports_instructions_and_speed() {
+    let program = scratch(
+        "loop.asm",
+        b"mov64 r1, 1000\nadd64 r1, -1\njne r1, 0, -2\nexit\n",
+    );
+    let output = sbvm(&[
+        "bench",
+        program.to_str().unwrap(),
+        "--version",
+        "v3",
+        "--iters",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    // 1 + 1000 * 2 + 1 instructions, by the loop's structure.
+    assert_eq!(json["instructions"], 2002);
+    assert_eq!(json["engine"], "interpreter");
+    assert!(json["execute_ns_median"].as_u64().unwrap() > 0);
+    assert!(json["mips_median"].as_f64().unwrap() > 0.0);
+    let output = sbvm(&[
+        "bench",
+        program.to_str().unwrap(),
+        "--version",
+        "v3",
+        "--iters",
+        "2",
+    ]);
+    assert!(stdout(&output).contains("MIPS"));
+}

@@ -13,7 +13,11 @@ fuzz_target!(|bytes: &[u8]| {
     let _ = sbvm::elf::function_symbols(bytes);
     let runtime = Arc::new(standard_runtime(Config::default()));
     if let Ok(executable) = Executable::from_elf(bytes, runtime) {
-        let setup = RunSetup { budget: 1_000, input: vec![1], heap_size: 1024 };
+        let setup = RunSetup {
+            budget: 1_000,
+            input: vec![1],
+            heap_size: 1024,
+        };
         let _ = run_interpreted(&executable, &setup);
     }
 });

@@ -303,7 +303,9 @@ impl<'a> Elf<'a> {
     }
 
     fn find_named_sections(&mut self) -> Result<(), ParseError> {
-        let names = self.section_names.ok_or(ParseError::NoSectionNameStringTable)?;
+        let names = self
+            .section_names
+            .ok_or(ParseError::NoSectionNameStringTable)?;
         for section in &self.sections {
             let name = string_in(self.bytes, &names, section.sh_name, SECTION_NAME_MAX)?;
             let slot = match name {

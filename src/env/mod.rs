@@ -9,8 +9,10 @@
 //! | input          | 0x4_0000_0000                      | the input bytes; r1 points here           |
 //!
 //! Syscalls: `log`/`sol_log_` record guest bytes; `log_64`/`sol_log_64_` record r1–r5 in hex;
-//! `abort` fails; `panic`/`sol_panic_` fail naming file:line:column.
+//! `abort` fails; `panic`/`sol_panic_` fail naming file:line:column; and Solana's `sol_memcpy_`,
+//! `sol_memmove_`, `sol_memset_`, `sol_memcmp_`, `sol_log_compute_units_` with their costs.
 
+mod memory;
 mod syscalls;
 
 use crate::memory::{

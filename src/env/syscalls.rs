@@ -1,12 +1,15 @@
 //! The standard syscalls (the reference harness's own set).
 
-use super::EnvContext;
+use super::{memory, EnvContext};
 use crate::memory::MemoryMapping;
 use crate::vm::{SyscallError, SyscallRegistry};
 
-/// Registers `log`, `sol_log_`, `log_64`, `sol_log_64_`, `abort`, `panic` and `sol_panic_`.
+/// Registers `log`, `sol_log_`, `log_64`, `sol_log_64_`, `abort`, `panic` and `sol_panic_` (the
+/// reference harness's set, which costs nothing beyond the call), and Solana's memory syscalls
+/// `sol_memcpy_`, `sol_memmove_`, `sol_memset_`, `sol_memcmp_` and `sol_log_compute_units_` with
+/// Solana's costs.
 pub fn register_standard_syscalls(registry: &mut SyscallRegistry<EnvContext>) {
-    let entries: [(&str, crate::vm::SyscallFn<EnvContext>); 7] = [
+    let entries: [(&str, crate::vm::SyscallFn<EnvContext>); 12] = [
         ("log", log),
         ("sol_log_", log),
         ("log_64", log_64),
@@ -14,6 +17,11 @@ pub fn register_standard_syscalls(registry: &mut SyscallRegistry<EnvContext>) {
         ("abort", abort),
         ("panic", panic),
         ("sol_panic_", panic),
+        ("sol_memcpy_", memory::memcpy),
+        ("sol_memmove_", memory::memmove),
+        ("sol_memset_", memory::memset),
+        ("sol_memcmp_", memory::memcmp),
+        ("sol_log_compute_units_", memory::log_compute_units),
     ];
     for (name, function) in entries {
         // The names are fixed and their hashes distinct; a collision would only skip the name.

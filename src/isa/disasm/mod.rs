@@ -108,6 +108,20 @@ pub fn listing(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> String {
     analyze(text, version, symbols).to_listing()
 }
 
+/// The instruction at index `pc` of `text`, as the listing shows it (numeric offsets), for
+/// reports such as "faulted at pc 7: stxdw [r1+0], r2".
+pub fn instruction_text(text: &[u8], pc: usize, version: SbpfVersion) -> Option<String> {
+    let start = pc.checked_mul(INSN_SIZE)?;
+    let end = start.checked_add(2 * INSN_SIZE)?.min(text.len());
+    let window = text.get(start..end)?;
+    let disassembly = analyze(window, version, &Symbols::default());
+    let line = disassembly.lines.first()?;
+    Some(match (&line.listing, &line.asm) {
+        (Some(text), Some(_)) => text.clone(),
+        _ => render::fill(&line.slots[0]),
+    })
+}
+
 /// Decodes `text`, finds labels and renders every instruction.
 pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassembly {
     let slots: Vec<Insn> = text

@@ -1,0 +1,108 @@
+//! `sbvm bench`: time a program per engine — the median execution time over K runs (fresh
+//! memory each run; loading and compiling are not timed) and million instructions per second.
+
+use crate::input::parse_version;
+use crate::load::load_program;
+use crate::report;
+use crate::run::{check_engine, read_input, Engine};
+use crate::Failure;
+use sbvm::env::{standard_vm, EnvContext};
+use sbvm::isa::SbpfVersion;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `sbvm bench`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Program: an ELF file, raw bytecode (`.bin`, non-text, or with --raw) or assembly.
+    program: PathBuf,
+    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
+    #[arg(long, value_parser = parse_version)]
+    version: Option<SbpfVersion>,
+    /// Read the file as raw bytecode.
+    #[arg(long)]
+    raw: bool,
+    /// Time only this engine (default: every available engine).
+    #[arg(long, value_enum)]
+    engine: Option<Engine>,
+    /// Timed runs per engine.
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    iters: u32,
+    /// Instruction budget per run.
+    #[arg(long, default_value_t = 100_000_000)]
+    limit: u64,
+    /// A file whose bytes are the input.
+    #[arg(long, conflicts_with = "input_len")]
+    input: Option<PathBuf>,
+    /// An input of this many zero bytes.
+    #[arg(long)]
+    input_len: Option<usize>,
+    /// Heap bytes.
+    #[arg(long, default_value_t = 32 * 1024)]
+    heap: usize,
+    /// One JSON line per engine.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `sbvm bench`.
+pub fn run(args: Args) -> Result<(), Failure> {
+    let engines = match args.engine {
+        Some(engine) => {
+            check_engine(engine)?;
+            vec![engine]
+        }
+        None => vec![Engine::Interpreter],
+    };
+    let input = read_input(&args.input, args.input_len)?;
+    let loaded = match load_program(&args.program, args.raw, args.version)? {
+        Ok(loaded) => loaded,
+        Err(failure) => {
+            return Err(Failure::Rejected(format!(
+                "{}: {} failed: {}: {}",
+                args.program.display(),
+                failure.stage,
+                failure.kind,
+                failure.message
+            )))
+        }
+    };
+    for engine in engines {
+        let mut times = Vec::with_capacity(args.iters as usize);
+        let mut instructions = 0;
+        for run in 0..=args.iters {
+            let mut context = EnvContext::new(args.limit);
+            let mut vm = standard_vm(&loaded.executable, &mut context, input.clone(), args.heap)
+                .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+            let start = Instant::now();
+            let (count, _) = vm.execute();
+            let elapsed = start.elapsed();
+            instructions = count;
+            // The first run warms caches up and is not counted.
+            if run > 0 {
+                times.push(elapsed.as_nanos() as u64);
+            }
+        }
+        times.sort_unstable();
+        let median = times[times.len() / 2].max(1);
+        let mips = instructions as f64 * 1_000.0 / median as f64;
+        if args.json {
+            report::out(&report::ordered_object(&[
+                ("engine", Value::from(engine.name())),
+                ("instructions", Value::from(instructions)),
+                ("execute_ns_median", Value::from(median)),
+                ("mips_median", Value::from((mips * 10.0).round() / 10.0)),
+                ("compile_ns_median", Value::Null),
+            ]));
+        } else {
+            report::out(&format!(
+                "{:<12} {instructions} instructions, median {:.3} ms over {} runs, {mips:.1} MIPS",
+                engine.name(),
+                median as f64 / 1e6,
+                args.iters
+            ));
+        }
+    }
+    Ok(())
+}

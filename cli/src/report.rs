@@ -1,0 +1,99 @@
+//! How outcomes are printed: one JSON line, or a report for people.
+
+use serde_json::Value;
+use std::io::Write;
+
+/// Prints a line to stdout; a closed pipe (`sbvm run … | head`) is not an error worth a panic.
+pub fn out(line: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+}
+
+/// Prints a line to stderr, ignoring a closed pipe.
+pub fn err(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
+}
+
+/// A JSON object with its keys in the given order.
+pub fn ordered_object(fields: &[(&str, Value)]) -> String {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| format!("{}:{}", Value::from(*key), value))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+/// What a run (or a failed load) produced.
+pub struct Outcome {
+    pub engine: &'static str,
+    /// `load`, `verify` or `execute`.
+    pub stage: String,
+    pub result: Option<u64>,
+    /// The reference's variant name of the error.
+    pub error: Option<String>,
+    pub message: Option<String>,
+    pub instructions: u64,
+    /// Instruction index where the run ended.
+    pub pc: usize,
+    pub logs: Vec<String>,
+    /// For a fault: the instruction and the enclosing function, when known.
+    pub location: Option<(Option<String>, Option<String>)>,
+}
+
+/// The `--json` line: exactly the fields of the contract, in its order.
+pub fn json_line(outcome: &Outcome) -> String {
+    ordered_object(&[
+        ("engine", Value::from(outcome.engine)),
+        ("stage", Value::from(outcome.stage.clone())),
+        ("result", outcome.result.map_or(Value::Null, Value::from)),
+        (
+            "error",
+            outcome.error.clone().map_or(Value::Null, Value::from),
+        ),
+        (
+            "message",
+            outcome.message.clone().map_or(Value::Null, Value::from),
+        ),
+        ("instructions", Value::from(outcome.instructions)),
+        ("pc", Value::from(outcome.pc)),
+        ("logs", Value::from(outcome.logs.clone())),
+    ])
+}
+
+impl Outcome {
+    /// The report for people.
+    pub fn print_human(&self) {
+        for log in &self.logs {
+            out(&format!("log: {log}"));
+        }
+        match (&self.result, &self.error) {
+            (Some(value), _) => out(&format!("result: {value} ({value:#x})")),
+            (None, Some(kind)) if self.stage == "execute" => {
+                out(&format!(
+                    "error: {kind}: {}",
+                    self.message.as_deref().unwrap_or_default()
+                ));
+                if let Some((instruction, function)) = &self.location {
+                    let instruction = instruction
+                        .as_deref()
+                        .unwrap_or("(past the end of the text)");
+                    let function = function
+                        .as_ref()
+                        .map(|name| format!(" in {name}"))
+                        .unwrap_or_default();
+                    out(&format!("  at pc {}{function}: {instruction}", self.pc));
+                }
+            }
+            (None, Some(kind)) => out(&format!(
+                "error: {} failed: {kind}: {}",
+                self.stage,
+                self.message.as_deref().unwrap_or_default()
+            )),
+            (None, None) => {}
+        }
+        if self.stage == "execute" {
+            out(&format!("instructions: {}", self.instructions));
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! `sbvm run`: run a program in the standard environment (the reference harness's: read-only
+//! data, 64 stack frames of 4 KiB, heap, input at 0x4_0000_0000 with r1 pointing at it).
+
+use crate::input::parse_version;
+use crate::load::{load_program, LoadFailure, Loaded};
+use crate::report::{self, json_line, Outcome};
+use crate::Failure;
+use sbvm::env::{standard_vm, EnvContext};
+use sbvm::isa::disasm::instruction_text;
+use sbvm::isa::SbpfVersion;
+use sbvm::vm::StopReason;
+use std::path::PathBuf;
+
+/// Arguments of `sbvm run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Program: an ELF file, raw bytecode (`.bin`, non-text, or with --raw) or assembly.
+    program: PathBuf,
+    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
+    #[arg(long, value_parser = parse_version)]
+    version: Option<SbpfVersion>,
+    /// Read the file as raw bytecode (a bare text section, entry at instruction 0).
+    #[arg(long)]
+    raw: bool,
+    /// Execution engine.
+    #[arg(long, value_enum, default_value_t = Engine::Interpreter)]
+    engine: Engine,
+    /// Instruction budget (compute units).
+    #[arg(long, default_value_t = 100_000_000)]
+    limit: u64,
+    /// A file whose bytes are the input (mapped at 0x4_0000_0000).
+    #[arg(long, conflicts_with = "input_len")]
+    input: Option<PathBuf>,
+    /// An input of this many zero bytes.
+    #[arg(long)]
+    input_len: Option<usize>,
+    /// Heap bytes (at 0x3_0000_0000).
+    #[arg(long, default_value_t = 32 * 1024)]
+    heap: usize,
+    /// Print exactly one JSON line with the outcome.
+    #[arg(long)]
+    json: bool,
+    /// Print every executed instruction with the registers and the remaining budget (to stderr
+    /// with --json).
+    #[arg(long)]
+    trace: bool,
+}
+
+/// Execution engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// The metered interpreter.
+    Interpreter,
+    /// The x86-64 JIT.
+    Jit,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Interpreter => "interpreter",
+            Engine::Jit => "jit",
+        }
+    }
+}
+
+/// Refuses engines that are not built yet.
+pub fn check_engine(engine: Engine) -> Result<(), Failure> {
+    match engine {
+        Engine::Interpreter => Ok(()),
+        Engine::Jit => Err(Failure::Usage(
+            "the JIT engine is not available yet; use --engine interpreter".into(),
+        )),
+    }
+}
+
+/// The input bytes from `--input` or `--input-len`.
+pub fn read_input(input: &Option<PathBuf>, input_len: Option<usize>) -> Result<Vec<u8>, Failure> {
+    match (input, input_len) {
+        (Some(path), _) => std::fs::read(path).map_err(|error| {
+            Failure::Usage(format!("cannot read input {}: {error}", path.display()))
+        }),
+        (None, Some(len)) => Ok(vec![0; len]),
+        (None, None) => Ok(Vec::new()),
+    }
+}
+
+/// Runs `sbvm run`.
+pub fn run(args: Args) -> Result<(), Failure> {
+    check_engine(args.engine)?;
+    let input = read_input(&args.input, args.input_len)?;
+    let loaded = load_program(&args.program, args.raw, args.version)?;
+    let outcome = match loaded {
+        Err(failure) => load_outcome(args.engine, failure),
+        Ok(loaded) => execute(&args, &loaded, input)?,
+    };
+    if args.json {
+        report::out(&json_line(&outcome));
+    } else {
+        outcome.print_human();
+    }
+    match (&outcome.stage[..], &outcome.error) {
+        (_, None) => Ok(()),
+        ("execute", Some(_)) => Err(Failure::Silent(1)),
+        _ => Err(Failure::Silent(3)),
+    }
+}
+
+fn load_outcome(engine: Engine, failure: LoadFailure) -> Outcome {
+    Outcome {
+        engine: engine.name(),
+        stage: failure.stage.to_string(),
+        result: None,
+        error: Some(failure.kind.to_string()),
+        message: Some(failure.message),
+        instructions: 0,
+        pc: 0,
+        logs: Vec::new(),
+        location: None,
+    }
+}
+
+fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Failure> {
+    let executable = &loaded.executable;
+    let mut context = EnvContext::new(args.limit);
+    let (instructions, result, pc) = {
+        let mut vm = standard_vm(executable, &mut context, input, args.heap)
+            .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+        let (instructions, result) = if args.trace {
+            loop {
+                let pc = vm.pc();
+                let text = instruction_text(executable.text(), pc, executable.version())
+                    .unwrap_or_else(|| "(past the end)".into());
+                let registers: Vec<String> = vm
+                    .registers()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| format!("r{i}={r:#x}"))
+                    .collect();
+                let line = format!(
+                    "{pc:>6}  {text:<36} {}  budget={}",
+                    registers.join(" "),
+                    vm.remaining_budget()
+                );
+                if args.json {
+                    report::err(&line);
+                } else {
+                    report::out(&line);
+                }
+                match vm.step() {
+                    StopReason::Stepped => continue,
+                    StopReason::Exited(_) | StopReason::Faulted(_) => {
+                        break (
+                            vm.instruction_count(),
+                            vm.outcome().cloned().unwrap_or(Ok(0)),
+                        )
+                    }
+                }
+            }
+        } else {
+            vm.execute()
+        };
+        (instructions, result, vm.pc())
+    };
+    let logs = context
+        .logs
+        .iter()
+        .map(|log| String::from_utf8_lossy(log).into_owned())
+        .collect();
+    let location = result.as_ref().err().map(|_| {
+        let instruction = instruction_text(executable.text(), pc, executable.version());
+        let function = loaded
+            .functions
+            .range(..=pc)
+            .next_back()
+            .map(|(_, name)| name.clone());
+        (instruction, function)
+    });
+    Ok(Outcome {
+        engine: args.engine.name(),
+        stage: "execute".into(),
+        result: result.as_ref().ok().copied(),
+        error: result
+            .as_ref()
+            .err()
+            .map(|error| error.kind_name().to_string()),
+        message: result.as_ref().err().map(ToString::to_string),
+        instructions,
+        pc,
+        logs,
+        location,
+    })
+}
