@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// Arguments of `sbvm verify`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Program: an ELF file, raw bytecode (`.bin`, non-text, or with --raw) or assembly.
+    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly.
     program: PathBuf,
     /// SBPF version (required for assembly and raw bytecode; an ELF file declares its own).
     #[arg(long, value_parser = parse_version)]

@@ -55,7 +55,7 @@ fn disasm_reads_raw_bytes_and_prints_assembly_or_listing() {
             0,
         ],
     );
-    let output = sbvm(&["disasm", raw.to_str().unwrap(), "--version", "v0"]);
+    let output = sbvm(&["disasm", raw.to_str().unwrap(), "--version", "v0", "--raw"]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         stdout(&output),
@@ -95,7 +95,7 @@ fn verify_exit_status_tells_accept_from_reject() {
         stderr(&output)
     );
     let raw = scratch("short.bin", &[0x95, 0, 0]);
-    let output = sbvm(&["verify", raw.to_str().unwrap(), "--version", "v0"]);
+    let output = sbvm(&["verify", raw.to_str().unwrap(), "--version", "v0", "--raw"]);
     assert_eq!(output.status.code(), Some(3));
     assert!(stderr(&output).contains("ProgramLengthNotMultiple"));
 }
@@ -288,7 +288,30 @@ fn run_reads_input_files_and_lengths_and_traces() {
         "ret7.bin",
         &[0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0],
     );
-    let output = sbvm(&["run", raw.to_str().unwrap(), "--version", "v3", "--json"]);
+    let output = sbvm(&[
+        "run",
+        raw.to_str().unwrap(),
+        "--version",
+        "v3",
+        "--json",
+        "--raw",
+    ]);
+    assert!(
+        stdout(&output).contains("\"result\":7"),
+        "{}",
+        stdout(&output)
+    );
+    // Without --raw a binary file is taken for a (damaged) ELF file: a load error.
+    let output = sbvm(&["run", raw.to_str().unwrap(), "--json"]);
+    assert_eq!(output.status.code(), Some(3));
+    let output = sbvm(&[
+        "run",
+        raw.to_str().unwrap(),
+        "--version",
+        "v3",
+        "--json",
+        "--raw",
+    ]);
     assert!(
         stdout(&output).contains("\"result\":7"),
         "{}",
