@@ -29,19 +29,21 @@ pub enum Format {
     Assembly,
 }
 
-/// Decides the format: `--raw` wins; then ELF magic or an ELF-ish name; then anything that is
-/// not UTF-8 text is raw bytecode, the rest assembly.
+/// Decides the format: `--raw` means raw bytecode; otherwise ELF magic, an ELF-ish name
+/// (`*.so`, `*.o`) or bytes that are not UTF-8 text mean ELF (so a damaged ELF gets a loader
+/// error, not an assembler error); the rest is assembly.
 pub fn format_of(path: &Path, bytes: &[u8], raw: bool) -> Format {
     let extension = path
         .extension()
         .and_then(|ext| ext.to_str())
         .unwrap_or_default();
-    if raw || extension == "bin" {
+    if raw {
         Format::Raw
-    } else if is_elf(bytes) || matches!(extension, "so" | "o") {
+    } else if is_elf(bytes)
+        || matches!(extension, "so" | "o")
+        || std::str::from_utf8(bytes).is_err()
+    {
         Format::Elf
-    } else if std::str::from_utf8(bytes).is_err() {
-        Format::Raw
     } else {
         Format::Assembly
     }

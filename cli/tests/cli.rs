@@ -67,6 +67,7 @@ fn disasm_reads_raw_bytes_and_prints_assembly_or_listing() {
         "--version",
         "v0",
         "--listing",
+        "--raw",
     ]);
     let listing = stdout(&output);
     assert!(
@@ -126,7 +127,7 @@ fn usage_errors_exit_2_with_one_line() {
 fn help_teaches() {
     let output = sbvm(&["--help"]);
     assert_eq!(output.status.code(), Some(0));
-    for subcommand in ["asm", "disasm", "verify"] {
+    for subcommand in ["run", "bench", "asm", "disasm", "verify"] {
         assert!(stdout(&output).contains(subcommand));
     }
 }
