@@ -17,6 +17,7 @@
 //! | [`interpreter`] | pre-decoding and the metered interpreter (`execute`, `step`)          |
 //! | [`env`]         | the standard runtime environment: memory layout and syscalls         |
 //! | [`elf`]         | the ELF loader (the reference's rules for every version) and ELF output |
+//! | [`debugger`]    | the gdb-remote debugger: an adapter over `Vm::step` for gdb and lldb  |
 //!
 //! Semantics follow the reference runtime, `solana-sbpf` 0.26, for every SBPF version: the same
 //! result, the same error and the same instruction count.
@@ -53,6 +54,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod debugger;
 pub mod elf;
 pub mod env;
 pub mod interpreter;

@@ -7,6 +7,7 @@
 
 mod asm;
 mod bench;
+mod debug;
 mod disasm;
 mod input;
 mod load;
@@ -31,6 +32,8 @@ enum Command {
     Run(run::Args),
     /// Time a program: median execution time and MIPS per engine.
     Bench(bench::Args),
+    /// Run a program under gdb or lldb: wait for a client on a TCP port (loopback by default).
+    Debug(debug::Args),
     /// Assemble a program: the text section as raw bytes (-o) or hex slots on stdout.
     Asm(asm::Args),
     /// Disassemble a program: reassemblable assembly, or a listing with --listing.
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Debug(args) => debug::run(args),
         Command::Asm(args) => asm::run(args),
         Command::Disasm(args) => disasm::run(args),
         Command::Verify(args) => verify::run(args),

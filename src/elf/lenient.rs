@@ -67,6 +67,7 @@ pub(super) fn load<C>(
         ro_vaddr,
         text: text_bytes,
         text_vaddr,
+        symbol_base: text.sh_addr,
         entry_pc,
         functions,
     })

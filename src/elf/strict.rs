@@ -101,6 +101,7 @@ pub(super) fn load<C>(
         ro_vaddr: MM_RODATA_START,
         text: bytes.get(text_range).unwrap_or_default().to_vec(),
         text_vaddr: text_segment.p_vaddr,
+        symbol_base: text_segment.p_vaddr,
         entry_pc,
         functions: FunctionRegistry::default(),
     })

@@ -150,6 +150,7 @@ impl<C: ContextObject> Executable<C> {
             text: text.to_vec(),
             ro_vaddr,
             text_vaddr: MM_BYTECODE_START,
+            symbol_base: MM_BYTECODE_START,
             entry_pc,
             functions,
         })
@@ -179,6 +180,9 @@ pub(crate) struct Parts<C> {
     /// The text section (also inside `ro_bytes` before V3) and its guest address.
     pub text: Vec<u8>,
     pub text_vaddr: u64,
+    /// The address the program's own symbols give instruction 0 (an ELF's `.text` address;
+    /// the guest address for assembly and raw text).
+    pub symbol_base: u64,
     pub entry_pc: usize,
     pub functions: FunctionRegistry,
 }
@@ -200,6 +204,22 @@ impl<C> Executable<C> {
     pub fn text(&self) -> &[u8] {
         &self.parts.text
     }
+    /// The address the program's symbols (and DWARF) give instruction `pc`: what debuggers
+    /// show. Before V3 an ELF's text sits at its section address in the file's view and 4 GiB
+    /// higher in the guest's; from V3, and for assembly and raw text, the two agree.
+    pub fn symbol_address(&self, pc: usize) -> u64 {
+        self.parts
+            .symbol_base
+            .wrapping_add(8u64.wrapping_mul(pc as u64))
+    }
+
+    /// The instruction index at a symbol address, if it is one.
+    pub fn pc_at_symbol_address(&self, address: u64) -> Option<usize> {
+        let offset = address.checked_sub(self.parts.symbol_base)?;
+        let pc = usize::try_from(offset / 8).ok()?;
+        (offset % 8 == 0 && pc < self.parts.text.len() / 8).then_some(pc)
+    }
+
     /// Guest address of the text (instruction `pc` is at `text_vaddr + 8 * pc`).
     pub fn text_vaddr(&self) -> u64 {
         self.parts.text_vaddr

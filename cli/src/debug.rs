@@ -1,0 +1,141 @@
+//! `sbvm debug`: wait for gdb or lldb on a TCP port, let it drive the program, then report the
+//! outcome as `sbvm run` does.
+
+use crate::input::parse_version;
+use crate::load::load_program;
+use crate::report::{self, json_line, Outcome};
+use crate::run::read_input;
+use crate::Failure;
+use sbvm::debugger::{serve, DebugOptions, SessionEnd};
+use sbvm::env::{standard_vm, EnvContext};
+use sbvm::isa::disasm::instruction_text;
+use sbvm::isa::SbpfVersion;
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+/// Arguments of `sbvm debug`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly.
+    program: PathBuf,
+    /// TCP port to wait on (0 picks a free one; the port is printed on stderr).
+    #[arg(long)]
+    port: u16,
+    /// Address to listen on (loopback unless you mean otherwise).
+    #[arg(long, default_value = "127.0.0.1")]
+    listen: String,
+    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
+    #[arg(long, value_parser = parse_version)]
+    version: Option<SbpfVersion>,
+    /// Read the file as raw bytecode.
+    #[arg(long)]
+    raw: bool,
+    /// Instruction budget.
+    #[arg(long, default_value_t = 100_000_000)]
+    limit: u64,
+    /// A file whose bytes are the input.
+    #[arg(long, conflicts_with = "input_len")]
+    input: Option<PathBuf>,
+    /// An input of this many zero bytes.
+    #[arg(long)]
+    input_len: Option<usize>,
+    /// Heap bytes.
+    #[arg(long, default_value_t = 32 * 1024)]
+    heap: usize,
+    /// The triple reported to the client in qHostInfo (a little-endian one lldb knows).
+    #[arg(long, default_value = "x86_64-unknown-none")]
+    host_triple: String,
+    /// Print the outcome as one JSON line.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `sbvm debug`.
+pub fn run(args: Args) -> Result<(), Failure> {
+    let input = read_input(&args.input, args.input_len)?;
+    let loaded = match load_program(&args.program, args.raw, args.version)? {
+        Ok(loaded) => loaded,
+        Err(failure) => {
+            return Err(Failure::Rejected(format!(
+                "{}: {} failed: {}: {}",
+                args.program.display(),
+                failure.stage,
+                failure.kind,
+                failure.message
+            )))
+        }
+    };
+    let listener = TcpListener::bind((args.listen.as_str(), args.port)).map_err(|error| {
+        Failure::Usage(format!(
+            "cannot listen on {}:{}: {error}",
+            args.listen, args.port
+        ))
+    })?;
+    let port = listener
+        .local_addr()
+        .map(|address| address.port())
+        .unwrap_or(args.port);
+    report::err(&format!(
+        "sbvm: waiting for a debugger on {}:{port}",
+        args.listen
+    ));
+    let (stream, peer) = listener
+        .accept()
+        .map_err(|error| Failure::Usage(format!("accepting a debugger: {error}")))?;
+    report::err(&format!("sbvm: debugger connected from {peer}"));
+
+    let executable = &loaded.executable;
+    let options = DebugOptions {
+        functions: loaded.functions.clone(),
+        host_triple: args.host_triple.clone(),
+    };
+    let mut context = EnvContext::new(args.limit);
+    let (end, (instructions, result), pc) = {
+        let mut vm = standard_vm(executable, &mut context, input, args.heap)
+            .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+        let (end, result) = serve(&mut vm, stream, &options);
+        (end, result, vm.pc())
+    };
+    let how = match end {
+        SessionEnd::Finished => "the program ended under the debugger",
+        SessionEnd::Detached => "the debugger detached; the program ran to its end",
+        SessionEnd::Killed => "the debugger killed the program",
+    };
+    report::err(&format!("sbvm: {how}"));
+    let location = result.as_ref().err().map(|_| {
+        let instruction = instruction_text(executable.text(), pc, executable.version());
+        let function = loaded
+            .functions
+            .range(..=pc)
+            .next_back()
+            .map(|(_, name)| name.clone());
+        (instruction, function)
+    });
+    let outcome = Outcome {
+        engine: "interpreter",
+        stage: "execute".into(),
+        result: result.as_ref().ok().copied(),
+        error: result
+            .as_ref()
+            .err()
+            .map(|error| error.kind_name().to_string()),
+        message: result.as_ref().err().map(ToString::to_string),
+        instructions,
+        pc,
+        logs: context
+            .logs
+            .iter()
+            .map(|log| String::from_utf8_lossy(log).into_owned())
+            .collect(),
+        location,
+    };
+    if args.json {
+        report::out(&json_line(&outcome));
+    } else {
+        outcome.print_human();
+    }
+    match outcome.error {
+        None => Ok(()),
+        Some(_) => Err(Failure::Silent(1)),
+    }
+}

@@ -1,0 +1,135 @@
+//! The gdb-remote debugger: gdb or lldb attach over TCP to a running program.
+//!
+//! ```text
+//!   lldb ──TCP──► gdbstub (protocol) ──► DebugTarget (this module) ──► Vm::step(), registers, memory
+//! ```
+//!
+//! The debugger is an adapter beside the interpreter: it knows the VM only through its public
+//! API ([`Vm::step`], registers, the memory mapping), and the VM knows nothing of it.
+//!
+//! What the client sees:
+//!
+//! * registers r0–r10, `pc` and a read-only `remaining` (the instruction budget left); the pc is
+//!   the address the program's ELF symbols use for the instruction (the VM address for assembly
+//!   and raw text), so breakpoints by symbol address work in every version;
+//! * memory through the memory mapping: unmapped bytes are an error (or a short read), never
+//!   stale data; writes go through the mapping too, and read-only regions refuse them;
+//! * software breakpoints of any kind value, single steps, continue, Ctrl-C, watchpoints on
+//!   guest loads and stores (write, read, access), detach (the program then runs to its real
+//!   outcome) and kill (the run ends with [`EbpfError::Killed`]);
+//! * stops that tell the truth: a breakpoint is SIGTRAP; a fault stops the program with a
+//!   signal — SIGSEGV for access violations, SIGFPE for division faults, SIGILL for invalid or
+//!   unsupported instructions, SIGXCPU when the budget is spent, SIGABRT for a failed syscall —
+//!   and registers and memory can be inspected at the faulting instruction; an exit reports the
+//!   low byte of r0 as the exit status (`monitor info` shows all of it);
+//! * `monitor info`, `monitor regions`, `monitor trace on|off`.
+//!
+//! Stock lldb-19 knows no sBPF (or BPF) architecture; given an unknown one it reads register
+//! bytes as big-endian whatever the stub says. So `qHostInfo` and `qProcessInfo` name a
+//! little-endian triple lldb knows ([`DebugOptions::host_triple`], `x86_64-unknown-none` by
+//! default) only to carry the byte order; the target description still says `sbpf`, and the
+//! registers are described by `qRegisterInfo`. lldb then shows correct values with no client
+//! settings (see `tests/lldb.rs`). A client that knows sBPF can be given its own triple.
+
+mod arch;
+mod event_loop;
+mod monitor;
+mod target;
+
+pub use arch::{Sbpf, SbpfRegId, SbpfRegisters};
+pub use target::DebugTarget;
+
+use crate::vm::{ContextObject, EbpfError, Vm};
+use event_loop::VmEventLoop;
+use gdbstub::stub::{DisconnectReason, GdbStub};
+use std::collections::BTreeMap;
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+
+/// The environment variable that asks embedders' programs to wait for a debugger on a port.
+pub const DEBUG_PORT_VARIABLE: &str = "SBVM_DEBUG_PORT";
+
+/// How a debug session presents the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebugOptions {
+    /// Function names by instruction index, for `monitor info`.
+    pub functions: BTreeMap<usize, String>,
+    /// The triple `qHostInfo`/`qProcessInfo` report (module docs).
+    pub host_triple: String,
+}
+
+impl Default for DebugOptions {
+    fn default() -> Self {
+        DebugOptions {
+            functions: BTreeMap::new(),
+            host_triple: "x86_64-unknown-none".to_string(),
+        }
+    }
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The program ended while the client watched.
+    Finished,
+    /// The client detached (or vanished); the program then ran to its end.
+    Detached,
+    /// The client killed the program.
+    Killed,
+}
+
+/// Serves one client on `stream` until it detaches, kills the program or the program ends;
+/// then finishes the run. Returns how the session ended and the run's (instructions, outcome).
+pub fn serve<C: ContextObject>(
+    vm: &mut Vm<'_, C>,
+    stream: TcpStream,
+    options: &DebugOptions,
+) -> (SessionEnd, (u64, Result<u64, EbpfError>)) {
+    let end = {
+        let mut target = DebugTarget::new(vm, options);
+        let stub = GdbStub::new(stream);
+        match stub.run_blocking::<VmEventLoop<'_, '_, C>>(&mut target) {
+            Ok(DisconnectReason::Kill) => SessionEnd::Killed,
+            Ok(DisconnectReason::TargetExited(_) | DisconnectReason::TargetTerminated(_)) => {
+                SessionEnd::Finished
+            }
+            // A detach, a closed connection or protocol garbage: the program goes on by itself.
+            Ok(DisconnectReason::Disconnect) | Err(_) => SessionEnd::Detached,
+        }
+    };
+    let result = match end {
+        SessionEnd::Killed => vm.abort(EbpfError::Killed),
+        _ => vm.execute(),
+    };
+    (end, result)
+}
+
+/// Waits on `address` for one client, then [`serve`]s it.
+pub fn listen_and_serve<C: ContextObject>(
+    vm: &mut Vm<'_, C>,
+    address: impl ToSocketAddrs,
+    options: &DebugOptions,
+) -> std::io::Result<(SessionEnd, (u64, Result<u64, EbpfError>))> {
+    let listener = TcpListener::bind(address)?;
+    let (stream, _) = listener.accept()?;
+    Ok(serve(vm, stream, options))
+}
+
+/// The port in `SBVM_DEBUG_PORT`, if it is set to one.
+pub fn port_from_env() -> Option<u16> {
+    std::env::var(DEBUG_PORT_VARIABLE).ok()?.trim().parse().ok()
+}
+
+/// Runs `vm` under a debugger when `SBVM_DEBUG_PORT` asks for one (on 127.0.0.1), else
+/// normally: the one call an embedder needs.
+pub fn execute_or_debug<C: ContextObject>(
+    vm: &mut Vm<'_, C>,
+    options: &DebugOptions,
+) -> (u64, Result<u64, EbpfError>) {
+    match port_from_env() {
+        Some(port) => match listen_and_serve(vm, ("127.0.0.1", port), options) {
+            Ok((_, result)) => result,
+            Err(_) => vm.execute(),
+        },
+        None => vm.execute(),
+    }
+}
