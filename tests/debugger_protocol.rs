@@ -1,0 +1,385 @@
+//! The gdb-remote stub, packet by packet, with a small RSP client of our own: registers, memory,
+//! breakpoints of every kind value, steps, continue, interrupt, watchpoints, monitor commands,
+//! detach, kill, and garbage. Expected values follow from the programs' instruction semantics
+//! and the debugger's documented conventions (src/debugger/mod.rs).
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sbvm::debugger::{serve, DebugOptions, SessionEnd};
+use sbvm::env::{standard_runtime, standard_vm, EnvContext};
+use sbvm::isa::SbpfVersion;
+use sbvm::vm::{Config, EbpfError, Executable};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+type Outcome = (SessionEnd, (u64, Result<u64, EbpfError>));
+
+/// The signal number of a stop reply (`S0b` or `T0bthread:…`).
+fn stop_signal(reply: &str) -> u8 {
+    assert!(
+        reply.starts_with('S') || reply.starts_with('T'),
+        "not a stop reply: {reply}"
+    );
+    u8::from_str_radix(&reply[1..3], 16).unwrap()
+}
+
+/// Serves `source` on a fresh port in a thread; returns the client end and the join handle.
+fn start(
+    source: &'static str,
+    version: SbpfVersion,
+    budget: u64,
+) -> (Client, thread::JoinHandle<Outcome>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = thread::spawn(move || {
+        let runtime = Arc::new(standard_runtime(Config::default()));
+        let executable = Executable::from_assembly(source, version, runtime).unwrap();
+        let mut context = EnvContext::new(budget);
+        let mut vm = standard_vm(&executable, &mut context, vec![0; 16], 1024).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        serve(&mut vm, stream, &DebugOptions::default())
+    });
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    (
+        Client {
+            stream,
+            buffer: Vec::new(),
+        },
+        handle,
+    )
+}
+
+struct Client {
+    stream: TcpStream,
+    buffer: Vec<u8>,
+}
+
+impl Client {
+    fn send_raw(&mut self, bytes: &[u8]) {
+        // The stub may have closed the connection (the garbage test); that shows in replies.
+        let _ = self.stream.write_all(bytes);
+    }
+
+    fn send(&mut self, packet: &str) {
+        let checksum = packet.bytes().fold(0u8, |sum, byte| sum.wrapping_add(byte));
+        self.send_raw(format!("${packet}#{checksum:02x}").as_bytes());
+    }
+
+    /// The next packet's payload (acks skipped), run-length encoding expanded.
+    fn receive(&mut self) -> String {
+        loop {
+            if let Some(start) = self.buffer.iter().position(|b| *b == b'$') {
+                if let Some(end) = self.buffer[start..].iter().position(|b| *b == b'#') {
+                    let end = start + end;
+                    if self.buffer.len() >= end + 3 {
+                        let payload = self.buffer[start + 1..end].to_vec();
+                        self.buffer.drain(..end + 3);
+                        self.send_raw(b"+");
+                        return expand(&payload);
+                    }
+                }
+            }
+            let mut chunk = [0u8; 4096];
+            let read = self.stream.read(&mut chunk).unwrap();
+            assert!(read > 0, "the stub closed the connection");
+            self.buffer.extend_from_slice(&chunk[..read]);
+        }
+    }
+
+    fn ask(&mut self, packet: &str) -> String {
+        self.send(packet);
+        self.receive()
+    }
+
+    /// A monitor command's console output (`O` packets up to the final `OK`).
+    fn monitor(&mut self, command: &str) -> String {
+        self.send(&format!("qRcmd,{}", to_hex(command.as_bytes())));
+        let mut text = String::new();
+        loop {
+            let reply = self.receive();
+            match reply.strip_prefix('O') {
+                Some(output) if reply != "OK" => {
+                    text.push_str(&String::from_utf8_lossy(&hex(output)))
+                }
+                _ => return text,
+            }
+        }
+    }
+
+    fn register(&mut self, number: usize) -> u64 {
+        let reply = self.ask(&format!("p{number:x}"));
+        u64::from_le_bytes(hex(&reply).try_into().unwrap())
+    }
+}
+
+fn expand(payload: &[u8]) -> String {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < payload.len() {
+        if payload[i] == b'*' && i > 0 && i + 1 < payload.len() {
+            let last = *out.last().unwrap();
+            for _ in 0..(payload[i + 1] - 29) {
+                out.push(last);
+            }
+            i += 2;
+        } else {
+            out.push(payload[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const COUNTDOWN: &str = "mov64 r0, 0
+mov64 r1, 5
+loop:
+stxdw [r10-8], r1
+add64 r0, r1
+add64 r1, -1
+jne r1, 0, loop
+exit";
+
+#[test]
+fn registers_steps_breakpoints_and_exit() {
+    let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+    client.send_raw(b"+");
+    assert!(client.ask("qSupported:swbreak+").contains("swbreak+"));
+    assert_eq!(stop_signal(&client.ask("?")), 5);
+    // 13 registers of 8 bytes; pc is the address of instruction 0 (V3: 0x1_0000_0000).
+    let registers = hex(&client.ask("g"));
+    assert_eq!(registers.len(), 13 * 8);
+    assert_eq!(client.register(11), 0x1_0000_0000);
+    assert_eq!(
+        client.register(10),
+        0x2_0000_1000,
+        "r10 starts at the top of frame 0"
+    );
+    assert_eq!(client.register(12), 1_000, "remaining budget");
+    assert!(client.ask("vCont?").contains('s'));
+    assert_eq!(stop_signal(&client.ask("s")), 5);
+    assert_eq!(client.register(11), 0x1_0000_0008);
+    // A breakpoint on `add64 r0, r1` (instruction 3), any kind value.
+    for kind in [0, 1, 4, 8] {
+        assert_eq!(client.ask(&format!("Z0,100000018,{kind}")), "OK");
+    }
+    assert_eq!(stop_signal(&client.ask("c")), 5, "SIGTRAP");
+    assert_eq!(client.register(11), 0x1_0000_0018);
+    assert_eq!(client.register(1), 5);
+    assert_eq!(
+        stop_signal(&client.ask("c")),
+        5,
+        "the loop comes back to the breakpoint"
+    );
+    assert_eq!(client.register(1), 4);
+    assert_eq!(client.ask("z0,100000018,0"), "OK");
+    assert!(
+        client.ask("Z0,100000019,0").starts_with('E'),
+        "not an instruction address"
+    );
+    // Register writes, pc included (as an address).
+    assert_eq!(
+        client.ask(&format!("P1={}", to_hex(&1u64.to_le_bytes()))),
+        "OK"
+    );
+    assert_eq!(client.register(1), 1);
+    assert!(
+        client
+            .ask(&format!("Pb={}", to_hex(&0x1_0000_0004u64.to_le_bytes())))
+            .starts_with('E'),
+        "misaligned pc"
+    );
+    // Stopped before the second `add64 r0, r1` with r0 = 5; with r1 set to 1 the loop adds 1
+    // and ends: r0 = 6, exit status 6.
+    assert_eq!(client.ask("c"), "W06");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!((end, result), (SessionEnd::Finished, Ok(6)));
+}
+
+#[test]
+fn memory_reads_and_writes_go_through_the_mapping() {
+    let (mut client, server) = start(COUNTDOWN, SbpfVersion::V0, 1_000);
+    client.send_raw(b"+");
+    // Run one pass of the loop: the stack then holds 5 at r10-8.
+    assert_eq!(client.ask("Z0,100000018,0"), "OK");
+    client.ask("c");
+    let frame_top = 0x2_0000_1000u64;
+    assert_eq!(
+        hex(&client.ask(&format!("m{:x},8", frame_top - 8))),
+        5u64.to_le_bytes()
+    );
+    // Unmapped: an error, never stale bytes.
+    assert!(client.ask("m500000000,8").starts_with('E'));
+    // A read that runs off the end of the input region: a short read.
+    assert_eq!(client.ask("m40000000c,8").len(), 8, "4 of 8 bytes");
+    // Writes to the stack work; to the read-only text they are refused.
+    assert_eq!(
+        client.ask(&format!(
+            "M{:x},8:{}",
+            frame_top - 16,
+            to_hex(&7u64.to_le_bytes())
+        )),
+        "OK"
+    );
+    assert_eq!(
+        hex(&client.ask(&format!("m{:x},8", frame_top - 16))),
+        7u64.to_le_bytes()
+    );
+    assert!(client.ask("M100000000,1:00").starts_with('E'));
+    // The text reads back at the pc's addresses (here the guest addresses).
+    assert_eq!(hex(&client.ask("m100000000,8"))[0], 0xb7, "mov64 r0, 0");
+    client.send("D");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!(
+        (end, result),
+        (SessionEnd::Detached, Ok(15)),
+        "after detach the program runs to its real end"
+    );
+}
+
+#[test]
+fn faults_stop_with_the_right_signal_and_can_be_inspected() {
+    let cases: [(&'static str, u8); 4] = [
+        ("mov64 r1, 0\nstxdw [r1+0], r1\nexit", 11), // SIGSEGV
+        ("mov64 r1, 0\nmov64 r0, 1\ndiv64 r0, r1\nexit", 8), // SIGFPE
+        ("ja -1", 24),                               // SIGXCPU
+        ("mov64 r0, 1\nsyscall abort\nexit", 6),     // SIGABRT
+    ];
+    for (source, signal) in cases {
+        let (mut client, server) = start(source, SbpfVersion::V3, 50);
+        client.send_raw(b"+");
+        let stop = client.ask("c");
+        assert_eq!(stop_signal(&stop), signal, "{source:?}: {stop}");
+        // The registers and memory at the faulting instruction are still there.
+        let pc = client.register(11);
+        assert!(pc >= 0x1_0000_0000, "{source:?}");
+        let stack = client.ask("m200000ff8,8");
+        assert_eq!(stack.len(), 16, "{source:?}");
+        // Resuming a faulted program reports it terminated by that signal.
+        let terminated = client.ask("c");
+        assert!(
+            terminated.starts_with(&format!("X{signal:02x}")),
+            "{source:?}: {terminated}"
+        );
+        let (end, (_, result)) = server.join().unwrap();
+        assert_eq!(end, SessionEnd::Finished);
+        assert!(result.is_err());
+    }
+}
+
+#[test]
+fn watchpoints_stop_on_loads_and_stores() {
+    let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+    client.send_raw(b"+");
+    // Z2: write watchpoint on the stack slot the loop stores to.
+    assert_eq!(client.ask("Z2,200000ff8,8"), "OK");
+    let stop = client.ask("c");
+    let watched = stop
+        .split(';')
+        .find_map(|field| field.strip_prefix("watch:"))
+        .map(|addr| u64::from_str_radix(addr, 16).unwrap());
+    assert_eq!(watched, Some(0x2_0000_0ff8), "{stop}");
+    assert_eq!(
+        client.register(11),
+        0x1_0000_0018,
+        "stopped after the store"
+    );
+    assert_eq!(client.ask("z2,200000ff8,8"), "OK");
+    // Z3: read watchpoint on the input (never read): the program exits.
+    assert_eq!(client.ask("Z3,400000000,8"), "OK");
+    assert_eq!(client.ask("c"), "W0f");
+    server.join().unwrap();
+}
+
+#[test]
+fn interrupt_kill_and_monitor() {
+    let (mut client, server) = start("loop:\nadd64 r0, 1\nja loop", SbpfVersion::V0, 50_000_000);
+    client.send_raw(b"+");
+    let info = client.monitor("info");
+    assert!(
+        info.contains("version: v0") && info.contains("outcome: running"),
+        "{info}"
+    );
+    client.send("c");
+    thread::sleep(Duration::from_millis(50));
+    client.send_raw(&[0x03]);
+    let stop = client.receive();
+    assert_eq!(stop_signal(&stop), 2, "SIGINT: {stop}");
+    assert!(client.register(0) > 0, "it ran");
+    let regions = client.monitor("regions");
+    assert!(
+        regions.contains("0x000200000000-0x000200080000 rw"),
+        "{regions}"
+    );
+    client.send("k");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!(
+        (end, result),
+        (SessionEnd::Killed, Err(EbpfError::Killed)),
+        "kill never looks like a success"
+    );
+}
+
+#[test]
+fn garbage_and_dropped_connections_never_take_the_host_down() {
+    for seed in 0..40u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+        let packets = [
+            "g",
+            "G00",
+            "m",
+            "M1,2:",
+            "Z0,zz,1",
+            "qRcmd,zz",
+            "p99",
+            "P0=",
+            "vCont;x",
+            "qXfer:features:read:target.xml:0,ffffffff",
+            "X0,1:a",
+        ];
+        for _ in 0..rng.gen_range(1..20) {
+            if rng.gen_bool(0.5) {
+                let len = rng.gen_range(0..40);
+                let bytes: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+                let _ = client.stream.write_all(&bytes);
+            } else {
+                let packet = packets[rng.gen_range(0..packets.len())];
+                let truncate = rng.gen_range(0..=packet.len());
+                client.send(&packet[..truncate]);
+            }
+        }
+        drop(client);
+        let (end, (_, result)) = server
+            .join()
+            .unwrap_or_else(|_| panic!("seed {seed}: the stub panicked"));
+        // Whatever the client did, the program reached a real outcome.
+        assert!(
+            matches!(
+                end,
+                SessionEnd::Detached | SessionEnd::Killed | SessionEnd::Finished
+            ),
+            "seed {seed}"
+        );
+        assert!(
+            result == Ok(15) || result.is_err(),
+            "seed {seed}: {result:?}"
+        );
+    }
+}
