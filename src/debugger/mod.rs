@@ -66,6 +66,9 @@ impl Default for DebugOptions {
     }
 }
 
+/// A finished run: (instructions, r0 or the error).
+pub type RunResult = (u64, Result<u64, EbpfError>);
+
 /// How a session ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionEnd {
@@ -83,7 +86,7 @@ pub fn serve<C: ContextObject>(
     vm: &mut Vm<'_, C>,
     stream: TcpStream,
     options: &DebugOptions,
-) -> (SessionEnd, (u64, Result<u64, EbpfError>)) {
+) -> (SessionEnd, RunResult) {
     let end = {
         let mut target = DebugTarget::new(vm, options);
         let stub = GdbStub::new(stream);
@@ -108,7 +111,7 @@ pub fn listen_and_serve<C: ContextObject>(
     vm: &mut Vm<'_, C>,
     address: impl ToSocketAddrs,
     options: &DebugOptions,
-) -> std::io::Result<(SessionEnd, (u64, Result<u64, EbpfError>))> {
+) -> std::io::Result<(SessionEnd, RunResult)> {
     let listener = TcpListener::bind(address)?;
     let (stream, _) = listener.accept()?;
     Ok(serve(vm, stream, options))
