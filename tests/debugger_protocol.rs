@@ -304,7 +304,8 @@ fn watchpoints_stop_on_loads_and_stores() {
     // Z3: read watchpoint on the input (never read): the program exits.
     assert_eq!(client.ask("Z3,400000000,8"), "OK");
     assert_eq!(client.ask("c"), "W0f");
-    server.join().unwrap();
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!((end, result), (SessionEnd::Finished, Ok(15)));
 }
 
 #[test]
