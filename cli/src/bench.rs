@@ -1,46 +1,27 @@
 //! `sbvm bench`: time a program per engine — the median execution time over K runs (fresh
 //! memory each run; loading and compiling are not timed) and million instructions per second.
 
-use crate::input::parse_version;
-use crate::load::load_program;
+use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report;
-use crate::run::{check_engine, read_input, Engine};
+use crate::run::{check_engine, Engine};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
-use sbvm::isa::SbpfVersion;
 use serde_json::Value;
-use std::path::PathBuf;
 use std::time::Instant;
 
 /// Arguments of `sbvm bench`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly.
-    program: PathBuf,
-    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
-    #[arg(long, value_parser = parse_version)]
-    version: Option<SbpfVersion>,
-    /// Read the file as raw bytecode.
-    #[arg(long)]
-    raw: bool,
+    #[command(flatten)]
+    program: ProgramArgs,
+    #[command(flatten)]
+    environment: EnvironmentArgs,
     /// Time only this engine (default: every available engine).
     #[arg(long, value_enum)]
     engine: Option<Engine>,
     /// Timed runs per engine.
     #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     iters: u32,
-    /// Instruction budget per run.
-    #[arg(long, default_value_t = 100_000_000)]
-    limit: u64,
-    /// A file whose bytes are the input.
-    #[arg(long, conflicts_with = "input_len")]
-    input: Option<PathBuf>,
-    /// An input of this many zero bytes.
-    #[arg(long)]
-    input_len: Option<usize>,
-    /// Heap bytes.
-    #[arg(long, default_value_t = 32 * 1024)]
-    heap: usize,
     /// One JSON line per engine.
     #[arg(long)]
     json: bool,
@@ -55,13 +36,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         None => vec![Engine::Interpreter],
     };
-    let input = read_input(&args.input, args.input_len)?;
-    let loaded = match load_program(&args.program, args.raw, args.version)? {
+    let input = args.environment.input_bytes()?;
+    let loaded = match args.program.load()? {
         Ok(loaded) => loaded,
         Err(failure) => {
             return Err(Failure::Rejected(format!(
                 "{}: {} failed: {}: {}",
-                args.program.display(),
+                args.program.program.display(),
                 failure.stage,
                 failure.kind,
                 failure.message
@@ -72,9 +53,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let mut times = Vec::with_capacity(args.iters as usize);
         let mut instructions = 0;
         for run in 0..=args.iters {
-            let mut context = EnvContext::new(args.limit);
-            let mut vm = standard_vm(&loaded.executable, &mut context, input.clone(), args.heap)
-                .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+            let mut context = EnvContext::new(args.environment.limit);
+            let mut vm = standard_vm(
+                &loaded.executable,
+                &mut context,
+                input.clone(),
+                args.environment.heap,
+            )
+            .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
             let start = Instant::now();
             let (count, _) = vm.execute();
             let elapsed = start.elapsed();

@@ -1,47 +1,27 @@
 //! `sbvm debug`: wait for gdb or lldb on a TCP port, let it drive the program, then report the
 //! outcome as `sbvm run` does.
 
-use crate::input::parse_version;
-use crate::load::load_program;
+use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report::{self, json_line, Outcome};
-use crate::run::read_input;
 use crate::Failure;
 use sbvm::debugger::{serve, DebugOptions, SessionEnd};
 use sbvm::env::{standard_vm, EnvContext};
 use sbvm::isa::disasm::instruction_text;
-use sbvm::isa::SbpfVersion;
 use std::net::TcpListener;
-use std::path::PathBuf;
 
 /// Arguments of `sbvm debug`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly.
-    program: PathBuf,
+    #[command(flatten)]
+    program: ProgramArgs,
+    #[command(flatten)]
+    environment: EnvironmentArgs,
     /// TCP port to wait on (0 picks a free one; the port is printed on stderr).
     #[arg(long)]
     port: u16,
     /// Address to listen on (loopback unless you mean otherwise).
     #[arg(long, default_value = "127.0.0.1")]
     listen: String,
-    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
-    #[arg(long, value_parser = parse_version)]
-    version: Option<SbpfVersion>,
-    /// Read the file as raw bytecode.
-    #[arg(long)]
-    raw: bool,
-    /// Instruction budget.
-    #[arg(long, default_value_t = 100_000_000)]
-    limit: u64,
-    /// A file whose bytes are the input.
-    #[arg(long, conflicts_with = "input_len")]
-    input: Option<PathBuf>,
-    /// An input of this many zero bytes.
-    #[arg(long)]
-    input_len: Option<usize>,
-    /// Heap bytes.
-    #[arg(long, default_value_t = 32 * 1024)]
-    heap: usize,
     /// The triple reported to the client in qHostInfo (a little-endian one lldb knows).
     #[arg(long, default_value = "x86_64-unknown-none")]
     host_triple: String,
@@ -52,13 +32,13 @@ pub struct Args {
 
 /// Runs `sbvm debug`.
 pub fn run(args: Args) -> Result<(), Failure> {
-    let input = read_input(&args.input, args.input_len)?;
-    let loaded = match load_program(&args.program, args.raw, args.version)? {
+    let input = args.environment.input_bytes()?;
+    let loaded = match args.program.load()? {
         Ok(loaded) => loaded,
         Err(failure) => {
             return Err(Failure::Rejected(format!(
                 "{}: {} failed: {}: {}",
-                args.program.display(),
+                args.program.program.display(),
                 failure.stage,
                 failure.kind,
                 failure.message
@@ -89,9 +69,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         functions: loaded.functions.clone(),
         host_triple: args.host_triple.clone(),
     };
-    let mut context = EnvContext::new(args.limit);
+    let mut context = EnvContext::new(args.environment.limit);
     let (end, (instructions, result), pc) = {
-        let mut vm = standard_vm(executable, &mut context, input, args.heap)
+        let mut vm = standard_vm(executable, &mut context, input, args.environment.heap)
             .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
         let (end, result) = serve(&mut vm, stream, &options);
         (end, result, vm.pc())

@@ -104,3 +104,53 @@ pub fn load_program(
         }
     }))
 }
+
+/// Which program to load: shared by `run`, `bench` and `debug`.
+#[derive(clap::Args)]
+pub struct ProgramArgs {
+    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly.
+    pub program: std::path::PathBuf,
+    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
+    #[arg(long, value_parser = crate::input::parse_version)]
+    pub version: Option<SbpfVersion>,
+    /// Read the file as raw bytecode (a bare text section, entry at instruction 0).
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// The run's environment: budget, input and heap; shared by `run`, `bench` and `debug`.
+#[derive(clap::Args)]
+pub struct EnvironmentArgs {
+    /// Instruction budget (compute units).
+    #[arg(long, default_value_t = 100_000_000)]
+    pub limit: u64,
+    /// A file whose bytes are the input (mapped at 0x4_0000_0000).
+    #[arg(long, conflicts_with = "input_len")]
+    pub input: Option<std::path::PathBuf>,
+    /// An input of this many zero bytes.
+    #[arg(long)]
+    pub input_len: Option<usize>,
+    /// Heap bytes (at 0x3_0000_0000).
+    #[arg(long, default_value_t = 32 * 1024)]
+    pub heap: usize,
+}
+
+impl EnvironmentArgs {
+    /// The input bytes from `--input` or `--input-len`.
+    pub fn input_bytes(&self) -> Result<Vec<u8>, Failure> {
+        match (&self.input, self.input_len) {
+            (Some(path), _) => std::fs::read(path).map_err(|error| {
+                Failure::Usage(format!("cannot read input {}: {error}", path.display()))
+            }),
+            (None, Some(len)) => Ok(vec![0; len]),
+            (None, None) => Ok(Vec::new()),
+        }
+    }
+}
+
+impl ProgramArgs {
+    /// Loads the program, as [`load_program`].
+    pub fn load(&self) -> Result<Result<Loaded, LoadFailure>, Failure> {
+        load_program(&self.program, self.raw, self.version)
+    }
+}

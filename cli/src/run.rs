@@ -1,42 +1,23 @@
 //! `sbvm run`: run a program in the standard environment (the reference harness's: read-only
 //! data, 64 stack frames of 4 KiB, heap, input at 0x4_0000_0000 with r1 pointing at it).
 
-use crate::input::parse_version;
-use crate::load::{load_program, LoadFailure, Loaded};
+use crate::load::{EnvironmentArgs, LoadFailure, Loaded, ProgramArgs};
 use crate::report::{self, json_line, Outcome};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
 use sbvm::isa::disasm::instruction_text;
-use sbvm::isa::SbpfVersion;
 use sbvm::vm::StopReason;
-use std::path::PathBuf;
 
 /// Arguments of `sbvm run`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly.
-    program: PathBuf,
-    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
-    #[arg(long, value_parser = parse_version)]
-    version: Option<SbpfVersion>,
-    /// Read the file as raw bytecode (a bare text section, entry at instruction 0).
-    #[arg(long)]
-    raw: bool,
+    #[command(flatten)]
+    program: ProgramArgs,
+    #[command(flatten)]
+    environment: EnvironmentArgs,
     /// Execution engine.
     #[arg(long, value_enum, default_value_t = Engine::Interpreter)]
     engine: Engine,
-    /// Instruction budget (compute units).
-    #[arg(long, default_value_t = 100_000_000)]
-    limit: u64,
-    /// A file whose bytes are the input (mapped at 0x4_0000_0000).
-    #[arg(long, conflicts_with = "input_len")]
-    input: Option<PathBuf>,
-    /// An input of this many zero bytes.
-    #[arg(long)]
-    input_len: Option<usize>,
-    /// Heap bytes (at 0x3_0000_0000).
-    #[arg(long, default_value_t = 32 * 1024)]
-    heap: usize,
     /// Print exactly one JSON line with the outcome.
     #[arg(long)]
     json: bool,
@@ -74,22 +55,11 @@ pub fn check_engine(engine: Engine) -> Result<(), Failure> {
     }
 }
 
-/// The input bytes from `--input` or `--input-len`.
-pub fn read_input(input: &Option<PathBuf>, input_len: Option<usize>) -> Result<Vec<u8>, Failure> {
-    match (input, input_len) {
-        (Some(path), _) => std::fs::read(path).map_err(|error| {
-            Failure::Usage(format!("cannot read input {}: {error}", path.display()))
-        }),
-        (None, Some(len)) => Ok(vec![0; len]),
-        (None, None) => Ok(Vec::new()),
-    }
-}
-
 /// Runs `sbvm run`.
 pub fn run(args: Args) -> Result<(), Failure> {
     check_engine(args.engine)?;
-    let input = read_input(&args.input, args.input_len)?;
-    let loaded = load_program(&args.program, args.raw, args.version)?;
+    let input = args.environment.input_bytes()?;
+    let loaded = args.program.load()?;
     let outcome = match loaded {
         Err(failure) => load_outcome(args.engine, failure),
         Ok(loaded) => execute(&args, &loaded, input)?,
@@ -122,9 +92,9 @@ fn load_outcome(engine: Engine, failure: LoadFailure) -> Outcome {
 
 fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Failure> {
     let executable = &loaded.executable;
-    let mut context = EnvContext::new(args.limit);
+    let mut context = EnvContext::new(args.environment.limit);
     let (instructions, result, pc) = {
-        let mut vm = standard_vm(executable, &mut context, input, args.heap)
+        let mut vm = standard_vm(executable, &mut context, input, args.environment.heap)
             .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
         let (instructions, result) = if args.trace {
             loop {
