@@ -233,6 +233,51 @@ impl Addresses {
     }
 }
 
+/// `.symtab` entries (and their names) for the functions, the text at `text_address` in section
+/// `section`.
+fn debug_symbols(
+    functions: &BTreeMap<usize, String>,
+    text_address: u64,
+    section: u16,
+) -> (Vec<Symbol>, Strings) {
+    let mut names = Strings::new();
+    let mut symbols = vec![Symbol {
+        name: 0,
+        info: 0,
+        section: 0,
+        value: 0,
+    }];
+    for (pc, name) in functions {
+        symbols.push(Symbol {
+            name: names.add(name),
+            info: GLOBAL | STT_FUNC,
+            section,
+            value: text_address + 8 * *pc as u64,
+        });
+    }
+    (symbols, names)
+}
+
+/// The end of every file: `.symtab`, `.strtab`, `.shstrtab`, padding, the section headers.
+fn write_tail(
+    out: &mut Vec<u8>,
+    symtab: &[Symbol],
+    strtab: &Strings,
+    shstrtab: &Strings,
+    shoff: usize,
+    sections: &[SectionHeader],
+) {
+    for entry in symtab {
+        symbol(out, entry);
+    }
+    out.extend_from_slice(&strtab.bytes);
+    out.extend_from_slice(&shstrtab.bytes);
+    out.resize(shoff, 0);
+    for section in sections {
+        section_header(out, section);
+    }
+}
+
 fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
     const PHNUM: usize = 3;
     let text_off = EHDR + PHNUM * PHDR;
@@ -349,21 +394,7 @@ fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
     let symtab_off = rel_off + relocations.len() * 16;
 
     // Debug symbols and section names.
-    let mut strtab = Strings::new();
-    let mut symtab: Vec<Symbol> = vec![Symbol {
-        name: 0,
-        info: 0,
-        section: 0,
-        value: 0,
-    }];
-    for (pc, name) in &function_names {
-        symtab.push(Symbol {
-            name: strtab.add(name),
-            info: GLOBAL | STT_FUNC,
-            section: 1,
-            value: addresses.text + 8 * *pc as u64,
-        });
-    }
+    let (symtab, strtab) = debug_symbols(&function_names, addresses.text, 1);
     let strtab_off = symtab_off + symtab.len() * SYM;
     let mut shstrtab = Strings::new();
     let names = [
@@ -541,15 +572,7 @@ fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
         put_u64(&mut out, *offset);
         put_u64(&mut out, (u64::from(*index) << 32) | u64::from(*kind));
     }
-    for entry in &symtab {
-        symbol(&mut out, entry);
-    }
-    out.extend_from_slice(&strtab.bytes);
-    out.extend_from_slice(&shstrtab.bytes);
-    out.resize(shoff, 0);
-    for section in &sections {
-        section_header(&mut out, section);
-    }
+    write_tail(&mut out, &symtab, &strtab, &shstrtab, shoff, &sections);
     Ok(out)
 }
 
@@ -580,21 +603,7 @@ fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
         }
     }
     // Section headers for the disassembler's labels (the strict loader ignores them).
-    let mut strtab = Strings::new();
-    let mut symtab: Vec<Symbol> = vec![Symbol {
-        name: 0,
-        info: 0,
-        section: 0,
-        value: 0,
-    }];
-    for (pc, name) in function_names(assembled) {
-        symtab.push(Symbol {
-            name: strtab.add(&name),
-            info: GLOBAL | STT_FUNC,
-            section: 2,
-            value: MM_BYTECODE_START + 8 * pc as u64,
-        });
-    }
+    let (symtab, strtab) = debug_symbols(&function_names(assembled), MM_BYTECODE_START, 2);
     let symtab_off = text_off + text.len();
     let strtab_off = symtab_off + symtab.len() * SYM;
     let mut shstrtab = Strings::new();
@@ -684,14 +693,6 @@ fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
     );
     out.extend_from_slice(&rodata);
     out.extend_from_slice(&text);
-    for entry in &symtab {
-        symbol(&mut out, entry);
-    }
-    out.extend_from_slice(&strtab.bytes);
-    out.extend_from_slice(&shstrtab.bytes);
-    out.resize(shoff, 0);
-    for section in &sections {
-        section_header(&mut out, section);
-    }
+    write_tail(&mut out, &symtab, &strtab, &shstrtab, shoff, &sections);
     Ok(out)
 }
