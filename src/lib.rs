@@ -59,6 +59,7 @@ pub mod elf;
 pub mod env;
 pub mod interpreter;
 pub mod isa;
+pub mod jit;
 pub mod memory;
 pub mod verifier;
 pub mod vm;

@@ -8,9 +8,9 @@
 
 mod common;
 
-use sbvm::env::{run_interpreted, standard_runtime, RunSetup};
+use sbvm::env::{run_with, standard_runtime, RunSetup};
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::{Config, Executable, LoadError};
+use sbvm::vm::{Config, Engine, Executable, LoadError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -83,14 +83,14 @@ fn logs_suffix(logs: &[String]) -> String {
     }
 }
 
-/// sbvm's outcome line for a case at a version (interpreter).
-fn sbvm_outcome(case: &Case, version: SbpfVersion) -> String {
+/// sbvm's outcome line for a case at a version with `engine`.
+fn sbvm_outcome(case: &Case, version: SbpfVersion, engine: Engine) -> String {
     let config = Config {
         enabled_sbpf_versions: version..=version,
         ..Config::default()
     };
     let runtime = Arc::new(standard_runtime(config));
-    let executable = match Executable::from_assembly(&case.asm, version, runtime) {
+    let mut executable = match Executable::from_assembly(&case.asm, version, runtime) {
         Ok(executable) => executable,
         Err(LoadError::Verifier(error)) => {
             return format!("verify {}", common::reference_debug(&error))
@@ -102,7 +102,10 @@ fn sbvm_outcome(case: &Case, version: SbpfVersion) -> String {
         input: case.input.clone(),
         heap_size: 32 * 1024,
     };
-    let outcome = run_interpreted(&executable, &setup).unwrap();
+    if engine == Engine::Jit {
+        executable.jit_compile().unwrap();
+    }
+    let outcome = run_with(&executable, &setup, engine).unwrap();
     let logs: Vec<String> = outcome
         .logs
         .iter()
@@ -230,14 +233,18 @@ fn conformance_cases_match_the_reference() {
                 ));
                 continue;
             };
-            let got = sbvm_outcome(case, version);
-            if got != *expected {
-                failures.push(format!(
-                    "{} at {version}:\n    sbvm      {got}\n    reference {expected}",
-                    case.name
-                ));
+            // Both engines, one loop: the JIT must agree exactly with the reference too.
+            for engine in [Engine::Interpreter, Engine::Jit] {
+                let got = sbvm_outcome(case, version, engine);
+                if got != *expected {
+                    failures.push(format!(
+                        "{} at {version} ({}):\n    sbvm      {got}\n    reference {expected}",
+                        case.name,
+                        engine.name()
+                    ));
+                }
+                runs += 1;
             }
-            runs += 1;
         }
     }
     assert!(

@@ -19,7 +19,7 @@ use crate::memory::{
     HostMemory, MappingError, MemoryMapping, MemoryRegion, MM_HEAP_START, MM_INPUT_START,
     MM_STACK_START,
 };
-use crate::vm::{Config, ContextObject, EbpfError, Executable, Runtime, Vm};
+use crate::vm::{Config, ContextObject, EbpfError, Engine, Executable, Runtime, Vm};
 
 pub use syscalls::register_standard_syscalls;
 
@@ -153,6 +153,16 @@ pub fn run_interpreted(
     executable: &Executable<EnvContext>,
     setup: &RunSetup,
 ) -> Result<RunOutcome, MappingError> {
+    run_with(executable, setup, Engine::Interpreter)
+}
+
+/// Runs `executable` once in the standard environment with `engine` (the JIT needs the
+/// executable compiled: [`Executable::jit_compile`]).
+pub fn run_with(
+    executable: &Executable<EnvContext>,
+    setup: &RunSetup,
+    engine: Engine,
+) -> Result<RunOutcome, MappingError> {
     let mut context = EnvContext::new(setup.budget);
     let (instructions, result, pc, input) = {
         let mut vm = standard_vm(
@@ -161,7 +171,7 @@ pub fn run_interpreted(
             setup.input.clone(),
             setup.heap_size,
         )?;
-        let (instructions, result) = vm.execute();
+        let (instructions, result) = vm.execute_with(engine);
         let pc = vm.pc();
         let input = vm
             .memory

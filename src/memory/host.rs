@@ -94,6 +94,12 @@ impl HostSpan<'static> {
 }
 
 impl<'a> HostSpan<'a> {
+    /// The base address, for compiled code's bounds-checked fast path (reading the address is
+    /// safe; the JIT's entry carries the contract for using it).
+    pub(crate) fn host_address(&self) -> u64 {
+        self.ptr.as_ptr() as u64
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.len
     }

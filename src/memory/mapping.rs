@@ -12,6 +12,7 @@
 use super::host::HostSpan;
 use super::region::MemoryRegion;
 use crate::isa::SbpfVersion;
+use crate::jit::context::JitWindow;
 use crate::vm::{AccessType, Config, EbpfError};
 
 /// Guest address where the stack region starts.
@@ -153,6 +154,45 @@ impl<'a> MemoryMapping<'a> {
         self.starts
             .partition_point(|start| *start <= vm_addr)
             .checked_sub(1)
+    }
+
+    /// Fills the JIT's per-slot windows: every non-empty contiguous region for its slot (the
+    /// first one wins; stores only for writable regions), then the windows of the most recent
+    /// slow-path load and store, which cover gapped stack frames and the unaligned mapping's
+    /// other regions. Call it again whenever host code may have replaced a region.
+    pub(crate) fn jit_windows(&self, loads: &mut [JitWindow], stores: &mut [JitWindow]) {
+        loads.fill(JitWindow::default());
+        stores.fill(JitWindow::default());
+        let slot_of = |vm_addr: u64| usize::try_from(vm_addr >> 32).unwrap_or(usize::MAX);
+        for region in &self.regions {
+            if region.gap_shift().is_some() || region.is_empty() {
+                continue;
+            }
+            let span = region.span_ref();
+            let window = JitWindow::new(region.vm_addr, region.len(), span.host_address());
+            if let Some(slot) = loads.get_mut(slot_of(region.vm_addr)) {
+                if slot.vm_len == 0 {
+                    *slot = window;
+                }
+            }
+            if let Some(slot) = stores.get_mut(slot_of(region.vm_addr)) {
+                if slot.vm_len == 0 && span.is_writable() {
+                    *slot = window;
+                }
+            }
+        }
+        for (recent, table) in [(&self.load_window, loads), (&self.store_window, stores)] {
+            if recent.vm_len == 0 {
+                continue;
+            }
+            if let Some(slot) = table.get_mut(slot_of(recent.vm_start)) {
+                *slot = JitWindow::new(
+                    recent.vm_start,
+                    recent.vm_len,
+                    recent.span.host_address().wrapping_add(recent.host_offset),
+                );
+            }
+        }
     }
 
     /// Reads `N` bytes at `vm_addr`.

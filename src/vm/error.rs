@@ -81,6 +81,9 @@ pub enum EbpfError {
     /// The debugger ended the run.
     #[error("killed by the debugger")]
     Killed,
+    /// The JIT engine was asked to run an executable that was not compiled.
+    #[error("the executable was not compiled for the JIT")]
+    JitNotCompiled,
 }
 
 impl EbpfError {
@@ -99,6 +102,7 @@ impl EbpfError {
             EbpfError::UnsupportedInstruction => "UnsupportedInstruction",
             EbpfError::SyscallError { .. } => "SyscallError",
             EbpfError::Killed => "Killed",
+            EbpfError::JitNotCompiled => "JitNotCompiled",
         }
     }
 }

@@ -88,6 +88,7 @@ impl From<KeyCollision> for LoadError {
 pub struct Executable<C> {
     parts: Parts<C>,
     decoded: DecodedProgram,
+    jit: Option<crate::jit::JitProgram>,
 }
 
 impl<C: ContextObject> Executable<C> {
@@ -166,7 +167,11 @@ impl<C: ContextObject> Executable<C> {
             &parts.functions,
             &parts.runtime.syscalls,
         );
-        Ok(Executable { parts, decoded })
+        Ok(Executable {
+            parts,
+            decoded,
+            jit: None,
+        })
     }
 }
 
@@ -240,6 +245,18 @@ impl<C> Executable<C> {
     pub fn ro_vaddr(&self) -> u64 {
         self.parts.ro_vaddr
     }
+    /// Compiles the program for the JIT engine ([`super::Vm::execute_jit`]); compiling again
+    /// replaces the code (with a fresh blinding key).
+    pub fn jit_compile(&mut self) -> Result<(), crate::jit::JitError> {
+        self.jit = Some(crate::jit::JitProgram::compile(&self.decoded)?);
+        Ok(())
+    }
+
+    /// The compiled program, once [`Executable::jit_compile`] has run.
+    pub fn jit_program(&self) -> Option<&crate::jit::JitProgram> {
+        self.jit.as_ref()
+    }
+
     pub(crate) fn decoded(&self) -> &DecodedProgram {
         &self.decoded
     }

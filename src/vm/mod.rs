@@ -3,6 +3,7 @@
 
 mod config;
 mod context;
+mod engine;
 mod error;
 mod executable;
 mod functions;
@@ -11,6 +12,7 @@ mod syscalls;
 
 pub use config::Config;
 pub use context::{Budget, ContextObject};
+pub use engine::Engine;
 pub use error::{AccessType, EbpfError, SyscallError};
 #[allow(unused_imports)] // the ELF loader's way in
 pub(crate) use executable::Parts;

@@ -1,0 +1,102 @@
+//! What generated code reads and writes besides registers: one `repr(C)` block that `rbp`
+//! points at while JIT code runs.
+//!
+//! ```text
+//! rbp ─► regs[0..11]  the guest registers, stored on entry and on every exit
+//!        left         budget minus instructions charged (runs are charged up front)
+//!        pc           where control left JIT code (the next instruction to execute)
+//!        key          this compilation's blinding key
+//!        loads[16]    per 4 GiB slot: a window of guest addresses readable without a lookup
+//!        stores[16]   the same for stores (empty for read-only memory)
+//! ```
+//!
+//! A window is `[vm_start, vm_start + vm_len)` mapped contiguously onto host bytes at `host`.
+//! An empty window (`vm_len` 0) sends every access of its slot to the slow path.
+
+use std::mem::offset_of;
+
+/// Slots with a fast-path window (`vaddr >> 32` below this).
+pub const WINDOW_SLOTS: usize = 16;
+
+/// A run of guest addresses with its host address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct JitWindow {
+    /// First guest address.
+    pub vm_start: u64,
+    /// Length in bytes.
+    pub vm_len: u64,
+    /// Host address of `vm_start`.
+    pub host: u64,
+    padding: u64,
+}
+
+impl JitWindow {
+    /// A window of `vm_len` bytes at `vm_start`, backed by host memory at `host`.
+    pub fn new(vm_start: u64, vm_len: u64, host: u64) -> Self {
+        JitWindow {
+            vm_start,
+            vm_len,
+            host,
+            padding: 0,
+        }
+    }
+}
+
+/// The state JIT code works on.
+#[derive(Debug, Clone)]
+#[repr(C)]
+pub struct JitContext {
+    /// Guest registers r0–r10.
+    pub regs: [u64; 11],
+    /// Budget minus instructions charged so far.
+    pub left: u64,
+    /// The next instruction, when JIT code hands control back.
+    pub pc: u64,
+    /// The blinding key of the running compilation.
+    pub key: u64,
+    /// Load windows per slot.
+    pub loads: [JitWindow; WINDOW_SLOTS],
+    /// Store windows per slot.
+    pub stores: [JitWindow; WINDOW_SLOTS],
+}
+
+impl JitContext {
+    /// A context with empty windows.
+    pub fn new(key: u64) -> Self {
+        JitContext {
+            regs: [0; 11],
+            left: 0,
+            pc: 0,
+            key,
+            loads: [JitWindow::default(); WINDOW_SLOTS],
+            stores: [JitWindow::default(); WINDOW_SLOTS],
+        }
+    }
+}
+
+/// Field offsets, as displacements from `rbp`.
+pub mod offsets {
+    use super::*;
+    /// `regs[0]`.
+    pub const REGS: i32 = offset_of!(JitContext, regs) as i32;
+    /// `left`.
+    pub const LEFT: i32 = offset_of!(JitContext, left) as i32;
+    /// `pc`.
+    pub const PC: i32 = offset_of!(JitContext, pc) as i32;
+    /// `key`.
+    pub const KEY: i32 = offset_of!(JitContext, key) as i32;
+    /// `loads[0]`.
+    pub const LOADS: i32 = offset_of!(JitContext, loads) as i32;
+    /// `stores[0]`.
+    pub const STORES: i32 = offset_of!(JitContext, stores) as i32;
+    /// Within a window.
+    pub const VM_START: i32 = offset_of!(JitWindow, vm_start) as i32;
+    /// Within a window.
+    pub const VM_LEN: i32 = offset_of!(JitWindow, vm_len) as i32;
+    /// Within a window.
+    pub const HOST: i32 = offset_of!(JitWindow, host) as i32;
+    /// log2 of a window's size.
+    pub const WINDOW_SHIFT: u8 = 5;
+    const _: () = assert!(std::mem::size_of::<JitWindow>() == 1 << WINDOW_SHIFT);
+}

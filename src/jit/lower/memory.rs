@@ -1,0 +1,86 @@
+//! Loads and stores with an inline bounds check against the slot's window; anything else (a
+//! miss, a fault, the unaligned mapping's other regions, a stack gap) hands over to the
+//! interpreter, which runs the full lookup and the access-violation hook.
+//!
+//! ```text
+//! rax = base + off                   the guest address (wrapping, as the interpreter)
+//! rcx = rax >> 32; if rcx >= 16 → slow
+//! rcx <<= 5                          byte offset of the slot's window
+//! rax -= window.vm_start             offset into the window (huge when below it)
+//! rax += size; if carry → slow       offset + size, which must not wrap…
+//! if rax > window.vm_len → slow      …and must fit
+//! rax += window.host                 host address of the access's end
+//! access [rax - size]
+//! ```
+
+use super::{is_small, Lowering, CTX, GUEST};
+use crate::interpreter::decode::{Code, Op};
+use crate::jit::context::{offsets, WINDOW_SLOTS};
+use crate::jit::x86::alu::{AluOp, ShiftOp};
+use crate::jit::x86::{Cond, Mem, Reg};
+
+fn size_of(code: Code) -> u8 {
+    match code {
+        Code::Ld1 | Code::St1 | Code::St1Imm => 1,
+        Code::Ld2 | Code::St2 | Code::St2Imm => 2,
+        Code::Ld4 | Code::St4 | Code::St4Imm => 4,
+        _ => 8,
+    }
+}
+
+impl Lowering<'_> {
+    pub(super) fn load(&mut self, pc: usize, op: &Op) {
+        let size = size_of(op.code);
+        let address = self.translate(pc, GUEST[usize::from(op.src)], op, size, offsets::LOADS);
+        self.asm.load(size, GUEST[usize::from(op.dst)], address);
+    }
+
+    pub(super) fn store(&mut self, pc: usize, op: &Op) {
+        let size = size_of(op.code);
+        let value = match op.code {
+            Code::St1Imm | Code::St2Imm | Code::St4Imm | Code::St8Imm => {
+                self.immediate_into(Reg::Rdx, op.imm);
+                Reg::Rdx
+            }
+            _ => GUEST[usize::from(op.src)],
+        };
+        let address = self.translate(pc, GUEST[usize::from(op.dst)], op, size, offsets::STORES);
+        self.asm.store(size, address, value);
+    }
+
+    /// Emits the bounds check of `size` bytes at `base + offset` against the windows at
+    /// `windows`; returns the host operand to access.
+    fn translate(&mut self, pc: usize, base: Reg, op: &Op, size: u8, windows: i32) -> Mem {
+        let offset = op.offset();
+        self.asm.mov_rr(true, Reg::Rax, base);
+        if offset != 0 {
+            if is_small(offset) {
+                self.asm.alu_ri(true, AluOp::Add, Reg::Rax, offset as i32);
+            } else {
+                self.immediate_into(Reg::Rcx, offset);
+                self.asm.alu_rr(true, AluOp::Add, Reg::Rax, Reg::Rcx);
+            }
+        }
+        self.asm.mov_rr(true, Reg::Rcx, Reg::Rax);
+        self.asm.shift_imm(true, ShiftOp::Shr, Reg::Rcx, 32);
+        self.asm
+            .alu_ri(true, AluOp::Cmp, Reg::Rcx, WINDOW_SLOTS as i32);
+        self.hand_over_if(Cond::AboveEqual, pc);
+        self.asm
+            .shift_imm(false, ShiftOp::Shl, Reg::Rcx, offsets::WINDOW_SHIFT);
+        let field = |disp: i32| Mem {
+            base: CTX,
+            index: Some((Reg::Rcx, 1)),
+            disp: windows + disp,
+        };
+        self.asm
+            .alu_rm(AluOp::Sub, Reg::Rax, field(offsets::VM_START));
+        self.asm.alu_ri(true, AluOp::Add, Reg::Rax, i32::from(size));
+        self.hand_over_if(Cond::Below, pc);
+        self.asm
+            .alu_rm(AluOp::Cmp, Reg::Rax, field(offsets::VM_LEN));
+        self.hand_over_if(Cond::Above, pc);
+        self.asm.alu_rm(AluOp::Add, Reg::Rax, field(offsets::HOST));
+        Mem::at(Reg::Rax, -i32::from(size))
+    }
+}

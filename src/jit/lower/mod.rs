@@ -1,0 +1,308 @@
+//! Lowering: pre-decoded ops to x86-64, one op at a time, in text order.
+//!
+//! ```text
+//! offset 0  prologue   save host registers, rbp = context, load guest registers, jump to rsi
+//!           epilogue   store guest registers, restore host registers, ret
+//!           op 0, op 1, …  each op's code starts at its label; entry table: pc → label
+//!           stubs      out-of-line exits: refund the meter, record the pc, jump to the epilogue
+//! ```
+//!
+//! Guest registers live in host registers (`GUEST`); `rbp` holds the [`JitContext`]; `rax`,
+//! `rcx` and `rdx` are scratch.
+//!
+//! **Metering** is the interpreter's, run for run. Whoever enters compiled code at `pc` has
+//! already charged the straight-line run starting there (`runs[pc]` instructions) to
+//! `left`. A taken jump gives back the part of its run it skips and charges the target's run in
+//! one `sub [left], d` checked for borrow; when the budget does not cover the new run, control
+//! goes back to the host, which meters one instruction at a time exactly as the interpreter
+//! does. Because every run is paid for before it starts, no program can outrun its budget, and
+//! the count is exact at every exit.
+//!
+//! **Hand-over.** Rare or host-dependent work — calls, exits, syscalls, memory accesses that
+//! miss the fast path, division faults, invalid instructions, running off the text — leaves
+//! compiled code through a stub that gives back the unexecuted part of the run and records the
+//! pc; the host then executes that one instruction with the interpreter ([`crate::vm::Vm::step`])
+//! and re-enters. Both engines thus share every fault path, so they cannot disagree on errors.
+//!
+//! **Hardening.** Immediates outside `-128..=255` are never emitted as they are: they are
+//! loaded xor-ed with the compilation's random key and unmasked with `xor reg, [rbp + key]`.
+//! Random no-ops shift the code layout between compilations.
+
+mod alu;
+mod branch;
+mod memory;
+
+use super::context::{offsets, JitContext};
+use super::x86::alu::AluOp;
+use super::x86::{Emitter, Mem, Reg};
+use crate::interpreter::decode::{Code, Op};
+use rand::Rng;
+use std::collections::HashMap;
+
+/// Host register of guest register `r0`–`r10`.
+const GUEST: [Reg; 11] = [
+    Reg::Rbx,
+    Reg::Rsi,
+    Reg::Rdi,
+    Reg::R8,
+    Reg::R9,
+    Reg::R10,
+    Reg::R11,
+    Reg::R12,
+    Reg::R13,
+    Reg::R14,
+    Reg::R15,
+];
+
+/// Host registers the System V ABI says a callee must preserve and the JIT uses.
+const CALLEE_SAVED: [Reg; 6] = [Reg::Rbx, Reg::Rbp, Reg::R12, Reg::R13, Reg::R14, Reg::R15];
+
+/// The context register.
+const CTX: Reg = Reg::Rbp;
+
+/// Compiled code before it is sealed.
+pub(crate) struct Lowered {
+    pub code: Vec<u8>,
+    /// Label of each pc, or `u32::MAX` where entering makes no sense (the host steps instead).
+    pub entries: Vec<u32>,
+}
+
+/// Where a jump must be patched to.
+enum Target {
+    /// The label of a pc.
+    Pc(usize),
+    /// The exit stub (refund, pc).
+    Stub(u32, u64),
+}
+
+struct Lowering<'p> {
+    asm: Emitter,
+    ops: &'p [Op],
+    runs: &'p [u32],
+    key: u64,
+    labels: Vec<Option<usize>>,
+    entries: Vec<u32>,
+    /// (end of rel32, target) pairs to patch.
+    fixups: Vec<(usize, Target)>,
+    epilogue: usize,
+    /// Second slots of lddw instructions.
+    lddw_tails: Vec<usize>,
+    noise: rand::rngs::ThreadRng,
+}
+
+/// Lowers `ops` (with their run lengths) using blinding `key`.
+pub(crate) fn lower(ops: &[Op], runs: &[u32], key: u64) -> Lowered {
+    let mut lowering = Lowering {
+        asm: Emitter::new(),
+        ops,
+        runs,
+        key,
+        labels: vec![None; ops.len()],
+        entries: vec![u32::MAX; ops.len()],
+        fixups: Vec::new(),
+        epilogue: 0,
+        lddw_tails: Vec::new(),
+        noise: rand::thread_rng(),
+    };
+    lowering.prologue_and_epilogue();
+    let mut pc = 0;
+    while pc < ops.len() {
+        pc = lowering.op(pc);
+    }
+    // Falling off the end of the text: nothing left of the run to give back.
+    lowering.exit_to(0, ops.len() as u64);
+    lowering.finish()
+}
+
+impl Lowering<'_> {
+    fn prologue_and_epilogue(&mut self) {
+        for reg in CALLEE_SAVED {
+            self.asm.push(reg);
+        }
+        self.asm.mov_rr(true, CTX, Reg::Rdi);
+        // The start address arrives in rsi, which holds r1 from here on.
+        self.asm.mov_rr(true, Reg::Rax, Reg::Rsi);
+        for (index, reg) in GUEST.iter().enumerate() {
+            self.asm
+                .load(8, *reg, Mem::at(CTX, offsets::REGS + 8 * index as i32));
+        }
+        self.asm.jmp_reg(Reg::Rax);
+        self.epilogue = self.asm.offset();
+        for (index, reg) in GUEST.iter().enumerate() {
+            self.asm
+                .store(8, Mem::at(CTX, offsets::REGS + 8 * index as i32), *reg);
+        }
+        for reg in CALLEE_SAVED.iter().rev() {
+            self.asm.pop(*reg);
+        }
+        self.asm.ret();
+    }
+
+    /// Lowers the op at `pc`; returns the next pc in text order.
+    fn op(&mut self, pc: usize) -> usize {
+        if self.noise.gen_ratio(1, 8) {
+            let len = self.noise.gen_range(1..=4);
+            self.asm.nop(len);
+        }
+        let op = self.ops[pc];
+        let wide = op.code == Code::LoadImm64;
+        if wide && pc + 1 < self.ops.len() {
+            // The second slot of an lddw is not code; jumping there is the host's business.
+            // Its label is a stub, placed out of line by `finish`.
+            self.lddw_tails.push(pc + 1);
+        }
+        self.labels[pc] = Some(self.asm.offset());
+        let uses_registers = usize::from(op.dst) < GUEST.len() && usize::from(op.src) < GUEST.len();
+        let lowered = uses_registers
+            && match op.code {
+                Code::LoadImm64 => {
+                    self.immediate_into(GUEST[usize::from(op.dst)], op.imm);
+                    true
+                }
+                Code::Ja => {
+                    self.transfer(0, op.aux as usize);
+                    true
+                }
+                Code::Ld1 | Code::Ld2 | Code::Ld4 | Code::Ld8 => {
+                    self.load(pc, &op);
+                    true
+                }
+                Code::St1
+                | Code::St2
+                | Code::St4
+                | Code::St8
+                | Code::St1Imm
+                | Code::St2Imm
+                | Code::St4Imm
+                | Code::St8Imm => {
+                    self.store(pc, &op);
+                    true
+                }
+                code => match branch::condition(code) {
+                    Some(condition) => {
+                        self.conditional_jump(pc, &op, condition);
+                        true
+                    }
+                    None => self.alu(pc, &op),
+                },
+            };
+        if lowered {
+            self.entries[pc] = self.labels[pc].map_or(u32::MAX, |label| label as u32);
+        } else {
+            self.hand_over(pc);
+        }
+        if wide {
+            if pc + 2 > self.ops.len() {
+                // An lddw in the last slot runs off the end.
+                self.exit_to(0, pc as u64 + 2);
+            }
+            return pc + 2;
+        }
+        pc + 1
+    }
+
+    /// Leaves for the host to execute `pc` (the run from `pc` on is given back).
+    fn hand_over(&mut self, pc: usize) {
+        let refund = self.runs.get(pc).copied().unwrap_or(0);
+        self.exit_to(refund, pc as u64);
+    }
+
+    /// Hands `pc` over when `condition` holds.
+    fn hand_over_if(&mut self, condition: super::x86::Cond, pc: usize) {
+        let refund = self.runs.get(pc).copied().unwrap_or(0);
+        self.exit_if(condition, refund, pc as u64);
+    }
+
+    /// `jmp` to the stub that adds `refund` to the budget and leaves at `pc`.
+    fn exit_to(&mut self, refund: u32, pc: u64) {
+        let end = self.asm.jmp(None);
+        self.fixups.push((end, Target::Stub(refund, pc)));
+    }
+
+    /// `jcc` to the same kind of stub.
+    fn exit_if(&mut self, condition: super::x86::Cond, refund: u32, pc: u64) {
+        let end = self.asm.jcc(condition, None);
+        self.fixups.push((end, Target::Stub(refund, pc)));
+    }
+
+    /// Control goes to `target` after giving back `refund` instructions of the current run:
+    /// charges the target's run (or leaves when the budget does not cover it).
+    fn transfer(&mut self, refund: u32, target: usize) {
+        let Some(run) = self.runs.get(target).copied() else {
+            // Outside the text: the host reports it (after its own meter check).
+            self.exit_to(refund, target as u64);
+            return;
+        };
+        let left = Mem::at(CTX, offsets::LEFT);
+        let charge = i64::from(run) - i64::from(refund);
+        if charge > 0 {
+            self.asm.alu_mi(AluOp::Sub, left, charge as i32);
+            // Not enough budget for the whole run: leave with only the refund applied.
+            self.exit_if(super::x86::Cond::Below, run, target as u64);
+        } else if charge < 0 {
+            self.asm.alu_mi(AluOp::Add, left, (-charge) as i32);
+        }
+        let end = self.asm.jmp(None);
+        self.fixups.push((end, Target::Pc(target)));
+    }
+
+    /// `reg = value`; blinded unless the value is small.
+    fn immediate_into(&mut self, reg: Reg, value: u64) {
+        if is_small(value) {
+            self.asm.mov_imm(reg, value);
+        } else {
+            self.asm.mov_imm(reg, value ^ self.key);
+            self.asm.alu_rm(AluOp::Xor, reg, Mem::at(CTX, offsets::KEY));
+        }
+    }
+
+    /// Emits the stubs and patches every jump.
+    fn finish(mut self) -> Lowered {
+        let mut stubs: HashMap<(u32, u64), usize> = HashMap::new();
+        for tail in std::mem::take(&mut self.lddw_tails) {
+            let refund = self.runs.get(tail).copied().unwrap_or(0);
+            self.labels[tail] = Some(self.stub(&mut stubs, refund, tail as u64));
+        }
+        let fixups = std::mem::take(&mut self.fixups);
+        for (end, target) in fixups {
+            let destination = match target {
+                Target::Pc(pc) => match self.labels.get(pc).copied().flatten() {
+                    Some(label) => label,
+                    // Past the end of the text: the host reports the overrun.
+                    None => self.stub(&mut stubs, 0, pc as u64),
+                },
+                Target::Stub(refund, pc) => self.stub(&mut stubs, refund, pc),
+            };
+            self.asm.patch_rel32(end, destination);
+        }
+        Lowered {
+            code: self.asm.code,
+            entries: self.entries,
+        }
+    }
+
+    /// The stub that adds `refund` to the budget and leaves at `pc` (one per pair).
+    fn stub(&mut self, stubs: &mut HashMap<(u32, u64), usize>, refund: u32, pc: u64) -> usize {
+        *stubs.entry((refund, pc)).or_insert_with(|| {
+            let at = self.asm.offset();
+            if refund > 0 {
+                self.asm
+                    .alu_mi(AluOp::Add, Mem::at(CTX, offsets::LEFT), refund as i32);
+            }
+            self.asm.mov_imm(Reg::Rax, pc);
+            self.asm.store(8, Mem::at(CTX, offsets::PC), Reg::Rax);
+            let jump = self.asm.jmp(None);
+            self.asm.patch_rel32(jump, self.epilogue);
+            at
+        })
+    }
+}
+
+/// Immediates emitted in the clear: at most one byte an attacker chooses.
+pub(crate) fn is_small(value: u64) -> bool {
+    (-128..=255).contains(&(value as i64))
+}
+
+/// The context's size, for the entry's assertions.
+#[allow(dead_code)]
+const CONTEXT_SIZE: usize = std::mem::size_of::<JitContext>();

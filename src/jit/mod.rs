@@ -1,0 +1,92 @@
+//! The x86-64 JIT: compiles an executable's pre-decoded text to native code that runs with the
+//! interpreter's exact semantics — same results, errors, final pc and instruction counts.
+//!
+//! ```text
+//!  Executable ── decoded ops + run lengths ──► lower ──► x86 bytes ──► ExecutableCode (W^X)
+//!                                                                          │
+//!  Vm::execute_jit ─ loop: charge run, enter ─► native code ─ hand-over ─► Vm::step ─┘
+//! ```
+//!
+//! | module          | what it holds                                                       |
+//! |-----------------|---------------------------------------------------------------------|
+//! | [`x86`]         | the encoder, one file per encoding concern, checked with iced-x86    |
+//! | `lower`         | ops to machine code: metering, hand-over stubs, ALU, jumps, memory  |
+//! | [`context`]     | the `repr(C)` block generated code works on (registers, meter, windows) |
+//! | [`code_memory`] | read-write then read-execute pages, never both; a reuse pool         |
+//! | `run`           | the host side: entry, hand-over to the interpreter, re-entry         |
+//!
+//! The design choice that keeps the two engines in agreement: compiled code does only what is
+//! both common and unambiguous (arithmetic, jumps, in-window loads and stores) and hands
+//! everything else to the interpreter's own [`crate::vm::Vm::step`] for one instruction — calls,
+//! exits, syscalls, faults of any kind, accesses that miss the fast path. Errors therefore
+//! come from one implementation, and counts from one metering rule (see `lower`).
+
+pub mod code_memory;
+pub mod context;
+mod lower;
+mod run;
+pub mod x86;
+
+use crate::interpreter::decode::DecodedProgram;
+use code_memory::{CodeMemoryError, ExecutableCode};
+
+/// Why a program could not be compiled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JitError {
+    /// The host is not x86-64 unix.
+    #[error("the JIT needs an x86-64 unix host")]
+    UnsupportedPlatform,
+    /// Code memory could not be had.
+    #[error("code memory: {0}")]
+    CodeMemory(#[from] CodeMemoryError),
+    /// The program is too large for 32-bit code offsets.
+    #[error("the compiled program is too large ({bytes} bytes)")]
+    TooLarge {
+        /// Bytes of machine code.
+        bytes: usize,
+    },
+}
+
+/// A compiled program: immutable, shared by every run of its executable, on any thread.
+#[derive(Debug)]
+pub struct JitProgram {
+    code: ExecutableCode,
+    /// Code offset of each pc, or `u32::MAX` where the host steps instead of entering.
+    entries: Vec<u32>,
+    /// The blinding key of this compilation.
+    key: u64,
+}
+
+impl JitProgram {
+    /// Compiles `decoded`, with a fresh random blinding key.
+    pub(crate) fn compile(decoded: &DecodedProgram) -> Result<Self, JitError> {
+        if !cfg!(all(target_arch = "x86_64", unix)) {
+            return Err(JitError::UnsupportedPlatform);
+        }
+        let key = rand::random::<u64>();
+        let lowered = lower::lower(&decoded.ops, &decoded.runs, key);
+        if u32::try_from(lowered.code.len()).is_err() {
+            return Err(JitError::TooLarge {
+                bytes: lowered.code.len(),
+            });
+        }
+        Ok(JitProgram {
+            code: ExecutableCode::new(&lowered.code)?,
+            entries: lowered.entries,
+            key,
+        })
+    }
+
+    /// The machine code (for inspection and tests).
+    pub fn machine_code(&self) -> &[u8] {
+        self.code.bytes()
+    }
+
+    /// Code offset where the op at `pc` starts, if compiled code can be entered there.
+    pub fn entry_offset(&self, pc: usize) -> Option<u32> {
+        self.entries
+            .get(pc)
+            .copied()
+            .filter(|entry| *entry != u32::MAX)
+    }
+}

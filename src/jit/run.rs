@@ -1,0 +1,88 @@
+//! The host side of a JIT run: the interpreter's metering loop, with compiled code running
+//! every straight-line run the budget covers.
+//!
+//! ```text
+//! loop at pc:
+//!   compiled code can start here and the budget covers runs[pc]?
+//!       yes: charge the run, enter; compiled code returns at some pc with the meter exact
+//!   step one instruction with the interpreter (the one compiled code handed over, or a
+//!   single-metered one when the budget is short); stop when the run ends
+//! ```
+
+use super::context::JitContext;
+use super::JitProgram;
+use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
+
+/// The entry point at code offset 0: `(context, address to start at)`.
+type Entry = unsafe extern "sysv64" fn(*mut JitContext, usize);
+
+impl JitProgram {
+    /// Runs compiled code from code offset `entry` until it hands control back.
+    fn enter(&self, context: &mut JitContext, entry: u32) {
+        let base = self.code.base();
+        // SAFETY: contract: offset 0 of the code holds the prologue, which follows the System V
+        // ABI (saves rbx, rbp, r12–r15, returns with `ret`) and expects a context pointer and a
+        // code address. Evidence: `lower::prologue_and_epilogue` emits it first; the pages are
+        // sealed read-execute (`ExecutableCode::new`) and live as long as `self`.
+        #[allow(unsafe_code)]
+        let function: Entry = unsafe { std::mem::transmute::<usize, Entry>(base) };
+        // SAFETY: contract: generated code touches only (a) the context, through rbp, for its
+        // size; (b) host memory through the context's windows, each of which lies inside one
+        // live region's host bytes (stores only writable ones) — `MemoryMapping::jit_windows`
+        // builds them from the regions and the run loop rebuilds them after every host step,
+        // the only time regions can change; every access is checked against its window with
+        // wrap-around detection before it is made (`lower::memory`). It never calls out and
+        // always returns through the epilogue. `entry` is an op label from this compilation's
+        // entry table, so the jump lands on an instruction boundary.
+        #[allow(unsafe_code)]
+        unsafe {
+            function(context, base + entry as usize)
+        };
+    }
+}
+
+impl<C: ContextObject> Vm<'_, C> {
+    /// Runs to the end with the JIT (or continues a run started by [`Vm::step`]): the same
+    /// instruction count and result as [`Vm::execute`]. Fails with
+    /// [`EbpfError::JitNotCompiled`] unless the executable was compiled
+    /// ([`crate::vm::Executable::jit_compile`]).
+    pub fn execute_jit(&mut self) -> (u64, Result<u64, EbpfError>) {
+        if self.state.outcome.is_none() {
+            self.start_if_needed();
+            match self.executable.jit_program() {
+                Some(program) => self.run_compiled(program),
+                None => self.finish(Err(EbpfError::JitNotCompiled)),
+            }
+        }
+        self.result()
+    }
+
+    fn run_compiled(&mut self, program: &JitProgram) {
+        let runs = &self.executable.decoded().runs;
+        let mut context = JitContext::new(program.key);
+        self.memory
+            .jit_windows(&mut context.loads, &mut context.stores);
+        loop {
+            let pc = self.state.pc;
+            if let (Some(entry), Some(run)) = (program.entry_offset(pc), runs.get(pc)) {
+                let run = u64::from(*run);
+                let budget = self.state.budget;
+                if budget.saturating_sub(self.state.due) >= run {
+                    self.state.due += run;
+                    context.left = budget - self.state.due;
+                    context.regs.copy_from_slice(&self.state.regs[..11]);
+                    program.enter(&mut context, entry);
+                    self.state.regs[..11].copy_from_slice(&context.regs);
+                    self.state.pc = usize::try_from(context.pc).unwrap_or(usize::MAX);
+                    self.state.due = budget - context.left;
+                }
+            }
+            // Compiled code handed over (or could not start): one interpreted instruction.
+            if self.step() != StopReason::Stepped {
+                return;
+            }
+            self.memory
+                .jit_windows(&mut context.loads, &mut context.stores);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The two execution engines behind one switch.
+
+use super::context::ContextObject;
+use super::error::EbpfError;
+use super::machine::Vm;
+
+/// How a VM executes its program. Both give the same result, error, final pc and
+/// instruction count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Engine {
+    /// The instruction-metered interpreter ([`Vm::execute`]).
+    #[default]
+    Interpreter,
+    /// Native x86-64 code ([`Vm::execute_jit`]); the executable must be compiled first
+    /// ([`super::Executable::jit_compile`]).
+    Jit,
+}
+
+impl Engine {
+    /// The engine's name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Interpreter => "interpreter",
+            Engine::Jit => "jit",
+        }
+    }
+}
+
+impl<C: ContextObject> Vm<'_, C> {
+    /// Runs to the end with `engine`.
+    pub fn execute_with(&mut self, engine: Engine) -> (u64, Result<u64, EbpfError>) {
+        match engine {
+            Engine::Interpreter => self.execute(),
+            Engine::Jit => self.execute_jit(),
+        }
+    }
+}
