@@ -3,7 +3,7 @@
 
 use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report;
-use crate::run::{check_engine, Engine};
+use crate::run::{prepare, Engine};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
 use serde_json::Value;
@@ -30,14 +30,11 @@ pub struct Args {
 /// Runs `sbvm bench`.
 pub fn run(args: Args) -> Result<(), Failure> {
     let engines = match args.engine {
-        Some(engine) => {
-            check_engine(engine)?;
-            vec![engine]
-        }
-        None => vec![Engine::Interpreter],
+        Some(engine) => vec![engine],
+        None => vec![Engine::Interpreter, Engine::Jit],
     };
     let input = args.environment.input_bytes()?;
-    let loaded = match args.program.load()? {
+    let mut loaded = match args.program.load()? {
         Ok(loaded) => loaded,
         Err(failure) => {
             return Err(Failure::Rejected(format!(
@@ -50,6 +47,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
     };
     for engine in engines {
+        // Compile time: the median of as many compilations as timed runs (the last one stays).
+        let compile_median = (engine == Engine::Jit)
+            .then(|| {
+                let mut compiles = Vec::with_capacity(args.iters as usize);
+                for _ in 0..args.iters {
+                    let start = Instant::now();
+                    prepare(engine, &mut loaded)?;
+                    compiles.push(start.elapsed().as_nanos() as u64);
+                }
+                compiles.sort_unstable();
+                Ok::<u64, Failure>(compiles[compiles.len() / 2])
+            })
+            .transpose()?;
         let mut times = Vec::with_capacity(args.iters as usize);
         let mut instructions = 0;
         for run in 0..=args.iters {
@@ -62,7 +72,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             )
             .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
             let start = Instant::now();
-            let (count, _) = vm.execute();
+            let (count, _) = vm.execute_with(engine.into());
             let elapsed = start.elapsed();
             instructions = count;
             // The first run warms caches up and is not counted.
@@ -79,11 +89,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 ("instructions", Value::from(instructions)),
                 ("execute_ns_median", Value::from(median)),
                 ("mips_median", Value::from((mips * 10.0).round() / 10.0)),
-                ("compile_ns_median", Value::Null),
+                (
+                    "compile_ns_median",
+                    compile_median.map_or(Value::Null, Value::from),
+                ),
             ]));
         } else {
+            let compile = compile_median
+                .map(|ns| format!(", compile {:.1} µs", ns as f64 / 1e3))
+                .unwrap_or_default();
             report::out(&format!(
-                "{:<12} {instructions} instructions, median {:.3} ms over {} runs, {mips:.1} MIPS",
+                "{:<12} {instructions} instructions, median {:.3} ms over {} runs, {mips:.1} MIPS{compile}",
                 engine.name(),
                 median as f64 / 1e6,
                 args.iters

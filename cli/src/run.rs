@@ -45,24 +45,42 @@ impl Engine {
     }
 }
 
-/// Refuses engines that are not built yet.
-pub fn check_engine(engine: Engine) -> Result<(), Failure> {
-    match engine {
-        Engine::Interpreter => Ok(()),
-        Engine::Jit => Err(Failure::Usage(
-            "the JIT engine is not available yet; use --engine interpreter".into(),
-        )),
+impl From<Engine> for sbvm::vm::Engine {
+    fn from(engine: Engine) -> Self {
+        match engine {
+            Engine::Interpreter => sbvm::vm::Engine::Interpreter,
+            Engine::Jit => sbvm::vm::Engine::Jit,
+        }
     }
+}
+
+/// Prepares `loaded` for `engine`: compiles it for the JIT.
+pub fn prepare(engine: Engine, loaded: &mut Loaded) -> Result<(), Failure> {
+    if engine == Engine::Jit {
+        loaded
+            .executable
+            .jit_compile()
+            .map_err(|error| Failure::Rejected(format!("JIT compilation failed: {error}")))?;
+    }
+    Ok(())
 }
 
 /// Runs `sbvm run`.
 pub fn run(args: Args) -> Result<(), Failure> {
-    check_engine(args.engine)?;
+    if args.trace && args.engine == Engine::Jit {
+        return Err(Failure::Usage(
+            "--trace single-steps with the interpreter; drop --engine jit (the engines agree)"
+                .into(),
+        ));
+    }
     let input = args.environment.input_bytes()?;
     let loaded = args.program.load()?;
     let outcome = match loaded {
         Err(failure) => load_outcome(args.engine, failure),
-        Ok(loaded) => execute(&args, &loaded, input)?,
+        Ok(mut loaded) => {
+            prepare(args.engine, &mut loaded)?;
+            execute(&args, &loaded, input)?
+        }
     };
     if args.json {
         report::out(&json_line(&outcome));
@@ -128,7 +146,7 @@ fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Fail
                 }
             }
         } else {
-            vm.execute()
+            vm.execute_with(args.engine.into())
         };
         (instructions, result, vm.pc())
     };

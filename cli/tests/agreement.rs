@@ -66,6 +66,9 @@ fn hex_input(programs: &Path, spec: &str, scratch: &Path) -> Vec<String> {
     vec!["--input".into(), file.to_string_lossy().into_owned()]
 }
 
+/// Both engines, in one loop: each must agree with the reference.
+const ENGINES: [&str; 2] = ["interpreter", "jit"];
+
 #[test]
 fn run_json_agrees_with_the_reference_on_every_program_and_elf() {
     let Some(shared) = shared() else { return };
@@ -81,7 +84,12 @@ fn run_json_agrees_with_the_reference_on_every_program_and_elf() {
     for program in expected["programs"].as_array().unwrap() {
         let file = programs.join(program["file"].as_str().unwrap());
         let input = hex_input(&programs, program["input"].as_str().unwrap(), &scratch);
-        for (version, want) in program["versions"].as_object().unwrap() {
+        for ((version, want), engine) in program["versions"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|entry| ENGINES.map(|engine| (entry, engine)))
+        {
             let limit = program["max_insns"].to_string();
             let mut args = vec![
                 "run",
@@ -91,11 +99,13 @@ fn run_json_agrees_with_the_reference_on_every_program_and_elf() {
                 "--json",
                 "--limit",
                 &limit,
+                "--engine",
+                engine,
             ];
             args.extend(input.iter().map(String::as_str));
             let got = sbvm_json(&args);
             let want_error = want["error"].as_str().map(inner_kind);
-            let label = format!("{} at {version}", program["name"]);
+            let label = format!("{} at {version} ({engine})", program["name"]);
             let same = got["result"] == want["result"]
                 && got["error"].as_str().map(str::to_string) == want_error
                 && got["instructions"] == want["instructions"]
@@ -114,7 +124,12 @@ fn run_json_agrees_with_the_reference_on_every_program_and_elf() {
             .unwrap();
     let input = scratch.join("one.bin");
     std::fs::write(&input, [1u8]).unwrap();
-    for (name, want) in expected["fixtures"].as_object().unwrap() {
+    for ((name, want), engine) in expected["fixtures"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|entry| ENGINES.map(|engine| (entry, engine)))
+    {
         let file = elfs.join(name);
         let got = sbvm_json(&[
             "run",
@@ -122,13 +137,15 @@ fn run_json_agrees_with_the_reference_on_every_program_and_elf() {
             "--json",
             "--input",
             input.to_str().unwrap(),
+            "--engine",
+            engine,
         ]);
         let want_error = want["error"].as_str().map(inner_kind);
         let same = got["result"] == want["result"]
             && got["error"].as_str().map(str::to_string) == want_error
             && got["instructions"] == want["instructions"];
         if !same {
-            failures.push(format!("{name}: sbvm {got}, reference {want}"));
+            failures.push(format!("{name} ({engine}): sbvm {got}, reference {want}"));
         }
         checked += 1;
     }
@@ -138,5 +155,5 @@ fn run_json_agrees_with_the_reference_on_every_program_and_elf() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(checked >= 110);
+    assert!(checked >= 220);
 }

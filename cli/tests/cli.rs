@@ -334,6 +334,7 @@ fn run_and_bench_refuse_bad_input_with_one_line() {
             "v0",
             "--engine",
             "jit",
+            "--trace",
         ],
         &[
             "run",
@@ -414,12 +415,21 @@ fn bench_reports_instructions_and_speed() {
         "--json",
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
-    // 1 + 1000 * 2 + 1 instructions, by the loop's structure.
-    assert_eq!(json["instructions"], 2002);
-    assert_eq!(json["engine"], "interpreter");
-    assert!(json["execute_ns_median"].as_u64().unwrap() > 0);
-    assert!(json["mips_median"].as_f64().unwrap() > 0.0);
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    // One line per engine, both by default.
+    assert_eq!(lines.len(), 2);
+    for (json, engine) in lines.iter().zip(["interpreter", "jit"]) {
+        // 1 + 1000 * 2 + 1 instructions, by the loop's structure.
+        assert_eq!(json["instructions"], 2002);
+        assert_eq!(json["engine"], engine);
+        assert!(json["execute_ns_median"].as_u64().unwrap() > 0);
+        assert!(json["mips_median"].as_f64().unwrap() > 0.0);
+        // Only the JIT compiles.
+        assert_eq!(json["compile_ns_median"].is_u64(), engine == "jit");
+    }
     let output = sbvm(&[
         "bench",
         program.to_str().unwrap(),
