@@ -19,7 +19,7 @@ impl<C: ContextObject> Vm<'_, C> {
         };
         frame.saved_registers.copy_from_slice(&state.regs[6..10]);
         frame.frame_pointer = state.regs[10];
-        frame.return_pc = state.pc + 1;
+        frame.return_pc = state.pc as u64 + 1;
         state.depth += 1;
         if state.depth == config.max_call_depth {
             return Err(EbpfError::CallDepthExceeded);
@@ -71,7 +71,7 @@ impl<C: ContextObject> Vm<'_, C> {
         let frame = state.frames[state.depth];
         state.regs[6..10].copy_from_slice(&frame.saved_registers);
         state.regs[10] = frame.frame_pointer;
-        state.pc = frame.return_pc;
+        state.pc = usize::try_from(frame.return_pc).unwrap_or(usize::MAX);
         Ok(None)
     }
 

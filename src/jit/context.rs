@@ -6,6 +6,8 @@
 //!        left         budget minus instructions charged (runs are charged up front)
 //!        pc           where control left JIT code (the next instruction to execute)
 //!        key          this compilation's blinding key
+//!        frame_cursor → the VM's next call frame; frames, frames_limit: the array's bounds
+//!        runs         → run length per pc; targets → code address per pc (returns, callx)
 //!        loads[16]    per 4 GiB slot: a window of guest addresses readable without a lookup
 //!        stores[16]   the same for stores (empty for read-only memory)
 //! ```
@@ -13,6 +15,7 @@
 //! A window is `[vm_start, vm_start + vm_len)` mapped contiguously onto host bytes at `host`.
 //! An empty window (`vm_len` 0) sends every access of its slot to the slow path.
 
+use crate::vm::CallFrame;
 use std::mem::offset_of;
 
 /// Slots with a fast-path window (`vaddr >> 32` below this).
@@ -55,6 +58,20 @@ pub struct JitContext {
     pub pc: u64,
     /// The blinding key of the running compilation.
     pub key: u64,
+    /// Address of the VM's call frame number `depth` (the next one a call fills): the call
+    /// depth is `(frame_cursor - frames) / 48`.
+    pub frame_cursor: u64,
+    /// Address of the VM's first call frame (`CallFrame`s, `max_call_depth` of them).
+    pub frames: u64,
+    /// Address of frame `max_call_depth - 1`: a call with the cursor there would reach the
+    /// call depth.
+    pub frames_limit: u64,
+    /// Run length of each pc (`u32`s, one per text slot).
+    pub runs: u64,
+    /// Code address of each pc's label (`u64`s, one per text slot).
+    pub targets: u64,
+    /// The host stack pointer after the prologue: native call frames lie below it.
+    pub entry_sp: u64,
     /// Load windows per slot.
     pub loads: [JitWindow; WINDOW_SLOTS],
     /// Store windows per slot.
@@ -69,6 +86,12 @@ impl JitContext {
             left: 0,
             pc: 0,
             key,
+            frame_cursor: 0,
+            frames: 0,
+            frames_limit: 0,
+            runs: 0,
+            targets: 0,
+            entry_sp: 0,
             loads: [JitWindow::default(); WINDOW_SLOTS],
             stores: [JitWindow::default(); WINDOW_SLOTS],
         }
@@ -86,6 +109,18 @@ pub mod offsets {
     pub const PC: i32 = offset_of!(JitContext, pc) as i32;
     /// `key`.
     pub const KEY: i32 = offset_of!(JitContext, key) as i32;
+    /// `frame_cursor`.
+    pub const FRAME_CURSOR: i32 = offset_of!(JitContext, frame_cursor) as i32;
+    /// `frames`.
+    pub const FRAMES: i32 = offset_of!(JitContext, frames) as i32;
+    /// `frames_limit`.
+    pub const FRAMES_LIMIT: i32 = offset_of!(JitContext, frames_limit) as i32;
+    /// `runs`.
+    pub const RUNS: i32 = offset_of!(JitContext, runs) as i32;
+    /// `targets`.
+    pub const TARGETS: i32 = offset_of!(JitContext, targets) as i32;
+    /// `entry_sp`.
+    pub const ENTRY_SP: i32 = offset_of!(JitContext, entry_sp) as i32;
     /// `loads[0]`.
     pub const LOADS: i32 = offset_of!(JitContext, loads) as i32;
     /// `stores[0]`.
@@ -99,4 +134,13 @@ pub mod offsets {
     /// log2 of a window's size.
     pub const WINDOW_SHIFT: u8 = 5;
     const _: () = assert!(std::mem::size_of::<JitWindow>() == 1 << WINDOW_SHIFT);
+    /// Within a call frame: r6–r9, then r10, then the return pc.
+    pub const FRAME_SAVED: i32 = offset_of!(CallFrame, saved_registers) as i32;
+    /// Within a call frame.
+    pub const FRAME_POINTER: i32 = offset_of!(CallFrame, frame_pointer) as i32;
+    /// Within a call frame.
+    pub const FRAME_RETURN: i32 = offset_of!(CallFrame, return_pc) as i32;
+    /// A call frame's size: 48 = 3 * 16, which the frame address computation relies on.
+    pub const FRAME_SIZE: usize = std::mem::size_of::<CallFrame>();
+    const _: () = assert!(FRAME_SIZE == 48);
 }

@@ -28,6 +28,8 @@ mod run;
 pub mod x86;
 
 use crate::interpreter::decode::DecodedProgram;
+use crate::isa::SbpfVersion;
+use crate::vm::Config;
 use code_memory::{CodeMemoryError, ExecutableCode};
 
 /// Why a program could not be compiled.
@@ -53,26 +55,54 @@ pub struct JitProgram {
     code: ExecutableCode,
     /// Code offset of each pc, or `u32::MAX` where the host steps instead of entering.
     entries: Vec<u32>,
+    /// Code address of each pc's label (returns and `callx` jump through it).
+    targets: Vec<u64>,
     /// The blinding key of this compilation.
     key: u64,
 }
 
 impl JitProgram {
     /// Compiles `decoded`, with a fresh random blinding key.
-    pub(crate) fn compile(decoded: &DecodedProgram) -> Result<Self, JitError> {
+    pub(crate) fn compile(
+        decoded: &DecodedProgram,
+        config: &Config,
+        version: SbpfVersion,
+        text_vaddr: u64,
+    ) -> Result<Self, JitError> {
         if !cfg!(all(target_arch = "x86_64", unix)) {
             return Err(JitError::UnsupportedPlatform);
         }
         let key = rand::random::<u64>();
-        let lowered = lower::lower(&decoded.ops, &decoded.runs, key);
+        let frame_step = (!version.dynamic_stack_frames()).then(|| {
+            let frames = if version.stack_frame_gaps() && config.enable_stack_frame_gaps {
+                2
+            } else {
+                1
+            };
+            (config.stack_frame_size as u64).wrapping_mul(frames)
+        });
+        let calls = lower::CallSettings {
+            frame_step,
+            text_vaddr,
+            native_calls: (config.max_call_depth as u64) <= lower::NATIVE_CALL_DEPTH_LIMIT,
+        };
+        let lowered = lower::lower(&decoded.ops, &decoded.runs, key, calls);
         if u32::try_from(lowered.code.len()).is_err() {
             return Err(JitError::TooLarge {
                 bytes: lowered.code.len(),
             });
         }
+        let code = ExecutableCode::new(&lowered.code)?;
+        let base = code.base() as u64;
+        let targets = lowered
+            .labels
+            .iter()
+            .map(|label| base + u64::from(*label))
+            .collect();
         Ok(JitProgram {
-            code: ExecutableCode::new(&lowered.code)?,
+            code,
             entries: lowered.entries,
+            targets,
             key,
         })
     }

@@ -9,7 +9,7 @@
 //!   single-metered one when the budget is short); stop when the run ends
 //! ```
 
-use super::context::JitContext;
+use super::context::{offsets, JitContext};
 use super::JitProgram;
 use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
 
@@ -41,7 +41,23 @@ impl JitProgram {
     }
 }
 
+/// The call depth compiled code left: the cursor's frame index.
+fn frame_index(context: &JitContext) -> usize {
+    let bytes = context.frame_cursor.wrapping_sub(context.frames);
+    usize::try_from(bytes / offsets::FRAME_SIZE as u64).unwrap_or(usize::MAX)
+}
+
 impl<C: ContextObject> Vm<'_, C> {
+    /// Points the context at the VM's call frames.
+    fn frames_into(&mut self, context: &mut JitContext) {
+        let frame = offsets::FRAME_SIZE as u64;
+        let base = self.state.frames.as_mut_ptr() as u64;
+        let last = (self.state.frames.len() as u64).saturating_sub(1);
+        context.frames = base;
+        context.frame_cursor = base + self.state.depth as u64 * frame;
+        context.frames_limit = base + last * frame;
+    }
+
     /// Runs to the end with the JIT (or continues a run started by [`Vm::step`]): the same
     /// instruction count and result as [`Vm::execute`]. Fails with
     /// [`EbpfError::JitNotCompiled`] unless the executable was compiled
@@ -60,6 +76,8 @@ impl<C: ContextObject> Vm<'_, C> {
     fn run_compiled(&mut self, program: &JitProgram) {
         let runs = &self.executable.decoded().runs;
         let mut context = JitContext::new(program.key);
+        context.runs = runs.as_ptr() as u64;
+        context.targets = program.targets.as_ptr() as u64;
         self.memory
             .jit_windows(&mut context.loads, &mut context.stores);
         loop {
@@ -71,8 +89,10 @@ impl<C: ContextObject> Vm<'_, C> {
                     self.state.due += run;
                     context.left = budget - self.state.due;
                     context.regs.copy_from_slice(&self.state.regs[..11]);
+                    self.frames_into(&mut context);
                     program.enter(&mut context, entry);
                     self.state.regs[..11].copy_from_slice(&context.regs);
+                    self.state.depth = frame_index(&context);
                     self.state.pc = usize::try_from(context.pc).unwrap_or(usize::MAX);
                     self.state.due = budget - context.left;
                 }

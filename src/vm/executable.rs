@@ -248,7 +248,13 @@ impl<C> Executable<C> {
     /// Compiles the program for the JIT engine ([`super::Vm::execute_jit`]); compiling again
     /// replaces the code (with a fresh blinding key).
     pub fn jit_compile(&mut self) -> Result<(), crate::jit::JitError> {
-        self.jit = Some(crate::jit::JitProgram::compile(&self.decoded)?);
+        let program = crate::jit::JitProgram::compile(
+            &self.decoded,
+            self.config(),
+            self.version(),
+            self.text_vaddr(),
+        )?;
+        self.jit = Some(program);
         Ok(())
     }
 

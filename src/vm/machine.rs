@@ -15,15 +15,17 @@ use super::error::EbpfError;
 use super::executable::Executable;
 use crate::memory::{MemoryMapping, MM_STACK_START};
 
-/// What a call saves.
+/// What a call saves. `repr(C)`: JIT code reads and writes frames directly (the layout is
+/// asserted in `jit::context`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C)]
 pub struct CallFrame {
     /// r6–r9 of the caller.
     pub saved_registers: [u64; 4],
     /// r10 of the caller.
     pub frame_pointer: u64,
     /// Where `exit` returns to.
-    pub return_pc: usize,
+    pub return_pc: u64,
 }
 
 /// Why [`Vm::step`] stopped.

@@ -30,7 +30,10 @@
 
 mod alu;
 mod branch;
+mod call;
 mod memory;
+
+pub(crate) use call::{CallSettings, NATIVE_CALL_DEPTH_LIMIT};
 
 use super::context::{offsets, JitContext};
 use super::x86::alu::AluOp;
@@ -63,6 +66,8 @@ const CTX: Reg = Reg::Rbp;
 /// Compiled code before it is sealed.
 pub(crate) struct Lowered {
     pub code: Vec<u8>,
+    /// Code offset of each pc's label (where returns and `callx` land).
+    pub labels: Vec<u32>,
     /// Label of each pc, or `u32::MAX` where entering makes no sense (the host steps instead).
     pub entries: Vec<u32>,
 }
@@ -73,6 +78,8 @@ enum Target {
     Pc(usize),
     /// The exit stub (refund, pc).
     Stub(u32, u64),
+    /// The routine that goes to the pc in rax.
+    Dispatch,
 }
 
 struct Lowering<'p> {
@@ -85,13 +92,16 @@ struct Lowering<'p> {
     /// (end of rel32, target) pairs to patch.
     fixups: Vec<(usize, Target)>,
     epilogue: usize,
+    /// The dispatch routine.
+    dispatch: usize,
+    calls: CallSettings,
     /// Second slots of lddw instructions.
     lddw_tails: Vec<usize>,
     noise: rand::rngs::ThreadRng,
 }
 
 /// Lowers `ops` (with their run lengths) using blinding `key`.
-pub(crate) fn lower(ops: &[Op], runs: &[u32], key: u64) -> Lowered {
+pub(crate) fn lower(ops: &[Op], runs: &[u32], key: u64, calls: CallSettings) -> Lowered {
     let mut lowering = Lowering {
         asm: Emitter::new(),
         ops,
@@ -101,6 +111,8 @@ pub(crate) fn lower(ops: &[Op], runs: &[u32], key: u64) -> Lowered {
         entries: vec![u32::MAX; ops.len()],
         fixups: Vec::new(),
         epilogue: 0,
+        dispatch: 0,
+        calls,
         lddw_tails: Vec::new(),
         noise: rand::thread_rng(),
     };
@@ -120,6 +132,8 @@ impl Lowering<'_> {
             self.asm.push(reg);
         }
         self.asm.mov_rr(true, CTX, Reg::Rdi);
+        // Native call frames (see `call`) go below this; the epilogue drops them.
+        self.asm.store(8, Mem::at(CTX, offsets::ENTRY_SP), Reg::Rsp);
         // The start address arrives in rsi, which holds r1 from here on.
         self.asm.mov_rr(true, Reg::Rax, Reg::Rsi);
         for (index, reg) in GUEST.iter().enumerate() {
@@ -128,6 +142,7 @@ impl Lowering<'_> {
         }
         self.asm.jmp_reg(Reg::Rax);
         self.epilogue = self.asm.offset();
+        self.asm.load(8, Reg::Rsp, Mem::at(CTX, offsets::ENTRY_SP));
         for (index, reg) in GUEST.iter().enumerate() {
             self.asm
                 .store(8, Mem::at(CTX, offsets::REGS + 8 * index as i32), *reg);
@@ -136,6 +151,8 @@ impl Lowering<'_> {
             self.asm.pop(*reg);
         }
         self.asm.ret();
+        self.dispatch = self.asm.offset();
+        self.dispatch();
     }
 
     /// Lowers the op at `pc`; returns the next pc in text order.
@@ -161,6 +178,18 @@ impl Lowering<'_> {
                 }
                 Code::Ja => {
                     self.transfer(0, op.aux as usize);
+                    true
+                }
+                Code::CallInternal if (op.aux as usize) < self.ops.len() => {
+                    self.call_internal(pc, op.aux as usize);
+                    true
+                }
+                Code::CallReg => {
+                    self.call_register(pc, &op);
+                    true
+                }
+                Code::Exit => {
+                    self.exit(pc);
                     true
                 }
                 Code::Ld1 | Code::Ld2 | Code::Ld4 | Code::Ld8 => {
@@ -272,11 +301,18 @@ impl Lowering<'_> {
                     None => self.stub(&mut stubs, 0, pc as u64),
                 },
                 Target::Stub(refund, pc) => self.stub(&mut stubs, refund, pc),
+                Target::Dispatch => self.dispatch,
             };
             self.asm.patch_rel32(end, destination);
         }
+        let labels = self
+            .labels
+            .iter()
+            .map(|label| label.unwrap_or(self.epilogue) as u32)
+            .collect();
         Lowered {
             code: self.asm.code,
+            labels,
             entries: self.entries,
         }
     }

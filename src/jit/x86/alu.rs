@@ -114,6 +114,11 @@ impl Emitter {
         self.op_rm(true, false, &[op.rr_opcode() + 2], dst.number(), mem);
     }
 
+    /// `op qword [mem], src`.
+    pub fn alu_mr(&mut self, op: AluOp, mem: Mem, src: Reg) {
+        self.op_rm(true, false, &[op.rr_opcode()], src.number(), mem);
+    }
+
     /// `shift dst, cl`.
     pub fn shift_cl(&mut self, wide: bool, op: ShiftOp, dst: Reg) {
         self.op_rr(wide, &[0xd3], op.digit(), dst);

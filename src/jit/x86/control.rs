@@ -76,6 +76,11 @@ impl Emitter {
         self.op_rm(false, false, &[0xff], 4, mem);
     }
 
+    /// `call qword [mem]`.
+    pub fn call_mem(&mut self, mem: Mem) {
+        self.op_rm(false, false, &[0xff], 2, mem);
+    }
+
     /// `jmp reg`.
     pub fn jmp_reg(&mut self, target: Reg) {
         self.op_rr(false, &[0xff], 4, target);
