@@ -328,14 +328,26 @@ fn jumps_reach_their_targets() {
     for (cond, mnemonic) in conditions {
         // The target is relative to the instruction's end; the decoder's ip is 0x1000.
         assert_eq!(
-            decode_one(|a| drop(a.jcc(cond, Some(0x40)))),
+            decode_one(|a| {
+                a.jcc(cond, Some(0x40));
+            }),
             format!("{mnemonic} 0x1040")
         );
         assert_eq!(cond.negate().negate(), cond);
         assert_ne!(cond.negate(), cond);
     }
-    assert_eq!(decode_one(|a| drop(a.jmp(Some(0x10)))), "jmp 0x1010");
-    assert_eq!(decode_one(|a| drop(a.call(Some(0x10)))), "call 0x1010");
+    assert_eq!(
+        decode_one(|a| {
+            a.jmp(Some(0x10));
+        }),
+        "jmp 0x1010"
+    );
+    assert_eq!(
+        decode_one(|a| {
+            a.call(Some(0x10));
+        }),
+        "call 0x1010"
+    );
     for len in 1..=9 {
         let mut asm = Emitter::new();
         asm.nop(len);
