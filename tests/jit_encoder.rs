@@ -287,6 +287,12 @@ fn memory_forms() {
                     format!("{mnemonic} {}, {}", name(reg, 64), mem_text(mem, "qword"))
                 );
             }
+            for (op, mnemonic) in [(AluOp::Add, "add"), (AluOp::Sub, "sub")] {
+                assert_eq!(
+                    decode_one(|a| a.alu_mr(op, mem, reg)),
+                    format!("{mnemonic} {}, {}", mem_text(mem, "qword"), name(reg, 64))
+                );
+            }
             assert_eq!(
                 decode_one(|a| a.lea(reg, mem)),
                 format!(

@@ -72,7 +72,14 @@ impl JitProgram {
         if !cfg!(all(target_arch = "x86_64", unix)) {
             return Err(JitError::UnsupportedPlatform);
         }
-        let key = rand::random::<u64>();
+        // The key's low half unmasks 32-bit immediates as an `xor` immediate: it must not be
+        // small enough for the one-byte form, which would leave the value's high bytes clear.
+        let key = loop {
+            let key = rand::random::<u64>();
+            if !(-128..=127).contains(&(key as u32 as i32)) {
+                break key;
+            }
+        };
         let frame_step = (!version.dynamic_stack_frames()).then(|| {
             let frames = if version.stack_frame_gaps() && config.enable_stack_frame_gaps {
                 2
@@ -86,13 +93,19 @@ impl JitProgram {
             text_vaddr,
             native_calls: (config.max_call_depth as u64) <= lower::NATIVE_CALL_DEPTH_LIMIT,
         };
-        let lowered = lower::lower(&decoded.ops, &decoded.runs, key, calls);
-        if u32::try_from(lowered.code.len()).is_err() {
-            return Err(JitError::TooLarge {
-                bytes: lowered.code.len(),
-            });
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<lower::Scratch> = Default::default();
         }
-        let code = ExecutableCode::new(&lowered.code)?;
+        let (lowered, code) = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let lowered = lower::lower(&decoded.ops, &decoded.runs, key, calls, &mut scratch);
+            if u32::try_from(scratch.code.len()).is_err() {
+                return Err(JitError::TooLarge {
+                    bytes: scratch.code.len(),
+                });
+            }
+            Ok((lowered, ExecutableCode::new(&scratch.code)?))
+        })?;
         let base = code.base() as u64;
         let targets = lowered
             .labels

@@ -25,7 +25,7 @@
 //! and re-enters. Both engines thus share every fault path, so they cannot disagree on errors.
 //!
 //! **Hardening.** Immediates outside `-128..=255` are never emitted as they are: they are
-//! loaded xor-ed with the compilation's random key and unmasked with `xor reg, [rbp + key]`.
+//! loaded xor-ed with the compilation's random key and unmasked with a second `xor`.
 //! Random no-ops shift the code layout between compilations.
 
 mod alu;
@@ -39,7 +39,6 @@ use super::context::{offsets, JitContext};
 use super::x86::alu::AluOp;
 use super::x86::{Emitter, Mem, Reg};
 use crate::interpreter::decode::{Code, Op};
-use rand::Rng;
 use std::collections::HashMap;
 
 /// Host register of guest register `r0`–`r10`.
@@ -63,9 +62,8 @@ const CALLEE_SAVED: [Reg; 6] = [Reg::Rbx, Reg::Rbp, Reg::R12, Reg::R13, Reg::R14
 /// The context register.
 const CTX: Reg = Reg::Rbp;
 
-/// Compiled code before it is sealed.
+/// Tables of a compilation (its code is left in the [`Scratch`] buffer).
 pub(crate) struct Lowered {
-    pub code: Vec<u8>,
     /// Code offset of each pc's label (where returns and `callx` land).
     pub labels: Vec<u32>,
     /// Label of each pc, or `u32::MAX` where entering makes no sense (the host steps instead).
@@ -97,24 +95,41 @@ struct Lowering<'p> {
     calls: CallSettings,
     /// Second slots of lddw instructions.
     lddw_tails: Vec<usize>,
-    noise: rand::rngs::ThreadRng,
+    /// Layout noise: a xorshift generator seeded from the OS-backed thread RNG once per
+    /// compilation (cheap per op; the key, not the padding, is what must be unpredictable).
+    noise: u64,
 }
 
 /// Lowers `ops` (with their run lengths) using blinding `key`.
-pub(crate) fn lower(ops: &[Op], runs: &[u32], key: u64, calls: CallSettings) -> Lowered {
+///
+/// `scratch` lends the code and fix-up buffers: reusing them between compilations saves
+/// faulting fresh pages in, which otherwise costs more than the lowering itself.
+pub(crate) fn lower(
+    ops: &[Op],
+    runs: &[u32],
+    key: u64,
+    calls: CallSettings,
+    scratch: &mut Scratch,
+) -> Lowered {
+    let mut code = std::mem::take(&mut scratch.code);
+    code.clear();
+    // Enough for typical code without regrowing (memory ops take ~60 bytes).
+    code.reserve(256 + ops.len() * 48);
+    let mut fixups = std::mem::take(&mut scratch.fixups);
+    fixups.clear();
     let mut lowering = Lowering {
-        asm: Emitter::new(),
+        asm: Emitter { code },
         ops,
         runs,
         key,
         labels: vec![None; ops.len()],
         entries: vec![u32::MAX; ops.len()],
-        fixups: Vec::new(),
+        fixups,
         epilogue: 0,
         dispatch: 0,
         calls,
         lddw_tails: Vec::new(),
-        noise: rand::thread_rng(),
+        noise: rand::random::<u64>() | 1,
     };
     lowering.prologue_and_epilogue();
     let mut pc = 0;
@@ -123,7 +138,15 @@ pub(crate) fn lower(ops: &[Op], runs: &[u32], key: u64, calls: CallSettings) -> 
     }
     // Falling off the end of the text: nothing left of the run to give back.
     lowering.exit_to(0, ops.len() as u64);
-    lowering.finish()
+    lowering.finish(scratch)
+}
+
+/// Buffers reused from one compilation to the next (per thread).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// The machine code of the last compilation (valid until the next one).
+    pub code: Vec<u8>,
+    fixups: Vec<(usize, Target)>,
 }
 
 impl Lowering<'_> {
@@ -157,9 +180,12 @@ impl Lowering<'_> {
 
     /// Lowers the op at `pc`; returns the next pc in text order.
     fn op(&mut self, pc: usize) -> usize {
-        if self.noise.gen_ratio(1, 8) {
-            let len = self.noise.gen_range(1..=4);
-            self.asm.nop(len);
+        // xorshift64: one in eight ops gets a 1–4 byte no-op in front.
+        self.noise ^= self.noise << 13;
+        self.noise ^= self.noise >> 7;
+        self.noise ^= self.noise << 17;
+        if self.noise & 7 == 0 {
+            self.asm.nop(1 + ((self.noise >> 3) & 3) as usize);
         }
         let op = self.ops[pc];
         let wide = op.code == Code::LoadImm64;
@@ -276,9 +302,21 @@ impl Lowering<'_> {
     }
 
     /// `reg = value`; blinded unless the value is small.
+    ///
+    /// Sign extension commutes with xor, so a sign-extended 32-bit value is blinded with the
+    /// key's low half as two register-immediate instructions; only full 64-bit constants
+    /// (`lddw`, `hor64`) unmask with the key in the context.
     fn immediate_into(&mut self, reg: Reg, value: u64) {
+        let key32 = self.key as u32;
         if is_small(value) {
             self.asm.mov_imm(reg, value);
+        } else if value as i64 == i64::from(value as i32) {
+            let blinded = (value as u32 ^ key32) as i32;
+            self.asm.mov_imm(reg, i64::from(blinded) as u64);
+            self.asm.alu_ri(true, AluOp::Xor, reg, key32 as i32);
+        } else if value <= u64::from(u32::MAX) {
+            self.asm.mov_imm(reg, u64::from(value as u32 ^ key32));
+            self.asm.alu_ri(false, AluOp::Xor, reg, key32 as i32);
         } else {
             self.asm.mov_imm(reg, value ^ self.key);
             self.asm.alu_rm(AluOp::Xor, reg, Mem::at(CTX, offsets::KEY));
@@ -286,14 +324,17 @@ impl Lowering<'_> {
     }
 
     /// Emits the stubs and patches every jump.
-    fn finish(mut self) -> Lowered {
-        let mut stubs: HashMap<(u32, u64), usize> = HashMap::new();
+    fn finish(mut self, scratch: &mut Scratch) -> Lowered {
+        let mut stubs = Stubs {
+            by_pc: vec![usize::MAX; self.ops.len()],
+            others: HashMap::new(),
+        };
         for tail in std::mem::take(&mut self.lddw_tails) {
             let refund = self.runs.get(tail).copied().unwrap_or(0);
             self.labels[tail] = Some(self.stub(&mut stubs, refund, tail as u64));
         }
-        let fixups = std::mem::take(&mut self.fixups);
-        for (end, target) in fixups {
+        let mut fixups = std::mem::take(&mut self.fixups);
+        for (end, target) in fixups.drain(..) {
             let destination = match target {
                 Target::Pc(pc) => match self.labels.get(pc).copied().flatten() {
                     Some(label) => label,
@@ -310,28 +351,55 @@ impl Lowering<'_> {
             .iter()
             .map(|label| label.unwrap_or(self.epilogue) as u32)
             .collect();
+        scratch.fixups = fixups;
+        scratch.code = self.asm.code;
         Lowered {
-            code: self.asm.code,
             labels,
             entries: self.entries,
         }
     }
 
     /// The stub that adds `refund` to the budget and leaves at `pc` (one per pair).
-    fn stub(&mut self, stubs: &mut HashMap<(u32, u64), usize>, refund: u32, pc: u64) -> usize {
-        *stubs.entry((refund, pc)).or_insert_with(|| {
-            let at = self.asm.offset();
-            if refund > 0 {
-                self.asm
-                    .alu_mi(AluOp::Add, Mem::at(CTX, offsets::LEFT), refund as i32);
+    fn stub(&mut self, stubs: &mut Stubs, refund: u32, pc: u64) -> usize {
+        // The common stub gives back exactly the run at its pc: one slot per pc.
+        let common = usize::try_from(pc)
+            .ok()
+            .filter(|at| self.runs.get(*at) == Some(&refund));
+        if let Some(at) = common {
+            if stubs.by_pc[at] == usize::MAX {
+                stubs.by_pc[at] = self.emit_stub(refund, pc);
             }
-            self.asm.mov_imm(Reg::Rax, pc);
-            self.asm.store(8, Mem::at(CTX, offsets::PC), Reg::Rax);
-            let jump = self.asm.jmp(None);
-            self.asm.patch_rel32(jump, self.epilogue);
-            at
-        })
+            return stubs.by_pc[at];
+        }
+        if let Some(at) = stubs.others.get(&(refund, pc)) {
+            return *at;
+        }
+        let at = self.emit_stub(refund, pc);
+        stubs.others.insert((refund, pc), at);
+        at
     }
+
+    /// Emits a stub: add `refund` to the budget, record `pc`, leave.
+    fn emit_stub(&mut self, refund: u32, pc: u64) -> usize {
+        let at = self.asm.offset();
+        if refund > 0 {
+            self.asm
+                .alu_mi(AluOp::Add, Mem::at(CTX, offsets::LEFT), refund as i32);
+        }
+        self.asm.mov_imm(Reg::Rax, pc);
+        self.asm.store(8, Mem::at(CTX, offsets::PC), Reg::Rax);
+        let jump = self.asm.jmp(None);
+        self.asm.patch_rel32(jump, self.epilogue);
+        at
+    }
+}
+
+/// Stubs emitted so far, by (refund, pc).
+struct Stubs {
+    /// The stub of each pc that gives back that pc's whole run (`usize::MAX`: none yet).
+    by_pc: Vec<usize>,
+    /// Any other pair (rare: jumps out of the text).
+    others: HashMap<(u32, u64), usize>,
 }
 
 /// Immediates emitted in the clear: at most one byte an attacker chooses.

@@ -26,6 +26,13 @@ impl Emitter {
         Emitter { code: Vec::new() }
     }
 
+    /// An empty buffer with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Emitter {
+            code: Vec::with_capacity(capacity),
+        }
+    }
+
     /// Current offset.
     pub fn offset(&self) -> usize {
         self.code.len()

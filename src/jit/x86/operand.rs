@@ -90,22 +90,38 @@ impl Emitter {
         self.byte(0xc0 | ((reg & 7) << 3) | rm.low());
     }
 
-    /// Prefix + opcode + ModRM/SIB/displacement for a memory form.
+    /// Prefix + opcode + ModRM/SIB/displacement for a memory form (assembled in a local
+    /// buffer and appended at once).
     pub(crate) fn op_rm(&mut self, w: bool, force_rex: bool, opcode: &[u8], reg: u8, mem: Mem) {
+        let mut buffer = [0u8; 16];
+        let mut len = 0;
+        let mut put = |byte: u8| {
+            buffer[len & 15] = byte;
+            len += 1;
+        };
         let index_high = mem.index.is_some_and(|(index, _)| index.high());
-        self.rex(w, reg >= 8, index_high, mem.base.high(), force_rex);
-        self.bytes(opcode);
+        let rex = 0x40
+            | (u8::from(w) << 3)
+            | (u8::from(reg >= 8) << 2)
+            | (u8::from(index_high) << 1)
+            | u8::from(mem.base.high());
+        if rex != 0x40 || force_rex {
+            put(rex);
+        }
+        for byte in opcode.iter().take(3) {
+            put(*byte);
+        }
         let reg = (reg & 7) << 3;
         let needs_sib = mem.index.is_some() || mem.base.low() == 4;
-        let (mode, disp8) = if mem.disp == 0 && mem.base.low() != 5 {
-            (0x00, false)
+        let mode = if mem.disp == 0 && mem.base.low() != 5 {
+            0x00
         } else if (-128..=127).contains(&mem.disp) {
-            (0x40, true)
+            0x40
         } else {
-            (0x80, false)
+            0x80
         };
         if needs_sib {
-            self.byte(mode | reg | 4);
+            put(mode | reg | 4);
             let (index, scale) = match mem.index {
                 Some((index, scale)) => (index.low(), scale),
                 None => (4, 1),
@@ -116,14 +132,19 @@ impl Emitter {
                 4 => 2,
                 _ => 3,
             };
-            self.byte((scale_bits << 6) | (index << 3) | mem.base.low());
+            put((scale_bits << 6) | (index << 3) | mem.base.low());
         } else {
-            self.byte(mode | reg | mem.base.low());
+            put(mode | reg | mem.base.low());
         }
         match mode {
-            0x40 if disp8 => self.byte(mem.disp as i8 as u8),
-            0x80 => self.imm32(mem.disp),
+            0x40 => put(mem.disp as i8 as u8),
+            0x80 => {
+                for byte in mem.disp.to_le_bytes() {
+                    put(byte);
+                }
+            }
             _ => {}
         }
+        self.code.extend_from_slice(&buffer[..len.min(16)]);
     }
 }
