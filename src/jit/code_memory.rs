@@ -1,15 +1,17 @@
 //! Code memory that is never writable and executable at once, as two types.
 //!
 //! ```text
-//!  CodeBuffer::with_code(bytes)        ExecutableCode                 pool
-//!   mmap / pool → PROT_READ|WRITE ──► mprotect PROT_READ|EXEC ──► drop: PROT_NONE ──► reuse
+//!  ExecutableCode::new(bytes)                                       pool (read-write)
+//!   mmap PROT_READ|WRITE, or reuse ──► copy ──► mprotect PROT_READ|EXEC ──► drop: mprotect
+//!                                                                    PROT_READ|WRITE ──► reuse
 //! ```
 //!
 //! [`ExecutableCode`] is built only by copying finished code into fresh read-write pages and
 //! then sealing them read-execute: there is no way to get a writable view of executable pages.
-//! Dropped mappings go back, inaccessible, to a small process-wide pool so that compiling many
-//! programs does not thrash `mmap`; a reused mapping is made writable (not executable), filled
-//! with `int3` and written again before it is sealed.
+//! Dropped mappings go back, read-write and not executable, to a small process-wide pool so
+//! that compiling many programs does not thrash `mmap`: a compilation then costs one
+//! `mprotect` to seal and one to give back. A reused mapping is filled with `int3` before the
+//! new code is copied in.
 
 use std::sync::Mutex;
 
@@ -39,7 +41,7 @@ struct Mapping {
     len: usize,
 }
 
-/// Mappings not in use, all `PROT_NONE`.
+/// Mappings not in use, all `PROT_READ | PROT_WRITE`.
 static POOL: Mutex<Vec<Mapping>> = Mutex::new(Vec::new());
 /// Most mappings kept for reuse.
 const POOL_LIMIT: usize = 64;
@@ -85,7 +87,7 @@ impl Mapping {
                     libc::mmap(
                         std::ptr::null_mut(),
                         len,
-                        libc::PROT_NONE,
+                        libc::PROT_READ | libc::PROT_WRITE,
                         libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
                         -1,
                         0,
@@ -103,7 +105,6 @@ impl Mapping {
                 }
             }
         };
-        mapping.protect(libc::PROT_READ | libc::PROT_WRITE)?;
         Ok(mapping)
     }
 
@@ -120,9 +121,10 @@ impl Mapping {
         Ok(())
     }
 
-    /// Gives the mapping back: inaccessible in the pool, or unmapped when the pool is full.
+    /// Gives the mapping back: writable (never executable) in the pool, or unmapped when the
+    /// pool is full.
     fn release(self) {
-        if self.protect(libc::PROT_NONE).is_ok() {
+        if self.protect(libc::PROT_READ | libc::PROT_WRITE).is_ok() {
             let mut pool = POOL.lock().unwrap_or_else(|poison| poison.into_inner());
             if pool.len() < POOL_LIMIT {
                 pool.push(self);
