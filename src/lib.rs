@@ -15,6 +15,7 @@
 //! | [`memory`]      | regions and the memory mapping (aligned, unaligned, gapped stack)    |
 //! | [`vm`]          | config, context (budget), syscalls, executables, VM instances, errors |
 //! | [`interpreter`] | pre-decoding and the metered interpreter (`execute`, `step`)          |
+//! | [`jit`]         | the x86-64 JIT (`Executable::jit_compile`, `Vm::execute_jit`)         |
 //! | [`env`]         | the standard runtime environment: memory layout and syscalls         |
 //! | [`elf`]         | the ELF loader (the reference's rules for every version) and ELF output |
 //! | [`debugger`]    | the gdb-remote debugger: an adapter over `Vm::step` for gdb and lldb  |
@@ -48,8 +49,8 @@
 //! | where                 | why                                                             |
 //! |-----------------------|-----------------------------------------------------------------|
 //! | `memory/host.rs`      | host memory access: one checked base pointer per region         |
-//!
-//! The JIT's code memory and entry will join this list.
+//! | `jit/code_memory.rs`  | JIT code memory: mmap, mprotect (W^X), copying code in, munmap  |
+//! | `jit/run.rs`          | JIT entry: calling the generated code                           |
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
