@@ -48,7 +48,9 @@ fn execution(c: &mut Criterion) {
             let mut executable = load(&dir, name, version);
             executable.jit_compile().unwrap();
             let setup = RunSetup::default();
-            let instructions = run_with(&executable, &setup, Engine::Jit).unwrap().instructions;
+            let instructions = run_with(&executable, &setup, Engine::Jit)
+                .unwrap()
+                .instructions;
             group.throughput(Throughput::Elements(instructions));
             group.bench_function(format!("{name}/{version}"), |b| {
                 b.iter(|| run_with(&executable, &setup, Engine::Jit).unwrap())
