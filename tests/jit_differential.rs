@@ -209,3 +209,14 @@ fn memory_heavy_programs_agree() {
     eprintln!("memory-heavy outcomes seen: {kinds:?}");
     assert!(kinds.len() >= 4, "outcomes seen: {kinds:?}");
 }
+
+#[test]
+fn running_an_uncompiled_executable_is_a_typed_error() {
+    let runtime = Arc::new(standard_runtime(config(SbpfVersion::V3)));
+    let executable =
+        Executable::from_assembly("mov64 r0, 1\nexit", SbpfVersion::V3, runtime).unwrap();
+    // Without jit_compile the JIT engine refuses, with a typed error and no instruction run.
+    let observed = run(&executable, Engine::Jit, 10, &[]);
+    assert_eq!(observed.result, Err(EbpfError::JitNotCompiled));
+    assert_eq!(observed.instructions, 0);
+}

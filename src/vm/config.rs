@@ -15,7 +15,10 @@ pub struct Config {
     pub enable_stack_frame_gaps: bool,
     /// Count instructions against the context's budget.
     pub enable_instruction_meter: bool,
-    /// JIT: longest run of straight-line code between two budget checks.
+    /// The reference JIT's longest run of straight-line code between two budget checks. Kept
+    /// for configuration compatibility; sbvm's JIT needs no distance: it checks the budget
+    /// before every straight-line run (and after every taken jump, call and return), so no
+    /// run starts unpaid and the count is exact at every exit.
     pub instruction_meter_checkpoint_distance: usize,
     /// Use the aligned (slot-indexed) memory mapping; V4 always does.
     pub aligned_memory_mapping: bool,
