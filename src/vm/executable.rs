@@ -1,8 +1,10 @@
 //! Executables: a verified program, loaded once and run many times.
 //!
 //! An [`Executable`] holds the text, the read-only data region, the function registry and the
-//! entry point, plus the interpreter's pre-decoded form of the text. It is immutable, `Send` and
-//! `Sync`: share one between threads and give each run its own [`super::Vm`].
+//! entry point, plus the interpreter's pre-decoded form of the text and, once
+//! [`Executable::jit_compile`] has run, the JIT's machine code. After loading (and compiling) it
+//! is immutable, `Send` and `Sync`: share one between threads and give each run its own
+//! [`super::Vm`].
 
 use super::config::Config;
 use super::context::ContextObject;
