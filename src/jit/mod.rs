@@ -99,7 +99,9 @@ impl JitProgram {
         let (lowered, code) = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let lowered = lower::lower(&decoded.ops, &decoded.runs, key, calls, &mut scratch);
-            if u32::try_from(scratch.code.len()).is_err() {
+            // Jumps are rel32: beyond 2 GiB of code a patched displacement would wrap and land
+            // anywhere. (The bound also keeps every run length and pc an `i32` immediate.)
+            if i32::try_from(scratch.code.len()).is_err() {
                 return Err(JitError::TooLarge {
                     bytes: scratch.code.len(),
                 });

@@ -51,6 +51,7 @@ impl Emitter {
     }
 
     /// Overwrites the 32-bit relative displacement ending at `end` so that it reaches `target`.
+    /// Displacements beyond ±2 GiB wrap: the JIT refuses code that large before using it.
     pub fn patch_rel32(&mut self, end: usize, target: usize) {
         let displacement = (target as i64 - end as i64) as i32;
         self.code[end - 4..end].copy_from_slice(&displacement.to_le_bytes());
