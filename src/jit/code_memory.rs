@@ -34,11 +34,14 @@ pub enum CodeMemoryError {
     },
 }
 
-/// A page-aligned anonymous mapping: base address and length, owned by whoever holds it.
+/// A page-aligned anonymous mapping: base address and length, owned by whoever holds it. It
+/// sits between two inaccessible guard pages, so the kernel never merges it with neighbouring
+/// memory of the same protection (which would make every later `mprotect` split it again).
 #[derive(Debug)]
 struct Mapping {
     base: usize,
     len: usize,
+    page: usize,
 }
 
 /// Mappings not in use, all `PROT_READ | PROT_WRITE`.
@@ -83,26 +86,32 @@ impl Mapping {
                 // touches no existing memory. Evidence: addr is null, fd is -1, flags are
                 // MAP_PRIVATE|MAP_ANONYMOUS; the result is checked against MAP_FAILED.
                 #[allow(unsafe_code)]
-                let base = unsafe {
+                let reservation = unsafe {
                     libc::mmap(
                         std::ptr::null_mut(),
-                        len,
-                        libc::PROT_READ | libc::PROT_WRITE,
+                        len + 2 * page,
+                        libc::PROT_NONE,
                         libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
                         -1,
                         0,
                     )
                 };
-                if base == libc::MAP_FAILED {
+                if reservation == libc::MAP_FAILED {
                     return Err(CodeMemoryError::Map {
                         len,
                         errno: errno(),
                     });
                 }
-                Mapping {
-                    base: base as usize,
+                let mapping = Mapping {
+                    base: reservation as usize + page,
                     len,
+                    page,
+                };
+                if let Err(error) = mapping.protect(libc::PROT_READ | libc::PROT_WRITE) {
+                    mapping.unmap();
+                    return Err(error);
                 }
+                mapping
             }
         };
         Ok(mapping)
@@ -131,11 +140,20 @@ impl Mapping {
                 return;
             }
         }
+        self.unmap();
+    }
+
+    /// Unmaps the mapping with its guard pages.
+    fn unmap(self) {
         // SAFETY: contract: unmaps pages nothing refers to any more. Evidence: `self` is consumed
-        // and was the mapping's only owner.
+        // and was the only owner of the reservation `[base - page, base + len + page)` that
+        // `writable` mapped.
         #[allow(unsafe_code)]
         unsafe {
-            libc::munmap(self.base as *mut libc::c_void, self.len);
+            libc::munmap(
+                (self.base - self.page) as *mut libc::c_void,
+                self.len + 2 * self.page,
+            );
         }
     }
 }
