@@ -17,7 +17,8 @@ use super::{is_small, Lowering, CTX, GUEST};
 use crate::interpreter::decode::{Code, Op};
 use crate::jit::context::{offsets, WINDOW_SLOTS};
 use crate::jit::x86::alu::{AluOp, ShiftOp};
-use crate::jit::x86::{Cond, Mem, Reg};
+use crate::jit::x86::{Cond, Emitter, Mem, Reg};
+use std::sync::OnceLock;
 
 fn size_of(code: Code) -> u8 {
     match code {
@@ -25,6 +26,55 @@ fn size_of(code: Code) -> u8 {
         Code::Ld2 | Code::St2 | Code::St2Imm => 2,
         Code::Ld4 | Code::St4 | Code::St4Imm => 4,
         _ => 8,
+    }
+}
+
+/// The bounds check from `rcx = rax` to `rax += window.host`, with its three exits (offsets
+/// just past their rel32 fields) still unpatched.
+struct BoundsCheck {
+    bytes: Vec<u8>,
+    exits: [usize; 3],
+}
+
+/// The check for `size` bytes against the load or store windows, encoded once per process by
+/// the same encoder as everything else.
+fn bounds_check(size: u8, store: bool) -> &'static BoundsCheck {
+    static CHECKS: OnceLock<Vec<BoundsCheck>> = OnceLock::new();
+    let checks = CHECKS.get_or_init(|| {
+        let mut checks = Vec::new();
+        for store in [false, true] {
+            for size in [1u8, 2, 4, 8] {
+                checks.push(encode_bounds_check(size, store));
+            }
+        }
+        checks
+    });
+    let index = usize::from(store) * 4 + size.trailing_zeros() as usize;
+    &checks[index.min(checks.len() - 1)]
+}
+
+fn encode_bounds_check(size: u8, store: bool) -> BoundsCheck {
+    let windows = if store { offsets::STORES } else { offsets::LOADS };
+    let mut asm = Emitter::new();
+    asm.mov_rr(true, Reg::Rcx, Reg::Rax);
+    asm.shift_imm(true, ShiftOp::Shr, Reg::Rcx, 32);
+    asm.alu_ri(true, AluOp::Cmp, Reg::Rcx, WINDOW_SLOTS as i32);
+    let outside_slots = asm.jcc(Cond::AboveEqual, None);
+    asm.shift_imm(false, ShiftOp::Shl, Reg::Rcx, offsets::WINDOW_SHIFT);
+    let field = |disp: i32| Mem {
+        base: CTX,
+        index: Some((Reg::Rcx, 1)),
+        disp: windows + disp,
+    };
+    asm.alu_rm(AluOp::Sub, Reg::Rax, field(offsets::VM_START));
+    asm.alu_ri(true, AluOp::Add, Reg::Rax, i32::from(size));
+    let wrapped = asm.jcc(Cond::Below, None);
+    asm.alu_rm(AluOp::Cmp, Reg::Rax, field(offsets::VM_LEN));
+    let too_long = asm.jcc(Cond::Above, None);
+    asm.alu_rm(AluOp::Add, Reg::Rax, field(offsets::HOST));
+    BoundsCheck {
+        bytes: asm.code,
+        exits: [outside_slots, wrapped, too_long],
     }
 }
 
@@ -61,26 +111,16 @@ impl Lowering<'_> {
                 self.asm.alu_rr(true, AluOp::Add, Reg::Rax, Reg::Rcx);
             }
         }
-        self.asm.mov_rr(true, Reg::Rcx, Reg::Rax);
-        self.asm.shift_imm(true, ShiftOp::Shr, Reg::Rcx, 32);
-        self.asm
-            .alu_ri(true, AluOp::Cmp, Reg::Rcx, WINDOW_SLOTS as i32);
-        self.hand_over_if(Cond::AboveEqual, pc);
-        self.asm
-            .shift_imm(false, ShiftOp::Shl, Reg::Rcx, offsets::WINDOW_SHIFT);
-        let field = |disp: i32| Mem {
-            base: CTX,
-            index: Some((Reg::Rcx, 1)),
-            disp: windows + disp,
-        };
-        self.asm
-            .alu_rm(AluOp::Sub, Reg::Rax, field(offsets::VM_START));
-        self.asm.alu_ri(true, AluOp::Add, Reg::Rax, i32::from(size));
-        self.hand_over_if(Cond::Below, pc);
-        self.asm
-            .alu_rm(AluOp::Cmp, Reg::Rax, field(offsets::VM_LEN));
-        self.hand_over_if(Cond::Above, pc);
-        self.asm.alu_rm(AluOp::Add, Reg::Rax, field(offsets::HOST));
+        // The check itself is the same bytes for every op of this size and table: copy them
+        // and point its three exits at this pc's stub.
+        let check = bounds_check(size, windows == offsets::STORES);
+        let start = self.asm.offset();
+        self.asm.code.extend_from_slice(&check.bytes);
+        let refund = self.runs.get(pc).copied().unwrap_or(0);
+        for exit in check.exits {
+            self.fixups
+                .push((start + exit, super::Target::Stub(refund, pc as u64)));
+        }
         Mem::at(Reg::Rax, -i32::from(size))
     }
 }
