@@ -183,8 +183,9 @@ impl ExecutableCode {
         // at least that many bytes.
         #[allow(unsafe_code)]
         let pages = unsafe { std::slice::from_raw_parts_mut(mapping.base as *mut u8, mapping.len) };
-        pages.fill(0xcc);
-        pages[..code.len()].copy_from_slice(code);
+        let (head, tail) = pages.split_at_mut(code.len());
+        head.copy_from_slice(code);
+        tail.fill(0xcc);
         if let Err(error) = mapping.protect(libc::PROT_READ | libc::PROT_EXEC) {
             mapping.release();
             return Err(error);

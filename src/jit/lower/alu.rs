@@ -18,7 +18,7 @@ enum Operand {
 
 /// What a binary op computes.
 #[derive(Clone, Copy)]
-enum Binary {
+pub(super) enum Binary {
     /// A two-operand x86 op; `sign_extend` makes a 32-bit result 64-bit signed.
     Simple(AluOp, bool),
     Mov,
@@ -36,8 +36,12 @@ enum Binary {
     },
 }
 
-/// The shape of each binary ALU code: (operation, 64-bit, immediate form).
-fn binary(code: Code) -> Option<(Binary, bool, bool)> {
+/// How a binary ALU code lowers: (operation, 64-bit, immediate form).
+pub(super) type Shape = (Binary, bool, bool);
+
+/// The shape of each binary ALU code.
+#[inline]
+pub(super) fn binary(code: Code) -> Option<Shape> {
     use Binary::*;
     use Code::*;
     let add = Simple(AluOp::Add, false);
@@ -134,20 +138,22 @@ fn binary(code: Code) -> Option<(Binary, bool, bool)> {
 }
 
 impl Lowering<'_> {
-    /// Lowers an ALU op; false when the op is not one (the caller hands it over).
-    pub(super) fn alu(&mut self, pc: usize, op: &Op) -> bool {
+    /// Lowers a binary ALU op of shape `shape`.
+    pub(super) fn alu_binary(&mut self, pc: usize, op: &Op, (binary, wide, immediate): Shape) {
+        let dst = GUEST[usize::from(op.dst)];
+        let operand = if immediate {
+            // 32-bit ops use the low half of the (already extended) immediate.
+            Operand::Imm(if wide { op.imm } else { op.imm as u32 as u64 })
+        } else {
+            Operand::Reg(GUEST[usize::from(op.src)])
+        };
+        self.binary(pc, binary, wide, dst, operand);
+    }
+
+    /// Lowers a unary or other ALU op; false when the op is not one (the caller hands it over).
+    pub(super) fn alu_unary(&mut self, pc: usize, op: &Op) -> bool {
         let dst = GUEST[usize::from(op.dst)];
         let src = GUEST[usize::from(op.src)];
-        if let Some((binary, wide, immediate)) = binary(op.code) {
-            let operand = if immediate {
-                // 32-bit ops use the low half of the (already extended) immediate.
-                Operand::Imm(if wide { op.imm } else { op.imm as u32 as u64 })
-            } else {
-                Operand::Reg(src)
-            };
-            self.binary(pc, binary, wide, dst, operand);
-            return true;
-        }
         match op.code {
             Code::SubRev64Imm | Code::SubRev32ZextImm => {
                 let wide = op.code == Code::SubRev64Imm;

@@ -17,6 +17,7 @@ pub(super) struct Condition {
 }
 
 /// The condition of each conditional jump code.
+#[inline]
 pub(super) fn condition(code: Code) -> Option<Condition> {
     use Code::*;
     let (cond, wide, immediate) = match code {

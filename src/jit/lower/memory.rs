@@ -54,7 +54,11 @@ fn bounds_check(size: u8, store: bool) -> &'static BoundsCheck {
 }
 
 fn encode_bounds_check(size: u8, store: bool) -> BoundsCheck {
-    let windows = if store { offsets::STORES } else { offsets::LOADS };
+    let windows = if store {
+        offsets::STORES
+    } else {
+        offsets::LOADS
+    };
     let mut asm = Emitter::new();
     asm.mov_rr(true, Reg::Rcx, Reg::Rax);
     asm.shift_imm(true, ShiftOp::Shr, Reg::Rcx, 32);

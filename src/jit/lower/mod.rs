@@ -41,6 +41,9 @@ use super::x86::{Emitter, Mem, Reg};
 use crate::interpreter::decode::{Code, Op};
 use std::collections::HashMap;
 
+/// A pc whose code has not been emitted yet.
+const NO_LABEL: u32 = u32::MAX;
+
 /// Host register of guest register `r0`–`r10`.
 const GUEST: [Reg; 11] = [
     Reg::Rbx,
@@ -85,7 +88,8 @@ struct Lowering<'p> {
     ops: &'p [Op],
     runs: &'p [u32],
     key: u64,
-    labels: Vec<Option<usize>>,
+    /// Code offset of each pc's label (`NO_LABEL` until emitted).
+    labels: Vec<u32>,
     entries: Vec<u32>,
     /// (end of rel32, target) pairs to patch.
     fixups: Vec<(usize, Target)>,
@@ -122,7 +126,7 @@ pub(crate) fn lower(
         ops,
         runs,
         key,
-        labels: vec![None; ops.len()],
+        labels: vec![NO_LABEL; ops.len()],
         entries: vec![u32::MAX; ops.len()],
         fixups,
         epilogue: 0,
@@ -194,55 +198,11 @@ impl Lowering<'_> {
             // Its label is a stub, placed out of line by `finish`.
             self.lddw_tails.push(pc + 1);
         }
-        self.labels[pc] = Some(self.asm.offset());
+        self.labels[pc] = self.asm.offset() as u32;
         let uses_registers = usize::from(op.dst) < GUEST.len() && usize::from(op.src) < GUEST.len();
-        let lowered = uses_registers
-            && match op.code {
-                Code::LoadImm64 => {
-                    self.immediate_into(GUEST[usize::from(op.dst)], op.imm);
-                    true
-                }
-                Code::Ja => {
-                    self.transfer(0, op.aux as usize);
-                    true
-                }
-                Code::CallInternal if (op.aux as usize) < self.ops.len() => {
-                    self.call_internal(pc, op.aux as usize);
-                    true
-                }
-                Code::CallReg => {
-                    self.call_register(pc, &op);
-                    true
-                }
-                Code::Exit => {
-                    self.exit(pc);
-                    true
-                }
-                Code::Ld1 | Code::Ld2 | Code::Ld4 | Code::Ld8 => {
-                    self.load(pc, &op);
-                    true
-                }
-                Code::St1
-                | Code::St2
-                | Code::St4
-                | Code::St8
-                | Code::St1Imm
-                | Code::St2Imm
-                | Code::St4Imm
-                | Code::St8Imm => {
-                    self.store(pc, &op);
-                    true
-                }
-                code => match branch::condition(code) {
-                    Some(condition) => {
-                        self.conditional_jump(pc, &op, condition);
-                        true
-                    }
-                    None => self.alu(pc, &op),
-                },
-            };
+        let lowered = uses_registers && self.lower_op(pc, &op);
         if lowered {
-            self.entries[pc] = self.labels[pc].map_or(u32::MAX, |label| label as u32);
+            self.entries[pc] = self.labels[pc];
         } else {
             self.hand_over(pc);
         }
@@ -254,6 +214,38 @@ impl Lowering<'_> {
             return pc + 2;
         }
         pc + 1
+    }
+
+    /// Emits `op`; false when compiled code cannot do it (the caller hands it over).
+    fn lower_op(&mut self, pc: usize, op: &Op) -> bool {
+        // Binary ALU ops first: they are most of any program.
+        if let Some(shape) = alu::binary(op.code) {
+            self.alu_binary(pc, op, shape);
+            return true;
+        }
+        match op.code {
+            Code::LoadImm64 => self.immediate_into(GUEST[usize::from(op.dst)], op.imm),
+            Code::Ja => self.transfer(0, op.aux as usize),
+            Code::CallInternal if (op.aux as usize) < self.ops.len() => {
+                self.call_internal(pc, op.aux as usize);
+            }
+            Code::CallReg => self.call_register(pc, op),
+            Code::Exit => self.exit(pc),
+            Code::Ld1 | Code::Ld2 | Code::Ld4 | Code::Ld8 => self.load(pc, op),
+            Code::St1
+            | Code::St2
+            | Code::St4
+            | Code::St8
+            | Code::St1Imm
+            | Code::St2Imm
+            | Code::St4Imm
+            | Code::St8Imm => self.store(pc, op),
+            code => match branch::condition(code) {
+                Some(condition) => self.conditional_jump(pc, op, condition),
+                None => return self.alu_unary(pc, op),
+            },
+        }
+        true
     }
 
     /// Leaves for the host to execute `pc` (the run from `pc` on is given back).
@@ -331,26 +323,26 @@ impl Lowering<'_> {
         };
         for tail in std::mem::take(&mut self.lddw_tails) {
             let refund = self.runs.get(tail).copied().unwrap_or(0);
-            self.labels[tail] = Some(self.stub(&mut stubs, refund, tail as u64));
+            self.labels[tail] = self.stub(&mut stubs, refund, tail as u64) as u32;
         }
         let mut fixups = std::mem::take(&mut self.fixups);
         for (end, target) in fixups.drain(..) {
             let destination = match target {
-                Target::Pc(pc) => match self.labels.get(pc).copied().flatten() {
-                    Some(label) => label,
+                Target::Pc(pc) => match self.labels.get(pc).copied() {
+                    Some(label) if label != NO_LABEL => label as usize,
                     // Past the end of the text: the host reports the overrun.
-                    None => self.stub(&mut stubs, 0, pc as u64),
+                    _ => self.stub(&mut stubs, 0, pc as u64),
                 },
                 Target::Stub(refund, pc) => self.stub(&mut stubs, refund, pc),
                 Target::Dispatch => self.dispatch,
             };
             self.asm.patch_rel32(end, destination);
         }
-        let labels = self
-            .labels
-            .iter()
-            .map(|label| label.unwrap_or(self.epilogue) as u32)
-            .collect();
+        // Every pc has a label by now; the epilogue stands in should one not.
+        let mut labels = std::mem::take(&mut self.labels);
+        for label in labels.iter_mut().filter(|label| **label == NO_LABEL) {
+            *label = self.epilogue as u32;
+        }
         scratch.fixups = fixups;
         scratch.code = self.asm.code;
         Lowered {

@@ -145,6 +145,10 @@ impl Emitter {
             }
             _ => {}
         }
-        self.code.extend_from_slice(&buffer[..len.min(16)]);
+        // Append all sixteen bytes and cut back: a fixed-size copy is two stores, where a
+        // variable-length one is a call to memcpy.
+        let end = self.code.len() + len.min(16);
+        self.code.extend_from_slice(&buffer);
+        self.code.truncate(end);
     }
 }
