@@ -220,3 +220,27 @@ fn running_an_uncompiled_executable_is_a_typed_error() {
     assert_eq!(observed.result, Err(EbpfError::JitNotCompiled));
     assert_eq!(observed.instructions, 0);
 }
+
+#[test]
+fn deep_call_depth_configs_agree() {
+    // Beyond NATIVE_CALL_DEPTH_LIMIT (1024) the JIT returns through its dispatch table instead
+    // of host call/ret; the recursion below goes deep enough to use it at every level.
+    let source = "mov64 r6, 0\ncall function_down\nmov64 r0, r6\nexit\n\
+                  function_down:\nadd64 r6, 1\njge r6, 1050, +1\ncall function_down\nexit\n";
+    for version in SbpfVersion::ALL {
+        let deep = Config {
+            max_call_depth: 1100,
+            ..config(version)
+        };
+        for budget in [10, 2000, 3170, 3171, 3172, 1_000_000] {
+            let runtime = Arc::new(standard_runtime(deep.clone()));
+            let executable = Executable::from_assembly(source, version, runtime).unwrap();
+            let label = format!("{version} budget {budget}");
+            let kind = compare(executable, budget, &[], &label);
+            // By the program's structure: 1050 nested calls fit in 1100 frames.
+            if budget == 1_000_000 {
+                assert_eq!(kind, "ok", "{label}");
+            }
+        }
+    }
+}

@@ -80,25 +80,7 @@ impl Lowering<'_> {
         }
         // Charge the callee's run (leave at the target when the budget does not cover it),
         // then call its label.
-        self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::RUNS));
-        self.asm.load(
-            4,
-            Reg::Rcx,
-            Mem {
-                base: Reg::Rcx,
-                index: Some((Reg::Rax, 4)),
-                disp: 0,
-            },
-        );
-        let left = Mem::at(CTX, offsets::LEFT);
-        self.asm.alu_mr(AluOp::Sub, left, Reg::Rcx);
-        let covered = self.asm.jcc(Cond::AboveEqual, None);
-        self.asm.alu_mr(AluOp::Add, left, Reg::Rcx);
-        self.asm.store(8, Mem::at(CTX, offsets::PC), Reg::Rax);
-        let end = self.asm.jmp(None);
-        self.asm.patch_rel32(end, self.epilogue);
-        let here = self.asm.offset();
-        self.asm.patch_rel32(covered, here);
+        self.charge_run_at_rax();
         self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::TARGETS));
         self.asm.call_mem(Mem {
             base: Reg::Rcx,
@@ -173,13 +155,9 @@ impl Lowering<'_> {
         }
     }
 
-    /// The shared routine that goes to the pc in rax: outside the text, or when the budget
-    /// does not cover the run there, leave with that pc; else charge the run and jump to the
-    /// pc's label.
-    pub(super) fn dispatch(&mut self) {
-        self.asm.mov_imm(Reg::Rcx, self.ops.len() as u64);
-        self.asm.alu_rr(true, AluOp::Cmp, Reg::Rax, Reg::Rcx);
-        let outside = self.asm.jcc(Cond::AboveEqual, None);
+    /// Charges the run at the pc in rax (inside the text), or leaves at that pc with nothing
+    /// charged when the budget does not cover it. Leaves rax alone.
+    fn charge_run_at_rax(&mut self) {
         self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::RUNS));
         self.asm.load(
             4,
@@ -190,22 +168,41 @@ impl Lowering<'_> {
                 disp: 0,
             },
         );
-        let left = Mem::at(CTX, offsets::LEFT);
-        self.asm.alu_mr(AluOp::Sub, left, Reg::Rcx);
-        let short = self.asm.jcc(Cond::Below, None);
+        self.asm
+            .alu_mr(AluOp::Sub, Mem::at(CTX, offsets::LEFT), Reg::Rcx);
+        self.asm.jcc(Cond::Below, Some(self.leave_refunding));
+    }
+
+    /// The shared routine that gives back the rcx instructions just charged and leaves at the
+    /// pc in rax.
+    pub(super) fn leave_refunding(&mut self) {
+        self.asm
+            .alu_mr(AluOp::Add, Mem::at(CTX, offsets::LEFT), Reg::Rcx);
+        self.store_pc_and_leave();
+    }
+
+    /// Records the pc in rax and leaves.
+    fn store_pc_and_leave(&mut self) {
+        self.asm.store(8, Mem::at(CTX, offsets::PC), Reg::Rax);
+        self.asm.jmp(Some(self.epilogue));
+    }
+
+    /// The shared routine that goes to the pc in rax: outside the text, or when the budget
+    /// does not cover the run there, leave with that pc; else charge the run and jump to the
+    /// pc's label.
+    pub(super) fn dispatch(&mut self) {
+        self.asm.mov_imm(Reg::Rcx, self.ops.len() as u64);
+        self.asm.alu_rr(true, AluOp::Cmp, Reg::Rax, Reg::Rcx);
+        let inside = self.asm.jcc(Cond::Below, None);
+        self.store_pc_and_leave();
+        let here = self.asm.offset();
+        self.asm.patch_rel32(inside, here);
+        self.charge_run_at_rax();
         self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::TARGETS));
         self.asm.jmp_mem(Mem {
             base: Reg::Rcx,
             index: Some((Reg::Rax, 8)),
             disp: 0,
         });
-        let here = self.asm.offset();
-        self.asm.patch_rel32(short, here);
-        self.asm.alu_mr(AluOp::Add, left, Reg::Rcx);
-        let here = self.asm.offset();
-        self.asm.patch_rel32(outside, here);
-        self.asm.store(8, Mem::at(CTX, offsets::PC), Reg::Rax);
-        let end = self.asm.jmp(None);
-        self.asm.patch_rel32(end, self.epilogue);
     }
 }

@@ -96,6 +96,8 @@ struct Lowering<'p> {
     epilogue: usize,
     /// The dispatch routine.
     dispatch: usize,
+    /// The routine that gives back the run length in rcx and leaves at the pc in rax.
+    leave_refunding: usize,
     calls: CallSettings,
     /// Second slots of lddw instructions.
     lddw_tails: Vec<usize>,
@@ -131,6 +133,7 @@ pub(crate) fn lower(
         fixups,
         epilogue: 0,
         dispatch: 0,
+        leave_refunding: 0,
         calls,
         lddw_tails: Vec::new(),
         noise: rand::random::<u64>() | 1,
@@ -178,6 +181,8 @@ impl Lowering<'_> {
             self.asm.pop(*reg);
         }
         self.asm.ret();
+        self.leave_refunding = self.asm.offset();
+        self.leave_refunding();
         self.dispatch = self.asm.offset();
         self.dispatch();
     }
