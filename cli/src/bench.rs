@@ -3,9 +3,10 @@
 
 use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report;
-use crate::run::{prepare, Engine};
+use crate::run::{engine_parser, prepare};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
+use sbvm::vm::Engine;
 use serde_json::Value;
 use std::time::Instant;
 
@@ -17,7 +18,7 @@ pub struct Args {
     #[command(flatten)]
     environment: EnvironmentArgs,
     /// Time only this engine (default: every available engine).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = engine_parser())]
     engine: Option<Engine>,
     /// Timed runs per engine.
     #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..=10_000))]
@@ -31,7 +32,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let engines = match args.engine {
         Some(engine) => vec![engine],
-        None => vec![Engine::Interpreter, Engine::Jit],
+        None => Engine::ALL.to_vec(),
     };
     let input = args.environment.input_bytes()?;
     let mut loaded = match args.program.load()? {
@@ -72,7 +73,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             )
             .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
             let start = Instant::now();
-            let (count, _) = vm.execute_with(engine.into());
+            let (count, _) = vm.execute_with(engine);
             let elapsed = start.elapsed();
             instructions = count;
             // The first run warms caches up and is not counted.

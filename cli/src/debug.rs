@@ -2,11 +2,12 @@
 //! outcome as `sbvm run` does.
 
 use crate::load::{EnvironmentArgs, ProgramArgs};
-use crate::report::{self, json_line, Outcome};
+use crate::report::{self, json_line};
+use crate::run::executed_outcome;
 use crate::Failure;
 use sbvm::debugger::{serve, DebugOptions, SessionEnd};
 use sbvm::env::{standard_vm, EnvContext};
-use sbvm::isa::disasm::instruction_text;
+use sbvm::vm::Engine;
 use std::net::TcpListener;
 
 /// Arguments of `sbvm debug`.
@@ -82,33 +83,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
         SessionEnd::Killed => "the debugger killed the program",
     };
     report::err(&format!("sbvm: {how}"));
-    let location = result.as_ref().err().map(|_| {
-        let instruction = instruction_text(executable.text(), pc, executable.version());
-        let function = loaded
-            .functions
-            .range(..=pc)
-            .next_back()
-            .map(|(_, name)| name.clone());
-        (instruction, function)
-    });
-    let outcome = Outcome {
-        engine: "interpreter",
-        stage: "execute".into(),
-        result: result.as_ref().ok().copied(),
-        error: result
-            .as_ref()
-            .err()
-            .map(|error| error.kind_name().to_string()),
-        message: result.as_ref().err().map(ToString::to_string),
-        instructions,
-        pc,
-        logs: context
-            .logs
-            .iter()
-            .map(|log| String::from_utf8_lossy(log).into_owned())
-            .collect(),
-        location,
-    };
+    // The debugger drives the interpreter (single steps).
+    let outcome = executed_outcome(
+        Engine::Interpreter,
+        &loaded,
+        &context,
+        (instructions, result, pc),
+    );
     if args.json {
         report::out(&json_line(&outcome));
     } else {

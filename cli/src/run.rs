@@ -6,7 +6,7 @@ use crate::report::{self, json_line, Outcome};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
 use sbvm::isa::disasm::instruction_text;
-use sbvm::vm::StopReason;
+use sbvm::vm::{EbpfError, Engine, StopReason};
 
 /// Arguments of `sbvm run`.
 #[derive(clap::Args)]
@@ -16,7 +16,7 @@ pub struct Args {
     #[command(flatten)]
     environment: EnvironmentArgs,
     /// Execution engine.
-    #[arg(long, value_enum, default_value_t = Engine::Interpreter)]
+    #[arg(long, value_parser = engine_parser(), default_value = "interpreter")]
     engine: Engine,
     /// Print exactly one JSON line with the outcome.
     #[arg(long)]
@@ -27,31 +27,11 @@ pub struct Args {
     trace: bool,
 }
 
-/// Execution engines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Engine {
-    /// The metered interpreter.
-    Interpreter,
-    /// The x86-64 JIT.
-    Jit,
-}
-
-impl Engine {
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Interpreter => "interpreter",
-            Engine::Jit => "jit",
-        }
-    }
-}
-
-impl From<Engine> for sbvm::vm::Engine {
-    fn from(engine: Engine) -> Self {
-        match engine {
-            Engine::Interpreter => sbvm::vm::Engine::Interpreter,
-            Engine::Jit => sbvm::vm::Engine::Jit,
-        }
-    }
+/// `--engine`: the library's engines, by their names.
+pub fn engine_parser() -> impl clap::builder::TypedValueParser<Value = Engine> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Engine::ALL.map(Engine::name))
+        .map(|name: String| Engine::from_name(&name).unwrap_or_default())
 }
 
 /// Prepares `loaded` for `engine`: compiles it for the JIT.
@@ -146,15 +126,27 @@ fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Fail
                 }
             }
         } else {
-            vm.execute_with(args.engine.into())
+            vm.execute_with(args.engine)
         };
         (instructions, result, vm.pc())
     };
-    let logs = context
-        .logs
-        .iter()
-        .map(|log| String::from_utf8_lossy(log).into_owned())
-        .collect();
+    Ok(executed_outcome(
+        args.engine,
+        loaded,
+        &context,
+        (instructions, result, pc),
+    ))
+}
+
+/// The outcome of a run that got to execute (`run` and `debug`): the result or error, the
+/// count, the final pc, the logs and, for a fault, where it happened.
+pub fn executed_outcome(
+    engine: Engine,
+    loaded: &Loaded,
+    context: &EnvContext,
+    (instructions, result, pc): (u64, Result<u64, EbpfError>, usize),
+) -> Outcome {
+    let executable = &loaded.executable;
     let location = result.as_ref().err().map(|_| {
         let instruction = instruction_text(executable.text(), pc, executable.version());
         let function = loaded
@@ -164,8 +156,8 @@ fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Fail
             .map(|(_, name)| name.clone());
         (instruction, function)
     });
-    Ok(Outcome {
-        engine: args.engine.name(),
+    Outcome {
+        engine: engine.name(),
         stage: "execute".into(),
         result: result.as_ref().ok().copied(),
         error: result
@@ -175,7 +167,11 @@ fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Fail
         message: result.as_ref().err().map(ToString::to_string),
         instructions,
         pc,
-        logs,
+        logs: context
+            .logs
+            .iter()
+            .map(|log| String::from_utf8_lossy(log).into_owned())
+            .collect(),
         location,
-    })
+    }
 }

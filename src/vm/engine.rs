@@ -17,6 +17,14 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// Every engine.
+    pub const ALL: [Engine; 2] = [Engine::Interpreter, Engine::Jit];
+
+    /// The engine called `name` ([`Engine::name`]).
+    pub fn from_name(name: &str) -> Option<Engine> {
+        Engine::ALL.into_iter().find(|engine| engine.name() == name)
+    }
+
     /// The engine's name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
