@@ -35,18 +35,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         None => Engine::ALL.to_vec(),
     };
     let input = args.environment.input_bytes()?;
-    let mut loaded = match args.program.load()? {
-        Ok(loaded) => loaded,
-        Err(failure) => {
-            return Err(Failure::Rejected(format!(
-                "{}: {} failed: {}: {}",
-                args.program.program.display(),
-                failure.stage,
-                failure.kind,
-                failure.message
-            )))
-        }
-    };
+    let mut loaded = args.program.load_or_reject()?;
     for engine in engines {
         // Compile time: the median of as many compilations as timed runs (the last one stays).
         let compile_median = (engine == Engine::Jit)

@@ -34,18 +34,7 @@ pub struct Args {
 /// Runs `sbvm debug`.
 pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.environment.input_bytes()?;
-    let loaded = match args.program.load()? {
-        Ok(loaded) => loaded,
-        Err(failure) => {
-            return Err(Failure::Rejected(format!(
-                "{}: {} failed: {}: {}",
-                args.program.program.display(),
-                failure.stage,
-                failure.kind,
-                failure.message
-            )))
-        }
-    };
+    let loaded = args.program.load_or_reject()?;
     let listener = TcpListener::bind((args.listen.as_str(), args.port)).map_err(|error| {
         Failure::Usage(format!(
             "cannot listen on {}:{}: {error}",

@@ -153,4 +153,18 @@ impl ProgramArgs {
     pub fn load(&self) -> Result<Result<Loaded, LoadFailure>, Failure> {
         load_program(&self.program, self.raw, self.version)
     }
+
+    /// Loads the program for commands that only make sense with a loaded one (`bench`,
+    /// `debug`): a load or verify failure is a one-line rejection.
+    pub fn load_or_reject(&self) -> Result<Loaded, Failure> {
+        self.load()?.map_err(|failure| {
+            Failure::Rejected(format!(
+                "{}: {} failed: {}: {}",
+                self.program.display(),
+                failure.stage,
+                failure.kind,
+                failure.message
+            ))
+        })
+    }
 }
