@@ -5,40 +5,16 @@
 //! `jit/<program>/<version>` reports instructions per second; `jit_compile/<program>`
 //! reports text slots per second (its inverse is the compile time per instruction).
 
+mod common;
+
+use common::{load, programs_dir, PROGRAMS};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sbvm::env::{run_with, standard_runtime, EnvContext, RunSetup};
+use sbvm::env::{run_with, RunSetup};
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::{Config, Engine, Executable};
-use std::path::PathBuf;
-use std::sync::Arc;
-
-const PROGRAMS: &[&str] = &[
-    "alu_loop",
-    "stack_mem_loop",
-    "fib_recursive",
-    "collatz",
-    "muldiv_loop",
-    "lddw_bswap",
-    "unrolled",
-];
-
-fn programs_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/oracle/programs");
-    dir.exists().then_some(dir)
-}
-
-fn load(dir: &std::path::Path, name: &str, version: SbpfVersion) -> Executable<EnvContext> {
-    let source = std::fs::read_to_string(dir.join(format!("{name}.asm"))).unwrap();
-    let config = Config {
-        enabled_sbpf_versions: version..=version,
-        ..Config::default()
-    };
-    Executable::from_assembly(&source, version, Arc::new(standard_runtime(config))).unwrap()
-}
+use sbvm::vm::Engine;
 
 fn execution(c: &mut Criterion) {
     let Some(dir) = programs_dir() else {
-        eprintln!("SKIP: ../shared/oracle/programs not found");
         return;
     };
     let mut group = c.benchmark_group("jit");
