@@ -1,0 +1,265 @@
+//! The V0–V2 layout: sections at file offsets equal to their addresses, dynamic symbols and
+//! relocations for calls and addresses.
+
+use super::*;
+use crate::isa::asm::Site;
+use crate::isa::hash::symbol_hash;
+use crate::isa::syscall_names::KNOWN_SYSCALLS;
+
+pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
+    const PHNUM: usize = 3;
+    let text_off = EHDR + PHNUM * PHDR;
+    let mut text = assembled.text.clone();
+    let rodata_off = text_off + text.len();
+    let mut rodata = assembled.rodata.clone();
+    rodata.resize(align8(rodata.len()), 0);
+    let addresses = Addresses {
+        text: text_off as u64,
+        rodata: rodata_off as u64,
+    };
+    let function_names = function_names(assembled);
+
+    // Dynamic symbols and relocations.
+    let mut dynstr = Strings::new();
+    let mut dynsym: Vec<Symbol> = vec![Symbol {
+        name: 0,
+        info: 0,
+        section: 0,
+        value: 0,
+    }];
+    let mut symbol_index: BTreeMap<(String, u64), u32> = BTreeMap::new();
+    let mut intern = |dynstr: &mut Strings,
+                      dynsym: &mut Vec<Symbol>,
+                      name: &str,
+                      info: u8,
+                      section: u16,
+                      value: u64| {
+        *symbol_index
+            .entry((name.to_string(), value))
+            .or_insert_with(|| {
+                dynsym.push(Symbol {
+                    name: dynstr.add(name),
+                    info,
+                    section,
+                    value,
+                });
+                (dynsym.len() - 1) as u32
+            })
+    };
+    let mut relocations: Vec<(u64, u32, u32)> = Vec::new();
+    for call in &assembled.calls {
+        let at = text_off + call.pc * 8;
+        let index = match &call.target {
+            CallTarget::Syscall { name, hash } => {
+                let name = name
+                    .clone()
+                    .or_else(|| {
+                        KNOWN_SYSCALLS
+                            .iter()
+                            .find(|known| symbol_hash(known) == *hash)
+                            .map(|known| known.to_string())
+                    })
+                    .ok_or(WriteError::UnnamedSyscall {
+                        hash: *hash,
+                        pc: call.pc,
+                    })?;
+                intern(&mut dynstr, &mut dynsym, &name, GLOBAL | STT_FUNC, 0, 0)
+            }
+            CallTarget::Function(pc) => {
+                let name = function_names
+                    .get(pc)
+                    .cloned()
+                    .unwrap_or_else(|| format!("function_{pc}"));
+                intern(
+                    &mut dynstr,
+                    &mut dynsym,
+                    &name,
+                    GLOBAL | STT_FUNC,
+                    1,
+                    addresses.text + 8 * *pc as u64,
+                )
+            }
+        };
+        patch(&mut text, at - text_off + 4, &(-1i32).to_le_bytes());
+        relocations.push((at as u64, 10, index));
+    }
+    for reference in &assembled.references {
+        let address = addresses.of(assembled, &reference.label)?;
+        match reference.site {
+            Site::Lddw(pc) if assembled.data_labels.contains_key(&reference.label) => {
+                let index = intern(
+                    &mut dynstr,
+                    &mut dynsym,
+                    &reference.label,
+                    GLOBAL | STT_OBJECT,
+                    2,
+                    address,
+                );
+                relocations.push(((text_off + pc * 8) as u64, 1, index));
+            }
+            Site::Lddw(pc) => {
+                patch(&mut text, pc * 8 + 4, &(address as u32).to_le_bytes());
+                patch(
+                    &mut text,
+                    pc * 8 + 12,
+                    &((address >> 32) as u32).to_le_bytes(),
+                );
+                relocations.push(((text_off + pc * 8) as u64, 8, 0));
+            }
+            Site::Rodata(offset) => {
+                patch(&mut rodata, offset, &0u32.to_le_bytes());
+                patch(&mut rodata, offset + 4, &(address as u32).to_le_bytes());
+                relocations.push(((rodata_off + offset) as u64, 8, 0));
+            }
+        }
+    }
+
+    let dynamic_off = rodata_off + rodata.len();
+    let dynamic_entries = if relocations.is_empty() { 6 } else { 9 };
+    let dynsym_off = dynamic_off + dynamic_entries * 16;
+    let dynstr_off = dynsym_off + dynsym.len() * SYM;
+    let rel_off = align8(dynstr_off + dynstr.bytes.len());
+    let symtab_off = rel_off + relocations.len() * 16;
+
+    // Debug symbols and section names.
+    let (tail, names) = Tail::new(
+        &function_names,
+        addresses.text,
+        1,
+        [
+            ".text", ".rodata", ".dynamic", ".dynsym", ".dynstr", ".rel.dyn",
+        ],
+        symtab_off,
+    );
+    let mut sections = vec![
+        SectionHeader::default(),
+        SectionHeader {
+            name: names[0],
+            kind: 1,
+            flags: 6,
+            addr: text_off as u64,
+            offset: text_off as u64,
+            size: text.len() as u64,
+            ..Default::default()
+        },
+        SectionHeader {
+            name: names[1],
+            kind: 1,
+            flags: 2,
+            addr: rodata_off as u64,
+            offset: rodata_off as u64,
+            size: rodata.len() as u64,
+            ..Default::default()
+        },
+        SectionHeader {
+            name: names[2],
+            kind: 6,
+            flags: 2,
+            addr: dynamic_off as u64,
+            offset: dynamic_off as u64,
+            size: (dynamic_entries * 16) as u64,
+            link: 5,
+            entsize: 16,
+            ..Default::default()
+        },
+        SectionHeader {
+            name: names[3],
+            kind: 11,
+            flags: 2,
+            addr: dynsym_off as u64,
+            offset: dynsym_off as u64,
+            size: (dynsym.len() * SYM) as u64,
+            link: 5,
+            info: 1,
+            entsize: SYM as u64,
+        },
+        SectionHeader {
+            name: names[4],
+            kind: 3,
+            flags: 2,
+            addr: dynstr_off as u64,
+            offset: dynstr_off as u64,
+            size: dynstr.bytes.len() as u64,
+            ..Default::default()
+        },
+        SectionHeader {
+            name: names[5],
+            kind: 9,
+            flags: 2,
+            addr: rel_off as u64,
+            offset: rel_off as u64,
+            size: (relocations.len() * 16) as u64,
+            link: 4,
+            entsize: 16,
+            ..Default::default()
+        },
+    ];
+    sections.extend(tail.headers(sections.len() as u32));
+
+    let mut out = Vec::with_capacity(tail.shoff + sections.len() * SHDR);
+    let entry = (text_off + 8 * assembled.entry_pc) as u64;
+    tail.file_header(&mut out, assembled, entry, PHNUM, &sections);
+    let code_size = (rodata_off + rodata.len() - text_off) as u64;
+    let data_size = (symtab_off - dynamic_off) as u64;
+    program_header(
+        &mut out,
+        &Segment {
+            kind: 1,
+            flags: 5,
+            offset: text_off as u64,
+            vaddr: text_off as u64,
+            size: code_size,
+        },
+    );
+    program_header(
+        &mut out,
+        &Segment {
+            kind: 1,
+            flags: 4,
+            offset: dynamic_off as u64,
+            vaddr: dynamic_off as u64,
+            size: data_size,
+        },
+    );
+    program_header(
+        &mut out,
+        &Segment {
+            kind: 2,
+            flags: 4,
+            offset: dynamic_off as u64,
+            vaddr: dynamic_off as u64,
+            size: (dynamic_entries * 16) as u64,
+        },
+    );
+    out.extend_from_slice(&text);
+    out.extend_from_slice(&rodata);
+    let mut dynamic = vec![
+        (6u64, dynsym_off as u64),
+        (5, dynstr_off as u64),
+        (10, dynstr.bytes.len() as u64),
+        (11, SYM as u64),
+    ];
+    if !relocations.is_empty() {
+        dynamic.extend([
+            (17, rel_off as u64),
+            (18, (relocations.len() * 16) as u64),
+            (19, 16),
+        ]);
+    }
+    dynamic.extend([(30, 0), (0, 0)]);
+    for (tag, value) in dynamic {
+        put_u64(&mut out, tag);
+        put_u64(&mut out, value);
+    }
+    for entry in &dynsym {
+        symbol(&mut out, entry);
+    }
+    out.extend_from_slice(&dynstr.bytes);
+    out.resize(rel_off, 0);
+    for (offset, kind, index) in &relocations {
+        put_u64(&mut out, *offset);
+        put_u64(&mut out, (u64::from(*index) << 32) | u64::from(*kind));
+    }
+    tail.write(&mut out, &sections);
+    Ok(out)
+}

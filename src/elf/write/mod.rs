@@ -1,0 +1,360 @@
+//! ELF output: an assembled program as a shared object the reference runtime loads.
+//!
+//! V0–V2 (the lenient loader's kind), every section at a file offset equal to its address:
+//!
+//! ```text
+//! | ELF header | 3 program headers | .text | .rodata | .dynamic | .dynsym | .dynstr | .rel.dyn |
+//! | .symtab | .strtab | .shstrtab | section headers |
+//! ```
+//!
+//! Calls become `call -1` with an `R_BPF_64_32` relocation (to an undefined symbol: a syscall;
+//! to a defined function: a bpf-to-bpf call). `lddw` of a read-only data label is an
+//! `R_BPF_64_64` against the label's symbol, `lddw` of a text label an `R_BPF_64_RELATIVE` in
+//! `.text`, and a `.quad label` in `.rodata` the old toolchains' `R_BPF_64_RELATIVE` outside
+//! `.text`. So one program can show every relocation kind the loader knows.
+//!
+//! V3+ (SIMD-0189), no relocations: the file header, a read-only program header at vaddr 0
+//! (when there is data), the text's at 0x1_0000_0000, then the bytes with every address already
+//! filled in. Section headers with `.symtab` follow for the disassembler's labels; the strict
+//! loader ignores them.
+
+mod lenient;
+mod strict;
+
+use crate::isa::asm::{Assembled, CallTarget};
+use std::collections::BTreeMap;
+
+/// The program cannot be written as ELF.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// Before V3 a syscall is linked by name; this one was given as a bare number.
+    #[error("syscall {hash:#010x} at instruction {pc} has no name; ELF output before V3 links syscalls by name")]
+    UnnamedSyscall {
+        /// The hash.
+        hash: u32,
+        /// Instruction index.
+        pc: usize,
+    },
+    /// A reference to a label that does not exist.
+    #[error("label {0:?} is not defined")]
+    UnknownLabel(String),
+}
+
+const EHDR: usize = 64;
+const PHDR: usize = 56;
+const SHDR: usize = 64;
+const SYM: usize = 24;
+
+/// Writes `assembled` as an ELF shared object for its version.
+pub fn write_elf(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
+    if assembled.version.enable_stricter_elf_headers() {
+        strict::write_strict(assembled)
+    } else {
+        lenient::write_lenient(assembled)
+    }
+}
+
+fn align8(value: usize) -> usize {
+    value.div_ceil(8) * 8
+}
+
+fn put_u16(out: &mut Vec<u8>, value: u16) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+fn put_u32(out: &mut Vec<u8>, value: u32) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+fn put_u64(out: &mut Vec<u8>, value: u64) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+fn patch(out: &mut [u8], at: usize, bytes: &[u8]) {
+    out[at..at + bytes.len()].copy_from_slice(bytes);
+}
+
+struct Header {
+    entry: u64,
+    flags: u32,
+    phnum: u16,
+    shoff: u64,
+    shnum: u16,
+    shstrndx: u16,
+}
+
+fn file_header(out: &mut Vec<u8>, header: &Header) {
+    out.extend_from_slice(b"\x7fELF");
+    out.extend_from_slice(&[2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    put_u16(out, 3); // ET_DYN
+    put_u16(out, 247); // EM_BPF
+    put_u32(out, 1);
+    put_u64(out, header.entry);
+    put_u64(out, EHDR as u64);
+    put_u64(out, header.shoff);
+    put_u32(out, header.flags);
+    put_u16(out, EHDR as u16);
+    put_u16(out, PHDR as u16);
+    put_u16(out, header.phnum);
+    put_u16(out, SHDR as u16);
+    put_u16(out, header.shnum);
+    put_u16(out, header.shstrndx);
+}
+
+struct Segment {
+    kind: u32,
+    flags: u32,
+    offset: u64,
+    vaddr: u64,
+    size: u64,
+}
+
+fn program_header(out: &mut Vec<u8>, segment: &Segment) {
+    put_u32(out, segment.kind);
+    put_u32(out, segment.flags);
+    put_u64(out, segment.offset);
+    put_u64(out, segment.vaddr);
+    put_u64(out, segment.vaddr);
+    put_u64(out, segment.size);
+    put_u64(out, segment.size);
+    put_u64(out, 8);
+}
+
+#[derive(Default)]
+struct SectionHeader {
+    name: u32,
+    kind: u32,
+    flags: u64,
+    addr: u64,
+    offset: u64,
+    size: u64,
+    link: u32,
+    info: u32,
+    entsize: u64,
+}
+
+fn section_header(out: &mut Vec<u8>, section: &SectionHeader) {
+    put_u32(out, section.name);
+    put_u32(out, section.kind);
+    put_u64(out, section.flags);
+    put_u64(out, section.addr);
+    put_u64(out, section.offset);
+    put_u64(out, section.size);
+    put_u32(out, section.link);
+    put_u32(out, section.info);
+    put_u64(out, 8);
+    put_u64(out, section.entsize);
+}
+
+/// A string table under construction.
+#[derive(Default)]
+struct Strings {
+    bytes: Vec<u8>,
+    offsets: BTreeMap<String, u32>,
+}
+
+impl Strings {
+    fn new() -> Self {
+        Strings {
+            bytes: vec![0],
+            offsets: BTreeMap::new(),
+        }
+    }
+    fn add(&mut self, name: &str) -> u32 {
+        if let Some(offset) = self.offsets.get(name) {
+            return *offset;
+        }
+        let offset = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(name.as_bytes());
+        self.bytes.push(0);
+        self.offsets.insert(name.to_string(), offset);
+        offset
+    }
+}
+
+struct Symbol {
+    name: u32,
+    info: u8,
+    section: u16,
+    value: u64,
+}
+
+fn symbol(out: &mut Vec<u8>, symbol: &Symbol) {
+    put_u32(out, symbol.name);
+    out.push(symbol.info);
+    out.push(0);
+    put_u16(out, symbol.section);
+    put_u64(out, symbol.value);
+    put_u64(out, 0);
+}
+
+const STT_OBJECT: u8 = 1;
+const STT_FUNC: u8 = 2;
+const GLOBAL: u8 = 1 << 4;
+
+/// Names of the text's functions by instruction index: registered functions, call targets and
+/// the entry point.
+fn function_names(assembled: &Assembled) -> BTreeMap<usize, String> {
+    let mut names = BTreeMap::new();
+    for function in &assembled.functions {
+        names.insert(function.pc, function.name.clone());
+    }
+    let by_pc: BTreeMap<usize, &String> = assembled
+        .labels
+        .iter()
+        .map(|(name, pc)| (*pc, name))
+        .collect();
+    for call in &assembled.calls {
+        if let CallTarget::Function(pc) = call.target {
+            let name = by_pc
+                .get(&pc)
+                .map_or_else(|| format!("function_{pc}"), |name| (*name).clone());
+            names.entry(pc).or_insert(name);
+        }
+    }
+    names
+        .entry(assembled.entry_pc)
+        .or_insert_with(|| "entrypoint".to_string());
+    names
+}
+
+/// Where a label is, once laid out: file-relative addresses of text and read-only data.
+struct Addresses {
+    text: u64,
+    rodata: u64,
+}
+
+impl Addresses {
+    fn of(&self, assembled: &Assembled, label: &str) -> Result<u64, WriteError> {
+        if let Some(pc) = assembled.labels.get(label) {
+            return Ok(self.text + 8 * *pc as u64);
+        }
+        if let Some(offset) = assembled.data_labels.get(label) {
+            return Ok(self.rodata + *offset as u64);
+        }
+        Err(WriteError::UnknownLabel(label.to_string()))
+    }
+}
+
+/// What ends every file, whatever the layout: `.symtab` (the functions, for the
+/// disassembler's labels), `.strtab`, `.shstrtab` and the section headers.
+struct Tail {
+    symtab: Vec<Symbol>,
+    strtab: Strings,
+    shstrtab: Strings,
+    symtab_off: usize,
+    strtab_off: usize,
+    shstrtab_off: usize,
+    /// Where the section headers start.
+    shoff: usize,
+    /// `.shstrtab` offsets of the names `.symtab`, `.strtab`, `.shstrtab`.
+    names: [u32; 3],
+}
+
+impl Tail {
+    /// The tail at file offset `symtab_off`, for functions in the text at `text_address`
+    /// (section `text_section`). `layout_names` are the layout's own section names, which come
+    /// first in `.shstrtab`; their offsets are returned in the same order.
+    fn new<const N: usize>(
+        functions: &BTreeMap<usize, String>,
+        text_address: u64,
+        text_section: u16,
+        layout_names: [&str; N],
+        symtab_off: usize,
+    ) -> (Tail, [u32; N]) {
+        let mut strtab = Strings::new();
+        let mut symtab = vec![Symbol {
+            name: 0,
+            info: 0,
+            section: 0,
+            value: 0,
+        }];
+        for (pc, name) in functions {
+            symtab.push(Symbol {
+                name: strtab.add(name),
+                info: GLOBAL | STT_FUNC,
+                section: text_section,
+                value: text_address + 8 * *pc as u64,
+            });
+        }
+        let mut shstrtab = Strings::new();
+        let layout = layout_names.map(|name| shstrtab.add(name));
+        let names = [".symtab", ".strtab", ".shstrtab"].map(|name| shstrtab.add(name));
+        let strtab_off = symtab_off + symtab.len() * SYM;
+        let shstrtab_off = strtab_off + strtab.bytes.len();
+        let shoff = align8(shstrtab_off + shstrtab.bytes.len());
+        let tail = Tail {
+            symtab,
+            strtab,
+            shstrtab,
+            symtab_off,
+            strtab_off,
+            shstrtab_off,
+            shoff,
+            names,
+        };
+        (tail, layout)
+    }
+
+    /// The section headers of `.symtab` (at index `symtab_index`), `.strtab` and `.shstrtab`.
+    fn headers(&self, symtab_index: u32) -> [SectionHeader; 3] {
+        [
+            SectionHeader {
+                name: self.names[0],
+                kind: 2,
+                offset: self.symtab_off as u64,
+                size: (self.symtab.len() * SYM) as u64,
+                link: symtab_index + 1,
+                info: 1,
+                entsize: SYM as u64,
+                ..Default::default()
+            },
+            SectionHeader {
+                name: self.names[1],
+                kind: 3,
+                offset: self.strtab_off as u64,
+                size: self.strtab.bytes.len() as u64,
+                ..Default::default()
+            },
+            SectionHeader {
+                name: self.names[2],
+                kind: 3,
+                offset: self.shstrtab_off as u64,
+                size: self.shstrtab.bytes.len() as u64,
+                ..Default::default()
+            },
+        ]
+    }
+
+    /// The file header for `sections` (the last of which is `.shstrtab`).
+    fn file_header(
+        &self,
+        out: &mut Vec<u8>,
+        assembled: &Assembled,
+        entry: u64,
+        phnum: usize,
+        sections: &[SectionHeader],
+    ) {
+        file_header(
+            out,
+            &Header {
+                entry,
+                flags: assembled.version.e_flags().unwrap_or(0),
+                phnum: phnum as u16,
+                shoff: self.shoff as u64,
+                shnum: sections.len() as u16,
+                shstrndx: (sections.len() - 1) as u16,
+            },
+        );
+    }
+
+    /// Appends the tables, the padding and the section headers.
+    fn write(&self, out: &mut Vec<u8>, sections: &[SectionHeader]) {
+        for entry in &self.symtab {
+            symbol(out, entry);
+        }
+        out.extend_from_slice(&self.strtab.bytes);
+        out.extend_from_slice(&self.shstrtab.bytes);
+        out.resize(self.shoff, 0);
+        for section in sections {
+            section_header(out, section);
+        }
+    }
+}
