@@ -7,24 +7,9 @@ mod common;
 use common::gen::{code_like_bytes, valid_program};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sbvm::env::{standard_runtime, standard_vm, EnvContext};
+use sbvm::env::{standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::{Config, EbpfError, Executable, FunctionRegistry, StopReason};
-use std::sync::Arc;
-
-fn raw_executable(text: &[u8], version: SbpfVersion) -> Option<Executable<EnvContext>> {
-    let config = Config {
-        enabled_sbpf_versions: version..=version,
-        ..Config::default()
-    };
-    Executable::from_text_bytes(
-        text,
-        version,
-        Arc::new(standard_runtime(config)),
-        FunctionRegistry::default(),
-    )
-    .ok()
-}
+use sbvm::vm::{EbpfError, Executable, StopReason};
 
 #[derive(Debug, PartialEq, Eq)]
 struct Observed {
@@ -84,7 +69,7 @@ fn arbitrary_bytecode_never_panics_or_hangs() {
                     bytes[at] ^= 1 << rng.gen_range(0..8);
                 }
             }
-            if let Some(executable) = raw_executable(&bytes, version) {
+            if let Some(executable) = common::raw_executable(&bytes, version) {
                 let observed = run_fast(&executable, 300, &[0u8; 64]);
                 assert!(
                     observed.instructions <= 300,
@@ -108,7 +93,8 @@ fn single_steps_agree_with_the_fast_loop() {
         let mut rng = StdRng::seed_from_u64(seed);
         for version in SbpfVersion::ALL {
             let text = valid_program(&mut rng, version, 40);
-            let executable = raw_executable(&text, version).expect("generated programs verify");
+            let executable =
+                common::raw_executable(&text, version).expect("generated programs verify");
             let budget = rng.gen_range(1..400);
             let fast = run_fast(&executable, budget, &[7u8; 64]);
             let stepped = run_stepping(&executable, budget, &[7u8; 64]);
@@ -134,7 +120,8 @@ fn random_programs_agree_with_the_live_reference() {
         let mut rng = StdRng::seed_from_u64(seed);
         for version in SbpfVersion::ALL {
             let text = valid_program(&mut rng, version, 30);
-            let executable = raw_executable(&text, version).expect("generated programs verify");
+            let executable =
+                common::raw_executable(&text, version).expect("generated programs verify");
             let budget = rng.gen_range(1..300);
             let ours = run_fast(&executable, budget, &[]);
             let json = common::oracle_run_raw(&oracle, &text, version, budget);

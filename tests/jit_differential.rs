@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use sbvm::env::{standard_runtime, standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
 use sbvm::memory::MM_INPUT_START;
-use sbvm::vm::{Config, EbpfError, Engine, Executable, FunctionRegistry};
+use sbvm::vm::{Config, EbpfError, Engine, Executable};
 use std::sync::Arc;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -29,13 +29,6 @@ struct Observed {
     pc: usize,
     registers: [u64; 11],
     input: Vec<u8>,
-}
-
-fn config(version: SbpfVersion) -> Config {
-    Config {
-        enabled_sbpf_versions: version..=version,
-        ..Config::default()
-    }
 }
 
 fn run(executable: &Executable<EnvContext>, engine: Engine, budget: u64, input: &[u8]) -> Observed {
@@ -79,10 +72,8 @@ fn random_instruction_streams_agree() {
         let mut rng = StdRng::seed_from_u64(seed);
         for version in SbpfVersion::ALL {
             let text = valid_program(&mut rng, version, 40);
-            let runtime = Arc::new(standard_runtime(config(version)));
             let executable =
-                Executable::from_text_bytes(&text, version, runtime, FunctionRegistry::default())
-                    .expect("generated programs verify");
+                common::raw_executable(&text, version).expect("generated programs verify");
             let budget = rng.gen_range(1..400);
             let label = format!("seed {seed} {version} budget {budget}");
             kinds.insert(compare(executable, budget, &[7u8; 64], &label));
@@ -195,7 +186,7 @@ fn memory_heavy_programs_agree() {
         let mut rng = StdRng::seed_from_u64(seed);
         for version in SbpfVersion::ALL {
             let source = memory_program(&mut rng, version);
-            let runtime = Arc::new(standard_runtime(config(version)));
+            let runtime = Arc::new(standard_runtime(common::config_for(version)));
             let executable = match Executable::from_assembly(&source, version, runtime) {
                 Ok(executable) => executable,
                 Err(error) => panic!("seed {seed} {version}: {error}\n{source}"),
@@ -212,7 +203,7 @@ fn memory_heavy_programs_agree() {
 
 #[test]
 fn running_an_uncompiled_executable_is_a_typed_error() {
-    let runtime = Arc::new(standard_runtime(config(SbpfVersion::V3)));
+    let runtime = Arc::new(standard_runtime(common::config_for(SbpfVersion::V3)));
     let executable =
         Executable::from_assembly("mov64 r0, 1\nexit", SbpfVersion::V3, runtime).unwrap();
     // Without jit_compile the JIT engine refuses, with a typed error and no instruction run.
@@ -230,7 +221,7 @@ fn deep_call_depth_configs_agree() {
     for version in SbpfVersion::ALL {
         let deep = Config {
             max_call_depth: 1100,
-            ..config(version)
+            ..common::config_for(version)
         };
         for budget in [10, 2000, 3170, 3171, 3172, 1_000_000] {
             let runtime = Arc::new(standard_runtime(deep.clone()));

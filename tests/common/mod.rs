@@ -3,7 +3,30 @@
 
 pub mod gen;
 
+use sbvm::env::{standard_runtime, EnvContext};
+use sbvm::isa::SbpfVersion;
+use sbvm::vm::{Config, Executable, FunctionRegistry};
 use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The default configuration with only `version` enabled.
+pub fn config_for(version: SbpfVersion) -> Config {
+    Config {
+        enabled_sbpf_versions: version..=version,
+        ..Config::default()
+    }
+}
+
+/// A bare text section loaded and verified in the standard runtime, if it verifies.
+pub fn raw_executable(text: &[u8], version: SbpfVersion) -> Option<Executable<EnvContext>> {
+    Executable::from_text_bytes(
+        text,
+        version,
+        Arc::new(standard_runtime(config_for(version))),
+        FunctionRegistry::default(),
+    )
+    .ok()
+}
 
 /// The `shared/` folder beside the checkout (or `$SBVM_SHARED`), if it exists. Tests that need
 /// it print a clear SKIP line when it does not, unless `SBVM_REQUIRE_SHARED` is set, in which
