@@ -228,14 +228,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn code_round_trips_and_pages_are_reused() {
+    fn code_is_copied_into_fresh_or_pooled_pages() {
         let first = ExecutableCode::new(&[0xc3, 0x90]).unwrap();
         assert_eq!(first.bytes(), &[0xc3, 0x90]);
-        let base = first.base();
         drop(first);
-        // Other tests may take the pooled mapping first; at least the code must be right.
+        // Whichever mapping this gets (fresh or pooled), only the new code is in it.
         let second = ExecutableCode::new(&[0x90; 10]).unwrap();
         assert_eq!(second.bytes(), &[0x90; 10]);
-        let _ = base;
     }
 }
