@@ -40,10 +40,8 @@ impl Lowering<'_> {
         }
         // The callee's run is charged here; a host `call` then lets the matching `exit` return
         // with `ret`, which the processor predicts (a computed jump per return would not be).
-        let run = self.runs.get(target).copied().unwrap_or(0);
-        self.asm
-            .alu_mi(AluOp::Sub, Mem::at(CTX, offsets::LEFT), run as i32);
-        self.exit_if(Cond::Below, run, target as u64);
+        let run = self.run_at(target);
+        self.charge_or_leave(run, run, target);
         let end = self.asm.call(None);
         self.fixups.push((end, super::Target::Pc(target)));
         self.returned_here(pc);
@@ -53,11 +51,7 @@ impl Lowering<'_> {
     fn returned_here(&mut self, pc: usize) {
         let next = pc + 1;
         match self.runs.get(next).copied() {
-            Some(run) => {
-                self.asm
-                    .alu_mi(AluOp::Sub, Mem::at(CTX, offsets::LEFT), run as i32);
-                self.exit_if(Cond::Below, run, next as u64);
-            }
+            Some(run) => self.charge_or_leave(run, run, next),
             None => self.exit_to(0, next as u64),
         }
     }

@@ -120,7 +120,7 @@ impl Lowering<'_> {
         let check = bounds_check(size, windows == offsets::STORES);
         let start = self.asm.offset();
         self.asm.code.extend_from_slice(&check.bytes);
-        let refund = self.runs.get(pc).copied().unwrap_or(0);
+        let refund = self.run_at(pc);
         for exit in check.exits {
             self.fixups
                 .push((start + exit, super::Target::Stub(refund, pc as u64)));

@@ -7,8 +7,8 @@
 //!           stubs      out-of-line exits: refund the meter, record the pc, jump to the epilogue
 //! ```
 //!
-//! Guest registers live in host registers (`GUEST`); `rbp` holds the [`JitContext`]; `rax`,
-//! `rcx` and `rdx` are scratch.
+//! Guest registers live in host registers (`GUEST`); `rbp` holds the
+//! [`super::context::JitContext`]; `rax`, `rcx` and `rdx` are scratch.
 //!
 //! **Metering** is the interpreter's, run for run. Whoever enters compiled code at `pc` has
 //! already charged the straight-line run starting there (`runs[pc]` instructions) to
@@ -35,7 +35,7 @@ mod memory;
 
 pub(crate) use call::{CallSettings, NATIVE_CALL_DEPTH_LIMIT};
 
-use super::context::{offsets, JitContext};
+use super::context::offsets;
 use super::x86::alu::AluOp;
 use super::x86::{Emitter, Mem, Reg};
 use crate::interpreter::decode::{Code, Op};
@@ -253,16 +253,27 @@ impl Lowering<'_> {
         true
     }
 
+    /// The run length at `pc` (0 past the end of the text).
+    fn run_at(&self, pc: usize) -> u32 {
+        self.runs.get(pc).copied().unwrap_or(0)
+    }
+
     /// Leaves for the host to execute `pc` (the run from `pc` on is given back).
     fn hand_over(&mut self, pc: usize) {
-        let refund = self.runs.get(pc).copied().unwrap_or(0);
-        self.exit_to(refund, pc as u64);
+        self.exit_to(self.run_at(pc), pc as u64);
     }
 
     /// Hands `pc` over when `condition` holds.
     fn hand_over_if(&mut self, condition: super::x86::Cond, pc: usize) {
-        let refund = self.runs.get(pc).copied().unwrap_or(0);
-        self.exit_if(condition, refund, pc as u64);
+        self.exit_if(condition, self.run_at(pc), pc as u64);
+    }
+
+    /// Takes `charge` from the budget; when it does not cover that, adds `restore` back and
+    /// leaves for the host at `pc`.
+    fn charge_or_leave(&mut self, charge: u32, restore: u32, pc: usize) {
+        self.asm
+            .alu_mi(AluOp::Sub, Mem::at(CTX, offsets::LEFT), charge as i32);
+        self.exit_if(super::x86::Cond::Below, restore, pc as u64);
     }
 
     /// `jmp` to the stub that adds `refund` to the budget and leaves at `pc`.
@@ -285,14 +296,13 @@ impl Lowering<'_> {
             self.exit_to(refund, target as u64);
             return;
         };
-        let left = Mem::at(CTX, offsets::LEFT);
         let charge = i64::from(run) - i64::from(refund);
         if charge > 0 {
-            self.asm.alu_mi(AluOp::Sub, left, charge as i32);
             // Not enough budget for the whole run: leave with only the refund applied.
-            self.exit_if(super::x86::Cond::Below, run, target as u64);
+            self.charge_or_leave(charge as u32, run, target);
         } else if charge < 0 {
-            self.asm.alu_mi(AluOp::Add, left, (-charge) as i32);
+            self.asm
+                .alu_mi(AluOp::Add, Mem::at(CTX, offsets::LEFT), (-charge) as i32);
         }
         let end = self.asm.jmp(None);
         self.fixups.push((end, Target::Pc(target)));
@@ -327,7 +337,7 @@ impl Lowering<'_> {
             others: HashMap::new(),
         };
         for tail in std::mem::take(&mut self.lddw_tails) {
-            let refund = self.runs.get(tail).copied().unwrap_or(0);
+            let refund = self.run_at(tail);
             self.labels[tail] = self.stub(&mut stubs, refund, tail as u64) as u32;
         }
         let mut fixups = std::mem::take(&mut self.fixups);
@@ -403,7 +413,3 @@ struct Stubs {
 pub(crate) fn is_small(value: u64) -> bool {
     (-128..=255).contains(&(value as i64))
 }
-
-/// The context's size, for the entry's assertions.
-#[allow(dead_code)]
-const CONTEXT_SIZE: usize = std::mem::size_of::<JitContext>();
