@@ -133,24 +133,14 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
     );
     let mut sections = vec![
         SectionHeader::default(),
-        SectionHeader {
-            name: names[0],
-            kind: 1,
-            flags: 6,
-            addr: text_off as u64,
-            offset: text_off as u64,
-            size: text.len() as u64,
-            ..Default::default()
-        },
-        SectionHeader {
-            name: names[1],
-            kind: 1,
-            flags: 2,
-            addr: rodata_off as u64,
-            offset: rodata_off as u64,
-            size: rodata.len() as u64,
-            ..Default::default()
-        },
+        progbits(names[0], TEXT_FLAGS, text_off as u64, text_off, text.len()),
+        progbits(
+            names[1],
+            RODATA_FLAGS,
+            rodata_off as u64,
+            rodata_off,
+            rodata.len(),
+        ),
         SectionHeader {
             name: names[2],
             kind: 6,

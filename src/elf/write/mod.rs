@@ -130,6 +130,23 @@ struct SectionHeader {
     entsize: u64,
 }
 
+/// Flags of `.text` (alloc, exec) and of `.rodata` (alloc).
+const TEXT_FLAGS: u64 = 6;
+const RODATA_FLAGS: u64 = 2;
+
+/// A `PROGBITS` section (`.text`, `.rodata`) of `size` bytes at file `offset` and `addr`.
+fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> SectionHeader {
+    SectionHeader {
+        name,
+        kind: 1,
+        flags,
+        addr,
+        offset: offset as u64,
+        size: size as u64,
+        ..Default::default()
+    }
+}
+
 fn section_header(out: &mut Vec<u8>, section: &SectionHeader) {
     put_u32(out, section.name);
     put_u32(out, section.kind);

@@ -41,24 +41,14 @@ pub(super) fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError>
     // Sections in file order: the read-only data comes before the text.
     let mut sections = vec![
         SectionHeader::default(),
-        SectionHeader {
-            name: names[0],
-            kind: 1,
-            flags: 2,
-            addr: 0,
-            offset: rodata_off as u64,
-            size: rodata.len() as u64,
-            ..Default::default()
-        },
-        SectionHeader {
-            name: names[1],
-            kind: 1,
-            flags: 6,
-            addr: MM_BYTECODE_START,
-            offset: text_off as u64,
-            size: text.len() as u64,
-            ..Default::default()
-        },
+        progbits(names[0], RODATA_FLAGS, 0, rodata_off, rodata.len()),
+        progbits(
+            names[1],
+            TEXT_FLAGS,
+            MM_BYTECODE_START,
+            text_off,
+            text.len(),
+        ),
     ];
     sections.extend(tail.headers(sections.len() as u32));
     let mut out = Vec::with_capacity(tail.shoff + sections.len() * SHDR);
