@@ -152,19 +152,28 @@ impl Lowering<'_> {
     /// Charges the run at the pc in rax (inside the text), or leaves at that pc with nothing
     /// charged when the budget does not cover it. Leaves rax alone.
     fn charge_run_at_rax(&mut self) {
-        self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::RUNS));
-        self.asm.load(
-            4,
-            Reg::Rcx,
-            Mem {
-                base: Reg::Rcx,
-                index: Some((Reg::Rax, 4)),
-                disp: 0,
-            },
-        );
+        self.run_at_rax_into_rcx();
         self.asm
             .alu_mr(AluOp::Sub, Mem::at(CTX, offsets::LEFT), Reg::Rcx);
         self.asm.jcc(Cond::Below, Some(self.leave_refunding));
+    }
+
+    /// The shared routine that gives back the run at the pc in rdx and leaves at that pc
+    /// (what memory slow paths and most stubs need); falls through to `leave_refunding`.
+    pub(super) fn leave_at_rdx(&mut self) {
+        self.asm.mov_rr(true, Reg::Rax, Reg::Rdx);
+        self.run_at_rax_into_rcx();
+    }
+
+    /// `rcx = runs[rax]`.
+    fn run_at_rax_into_rcx(&mut self) {
+        self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::RUNS));
+        let run = Mem {
+            base: Reg::Rcx,
+            index: Some((Reg::Rax, 4)),
+            disp: 0,
+        };
+        self.asm.load(4, Reg::Rcx, run);
     }
 
     /// The shared routine that gives back the rcx instructions just charged and leaves at the

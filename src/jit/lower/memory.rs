@@ -3,6 +3,7 @@
 //! interpreter, which runs the full lookup and the access-violation hook.
 //!
 //! ```text
+//! rdx = pc                           where the slow path resumes (the host executes it)
 //! rax = base + off                   the guest address (wrapping, as the interpreter)
 //! rcx = rax >> 32; if rcx >= 16 → slow
 //! rcx <<= 5                          byte offset of the slot's window
@@ -14,20 +15,11 @@
 //! ```
 
 use super::{is_small, Lowering, CTX, GUEST};
-use crate::interpreter::decode::{Code, Op};
+use crate::interpreter::decode::Op;
 use crate::jit::context::{offsets, WINDOW_SLOTS};
 use crate::jit::x86::alu::{AluOp, ShiftOp};
 use crate::jit::x86::{Cond, Emitter, Mem, Reg};
 use std::sync::OnceLock;
-
-fn size_of(code: Code) -> u8 {
-    match code {
-        Code::Ld1 | Code::St1 | Code::St1Imm => 1,
-        Code::Ld2 | Code::St2 | Code::St2Imm => 2,
-        Code::Ld4 | Code::St4 | Code::St4Imm => 4,
-        _ => 8,
-    }
-}
 
 /// The bounds check from `rcx = rax` to `rax += window.host`, with its three exits (offsets
 /// just past their rel32 fields) still unpatched.
@@ -83,47 +75,43 @@ fn encode_bounds_check(size: u8, store: bool) -> BoundsCheck {
 }
 
 impl Lowering<'_> {
-    pub(super) fn load(&mut self, pc: usize, op: &Op) {
-        let size = size_of(op.code);
-        let address = self.translate(pc, GUEST[usize::from(op.src)], op, size, offsets::LOADS);
+    pub(super) fn load(&mut self, pc: usize, op: &Op, size: u8) {
+        let address = self.translate(pc, GUEST[usize::from(op.src)], op, size, false);
         self.asm.load(size, GUEST[usize::from(op.dst)], address);
     }
 
-    pub(super) fn store(&mut self, pc: usize, op: &Op) {
-        let size = size_of(op.code);
-        let value = match op.code {
-            Code::St1Imm | Code::St2Imm | Code::St4Imm | Code::St8Imm => {
-                self.immediate_into(Reg::Rdx, op.imm);
-                Reg::Rdx
-            }
-            _ => GUEST[usize::from(op.src)],
-        };
-        let address = self.translate(pc, GUEST[usize::from(op.dst)], op, size, offsets::STORES);
-        self.asm.store(size, address, value);
+    pub(super) fn store(&mut self, pc: usize, op: &Op, size: u8) {
+        let address = self.translate(pc, GUEST[usize::from(op.dst)], op, size, true);
+        self.asm.store(size, address, GUEST[usize::from(op.src)]);
     }
 
-    /// Emits the bounds check of `size` bytes at `base + offset` against the windows at
-    /// `windows`; returns the host operand to access.
-    fn translate(&mut self, pc: usize, base: Reg, op: &Op, size: u8, windows: i32) -> Mem {
-        let offset = op.offset();
-        self.asm.mov_rr(true, Reg::Rax, base);
-        if offset != 0 {
-            if is_small(offset) {
-                self.asm.alu_ri(true, AluOp::Add, Reg::Rax, offset as i32);
-            } else {
-                self.immediate_into(Reg::Rcx, offset);
-                self.asm.alu_rr(true, AluOp::Add, Reg::Rax, Reg::Rcx);
-            }
+    pub(super) fn store_immediate(&mut self, pc: usize, op: &Op, size: u8) {
+        let address = self.translate(pc, GUEST[usize::from(op.dst)], op, size, true);
+        // rcx is free once the check is done.
+        self.immediate_into(Reg::Rcx, op.imm);
+        self.asm.store(size, address, Reg::Rcx);
+    }
+
+    /// Emits the bounds check of `size` bytes at `base + offset` against the load or store
+    /// windows; returns the host operand to access. Every exit goes to the shared routine
+    /// that leaves at the pc in rdx, loaded first.
+    #[inline(always)]
+    fn translate(&mut self, pc: usize, base: Reg, op: &Op, size: u8, store: bool) -> Mem {
+        self.asm.mov_imm(Reg::Rdx, pc as u64);
+        let offset = op.aux as i32;
+        if is_small(offset as i64 as u64) {
+            self.asm.lea(Reg::Rax, Mem::at(base, offset));
+        } else {
+            self.blinded_imm32(true, Reg::Rcx, offset);
+            self.asm.lea(Reg::Rax, Mem::indexed(base, Reg::Rcx, 1));
         }
         // The check itself is the same bytes for every op of this size and table: copy them
-        // and point its three exits at this pc's stub.
-        let check = bounds_check(size, windows == offsets::STORES);
+        // and point its three exits at the shared routine.
+        let check = bounds_check(size, store);
         let start = self.asm.offset();
-        self.asm.code.extend_from_slice(&check.bytes);
-        let refund = self.run_at(pc);
+        self.asm.bytes(&check.bytes);
         for exit in check.exits {
-            self.fixups
-                .push((start + exit, super::Target::Stub(refund, pc as u64)));
+            self.asm.patch_rel32(start + exit, self.leave_at_rdx);
         }
         Mem::at(Reg::Rax, -i32::from(size))
     }

@@ -32,6 +32,7 @@ mod alu;
 mod branch;
 mod call;
 mod memory;
+mod recipe;
 
 pub(crate) use call::{CallSettings, NATIVE_CALL_DEPTH_LIMIT};
 
@@ -39,6 +40,7 @@ use super::context::offsets;
 use super::x86::alu::AluOp;
 use super::x86::{Emitter, Mem, Reg};
 use crate::interpreter::decode::{Code, Op};
+use recipe::{recipe, Form};
 use std::collections::HashMap;
 
 /// A pc whose code has not been emitted yet.
@@ -98,6 +100,8 @@ struct Lowering<'p> {
     dispatch: usize,
     /// The routine that gives back the run length in rcx and leaves at the pc in rax.
     leave_refunding: usize,
+    /// The routine that gives back the run at the pc in rdx and leaves there.
+    leave_at_rdx: usize,
     calls: CallSettings,
     /// Second slots of lddw instructions.
     lddw_tails: Vec<usize>,
@@ -134,6 +138,7 @@ pub(crate) fn lower(
         epilogue: 0,
         dispatch: 0,
         leave_refunding: 0,
+        leave_at_rdx: 0,
         calls,
         lddw_tails: Vec::new(),
         noise: rand::random::<u64>() | 1,
@@ -181,6 +186,9 @@ impl Lowering<'_> {
             self.asm.pop(*reg);
         }
         self.asm.ret();
+        self.leave_at_rdx = self.asm.offset();
+        self.leave_at_rdx();
+        // (falls through)
         self.leave_refunding = self.asm.offset();
         self.leave_refunding();
         self.dispatch = self.asm.offset();
@@ -189,30 +197,30 @@ impl Lowering<'_> {
 
     /// Lowers the op at `pc`; returns the next pc in text order.
     fn op(&mut self, pc: usize) -> usize {
-        // xorshift64: one in eight ops gets a 1–4 byte no-op in front.
+        // xorshift64: one in eight ops gets a 1–4 byte no-op in front (written without a
+        // branch: a mispredicted one would cost more than the no-op).
         self.noise ^= self.noise << 13;
         self.noise ^= self.noise >> 7;
         self.noise ^= self.noise << 17;
-        if self.noise & 7 == 0 {
-            self.asm.nop(1 + ((self.noise >> 3) & 3) as usize);
-        }
-        let op = self.ops[pc];
-        let wide = op.code == Code::LoadImm64;
-        if wide && pc + 1 < self.ops.len() {
-            // The second slot of an lddw is not code; jumping there is the host's business.
-            // Its label is a stub, placed out of line by `finish`.
-            self.lddw_tails.push(pc + 1);
-        }
-        self.labels[pc] = self.asm.offset() as u32;
+        let pad = usize::from(self.noise & 7 == 0) * (1 + ((self.noise >> 3) & 3) as usize);
+        self.asm.nop_up_to_4(pad);
+        let Some(op) = self.ops.get(pc).copied() else {
+            return usize::MAX;
+        };
+        let label = self.asm.offset() as u32;
+        self.labels[pc] = label;
         let uses_registers = usize::from(op.dst) < GUEST.len() && usize::from(op.src) < GUEST.len();
         let lowered = uses_registers && self.lower_op(pc, &op);
-        if lowered {
-            self.entries[pc] = self.labels[pc];
-        } else {
+        self.entries[pc] = if lowered { label } else { u32::MAX };
+        if !lowered {
             self.hand_over(pc);
         }
-        if wide {
-            if pc + 2 > self.ops.len() {
+        if op.code == Code::LoadImm64 {
+            if pc + 1 < self.ops.len() {
+                // The second slot of an lddw is not code; jumping there is the host's
+                // business. Its label is a stub, placed out of line by `finish`.
+                self.lddw_tails.push(pc + 1);
+            } else {
                 // An lddw in the last slot runs off the end.
                 self.exit_to(0, pc as u64 + 2);
             }
@@ -222,32 +230,36 @@ impl Lowering<'_> {
     }
 
     /// Emits `op`; false when compiled code cannot do it (the caller hands it over).
+    #[inline(always)]
     fn lower_op(&mut self, pc: usize, op: &Op) -> bool {
-        // Binary ALU ops first: they are most of any program.
-        if let Some(shape) = alu::binary(op.code) {
-            self.alu_binary(pc, op, shape);
-            return true;
-        }
-        match op.code {
-            Code::LoadImm64 => self.immediate_into(GUEST[usize::from(op.dst)], op.imm),
-            Code::Ja => self.transfer(0, op.aux as usize),
-            Code::CallInternal if (op.aux as usize) < self.ops.len() => {
-                self.call_internal(pc, op.aux as usize);
+        let recipe = recipe(op.code);
+        match recipe.form {
+            Form::AluReg => self.alu_reg(op, recipe),
+            Form::AluImm => self.alu_imm(op, recipe),
+            Form::MovReg => {
+                self.asm.mov_rr(
+                    recipe.wide,
+                    GUEST[usize::from(op.dst)],
+                    GUEST[usize::from(op.src)],
+                );
             }
-            Code::CallReg => self.call_register(pc, op),
-            Code::Exit => self.exit(pc),
-            Code::Ld1 | Code::Ld2 | Code::Ld4 | Code::Ld8 => self.load(pc, op),
-            Code::St1
-            | Code::St2
-            | Code::St4
-            | Code::St8
-            | Code::St1Imm
-            | Code::St2Imm
-            | Code::St4Imm
-            | Code::St8Imm => self.store(pc, op),
-            code => match branch::condition(code) {
-                Some(condition) => self.conditional_jump(pc, op, condition),
-                None => return self.alu_unary(pc, op),
+            Form::MovImm => self.mov_imm(op, recipe),
+            Form::Load => self.load(pc, op, recipe.size),
+            Form::Store => self.store(pc, op, recipe.size),
+            Form::StoreImm => self.store_immediate(pc, op, recipe.size),
+            Form::Jump => self.conditional_jump(pc, op, recipe),
+            Form::ShiftReg | Form::ShiftImm | Form::Mul | Form::MulHigh | Form::Div => {
+                self.alu_other(pc, op, recipe);
+            }
+            Form::Other => match op.code {
+                Code::LoadImm64 => self.immediate_into(GUEST[usize::from(op.dst)], op.imm),
+                Code::Ja => self.transfer(0, op.aux as usize),
+                Code::CallInternal if (op.aux as usize) < self.ops.len() => {
+                    self.call_internal(pc, op.aux as usize);
+                }
+                Code::CallReg => self.call_register(pc, op),
+                Code::Exit => self.exit(pc),
+                _ => return self.alu_unary(op),
             },
         }
         true
@@ -386,9 +398,20 @@ impl Lowering<'_> {
         at
     }
 
-    /// Emits a stub: add `refund` to the budget, record `pc`, leave.
+    /// Emits a stub: add `refund` to the budget, record `pc`, leave. When `refund` is the run
+    /// at `pc` (most stubs), that is two instructions through [`Lowering::leave_at_rdx`].
     fn emit_stub(&mut self, refund: u32, pc: u64) -> usize {
         let at = self.asm.offset();
+        let whole_run = usize::try_from(pc)
+            .ok()
+            .is_some_and(|at| self.runs.get(at) == Some(&refund));
+        if whole_run {
+            // The common case: the shared routine looks the run up.
+            self.asm.mov_imm(Reg::Rdx, pc);
+            let jump = self.asm.jmp(None);
+            self.asm.patch_rel32(jump, self.leave_at_rdx);
+            return at;
+        }
         if refund > 0 {
             self.asm
                 .alu_mi(AluOp::Add, Mem::at(CTX, offsets::LEFT), refund as i32);

@@ -1,6 +1,6 @@
 //! Moves, arithmetic, logic, shifts, multiply and divide.
 
-use super::operand::{Mem, Reg};
+use super::operand::{rr_word, Mem, Reg};
 use super::Emitter;
 
 /// Two-operand ALU operations that share the `op r/m, r` and `81 /digit` encodings.
@@ -21,7 +21,7 @@ pub enum AluOp {
 }
 
 impl AluOp {
-    const fn rr_opcode(self) -> u8 {
+    pub(crate) const fn rr_opcode(self) -> u8 {
         match self {
             AluOp::Add => 0x01,
             AluOp::Or => 0x09,
@@ -66,6 +66,7 @@ impl ShiftOp {
 
 impl Emitter {
     /// `mov dst, src` (64-bit; 32-bit zero-extends when `wide` is false).
+    #[inline(always)]
     pub fn mov_rr(&mut self, wide: bool, dst: Reg, src: Reg) {
         self.op_rr(wide, &[0x89], src.number(), dst);
     }
@@ -74,33 +75,46 @@ impl Emitter {
     /// `mov r/m64, imm32` sign-extends; else `movabs`).
     pub fn mov_imm(&mut self, dst: Reg, value: u64) {
         if value <= u64::from(u32::MAX) {
-            self.rex(false, false, false, dst.high(), false);
-            self.byte(0xb8 + dst.low());
-            self.imm32(value as u32 as i32);
+            // [41] b8+r imm32
+            let rex = u64::from(dst.high());
+            let present = u32::from(dst.high());
+            let body = u64::from(0xb8 + dst.low()) | value << 8;
+            self.put((body << 8 | 0x40 | rex) >> (8 * (1 - present)), 5 + present);
         } else if (value as i64) >= i64::from(i32::MIN) && (value as i64) < 0 {
-            self.op_rr(true, &[0xc7], 0, dst);
-            self.imm32(value as i32);
+            self.mov_sign_extended(true, dst, value as i32);
         } else {
-            self.rex(true, false, false, dst.high(), false);
-            self.byte(0xb8 + dst.low());
-            self.bytes(&value.to_le_bytes());
+            // 48/49 b8+r imm64
+            self.put(
+                0x48 | u64::from(dst.high()) | u64::from(0xb8 + dst.low()) << 8,
+                2,
+            );
+            self.put(value, 8);
         }
     }
 
+    /// `mov dst, imm32`: sign-extended to 64 bits when `wide` (`c7 /0`), else zero-extended.
+    #[inline(always)]
+    pub fn mov_sign_extended(&mut self, wide: bool, dst: Reg, imm: i32) {
+        let (word, len) = rr_word(wide, 0xc7, 1, 0, dst);
+        self.put(word | u64::from(imm as u32) << (8 * len), len + 4);
+    }
+
     /// `op dst, src`.
+    #[inline(always)]
     pub fn alu_rr(&mut self, wide: bool, op: AluOp, dst: Reg, src: Reg) {
         self.op_rr(wide, &[op.rr_opcode()], src.number(), dst);
     }
 
     /// `op dst, imm32` (sign-extended for 64-bit).
+    #[inline(always)]
     pub fn alu_ri(&mut self, wide: bool, op: AluOp, dst: Reg, imm: i32) {
-        if (-128..=127).contains(&imm) {
-            self.op_rr(wide, &[0x83], op.digit(), dst);
-            self.byte(imm as i8 as u8);
-        } else {
-            self.op_rr(wide, &[0x81], op.digit(), dst);
-            self.imm32(imm);
-        }
+        // 83 /digit ib when the value fits a signed byte, else 81 /digit id; chosen without a
+        // branch (the immediate is written as four bytes and cut to one).
+        let short = (-128..=127).contains(&imm);
+        let (opcode, imm_len) = if short { (0x83, 1) } else { (0x81, 4) };
+        let (word, len) = rr_word(wide, opcode, 1, op.digit(), dst);
+        let imm = u64::from(imm as u32) & (u64::MAX >> (64 - 8 * imm_len));
+        self.put(word | imm << (8 * len), len + imm_len);
     }
 
     /// `op qword [mem], imm32`.
@@ -125,9 +139,10 @@ impl Emitter {
     }
 
     /// `shift dst, imm8`.
+    #[inline(always)]
     pub fn shift_imm(&mut self, wide: bool, op: ShiftOp, dst: Reg, amount: u8) {
-        self.op_rr(wide, &[0xc1], op.digit(), dst);
-        self.byte(amount);
+        let (word, len) = rr_word(wide, 0xc1, 1, op.digit(), dst);
+        self.put(word | u64::from(amount) << (8 * len), len + 1);
     }
 
     /// `imul dst, src` (low half of the product).
@@ -167,8 +182,16 @@ impl Emitter {
     }
 
     /// `movsxd dst, src32` (sign-extend the low half).
+    #[inline(always)]
     pub fn movsxd(&mut self, dst: Reg, src: Reg) {
         self.op_rr(true, &[0x63], dst.number(), src);
+    }
+
+    /// `movsxd dst, dst32` when `condition` holds, else nothing (without a branch).
+    #[inline(always)]
+    pub fn movsxd_if(&mut self, condition: bool, dst: Reg) {
+        let (word, len) = rr_word(true, 0x63, 1, dst.number(), dst);
+        self.put(word, len * u32::from(condition));
     }
 
     /// `movzx dst32, src16`.

@@ -40,8 +40,8 @@ impl Cond {
 impl Emitter {
     /// `jcc rel32`; returns the offset just past it, for [`Emitter::patch_rel32`].
     pub fn jcc(&mut self, cond: Cond, target: Option<usize>) -> usize {
-        self.bytes(&[0x0f, 0x80 | cond as u8]);
-        self.imm32(0);
+        // 0f 8x and a zero rel32, patched below or later.
+        self.put(0x0f | u64::from(0x80 | cond as u8) << 8, 6);
         let end = self.offset();
         if let Some(target) = target {
             self.patch_rel32(end, target);
@@ -51,8 +51,7 @@ impl Emitter {
 
     /// `jmp rel32`; returns the offset just past it.
     pub fn jmp(&mut self, target: Option<usize>) -> usize {
-        self.byte(0xe9);
-        self.imm32(0);
+        self.put(0xe9, 5);
         let end = self.offset();
         if let Some(target) = target {
             self.patch_rel32(end, target);
@@ -62,8 +61,7 @@ impl Emitter {
 
     /// `call rel32`; returns the offset just past it.
     pub fn call(&mut self, target: Option<usize>) -> usize {
-        self.byte(0xe8);
-        self.imm32(0);
+        self.put(0xe8, 5);
         let end = self.offset();
         if let Some(target) = target {
             self.patch_rel32(end, target);

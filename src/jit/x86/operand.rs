@@ -74,81 +74,95 @@ impl Mem {
     }
 }
 
+/// Up to three opcode bytes as a little-endian word and its length (folded to constants when
+/// the opcode is).
+#[inline(always)]
+fn opcode_word(opcode: &[u8]) -> (u64, u32) {
+    let mut word = 0u64;
+    let mut len = 0u32;
+    for byte in opcode.iter().take(3) {
+        word |= u64::from(*byte) << (8 * len);
+        len += 1;
+    }
+    (word, len)
+}
+
+/// Puts `rex` in front of `body` (of `len` bytes) unless it is the empty prefix `0x40` and not
+/// `force`d, without branching on it. Returns the word and its length.
+#[inline(always)]
+fn with_rex(rex: u64, force: bool, body: u64, len: u32) -> (u64, u32) {
+    let present = u32::from(rex != 0x40 || force);
+    ((body << 8 | rex) >> (8 * (1 - present)), len + present)
+}
+
+/// A register-register form (prefix, opcode of `opcode_len` bytes, ModRM with `reg` in
+/// ModRM.reg) as a word and its length (at most 4 bytes).
+#[inline(always)]
+pub(crate) fn rr_word(w: bool, opcode: u64, opcode_len: u32, reg: u8, rm: Reg) -> (u64, u32) {
+    let rex = 0x40 | (u64::from(w) << 3) | (u64::from(reg >> 3 & 1) << 2) | u64::from(rm.high());
+    let modrm = 0xc0 | (u64::from(reg & 7) << 3) | u64::from(rm.low());
+    with_rex(
+        rex,
+        false,
+        opcode | modrm << (8 * opcode_len),
+        opcode_len + 1,
+    )
+}
+
 impl Emitter {
     /// REX prefix, emitted when any bit is set (or `force`, for byte registers sil/dil/…).
+    #[inline(always)]
     pub(crate) fn rex(&mut self, w: bool, r: bool, x: bool, b: bool, force: bool) {
         let rex = 0x40 | (u8::from(w) << 3) | (u8::from(r) << 2) | (u8::from(x) << 1) | u8::from(b);
-        if rex != 0x40 || force {
-            self.byte(rex);
-        }
+        let (word, len) = with_rex(u64::from(rex), force, 0, 0);
+        self.put(word, len);
     }
 
     /// Prefix + opcode + ModRM for a register-register form (`reg` in ModRM.reg).
+    #[inline(always)]
     pub(crate) fn op_rr(&mut self, w: bool, opcode: &[u8], reg: u8, rm: Reg) {
-        self.rex(w, reg >= 8, false, rm.high(), false);
-        self.bytes(opcode);
-        self.byte(0xc0 | ((reg & 7) << 3) | rm.low());
+        let (opcode, opcode_len) = opcode_word(opcode);
+        let (word, len) = rr_word(w, opcode, opcode_len, reg, rm);
+        self.put(word, len);
     }
 
-    /// Prefix + opcode + ModRM/SIB/displacement for a memory form (assembled in a local
-    /// buffer and appended at once).
+    /// Prefix + opcode + ModRM/SIB/displacement for a memory form.
+    #[inline(always)]
     pub(crate) fn op_rm(&mut self, w: bool, force_rex: bool, opcode: &[u8], reg: u8, mem: Mem) {
-        let mut buffer = [0u8; 16];
-        let mut len = 0;
-        let mut put = |byte: u8| {
-            buffer[len & 15] = byte;
-            len += 1;
-        };
         let index_high = mem.index.is_some_and(|(index, _)| index.high());
         let rex = 0x40
-            | (u8::from(w) << 3)
-            | (u8::from(reg >= 8) << 2)
-            | (u8::from(index_high) << 1)
-            | u8::from(mem.base.high());
-        if rex != 0x40 || force_rex {
-            put(rex);
-        }
-        for byte in opcode.iter().take(3) {
-            put(*byte);
-        }
-        let reg = (reg & 7) << 3;
-        let needs_sib = mem.index.is_some() || mem.base.low() == 4;
-        let mode = if mem.disp == 0 && mem.base.low() != 5 {
-            0x00
+            | (u64::from(w) << 3)
+            | (u64::from(reg >> 3 & 1) << 2)
+            | (u64::from(index_high) << 1)
+            | u64::from(mem.base.high());
+        let (opcode, opcode_len) = opcode_word(opcode);
+        let reg = u64::from(reg & 7) << 3;
+        // mod 00: no displacement (rbp/r13 as base need one: that encoding means rip/disp32).
+        let (mode, disp_len) = if mem.disp == 0 && mem.base.low() != 5 {
+            (0x00, 0)
         } else if (-128..=127).contains(&mem.disp) {
-            0x40
+            (0x40, 1)
         } else {
-            0x80
+            (0x80, 4)
         };
-        if needs_sib {
-            put(mode | reg | 4);
-            let (index, scale) = match mem.index {
-                Some((index, scale)) => (index.low(), scale),
-                None => (4, 1),
-            };
-            let scale_bits = match scale {
-                1 => 0,
-                2 => 1,
-                4 => 2,
-                _ => 3,
-            };
-            put((scale_bits << 6) | (index << 3) | mem.base.low());
-        } else {
-            put(mode | reg | mem.base.low());
-        }
-        match mode {
-            0x40 => put(mem.disp as i8 as u8),
-            0x80 => {
-                for byte in mem.disp.to_le_bytes() {
-                    put(byte);
-                }
+        let (address, address_len) = match mem.index {
+            Some((index, scale)) => {
+                let scale_bits = u64::from(scale.max(1).trailing_zeros().min(3));
+                let sib =
+                    (scale_bits << 6) | (u64::from(index.low()) << 3) | u64::from(mem.base.low());
+                (mode | reg | 4 | sib << 8, 2)
             }
-            _ => {}
-        }
-        // Append all sixteen bytes and cut back: a fixed-size copy is two stores, where a
-        // variable-length one is a call to memcpy.
-        let end = self.code.len() + len.min(16);
-        self.code.extend_from_slice(&buffer);
-        self.code.truncate(end);
+            // rsp/r12 as base need a SIB byte (index 100: none).
+            None if mem.base.low() == 4 => (mode | reg | 4 | 0x24 << 8, 2),
+            None => (mode | reg | u64::from(mem.base.low()), 1),
+        };
+        let (word, len) = with_rex(
+            rex,
+            force_rex,
+            opcode | address << (8 * opcode_len),
+            opcode_len + address_len,
+        );
+        self.put(word, len);
+        self.put(u64::from(mem.disp as u32), disp_len);
     }
 }
