@@ -72,6 +72,13 @@ impl JitProgram {
         if !cfg!(all(target_arch = "x86_64", unix)) {
             return Err(JitError::UnsupportedPlatform);
         }
+        // Every pc must be an `i32`/`u32` immediate (stubs and slow paths load it); such a text
+        // would need more than 2 GiB of code anyway.
+        if i32::try_from(decoded.ops.len()).is_err() {
+            return Err(JitError::TooLarge {
+                bytes: decoded.ops.len().saturating_mul(8),
+            });
+        }
         // The key's low half unmasks 32-bit immediates as an `xor` immediate: it must not be
         // small enough for the one-byte form, which would leave the value's high bytes clear.
         let key = loop {

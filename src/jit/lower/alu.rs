@@ -5,12 +5,12 @@
 //! the interpreter raises the error.
 
 use super::recipe::Form;
+use super::recipe::Recipe;
 use super::{Lowering, GUEST};
 use crate::interpreter::decode::{Code, Op};
 use crate::jit::x86::alu::AluOp;
+use crate::jit::x86::operand::rr3;
 use crate::jit::x86::{Cond, Reg};
-
-use super::recipe::Recipe;
 
 /// The second operand of a binary op.
 #[derive(Clone, Copy)]
@@ -18,6 +18,9 @@ enum Operand {
     Reg(Reg),
     Imm(u64),
 }
+
+/// rax's register number.
+const RAX: u8 = Reg::Rax.number();
 
 /// An immediate emitted in the clear: at most one byte an attacker chooses (the value as a
 /// signed 32-bit number, which is what the instruction sign- or zero-extends).
@@ -27,22 +30,48 @@ fn is_small32(value: i32) -> bool {
 }
 
 impl Lowering<'_> {
-    /// `op dst, src` (then sign-extend when the recipe says so).
+    /// `op dst, src|imm` for every `Alu` recipe, without a branch on the op or its operands:
+    ///
+    /// ```text
+    /// [mov rax, imm ^ key; xor rax, key]   only when the immediate is blinded (else 0 bytes)
+    /// op dst, src|rax    or    op dst, imm8|imm32
+    /// [movsxd dst, dst]                    only when the recipe sign-extends
+    /// ```
+    ///
+    /// Every candidate instruction is built in a register and the unwanted ones are written
+    /// with length 0: cheaper than the mispredicted branches a mixed op stream would cause.
     #[inline(always)]
-    pub(super) fn alu_reg(&mut self, op: &Op, recipe: Recipe) {
-        let dst = GUEST[usize::from(op.dst)];
-        self.asm
-            .alu_rr(recipe.wide, recipe.alu, dst, GUEST[usize::from(op.src)]);
-        self.asm.movsxd_if(recipe.sign_extend, dst);
-    }
-
-    /// `op dst, imm`: in the clear when small, else through a blinded rax.
-    #[inline(always)]
-    pub(super) fn alu_imm(&mut self, op: &Op, recipe: Recipe) {
-        let dst = GUEST[usize::from(op.dst)];
+    pub(super) fn alu(&mut self, op: &Op, recipe: &Recipe) {
+        let wide = recipe.wide;
+        let dst = GUEST[usize::from(op.dst)].number();
         // 64-bit forms hold a sign-extended 32-bit immediate; 32-bit forms use the low half.
-        self.op_imm32(recipe.wide, recipe.alu, dst, op.imm as u32 as i32);
-        self.asm.movsxd_if(recipe.sign_extend, dst);
+        let value = (op.imm as u32 & recipe.imm_mask) as i32;
+        let clear = recipe.immediate && (recipe.never_blinded || is_small32(value));
+        let blinded = recipe.immediate && !clear;
+        let key32 = self.key as u32;
+        // Fixed-length forms (REX always present): no lengths to compute but these.
+        let load = rr3(wide, 0xc7, 0, RAX) | u64::from(value as u32 ^ key32) << 24;
+        let unmask = rr3(wide, 0x81, AluOp::Xor as u8, RAX) | u64::from(key32) << 24;
+        let short = recipe.has_short && (-128..=127).contains(&value);
+        let (opcode, reg, immediate, len) = match (clear, short) {
+            (true, true) => (recipe.imm_short, recipe.imm_digit, value as u8 as u64, 4),
+            (true, false) => (recipe.imm_long, recipe.imm_digit, value as u32 as u64, 7),
+            (false, _) if blinded => (recipe.opcode as u8, RAX, 0, 3),
+            (false, _) => (
+                recipe.opcode as u8,
+                GUEST[usize::from(op.src)].number(),
+                0,
+                3,
+            ),
+        };
+        let main = rr3(wide, opcode, reg, dst) | immediate << 24;
+        let extend = rr3(true, 0x63, dst, dst);
+        self.asm.window(|code| {
+            code.put(load, 7 * u32::from(blinded));
+            code.put(unmask, 7 * u32::from(blinded));
+            code.put(main, len);
+            code.put(extend, 3 * u32::from(recipe.sign_extend));
+        });
     }
 
     /// `op dst, value` (sign-extended when wide).
@@ -56,18 +85,6 @@ impl Lowering<'_> {
         }
     }
 
-    /// `mov dst, imm` (sign-extended when wide, zero-extended when not).
-    #[inline(always)]
-    pub(super) fn mov_imm(&mut self, op: &Op, recipe: Recipe) {
-        let dst = GUEST[usize::from(op.dst)];
-        let value = op.imm as u32 as i32;
-        if is_small32(value) {
-            self.asm.mov_sign_extended(recipe.wide, dst, value);
-        } else {
-            self.blinded_imm32(recipe.wide, dst, value);
-        }
-    }
-
     /// `reg = value` through the key: sign-extended to 64 bits when `wide`, else zero-extended
     /// from 32 (sign extension commutes with xor, so both unmask with the key's low half).
     #[inline(always)]
@@ -78,7 +95,7 @@ impl Lowering<'_> {
     }
 
     /// Shifts, products, quotients: the less common binary ops.
-    pub(super) fn alu_other(&mut self, pc: usize, op: &Op, recipe: Recipe) {
+    pub(super) fn alu_other(&mut self, pc: usize, op: &Op, recipe: &Recipe) {
         let dst = GUEST[usize::from(op.dst)];
         let wide = recipe.wide;
         let operand = if recipe.immediate {
@@ -91,11 +108,6 @@ impl Lowering<'_> {
             Form::ShiftReg => {
                 self.asm.mov_rr(true, Reg::Rcx, GUEST[usize::from(op.src)]);
                 self.asm.shift_cl(wide, recipe.shift, dst);
-            }
-            Form::ShiftImm => {
-                let mask = if wide { 63 } else { 31 };
-                self.asm
-                    .shift_imm(wide, recipe.shift, dst, (op.imm as u32 & mask) as u8);
             }
             Form::Mul => {
                 let factor = match operand {

@@ -8,7 +8,7 @@ use crate::jit::x86::alu::AluOp;
 use crate::jit::x86::Reg;
 
 impl Lowering<'_> {
-    pub(super) fn conditional_jump(&mut self, pc: usize, op: &Op, condition: Recipe) {
+    pub(super) fn conditional_jump(&mut self, pc: usize, op: &Op, condition: &Recipe) {
         let dst = GUEST[usize::from(op.dst)];
         let wide = condition.wide;
         let operand = if condition.immediate {

@@ -14,19 +14,28 @@
 //! access [rax - size]
 //! ```
 
+use super::recipe::Recipe;
 use super::{is_small, Lowering, CTX, GUEST};
 use crate::interpreter::decode::Op;
 use crate::jit::context::{offsets, WINDOW_SLOTS};
 use crate::jit::x86::alu::{AluOp, ShiftOp};
-use crate::jit::x86::{Cond, Emitter, Mem, Reg};
+use crate::jit::x86::memory::rax_access_word;
+use crate::jit::x86::operand::{lea_disp32_word, lea_indexed_word, ri_word};
+use crate::jit::x86::{Cond, Emitter, Mem, Reg, Window};
 use std::sync::OnceLock;
 
 /// The bounds check from `rcx = rax` to `rax += window.host`, with its three exits (offsets
 /// just past their rel32 fields) still unpatched.
 struct BoundsCheck {
-    bytes: Vec<u8>,
+    /// The bytes, zero-padded to a fixed size (copied whole, then cut to `len`: a fixed-size
+    /// copy is a few vector moves where a variable one is a call).
+    bytes: [u8; CHECK_CAPACITY],
+    len: usize,
     exits: [usize; 3],
 }
+
+/// Room for a bounds check's bytes (it takes 60).
+const CHECK_CAPACITY: usize = 64;
 
 /// The check for `size` bytes against the load or store windows, encoded once per process by
 /// the same encoder as everything else.
@@ -68,51 +77,120 @@ fn encode_bounds_check(size: u8, store: bool) -> BoundsCheck {
     asm.alu_rm(AluOp::Cmp, Reg::Rax, field(offsets::VM_LEN));
     let too_long = asm.jcc(Cond::Above, None);
     asm.alu_rm(AluOp::Add, Reg::Rax, field(offsets::HOST));
+    let mut bytes = [0; CHECK_CAPACITY];
+    let len = asm.code.len().min(CHECK_CAPACITY);
+    bytes[..len].copy_from_slice(&asm.code[..len]);
     BoundsCheck {
-        bytes: asm.code,
+        bytes,
+        len,
         exits: [outside_slots, wrapped, too_long],
     }
 }
 
 impl Lowering<'_> {
-    pub(super) fn load(&mut self, pc: usize, op: &Op, size: u8) {
-        let address = self.translate(pc, GUEST[usize::from(op.src)], op, size, false);
-        self.asm.load(size, GUEST[usize::from(op.dst)], address);
-    }
-
-    pub(super) fn store(&mut self, pc: usize, op: &Op, size: u8) {
-        let address = self.translate(pc, GUEST[usize::from(op.dst)], op, size, true);
-        self.asm.store(size, address, GUEST[usize::from(op.src)]);
+    /// A load or store of a register: one path for every size and direction (the recipe's
+    /// opcode and prefixes are data).
+    #[inline(always)]
+    pub(super) fn memory(&mut self, pc: usize, op: &Op, recipe: &Recipe) {
+        let (base, value) = if recipe.store {
+            (op.dst, op.src)
+        } else {
+            (op.src, op.dst)
+        };
+        let size = recipe.size;
+        let (access, access_len) = rax_access_word(
+            u64::from(recipe.opcode),
+            u32::from(recipe.opcode_len),
+            recipe.wide,
+            recipe.operand16,
+            recipe.force_rex,
+            GUEST[usize::from(value)],
+            -(size as i8),
+        );
+        let translate = self.translate(pc, GUEST[usize::from(base)], op, size, recipe.store);
+        self.asm.window(|code| {
+            translate.write(code);
+            code.put(access, access_len);
+        });
     }
 
     pub(super) fn store_immediate(&mut self, pc: usize, op: &Op, size: u8) {
-        let address = self.translate(pc, GUEST[usize::from(op.dst)], op, size, true);
+        let translate = self.translate(pc, GUEST[usize::from(op.dst)], op, size, true);
+        self.asm.window(|code| translate.write(code));
         // rcx is free once the check is done.
         self.immediate_into(Reg::Rcx, op.imm);
-        self.asm.store(size, address, Reg::Rcx);
+        self.asm
+            .store(size, Mem::at(Reg::Rax, -i32::from(size)), Reg::Rcx);
     }
 
-    /// Emits the bounds check of `size` bytes at `base + offset` against the load or store
-    /// windows; returns the host operand to access. Every exit goes to the shared routine
-    /// that leaves at the pc in rdx, loaded first.
+    /// The bounds check of `size` bytes at `base + offset` against the load or store windows,
+    /// ready to write: it leaves the host address of the access's end in rax. Every exit goes
+    /// to the shared routine that leaves at the pc in rdx, loaded first. No branch on the
+    /// offset: the blinded form's extra instructions are written with length 0 when it is
+    /// small.
     #[inline(always)]
-    fn translate(&mut self, pc: usize, base: Reg, op: &Op, size: u8, store: bool) -> Mem {
-        self.asm.mov_imm(Reg::Rdx, pc as u64);
+    fn translate(&self, pc: usize, base: Reg, op: &Op, size: u8, store: bool) -> Translate {
         let offset = op.aux as i32;
-        if is_small(offset as i64 as u64) {
-            self.asm.lea(Reg::Rax, Mem::at(base, offset));
+        let blinded = !is_small(offset as i64 as u64);
+        let key32 = self.key as u32 as i32;
+        let address = if blinded {
+            lea_indexed_word(Reg::Rax, base, Reg::Rcx)
         } else {
-            self.blinded_imm32(true, Reg::Rcx, offset);
-            self.asm.lea(Reg::Rax, Mem::indexed(base, Reg::Rcx, 1));
+            lea_disp32_word(Reg::Rax, base, offset)
+        };
+        Translate {
+            pc: pc as u32,
+            blinded,
+            load: ri_word(true, 0xc7, 0, Reg::Rcx, offset ^ key32, 4),
+            unmask: ri_word(true, 0x81, AluOp::Xor as u8, Reg::Rcx, key32, 4),
+            address,
+            check: bounds_check(size, store),
+            slow_path: self.leave_at_rdx,
         }
+    }
+}
+
+/// A bounds check, its instructions built and ready to write.
+struct Translate {
+    pc: u32,
+    blinded: bool,
+    load: (u64, u32),
+    unmask: (u64, u32),
+    address: (u64, u32),
+    check: &'static BoundsCheck,
+    slow_path: usize,
+}
+
+impl Translate {
+    #[inline(always)]
+    fn write(&self, code: &mut Window) {
+        // mov edx, pc
+        code.put(0xba | u64::from(self.pc) << 8, 5);
+        code.put(self.load.0, self.load.1 * u32::from(self.blinded));
+        code.put(self.unmask.0, self.unmask.1 * u32::from(self.blinded));
+        code.put(self.address.0, self.address.1);
         // The check itself is the same bytes for every op of this size and table: copy them
         // and point its three exits at the shared routine.
-        let check = bounds_check(size, store);
-        let start = self.asm.offset();
-        self.asm.bytes(&check.bytes);
-        for exit in check.exits {
-            self.asm.patch_rel32(start + exit, self.leave_at_rdx);
+        let start = code.len();
+        code.template(&self.check.bytes, self.check.len);
+        for exit in self.check.exits {
+            code.patch_rel32(start + exit, self.slow_path);
         }
-        Mem::at(Reg::Rax, -i32::from(size))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bounds_check_fits_its_fixed_size_copy() {
+        for store in [false, true] {
+            for size in [1u8, 2, 4, 8] {
+                let check = encode_bounds_check(size, store);
+                assert!(check.len < CHECK_CAPACITY, "{size} {store}: {}", check.len);
+                assert!(check.exits.iter().all(|exit| *exit <= check.len));
+            }
+        }
     }
 }

@@ -234,21 +234,11 @@ impl Lowering<'_> {
     fn lower_op(&mut self, pc: usize, op: &Op) -> bool {
         let recipe = recipe(op.code);
         match recipe.form {
-            Form::AluReg => self.alu_reg(op, recipe),
-            Form::AluImm => self.alu_imm(op, recipe),
-            Form::MovReg => {
-                self.asm.mov_rr(
-                    recipe.wide,
-                    GUEST[usize::from(op.dst)],
-                    GUEST[usize::from(op.src)],
-                );
-            }
-            Form::MovImm => self.mov_imm(op, recipe),
-            Form::Load => self.load(pc, op, recipe.size),
-            Form::Store => self.store(pc, op, recipe.size),
+            Form::Alu => self.alu(op, recipe),
+            Form::Memory => self.memory(pc, op, recipe),
             Form::StoreImm => self.store_immediate(pc, op, recipe.size),
             Form::Jump => self.conditional_jump(pc, op, recipe),
-            Form::ShiftReg | Form::ShiftImm | Form::Mul | Form::MulHigh | Form::Div => {
+            Form::ShiftReg | Form::Mul | Form::MulHigh | Form::Div => {
                 self.alu_other(pc, op, recipe);
             }
             Form::Other => match op.code {

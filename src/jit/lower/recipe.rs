@@ -7,8 +7,8 @@
 //! number of instructions written.
 //!
 //! ```text
-//! Add64Imm  ─► Recipe { form: AluImm, alu: Add, wide: true, .. }
-//! Ld4       ─► Recipe { form: Load,   size: 4,  .. }
+//! Add64Imm  ─► Recipe { form: Alu,    opcode: 01, imm_short: 83, imm_long: 81, .. }
+//! Ld4       ─► Recipe { form: Memory, size: 4, opcode: 8b, .. }
 //! JsltImm   ─► Recipe { form: Jump,   cond: Less, immediate: true, .. }
 //! Exit      ─► Recipe { form: Other,  .. }      (lowered by a match on the code)
 //! ```
@@ -20,28 +20,19 @@ use crate::jit::x86::Cond;
 /// What kind of code an op becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Form {
-    /// `op dst, src` (add, sub, or, and, xor), then `movsxd` when sign-extending.
-    AluReg,
-    /// `op dst, imm` (add, sub, or, and, xor; the immediate is a sign-extended 32-bit value).
-    AluImm,
-    /// `mov dst, src`.
-    MovReg,
-    /// `mov dst, imm` (sign-extended 32-bit value, or zero-extended for 32-bit moves).
-    MovImm,
+    /// `op dst, src` or `op dst, imm`: add, sub, or, and, xor, mov, and shifts by an immediate.
+    /// One branch-free path (see [`Recipe`]'s encoding fields).
+    Alu,
     /// Shift by a register (masked to the width, as x86 masks it).
     ShiftReg,
-    /// Shift by an immediate.
-    ShiftImm,
     /// Low half of a product.
     Mul,
     /// High half of a 128-bit product.
     MulHigh,
     /// Quotient or remainder (faults hand over).
     Div,
-    /// Load of `size` bytes.
-    Load,
-    /// Store of a register.
-    Store,
+    /// Load or store of a register, `size` bytes.
+    Memory,
     /// Store of an immediate.
     StoreImm,
     /// Conditional jump.
@@ -54,8 +45,6 @@ pub(super) enum Form {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Recipe {
     pub form: Form,
-    /// The x86 operation of `AluReg`/`AluImm`.
-    pub alu: AluOp,
     /// The x86 shift of `ShiftReg`/`ShiftImm`.
     pub shift: ShiftOp,
     /// The x86 condition under which a `Jump` is taken.
@@ -72,13 +61,35 @@ pub(super) struct Recipe {
     pub immediate: bool,
     /// `Jump` tests bits (`test`) instead of comparing (`cmp`).
     pub test: bool,
-    /// Bytes accessed by `Load`/`Store`/`StoreImm`.
+    /// Bytes accessed by `Memory`/`StoreImm`.
     pub size: u8,
+    /// `Memory` stores (else loads).
+    pub store: bool,
+    /// The register form's opcode, little-endian: `op r/m, r` for `Alu`, the access for
+    /// `Memory` (`movzx`/`mov` loads, `mov` stores).
+    pub opcode: u16,
+    /// Its length in bytes.
+    pub opcode_len: u8,
+    /// `Memory`: a 16-bit store needs the operand-size prefix `66`.
+    pub operand16: bool,
+    /// `Memory`: a byte store needs a REX prefix (so that 6 and 7 mean sil and dil).
+    pub force_rex: bool,
+    /// `Alu` with an immediate: the opcode when the immediate fits a signed byte, the opcode
+    /// otherwise, and ModRM.reg of both (`83`/`81 /digit` arithmetic, `c7 /0` mov, `c1 /digit`
+    /// shifts).
+    pub imm_short: u8,
+    pub imm_long: u8,
+    pub imm_digit: u8,
+    /// `Alu`: the immediate's bits that count (shift amounts are masked to the width).
+    pub imm_mask: u32,
+    /// `Alu`: the immediate always goes in the clear (shift amounts: below 64).
+    pub never_blinded: bool,
+    /// `Alu`: the short (imm8) form is allowed at all (`mov` has none).
+    pub has_short: bool,
 }
 
 const OTHER: Recipe = Recipe {
     form: Form::Other,
-    alu: AluOp::Add,
     shift: ShiftOp::Shl,
     cond: Cond::Equal,
     wide: true,
@@ -88,12 +99,23 @@ const OTHER: Recipe = Recipe {
     immediate: false,
     test: false,
     size: 8,
+    store: false,
+    opcode: 0,
+    opcode_len: 1,
+    operand16: false,
+    force_rex: false,
+    imm_short: 0x83,
+    imm_long: 0x81,
+    imm_digit: 0,
+    imm_mask: u32::MAX,
+    never_blinded: false,
+    has_short: true,
 };
 
 /// The recipe of `code`.
 #[inline(always)]
-pub(super) fn recipe(code: Code) -> Recipe {
-    RECIPES[code as usize]
+pub(super) fn recipe(code: Code) -> &'static Recipe {
+    &RECIPES[code as usize]
 }
 
 const fn of(form: Form, wide: bool) -> Recipe {
@@ -104,23 +126,46 @@ const fn of(form: Form, wide: bool) -> Recipe {
     }
 }
 
-const fn alu(form: Form, alu: AluOp, wide: bool, sign_extend: bool) -> Recipe {
+/// `op dst, src|imm` for the arithmetic and logic ops.
+const fn alu(immediate: bool, alu: AluOp, wide: bool, sign_extend: bool) -> Recipe {
     Recipe {
-        alu,
+        immediate,
         sign_extend,
-        ..of(form, wide)
+        opcode: alu.rr_opcode() as u16,
+        imm_digit: alu as u8,
+        ..of(Form::Alu, wide)
+    }
+}
+
+/// `mov dst, src|imm` (`89 /r`, `c7 /0 id`).
+const fn mov(immediate: bool, wide: bool) -> Recipe {
+    Recipe {
+        immediate,
+        opcode: 0x89,
+        imm_short: 0xc7,
+        imm_long: 0xc7,
+        has_short: false,
+        ..of(Form::Alu, wide)
     }
 }
 
 const fn shift(immediate: bool, shift: ShiftOp, wide: bool) -> Recipe {
-    let form = if immediate {
-        Form::ShiftImm
-    } else {
-        Form::ShiftReg
-    };
+    if !immediate {
+        return Recipe {
+            shift,
+            ..of(Form::ShiftReg, wide)
+        };
+    }
+    // `c1 /digit ib`, the amount masked to the width.
     Recipe {
         shift,
-        ..of(form, wide)
+        immediate,
+        imm_short: 0xc1,
+        imm_long: 0xc1,
+        imm_digit: shift as u8,
+        imm_mask: if wide { 63 } else { 31 },
+        never_blinded: true,
+        ..of(Form::Alu, wide)
     }
 }
 
@@ -149,10 +194,38 @@ const fn div(immediate: bool, wide: bool, signed: bool, remainder: bool) -> Reci
     }
 }
 
-const fn memory(form: Form, size: u8) -> Recipe {
+/// A load (`movzx r32, byte|word`, `mov r32|r64`) of `size` bytes.
+const fn load(size: u8) -> Recipe {
+    let (opcode, opcode_len) = match size {
+        1 => (0xb6_0f, 2),
+        2 => (0xb7_0f, 2),
+        _ => (0x8b, 1),
+    };
     Recipe {
         size,
-        ..of(form, true)
+        opcode,
+        opcode_len,
+        ..of(Form::Memory, size == 8)
+    }
+}
+
+/// A store (`mov byte|word|dword|qword, r`) of `size` bytes.
+const fn store(size: u8) -> Recipe {
+    Recipe {
+        size,
+        store: true,
+        opcode: if size == 1 { 0x88 } else { 0x89 },
+        operand16: size == 2,
+        force_rex: size == 1,
+        ..of(Form::Memory, size == 8)
+    }
+}
+
+const fn store_immediate(size: u8) -> Recipe {
+    Recipe {
+        size,
+        store: true,
+        ..of(Form::StoreImm, true)
     }
 }
 
@@ -169,22 +242,21 @@ const fn jump(cond: Cond, wide: bool, immediate: bool, test: bool) -> Recipe {
 static RECIPES: [Recipe; 256] = {
     use AluOp::{Add, And, Or, Sub, Xor};
     use Code::*;
-    use Form::{AluImm, AluReg, Load, MovImm, MovReg, Store, StoreImm};
     use ShiftOp::{Sar, Shl, Shr};
     let mut t = [OTHER; 256];
     // 64-bit ALU.
-    t[Add64 as usize] = alu(AluReg, Add, true, false);
-    t[Add64Imm as usize] = alu(AluImm, Add, true, false);
-    t[Sub64 as usize] = alu(AluReg, Sub, true, false);
-    t[Sub64Imm as usize] = alu(AluImm, Sub, true, false);
-    t[Or64 as usize] = alu(AluReg, Or, true, false);
-    t[Or64Imm as usize] = alu(AluImm, Or, true, false);
-    t[And64 as usize] = alu(AluReg, And, true, false);
-    t[And64Imm as usize] = alu(AluImm, And, true, false);
-    t[Xor64 as usize] = alu(AluReg, Xor, true, false);
-    t[Xor64Imm as usize] = alu(AluImm, Xor, true, false);
-    t[Mov64 as usize] = of(MovReg, true);
-    t[Mov64Imm as usize] = of(MovImm, true);
+    t[Add64 as usize] = alu(false, Add, true, false);
+    t[Add64Imm as usize] = alu(true, Add, true, false);
+    t[Sub64 as usize] = alu(false, Sub, true, false);
+    t[Sub64Imm as usize] = alu(true, Sub, true, false);
+    t[Or64 as usize] = alu(false, Or, true, false);
+    t[Or64Imm as usize] = alu(true, Or, true, false);
+    t[And64 as usize] = alu(false, And, true, false);
+    t[And64Imm as usize] = alu(true, And, true, false);
+    t[Xor64 as usize] = alu(false, Xor, true, false);
+    t[Xor64Imm as usize] = alu(true, Xor, true, false);
+    t[Mov64 as usize] = mov(false, true);
+    t[Mov64Imm as usize] = mov(true, true);
     t[Lsh64 as usize] = shift(false, Shl, true);
     t[Lsh64Imm as usize] = shift(true, Shl, true);
     t[Rsh64 as usize] = shift(false, Shr, true);
@@ -212,22 +284,22 @@ static RECIPES: [Recipe; 256] = {
     t[Srem64 as usize] = div(false, true, true, true);
     t[Srem64Imm as usize] = div(true, true, true, true);
     // 32-bit ALU.
-    t[Add32Sext as usize] = alu(AluReg, Add, false, true);
-    t[Add32SextImm as usize] = alu(AluImm, Add, false, true);
-    t[Add32Zext as usize] = alu(AluReg, Add, false, false);
-    t[Add32ZextImm as usize] = alu(AluImm, Add, false, false);
-    t[Sub32Sext as usize] = alu(AluReg, Sub, false, true);
-    t[Sub32SextImm as usize] = alu(AluImm, Sub, false, true);
-    t[Sub32Zext as usize] = alu(AluReg, Sub, false, false);
-    t[Sub32ZextImm as usize] = alu(AluImm, Sub, false, false);
-    t[Or32 as usize] = alu(AluReg, Or, false, false);
-    t[Or32Imm as usize] = alu(AluImm, Or, false, false);
-    t[And32 as usize] = alu(AluReg, And, false, false);
-    t[And32Imm as usize] = alu(AluImm, And, false, false);
-    t[Xor32 as usize] = alu(AluReg, Xor, false, false);
-    t[Xor32Imm as usize] = alu(AluImm, Xor, false, false);
-    t[Mov32 as usize] = of(MovReg, false);
-    t[Mov32Imm as usize] = of(MovImm, false);
+    t[Add32Sext as usize] = alu(false, Add, false, true);
+    t[Add32SextImm as usize] = alu(true, Add, false, true);
+    t[Add32Zext as usize] = alu(false, Add, false, false);
+    t[Add32ZextImm as usize] = alu(true, Add, false, false);
+    t[Sub32Sext as usize] = alu(false, Sub, false, true);
+    t[Sub32SextImm as usize] = alu(true, Sub, false, true);
+    t[Sub32Zext as usize] = alu(false, Sub, false, false);
+    t[Sub32ZextImm as usize] = alu(true, Sub, false, false);
+    t[Or32 as usize] = alu(false, Or, false, false);
+    t[Or32Imm as usize] = alu(true, Or, false, false);
+    t[And32 as usize] = alu(false, And, false, false);
+    t[And32Imm as usize] = alu(true, And, false, false);
+    t[Xor32 as usize] = alu(false, Xor, false, false);
+    t[Xor32Imm as usize] = alu(true, Xor, false, false);
+    t[Mov32 as usize] = mov(false, false);
+    t[Mov32Imm as usize] = mov(true, false);
     t[Lsh32 as usize] = shift(false, Shl, false);
     t[Lsh32Imm as usize] = shift(true, Shl, false);
     t[Rsh32 as usize] = shift(false, Shr, false);
@@ -251,18 +323,18 @@ static RECIPES: [Recipe; 256] = {
     t[Srem32 as usize] = div(false, false, true, true);
     t[Srem32Imm as usize] = div(true, false, true, true);
     // Memory.
-    t[Ld1 as usize] = memory(Load, 1);
-    t[Ld2 as usize] = memory(Load, 2);
-    t[Ld4 as usize] = memory(Load, 4);
-    t[Ld8 as usize] = memory(Load, 8);
-    t[St1 as usize] = memory(Store, 1);
-    t[St2 as usize] = memory(Store, 2);
-    t[St4 as usize] = memory(Store, 4);
-    t[St8 as usize] = memory(Store, 8);
-    t[St1Imm as usize] = memory(StoreImm, 1);
-    t[St2Imm as usize] = memory(StoreImm, 2);
-    t[St4Imm as usize] = memory(StoreImm, 4);
-    t[St8Imm as usize] = memory(StoreImm, 8);
+    t[Ld1 as usize] = load(1);
+    t[Ld2 as usize] = load(2);
+    t[Ld4 as usize] = load(4);
+    t[Ld8 as usize] = load(8);
+    t[St1 as usize] = store(1);
+    t[St2 as usize] = store(2);
+    t[St4 as usize] = store(4);
+    t[St8 as usize] = store(8);
+    t[St1Imm as usize] = store_immediate(1);
+    t[St2Imm as usize] = store_immediate(2);
+    t[St4Imm as usize] = store_immediate(4);
+    t[St8Imm as usize] = store_immediate(8);
     // Conditional jumps: (x86 condition, 64-bit, immediate, test).
     let conditions = [
         (Jeq, JeqImm, Jeq32, Jeq32Imm, Cond::Equal, false),

@@ -1,67 +1,60 @@
 //! Moves, arithmetic, logic, shifts, multiply and divide.
 
-use super::operand::{rr_word, Mem, Reg};
+use super::operand::{ri_word, rr_word, Mem, Reg};
 use super::Emitter;
 
-/// Two-operand ALU operations that share the `op r/m, r` and `81 /digit` encodings.
+/// Two-operand ALU operations that share the `op r/m, r` and `81 /digit` encodings. The
+/// discriminant is the `/digit`; the register form's opcode is `digit << 3 | 1` (`01` add,
+/// `09` or, `21` and, `29` sub, `31` xor, `39` cmp), so neither needs a table or a branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum AluOp {
     /// add
-    Add,
+    Add = 0,
     /// or
-    Or,
+    Or = 1,
     /// and
-    And,
+    And = 4,
     /// sub
-    Sub,
+    Sub = 5,
     /// xor
-    Xor,
+    Xor = 6,
     /// cmp
-    Cmp,
+    Cmp = 7,
 }
 
 impl AluOp {
+    /// `op r/m, r`.
     pub(crate) const fn rr_opcode(self) -> u8 {
-        match self {
-            AluOp::Add => 0x01,
-            AluOp::Or => 0x09,
-            AluOp::And => 0x21,
-            AluOp::Sub => 0x29,
-            AluOp::Xor => 0x31,
-            AluOp::Cmp => 0x39,
-        }
+        (self as u8) << 3 | 1
     }
     const fn digit(self) -> u8 {
-        match self {
-            AluOp::Add => 0,
-            AluOp::Or => 1,
-            AluOp::And => 4,
-            AluOp::Sub => 5,
-            AluOp::Xor => 6,
-            AluOp::Cmp => 7,
-        }
+        self as u8
     }
 }
 
-/// Shifts (`D3 /digit` by cl, `C1 /digit ib` by an immediate).
+/// Shifts (`D3 /digit` by cl, `C1 /digit ib` by an immediate); the discriminant is the digit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum ShiftOp {
     /// shl
-    Shl,
+    Shl = 4,
     /// shr
-    Shr,
+    Shr = 5,
     /// sar
-    Sar,
+    Sar = 7,
 }
 
 impl ShiftOp {
     const fn digit(self) -> u8 {
-        match self {
-            ShiftOp::Shl => 4,
-            ShiftOp::Shr => 5,
-            ShiftOp::Sar => 7,
-        }
+        self as u8
     }
+}
+
+/// `movsxd dst, dst32` as a word and its length.
+#[inline(always)]
+pub(crate) fn movsxd_word(dst: Reg) -> (u64, u32) {
+    rr_word(true, 0x63, 1, dst.number(), dst)
 }
 
 impl Emitter {
@@ -74,12 +67,8 @@ impl Emitter {
     /// `mov dst, imm` with the shortest exact encoding (`mov r32, imm32` zero-extends;
     /// `mov r/m64, imm32` sign-extends; else `movabs`).
     pub fn mov_imm(&mut self, dst: Reg, value: u64) {
-        if value <= u64::from(u32::MAX) {
-            // [41] b8+r imm32
-            let rex = u64::from(dst.high());
-            let present = u32::from(dst.high());
-            let body = u64::from(0xb8 + dst.low()) | value << 8;
-            self.put((body << 8 | 0x40 | rex) >> (8 * (1 - present)), 5 + present);
+        if let Ok(value) = u32::try_from(value) {
+            self.mov_imm32(dst, value);
         } else if (value as i64) >= i64::from(i32::MIN) && (value as i64) < 0 {
             self.mov_sign_extended(true, dst, value as i32);
         } else {
@@ -92,11 +81,20 @@ impl Emitter {
         }
     }
 
+    /// `mov dst32, imm32` (zero-extends to 64 bits).
+    #[inline(always)]
+    pub fn mov_imm32(&mut self, dst: Reg, value: u32) {
+        // [41] b8+r imm32
+        let present = u32::from(dst.high());
+        let body = u64::from(0xb8 + dst.low()) | u64::from(value) << 8;
+        self.put((body << 8 | 0x41) >> (8 * (1 - present)), 5 + present);
+    }
+
     /// `mov dst, imm32`: sign-extended to 64 bits when `wide` (`c7 /0`), else zero-extended.
     #[inline(always)]
     pub fn mov_sign_extended(&mut self, wide: bool, dst: Reg, imm: i32) {
-        let (word, len) = rr_word(wide, 0xc7, 1, 0, dst);
-        self.put(word | u64::from(imm as u32) << (8 * len), len + 4);
+        let (word, len) = ri_word(wide, 0xc7, 0, dst, imm, 4);
+        self.put(word, len);
     }
 
     /// `op dst, src`.
@@ -112,9 +110,8 @@ impl Emitter {
         // branch (the immediate is written as four bytes and cut to one).
         let short = (-128..=127).contains(&imm);
         let (opcode, imm_len) = if short { (0x83, 1) } else { (0x81, 4) };
-        let (word, len) = rr_word(wide, opcode, 1, op.digit(), dst);
-        let imm = u64::from(imm as u32) & (u64::MAX >> (64 - 8 * imm_len));
-        self.put(word | imm << (8 * len), len + imm_len);
+        let (word, len) = ri_word(wide, opcode, op.digit(), dst, imm, imm_len);
+        self.put(word, len);
     }
 
     /// `op qword [mem], imm32`.
@@ -141,8 +138,8 @@ impl Emitter {
     /// `shift dst, imm8`.
     #[inline(always)]
     pub fn shift_imm(&mut self, wide: bool, op: ShiftOp, dst: Reg, amount: u8) {
-        let (word, len) = rr_word(wide, 0xc1, 1, op.digit(), dst);
-        self.put(word | u64::from(amount) << (8 * len), len + 1);
+        let (word, len) = ri_word(wide, 0xc1, op.digit(), dst, i32::from(amount), 1);
+        self.put(word, len);
     }
 
     /// `imul dst, src` (low half of the product).
@@ -190,7 +187,7 @@ impl Emitter {
     /// `movsxd dst, dst32` when `condition` holds, else nothing (without a branch).
     #[inline(always)]
     pub fn movsxd_if(&mut self, condition: bool, dst: Reg) {
-        let (word, len) = rr_word(true, 0x63, 1, dst.number(), dst);
+        let (word, len) = movsxd_word(dst);
         self.put(word, len * u32::from(condition));
     }
 
@@ -213,6 +210,7 @@ impl Emitter {
     }
 
     /// `lea dst, [mem]`.
+    #[inline(always)]
     pub fn lea(&mut self, dst: Reg, mem: Mem) {
         self.op_rm(true, false, &[0x8d], dst.number(), mem);
     }

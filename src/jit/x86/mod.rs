@@ -20,6 +20,67 @@ pub struct Emitter {
     pub code: Vec<u8>,
 }
 
+/// Bytes one [`Window`] can hold.
+pub const WINDOW: usize = 128;
+
+/// A fixed-size stretch at the end of the code for one op's instructions, with the write
+/// position in a local variable.
+///
+/// Appending through the `Vec` costs a reload of its length after every store (a store of
+/// code bytes might alias it, as far as the compiler knows) and a capacity check; a window
+/// checks capacity once, writes with unchecked-length-free fixed-size copies and sets the
+/// length once when it is closed. Writers must stay within [`WINDOW`] bytes (the hot forms
+/// need under 100); a write that would not fit is clamped to the window's end, never out of it.
+pub struct Window<'a> {
+    bytes: &'a mut [u8; WINDOW],
+    /// Code offset of the window's first byte.
+    start: usize,
+    at: usize,
+}
+
+impl Window<'_> {
+    /// Appends the low `len` (at most 8) bytes of `word`.
+    #[inline(always)]
+    pub fn put(&mut self, word: u64, len: u32) {
+        let at = self.at.min(WINDOW - 8);
+        self.bytes[at..at + 8].copy_from_slice(&word.to_le_bytes());
+        self.at = at + len.min(8) as usize;
+    }
+
+    /// Appends the first `len` bytes of a 64-byte template.
+    #[inline(always)]
+    pub fn template(&mut self, template: &[u8; 64], len: usize) {
+        let at = self.at.min(WINDOW - 64);
+        self.bytes[at..at + 64].copy_from_slice(template);
+        self.at = at + len.min(64);
+    }
+
+    /// Bytes written so far.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.at
+    }
+
+    /// Whether nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.at == 0
+    }
+
+    /// Code offset of the next byte.
+    #[inline(always)]
+    pub fn offset(&self) -> usize {
+        self.start + self.at
+    }
+
+    /// Points the rel32 field ending `end` bytes into the window at code offset `target`.
+    #[inline(always)]
+    pub fn patch_rel32(&mut self, end: usize, target: usize) {
+        let end = end.clamp(4, WINDOW);
+        let displacement = (target as i64 - (self.start + end) as i64) as i32;
+        self.bytes[end - 4..end].copy_from_slice(&displacement.to_le_bytes());
+    }
+}
+
 impl Emitter {
     /// An empty buffer.
     pub fn new() -> Self {
@@ -31,6 +92,34 @@ impl Emitter {
         Emitter {
             code: Vec::with_capacity(capacity),
         }
+    }
+
+    /// Opens a [`Window`] at the end of the code, runs `write` in it, and keeps what it wrote.
+    #[inline(always)]
+    pub fn window<R>(&mut self, write: impl FnOnce(&mut Window) -> R) -> R {
+        let start = self.code.len();
+        // A fixed-size copy (vector stores), where `resize` would be a byte loop.
+        self.code.extend_from_slice(&[0; WINDOW]);
+        let mut spare = [0u8; WINDOW];
+        let bytes = match self
+            .code
+            .get_mut(start..)
+            .and_then(|tail| tail.first_chunk_mut())
+        {
+            Some(bytes) => bytes,
+            // Not reachable (the resize made room); writing into a scratch copy keeps this
+            // total rather than panicking.
+            None => &mut spare,
+        };
+        let mut window = Window {
+            bytes,
+            start,
+            at: 0,
+        };
+        let result = write(&mut window);
+        let end = start + window.at;
+        self.code.truncate(end);
+        result
     }
 
     /// Current offset.

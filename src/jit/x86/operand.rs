@@ -90,7 +90,7 @@ fn opcode_word(opcode: &[u8]) -> (u64, u32) {
 /// Puts `rex` in front of `body` (of `len` bytes) unless it is the empty prefix `0x40` and not
 /// `force`d, without branching on it. Returns the word and its length.
 #[inline(always)]
-fn with_rex(rex: u64, force: bool, body: u64, len: u32) -> (u64, u32) {
+pub(crate) fn with_rex(rex: u64, force: bool, body: u64, len: u32) -> (u64, u32) {
     let present = u32::from(rex != 0x40 || force);
     ((body << 8 | rex) >> (8 * (1 - present)), len + present)
 }
@@ -109,7 +109,67 @@ pub(crate) fn rr_word(w: bool, opcode: u64, opcode_len: u32, reg: u8, rm: Reg) -
     )
 }
 
+/// A register-register form with the REX prefix always present (`40` when no bit is needed,
+/// which changes nothing for the non-byte operations this serves), so its length is a constant
+/// 3 bytes: `REX opcode ModRM(11 reg rm)`. An immediate, when the opcode takes one, goes at
+/// byte 3 (`| imm << 24`, for 4 or 7 bytes in all).
+#[inline(always)]
+pub(crate) const fn rr3(w: bool, opcode: u8, reg: u8, rm: u8) -> u64 {
+    let rex = 0x40 | (w as u64) << 3 | ((reg >> 3) as u64 & 1) << 2 | ((rm >> 3) as u64 & 1);
+    let modrm = 0xc0 | ((reg & 7) as u64) << 3 | (rm & 7) as u64;
+    rex | (opcode as u64) << 8 | modrm << 16
+}
+
+/// `opcode /digit` on register `rm` followed by an immediate of `imm_len` bytes (1 or 4), as
+/// a word and its length (at most 8 bytes).
+#[inline(always)]
+pub(crate) fn ri_word(
+    wide: bool,
+    opcode: u8,
+    digit: u8,
+    rm: Reg,
+    imm: i32,
+    imm_len: u32,
+) -> (u64, u32) {
+    let (word, len) = rr_word(wide, u64::from(opcode), 1, digit, rm);
+    let imm = u64::from(imm as u32) & (u64::MAX >> (64 - 8 * imm_len.clamp(1, 4)));
+    (word | imm << (8 * len), len + imm_len)
+}
+
+/// `lea dst, [base + disp32]`, always through a SIB byte (so rsp/r12 and rbp/r13 as bases need
+/// no special case): 8 bytes.
+#[inline(always)]
+pub(crate) fn lea_disp32_word(dst: Reg, base: Reg, disp: i32) -> (u64, u32) {
+    let rex = 0x48 | u64::from(dst.high()) << 2 | u64::from(base.high());
+    let modrm = 0x84 | u64::from(dst.low()) << 3; // mod 10, rm 100: SIB + disp32
+    let sib = 0x20 | u64::from(base.low()); // no index (100)
+    (
+        rex | 0x8d << 8 | modrm << 16 | sib << 24 | u64::from(disp as u32) << 32,
+        8,
+    )
+}
+
+/// `lea dst, [base + index]` through a SIB byte with a zero disp8 (so rbp/r13 as bases need no
+/// special case): 5 bytes. `index` must not be rsp.
+#[inline(always)]
+pub(crate) fn lea_indexed_word(dst: Reg, base: Reg, index: Reg) -> (u64, u32) {
+    let rex =
+        0x48 | u64::from(dst.high()) << 2 | u64::from(index.high()) << 1 | u64::from(base.high());
+    let modrm = 0x44 | u64::from(dst.low()) << 3; // mod 01, rm 100: SIB + disp8
+    let sib = u64::from(index.low()) << 3 | u64::from(base.low());
+    (rex | 0x8d << 8 | modrm << 16 | sib << 24, 5)
+}
+
 impl Emitter {
+    /// [`rr3`] as an instruction (with an immediate of `imm_len` bytes, 0, 1 or 4).
+    pub fn fixed_rr(&mut self, w: bool, opcode: u8, reg: u8, rm: Reg, imm: i32, imm_len: u32) {
+        let imm = u64::from(imm as u32) & (u64::MAX >> (64 - 8 * imm_len.clamp(1, 4)));
+        self.put(
+            rr3(w, opcode, reg, rm.number()) | imm << 24,
+            3 + imm_len.min(4),
+        );
+    }
+
     /// REX prefix, emitted when any bit is set (or `force`, for byte registers sil/dil/…).
     #[inline(always)]
     pub(crate) fn rex(&mut self, w: bool, r: bool, x: bool, b: bool, force: bool) {
@@ -123,6 +183,18 @@ impl Emitter {
     pub(crate) fn op_rr(&mut self, w: bool, opcode: &[u8], reg: u8, rm: Reg) {
         let (opcode, opcode_len) = opcode_word(opcode);
         let (word, len) = rr_word(w, opcode, opcode_len, reg, rm);
+        self.put(word, len);
+    }
+
+    /// `lea dst, [base + disp32]` (the fixed-length form of [`lea_disp32_word`]).
+    pub fn lea_disp32(&mut self, dst: Reg, base: Reg, disp: i32) {
+        let (word, len) = lea_disp32_word(dst, base, disp);
+        self.put(word, len);
+    }
+
+    /// `lea dst, [base + index]` (the fixed-length form of [`lea_indexed_word`]).
+    pub fn lea_indexed(&mut self, dst: Reg, base: Reg, index: Reg) {
+        let (word, len) = lea_indexed_word(dst, base, index);
         self.put(word, len);
     }
 
