@@ -61,18 +61,18 @@ fn width(wide: bool) -> u32 {
 fn decode_one(emit: impl FnOnce(&mut Emitter)) -> String {
     let mut asm = Emitter::new();
     emit(&mut asm);
-    let mut decoder = Decoder::with_ip(64, &asm.code, 0x1000, DecoderOptions::NONE);
+    let mut decoder = Decoder::with_ip(64, &asm.code(), 0x1000, DecoderOptions::NONE);
     let instruction = decoder.decode();
     assert!(
         !instruction.is_invalid(),
         "invalid encoding {:02x?}",
-        asm.code
+        asm.code()
     );
     assert_eq!(
         instruction.len(),
-        asm.code.len(),
+        asm.code().len(),
         "{:02x?} decodes as a shorter instruction",
-        asm.code
+        asm.code()
     );
     let mut formatter = IntelFormatter::new();
     let options = formatter.options_mut();
@@ -357,7 +357,7 @@ fn jumps_reach_their_targets() {
     for len in 1..=9 {
         let mut asm = Emitter::new();
         asm.nop(len);
-        assert_eq!(asm.code.len(), len);
+        assert_eq!(asm.code().len(), len);
         let text = decode_one(|a| a.nop(len));
         assert!(text.starts_with("nop") || text == "xchg ax, ax", "{text}");
     }

@@ -108,12 +108,11 @@ impl JitProgram {
             let lowered = lower::lower(&decoded.ops, &decoded.runs, key, calls, &mut scratch);
             // Jumps are rel32: beyond 2 GiB of code a patched displacement would wrap and land
             // anywhere. (The bound also keeps every run length and pc an `i32` immediate.)
-            if i32::try_from(scratch.code.len()).is_err() {
-                return Err(JitError::TooLarge {
-                    bytes: scratch.code.len(),
-                });
+            let code = scratch.code.code();
+            if i32::try_from(code.len()).is_err() {
+                return Err(JitError::TooLarge { bytes: code.len() });
             }
-            Ok((lowered, ExecutableCode::new(&scratch.code)?))
+            Ok((lowered, ExecutableCode::new(code)?))
         })?;
         let base = code.base() as u64;
         let targets = lowered

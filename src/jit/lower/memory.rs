@@ -19,14 +19,13 @@ use super::{is_small, Lowering, CTX, GUEST};
 use crate::interpreter::decode::Op;
 use crate::jit::context::{offsets, WINDOW_SLOTS};
 use crate::jit::x86::alu::{AluOp, ShiftOp};
-use crate::jit::x86::memory::rax_access_word;
-use crate::jit::x86::operand::{lea_disp32_word, lea_indexed_word, ri_word};
+use crate::jit::x86::operand::{lea_disp32_word, lea_indexed_word, rr3};
 use crate::jit::x86::{Cond, Emitter, Mem, Reg, Window};
 use std::sync::OnceLock;
 
 /// The bounds check from `rcx = rax` to `rax += window.host`, with its three exits (offsets
 /// just past their rel32 fields) still unpatched.
-struct BoundsCheck {
+pub(super) struct BoundsCheck {
     /// The bytes, zero-padded to a fixed size (copied whole, then cut to `len`: a fixed-size
     /// copy is a few vector moves where a variable one is a call).
     bytes: [u8; CHECK_CAPACITY],
@@ -34,24 +33,19 @@ struct BoundsCheck {
     exits: [usize; 3],
 }
 
+/// rcx's register number.
+const RCX: u8 = Reg::Rcx.number();
+
 /// Room for a bounds check's bytes (it takes 60).
 const CHECK_CAPACITY: usize = 64;
 
-/// The check for `size` bytes against the load or store windows, encoded once per process by
-/// the same encoder as everything else.
-fn bounds_check(size: u8, store: bool) -> &'static BoundsCheck {
-    static CHECKS: OnceLock<Vec<BoundsCheck>> = OnceLock::new();
-    let checks = CHECKS.get_or_init(|| {
-        let mut checks = Vec::new();
-        for store in [false, true] {
-            for size in [1u8, 2, 4, 8] {
-                checks.push(encode_bounds_check(size, store));
-            }
-        }
-        checks
-    });
-    let index = usize::from(store) * 4 + size.trailing_zeros() as usize;
-    &checks[index.min(checks.len() - 1)]
+/// The checks for every access size against the load windows, then the store windows (index
+/// `store * 4 + log2(size)`), encoded once per process by the same encoder as everything else.
+pub(super) fn bounds_checks() -> &'static [BoundsCheck; 8] {
+    static CHECKS: OnceLock<[BoundsCheck; 8]> = OnceLock::new();
+    CHECKS.get_or_init(|| {
+        std::array::from_fn(|index| encode_bounds_check(1 << (index % 4), index >= 4))
+    })
 }
 
 fn encode_bounds_check(size: u8, store: bool) -> BoundsCheck {
@@ -78,8 +72,8 @@ fn encode_bounds_check(size: u8, store: bool) -> BoundsCheck {
     let too_long = asm.jcc(Cond::Above, None);
     asm.alu_rm(AluOp::Add, Reg::Rax, field(offsets::HOST));
     let mut bytes = [0; CHECK_CAPACITY];
-    let len = asm.code.len().min(CHECK_CAPACITY);
-    bytes[..len].copy_from_slice(&asm.code[..len]);
+    let len = asm.code().len().min(CHECK_CAPACITY);
+    bytes[..len].copy_from_slice(&asm.code()[..len]);
     BoundsCheck {
         bytes,
         len,
@@ -98,15 +92,7 @@ impl Lowering<'_> {
             (op.src, op.dst)
         };
         let size = recipe.size;
-        let (access, access_len) = rax_access_word(
-            u64::from(recipe.opcode),
-            u32::from(recipe.opcode_len),
-            recipe.wide,
-            recipe.operand16,
-            recipe.force_rex,
-            GUEST[usize::from(value)],
-            -(size as i8),
-        );
+        let (access, access_len) = recipe.access.with(GUEST[usize::from(value)]);
         let translate = self.translate(pc, GUEST[usize::from(base)], op, size, recipe.store);
         self.asm.window(|code| {
             translate.write(code);
@@ -132,7 +118,7 @@ impl Lowering<'_> {
     fn translate(&self, pc: usize, base: Reg, op: &Op, size: u8, store: bool) -> Translate {
         let offset = op.aux as i32;
         let blinded = !is_small(offset as i64 as u64);
-        let key32 = self.key as u32 as i32;
+        let key32 = self.key as u32;
         let address = if blinded {
             lea_indexed_word(Reg::Rax, base, Reg::Rcx)
         } else {
@@ -141,10 +127,11 @@ impl Lowering<'_> {
         Translate {
             pc: pc as u32,
             blinded,
-            load: ri_word(true, 0xc7, 0, Reg::Rcx, offset ^ key32, 4),
-            unmask: ri_word(true, 0x81, AluOp::Xor as u8, Reg::Rcx, key32, 4),
+            load: rr3(true, 0xc7, 0, RCX) | u64::from(offset as u32 ^ key32) << 24,
+            unmask: rr3(true, 0x81, AluOp::Xor as u8, RCX) | u64::from(key32) << 24,
             address,
-            check: bounds_check(size, store),
+            check: &self.bounds_checks
+                [usize::from(store) * 4 + (size.trailing_zeros() as usize & 3)],
             slow_path: self.leave_at_rdx,
         }
     }
@@ -154,8 +141,8 @@ impl Lowering<'_> {
 struct Translate {
     pc: u32,
     blinded: bool,
-    load: (u64, u32),
-    unmask: (u64, u32),
+    load: u64,
+    unmask: u64,
     address: (u64, u32),
     check: &'static BoundsCheck,
     slow_path: usize,
@@ -166,8 +153,8 @@ impl Translate {
     fn write(&self, code: &mut Window) {
         // mov edx, pc
         code.put(0xba | u64::from(self.pc) << 8, 5);
-        code.put(self.load.0, self.load.1 * u32::from(self.blinded));
-        code.put(self.unmask.0, self.unmask.1 * u32::from(self.blinded));
+        code.put(self.load, 7 * u32::from(self.blinded));
+        code.put(self.unmask, 7 * u32::from(self.blinded));
         code.put(self.address.0, self.address.1);
         // The check itself is the same bytes for every op of this size and table: copy them
         // and point its three exits at the shared routine.

@@ -102,6 +102,8 @@ struct Lowering<'p> {
     leave_refunding: usize,
     /// The routine that gives back the run at the pc in rdx and leaves there.
     leave_at_rdx: usize,
+    /// The memory bounds checks (see `memory`).
+    bounds_checks: &'static [memory::BoundsCheck; 8],
     calls: CallSettings,
     /// Second slots of lddw instructions.
     lddw_tails: Vec<usize>,
@@ -123,12 +125,12 @@ pub(crate) fn lower(
 ) -> Lowered {
     let mut code = std::mem::take(&mut scratch.code);
     code.clear();
-    // Enough for typical code without regrowing (memory ops take ~60 bytes).
+    // Enough for typical code without regrowing (memory ops take ~90 bytes).
     code.reserve(256 + ops.len() * 48);
     let mut fixups = std::mem::take(&mut scratch.fixups);
     fixups.clear();
     let mut lowering = Lowering {
-        asm: Emitter { code },
+        asm: code,
         ops,
         runs,
         key,
@@ -139,6 +141,7 @@ pub(crate) fn lower(
         dispatch: 0,
         leave_refunding: 0,
         leave_at_rdx: 0,
+        bounds_checks: memory::bounds_checks(),
         calls,
         lddw_tails: Vec::new(),
         noise: rand::random::<u64>() | 1,
@@ -157,7 +160,7 @@ pub(crate) fn lower(
 #[derive(Default)]
 pub(crate) struct Scratch {
     /// The machine code of the last compilation (valid until the next one).
-    pub code: Vec<u8>,
+    pub code: Emitter,
     fixups: Vec<(usize, Target)>,
 }
 
@@ -361,7 +364,7 @@ impl Lowering<'_> {
             *label = self.epilogue as u32;
         }
         scratch.fixups = fixups;
-        scratch.code = self.asm.code;
+        scratch.code = self.asm;
         Lowered {
             labels,
             entries: self.entries,

@@ -8,13 +8,14 @@
 //!
 //! ```text
 //! Add64Imm  ─► Recipe { form: Alu,    opcode: 01, imm_short: 83, imm_long: 81, .. }
-//! Ld4       ─► Recipe { form: Memory, size: 4, opcode: 8b, .. }
+//! Ld4       ─► Recipe { form: Memory, size: 4, access: mov r32, [rax - 4], .. }
 //! JsltImm   ─► Recipe { form: Jump,   cond: Less, immediate: true, .. }
 //! Exit      ─► Recipe { form: Other,  .. }      (lowered by a match on the code)
 //! ```
 
 use crate::interpreter::decode::Code;
 use crate::jit::x86::alu::{AluOp, ShiftOp};
+use crate::jit::x86::memory::RaxAccess;
 use crate::jit::x86::Cond;
 
 /// What kind of code an op becomes.
@@ -65,15 +66,11 @@ pub(super) struct Recipe {
     pub size: u8,
     /// `Memory` stores (else loads).
     pub store: bool,
-    /// The register form's opcode, little-endian: `op r/m, r` for `Alu`, the access for
-    /// `Memory` (`movzx`/`mov` loads, `mov` stores).
-    pub opcode: u16,
-    /// Its length in bytes.
-    pub opcode_len: u8,
-    /// `Memory`: a 16-bit store needs the operand-size prefix `66`.
-    pub operand16: bool,
-    /// `Memory`: a byte store needs a REX prefix (so that 6 and 7 mean sil and dil).
-    pub force_rex: bool,
+    /// `Alu`: the register form's opcode (`op r/m, r`).
+    pub opcode: u8,
+    /// `Memory`: the access at `[rax - size]` (`movzx`/`mov` loads, `mov` stores; the REX
+    /// prefix it always has makes 6 and 7 mean sil and dil in byte stores).
+    pub access: RaxAccess,
     /// `Alu` with an immediate: the opcode when the immediate fits a signed byte, the opcode
     /// otherwise, and ModRM.reg of both (`83`/`81 /digit` arithmetic, `c7 /0` mov, `c1 /digit`
     /// shifts).
@@ -101,9 +98,7 @@ const OTHER: Recipe = Recipe {
     size: 8,
     store: false,
     opcode: 0,
-    opcode_len: 1,
-    operand16: false,
-    force_rex: false,
+    access: RaxAccess::new(0x8b, 1, true, false, -8),
     imm_short: 0x83,
     imm_long: 0x81,
     imm_digit: 0,
@@ -131,7 +126,7 @@ const fn alu(immediate: bool, alu: AluOp, wide: bool, sign_extend: bool) -> Reci
     Recipe {
         immediate,
         sign_extend,
-        opcode: alu.rr_opcode() as u16,
+        opcode: alu.rr_opcode(),
         imm_digit: alu as u8,
         ..of(Form::Alu, wide)
     }
@@ -203,20 +198,18 @@ const fn load(size: u8) -> Recipe {
     };
     Recipe {
         size,
-        opcode,
-        opcode_len,
+        access: RaxAccess::new(opcode, opcode_len, size == 8, false, -(size as i8)),
         ..of(Form::Memory, size == 8)
     }
 }
 
 /// A store (`mov byte|word|dword|qword, r`) of `size` bytes.
 const fn store(size: u8) -> Recipe {
+    let opcode = if size == 1 { 0x88 } else { 0x89 };
     Recipe {
         size,
         store: true,
-        opcode: if size == 1 { 0x88 } else { 0x89 },
-        operand16: size == 2,
-        force_rex: size == 1,
+        access: RaxAccess::new(opcode, 1, size == 8, size == 2, -(size as i8)),
         ..of(Form::Memory, size == 8)
     }
 }

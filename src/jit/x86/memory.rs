@@ -1,6 +1,6 @@
 //! Loads and stores of 1, 2, 4 and 8 bytes (loads zero-extend).
 
-use super::operand::{with_rex, Mem, Reg};
+use super::operand::{Mem, Reg};
 use super::Emitter;
 
 impl Emitter {
@@ -36,24 +36,52 @@ impl Emitter {
     }
 }
 
-/// A load or store of `reg` at `[rax + disp]` as a word and its length (at most 6 bytes):
-/// `[66] [REX] opcode ModRM disp8`. The operands are data, so one code path serves every
-/// size and direction.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn rax_access_word(
-    opcode: u64,
-    opcode_len: u32,
-    wide: bool,
-    operand16: bool,
-    force_rex: bool,
-    reg: Reg,
-    disp: i8,
-) -> (u64, u32) {
-    let rex = 0x40 | u64::from(wide) << 3 | u64::from(reg.high()) << 2;
-    let modrm = 0x40 | u64::from(reg.low()) << 3; // mod 01 (disp8), rm 000 (rax)
-    let body = opcode | (modrm | u64::from(disp as u8) << 8) << (8 * opcode_len);
-    let (word, len) = with_rex(rex, force_rex, body, opcode_len + 2);
-    let prefix = u32::from(operand16);
-    ((word << 8 | 0x66) >> (8 * (1 - prefix)), len + prefix)
+/// A load or store of a register at `[rax + disp8]`, in a fixed form with the REX prefix
+/// always present: `[66] REX opcode ModRM disp8`, at most 6 bytes. Built once per code (as a
+/// constant); [`RaxAccess::with`] then only ORs the register's bits in.
+#[derive(Debug, Clone, Copy)]
+pub struct RaxAccess {
+    template: u64,
+    len: u32,
+    /// Bit of REX.R in the word.
+    rex_r: u32,
+    /// Lowest bit of ModRM.reg in the word.
+    modrm_reg: u32,
+}
+
+impl RaxAccess {
+    /// The form for `opcode` (1 or 2 bytes, little-endian), 64-bit operand size when `wide`,
+    /// the `66` operand-size prefix when `operand16`, displacement `disp`.
+    pub const fn new(opcode: u16, opcode_len: u8, wide: bool, operand16: bool, disp: i8) -> Self {
+        let prefix = operand16 as u32;
+        let opcode_len = if opcode_len >= 2 { 2 } else { 1 };
+        let rex = 0x40 | (wide as u64) << 3;
+        let modrm = 0x40u64; // mod 01 (disp8), rm 000 (rax)
+        let body = rex
+            | (opcode as u64) << 8
+            | (modrm | ((disp as u8) as u64) << 8) << (8 + 8 * opcode_len);
+        let template = if operand16 { body << 8 | 0x66 } else { body };
+        RaxAccess {
+            template,
+            len: prefix + 3 + opcode_len,
+            rex_r: 8 * prefix + 2,
+            modrm_reg: 8 * (prefix + 1 + opcode_len) + 3,
+        }
+    }
+
+    /// The instruction for register `reg`, as a word and its length.
+    #[inline(always)]
+    pub fn with(&self, reg: Reg) -> (u64, u32) {
+        let number = u64::from(reg.number());
+        let word = self.template | (number >> 3 & 1) << self.rex_r | (number & 7) << self.modrm_reg;
+        (word, self.len)
+    }
+}
+
+impl Emitter {
+    /// `form` with register `reg`.
+    pub fn rax_access(&mut self, form: RaxAccess, reg: Reg) {
+        let (word, len) = form.with(reg);
+        self.put(word, len);
+    }
 }

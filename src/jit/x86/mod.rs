@@ -14,10 +14,14 @@ pub use control::Cond;
 pub use operand::{Mem, Reg};
 
 /// An instruction buffer.
+///
+/// The buffer is kept longer than the code in it (`len` marks the end): every append writes a
+/// fixed 8 bytes (or a whole [`Window`]) and then moves `len`, so appending never zero-fills
+/// and never re-checks capacity per byte. Bytes past `len` are never exposed.
 #[derive(Debug, Default, Clone)]
 pub struct Emitter {
-    /// The bytes so far.
-    pub code: Vec<u8>,
+    buffer: Vec<u8>,
+    len: usize,
 }
 
 /// Bytes one [`Window`] can hold.
@@ -84,30 +88,22 @@ impl Window<'_> {
 impl Emitter {
     /// An empty buffer.
     pub fn new() -> Self {
-        Emitter { code: Vec::new() }
-    }
-
-    /// An empty buffer with room for `capacity` bytes.
-    pub fn with_capacity(capacity: usize) -> Self {
-        Emitter {
-            code: Vec::with_capacity(capacity),
-        }
+        Emitter::default()
     }
 
     /// Opens a [`Window`] at the end of the code, runs `write` in it, and keeps what it wrote.
     #[inline(always)]
     pub fn window<R>(&mut self, write: impl FnOnce(&mut Window) -> R) -> R {
-        let start = self.code.len();
-        // A fixed-size copy (vector stores), where `resize` would be a byte loop.
-        self.code.extend_from_slice(&[0; WINDOW]);
+        let start = self.len;
+        self.make_room(WINDOW);
         let mut spare = [0u8; WINDOW];
         let bytes = match self
-            .code
+            .buffer
             .get_mut(start..)
             .and_then(|tail| tail.first_chunk_mut())
         {
             Some(bytes) => bytes,
-            // Not reachable (the resize made room); writing into a scratch copy keeps this
+            // Not reachable (`make_room` made room); writing into a scratch copy keeps this
             // total rather than panicking.
             None => &mut spare,
         };
@@ -117,26 +113,58 @@ impl Emitter {
             at: 0,
         };
         let result = write(&mut window);
-        let end = start + window.at;
-        self.code.truncate(end);
+        self.len = start + window.at;
         result
     }
 
-    /// Current offset.
+    /// Ensures `room` writable bytes past the end (growing rarely, geometrically).
+    #[inline(always)]
+    fn make_room(&mut self, room: usize) {
+        if self.buffer.len() < self.len + room {
+            self.grow(room);
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self, room: usize) {
+        let wanted = (self.len + room).max(self.buffer.len() * 2).max(4096);
+        self.buffer.resize(wanted, 0);
+    }
+
+    /// Current offset (the code's length).
+    #[inline(always)]
     pub fn offset(&self) -> usize {
-        self.code.len()
+        self.len
+    }
+
+    /// The code so far.
+    pub fn code(&self) -> &[u8] {
+        self.buffer.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Empties the code, keeping the buffer for reuse.
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Makes room for about `bytes` of code up front.
+    pub fn reserve(&mut self, bytes: usize) {
+        self.make_room(bytes);
     }
 
     /// Appends the low `len` (at most 8) bytes of `word`, least significant first.
     ///
     /// Every instruction is assembled in a register and stored with one 8-byte write: no
-    /// byte-at-a-time appends (each a capacity check) and no reading back of bytes just
-    /// written (which stalls store forwarding).
+    /// byte-at-a-time appends and no reading back of bytes just written (which stalls store
+    /// forwarding).
     #[inline(always)]
     pub(crate) fn put(&mut self, word: u64, len: u32) {
-        let end = self.code.len() + len.min(8) as usize;
-        self.code.extend_from_slice(&word.to_le_bytes());
-        self.code.truncate(end);
+        self.make_room(8);
+        let at = self.len;
+        if let Some(slot) = self.buffer.get_mut(at..at + 8) {
+            slot.copy_from_slice(&word.to_le_bytes());
+            self.len = at + len.min(8) as usize;
+        }
     }
 
     #[inline(always)]
@@ -149,9 +177,13 @@ impl Emitter {
         self.put(u64::from(value as u32), 4);
     }
 
-    /// Appends a run of bytes (templates).
+    /// Appends a run of bytes.
     pub(crate) fn bytes(&mut self, bytes: &[u8]) {
-        self.code.extend_from_slice(bytes);
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.put(u64::from_le_bytes(word), chunk.len() as u32);
+        }
     }
 
     /// Overwrites the 32-bit relative displacement ending at `end` so that it reaches `target`.
@@ -159,9 +191,12 @@ impl Emitter {
     /// An `end` outside the code (never produced by this encoder) is ignored.
     pub fn patch_rel32(&mut self, end: usize, target: usize) {
         let displacement = (target as i64 - end as i64) as i32;
+        if end > self.len {
+            return;
+        }
         if let Some(field) = end
             .checked_sub(4)
-            .and_then(|start| self.code.get_mut(start..end))
+            .and_then(|start| self.buffer.get_mut(start..end))
         {
             field.copy_from_slice(&displacement.to_le_bytes());
         }
