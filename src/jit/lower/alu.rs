@@ -56,13 +56,8 @@ impl Lowering<'_> {
         let (opcode, reg, immediate, len) = match (clear, short) {
             (true, true) => (recipe.imm_short, recipe.imm_digit, value as u8 as u64, 4),
             (true, false) => (recipe.imm_long, recipe.imm_digit, value as u32 as u64, 7),
-            (false, _) if blinded => (recipe.opcode as u8, RAX, 0, 3),
-            (false, _) => (
-                recipe.opcode as u8,
-                GUEST[usize::from(op.src)].number(),
-                0,
-                3,
-            ),
+            (false, _) if blinded => (recipe.opcode, RAX, 0, 3),
+            (false, _) => (recipe.opcode, GUEST[usize::from(op.src)].number(), 0, 3),
         };
         let main = rr3(wide, opcode, reg, dst) | immediate << 24;
         let extend = rr3(true, 0x63, dst, dst);
