@@ -61,7 +61,7 @@ fn width(wide: bool) -> u32 {
 fn decode_one(emit: impl FnOnce(&mut Emitter)) -> String {
     let mut asm = Emitter::new();
     emit(&mut asm);
-    let mut decoder = Decoder::with_ip(64, &asm.code(), 0x1000, DecoderOptions::NONE);
+    let mut decoder = Decoder::with_ip(64, asm.code(), 0x1000, DecoderOptions::NONE);
     let instruction = decoder.decode();
     assert!(
         !instruction.is_invalid(),
