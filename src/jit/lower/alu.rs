@@ -41,7 +41,8 @@ impl Lowering<'_> {
     /// Every candidate instruction is built in a register and the unwanted ones are written
     /// with length 0: cheaper than the mispredicted branches a mixed op stream would cause.
     #[inline(always)]
-    pub(super) fn alu(&mut self, op: &Op, recipe: &Recipe) {
+    /// Writes a no-op of `pad` bytes first; returns the op's label (its code offset).
+    pub(super) fn alu(&mut self, op: &Op, recipe: &Recipe, pad: usize) -> usize {
         let wide = recipe.wide;
         let dst = GUEST[usize::from(op.dst)].number();
         // 64-bit forms hold a sign-extended 32-bit immediate; 32-bit forms use the low half.
@@ -62,11 +63,14 @@ impl Lowering<'_> {
         let main = rr3(wide, opcode, reg, dst) | immediate << 24;
         let extend = rr3(true, 0x63, dst, dst);
         self.asm.window(|code| {
+            code.nop_up_to_4(pad);
+            let label = code.offset();
             code.put(load, 7 * u32::from(blinded));
             code.put(unmask, 7 * u32::from(blinded));
             code.put(main, len);
             code.put(extend, 3 * u32::from(recipe.sign_extend));
-        });
+            label
+        })
     }
 
     /// `op dst, value` (sign-extended when wide).

@@ -85,7 +85,8 @@ impl Lowering<'_> {
     /// A load or store of a register: one path for every size and direction (the recipe's
     /// opcode and prefixes are data).
     #[inline(always)]
-    pub(super) fn memory(&mut self, pc: usize, op: &Op, recipe: &Recipe) {
+    /// Writes a no-op of `pad` bytes first; returns the op's label (its code offset).
+    pub(super) fn memory(&mut self, pc: usize, op: &Op, recipe: &Recipe, pad: usize) -> usize {
         let (base, value) = if recipe.store {
             (op.dst, op.src)
         } else {
@@ -95,9 +96,12 @@ impl Lowering<'_> {
         let (access, access_len) = recipe.access.with(GUEST[usize::from(value)]);
         let translate = self.translate(pc, GUEST[usize::from(base)], op, size, recipe.store);
         self.asm.window(|code| {
+            code.nop_up_to_4(pad);
+            let label = code.offset();
             translate.write(code);
             code.put(access, access_len);
-        });
+            label
+        })
     }
 
     pub(super) fn store_immediate(&mut self, pc: usize, op: &Op, size: u8) {

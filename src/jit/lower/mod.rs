@@ -107,8 +107,8 @@ struct Lowering<'p> {
     calls: CallSettings,
     /// Second slots of lddw instructions.
     lddw_tails: Vec<usize>,
-    /// Layout noise: a xorshift generator seeded from the OS-backed thread RNG once per
-    /// compilation (cheap per op; the key, not the padding, is what must be unpredictable).
+    /// Layout noise: an LCG seeded from the OS-backed thread RNG once per compilation (cheap
+    /// per op; the key, not the padding, is what must be unpredictable).
     noise: u64,
 }
 
@@ -144,7 +144,7 @@ pub(crate) fn lower(
         bounds_checks: memory::bounds_checks(),
         calls,
         lddw_tails: Vec::new(),
-        noise: rand::random::<u64>() | 1,
+        noise: rand::random::<u64>(),
     };
     lowering.prologue_and_epilogue();
     let mut pc = 0;
@@ -200,19 +200,32 @@ impl Lowering<'_> {
 
     /// Lowers the op at `pc`; returns the next pc in text order.
     fn op(&mut self, pc: usize) -> usize {
-        // xorshift64: one in eight ops gets a 1–4 byte no-op in front (written without a
-        // branch: a mispredicted one would cost more than the no-op).
-        self.noise ^= self.noise << 13;
-        self.noise ^= self.noise >> 7;
-        self.noise ^= self.noise << 17;
-        let pad = usize::from(self.noise & 7 == 0) * (1 + ((self.noise >> 3) & 3) as usize);
-        self.asm.nop_up_to_4(pad);
         let Some(op) = self.ops.get(pc).copied() else {
             return usize::MAX;
         };
+        // Layout noise from a 64-bit LCG (top bits): one in eight ops gets a 1–4 byte no-op in
+        // front, written without a branch (a mispredicted one would cost more than the no-op).
+        self.noise = self
+            .noise
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let pad = usize::from(self.noise >> 61 == 0) * (1 + (self.noise >> 59 & 3) as usize);
+        let recipe = recipe(op.code);
+        let uses_registers = usize::from(op.dst) < GUEST.len() && usize::from(op.src) < GUEST.len();
+        // The common forms write the no-op, take their label and emit in one code window.
+        if uses_registers && matches!(recipe.form, Form::Alu | Form::Memory) {
+            let label = if recipe.form == Form::Alu {
+                self.alu(&op, recipe, pad)
+            } else {
+                self.memory(pc, &op, recipe, pad)
+            } as u32;
+            self.labels[pc] = label;
+            self.entries[pc] = label;
+            return pc + 1;
+        }
+        self.asm.nop_up_to_4(pad);
         let label = self.asm.offset() as u32;
         self.labels[pc] = label;
-        let uses_registers = usize::from(op.dst) < GUEST.len() && usize::from(op.src) < GUEST.len();
         let lowered = uses_registers && self.lower_op(pc, &op);
         self.entries[pc] = if lowered { label } else { u32::MAX };
         if !lowered {
@@ -237,8 +250,9 @@ impl Lowering<'_> {
     fn lower_op(&mut self, pc: usize, op: &Op) -> bool {
         let recipe = recipe(op.code);
         match recipe.form {
-            Form::Alu => self.alu(op, recipe),
-            Form::Memory => self.memory(pc, op, recipe),
+            // (`op` lowers these two itself; here for completeness.)
+            Form::Alu => _ = self.alu(op, recipe, 0),
+            Form::Memory => _ = self.memory(pc, op, recipe, 0),
             Form::StoreImm => self.store_immediate(pc, op, recipe.size),
             Form::Jump => self.conditional_jump(pc, op, recipe),
             Form::ShiftReg | Form::Mul | Form::MulHigh | Form::Div => {

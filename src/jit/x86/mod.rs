@@ -59,6 +59,13 @@ impl Window<'_> {
         self.at = at + len.min(64);
     }
 
+    /// A no-op of 0 to 4 bytes (see [`Emitter::nop_up_to_4`]).
+    #[inline(always)]
+    pub fn nop_up_to_4(&mut self, len: usize) {
+        let len = len.min(4);
+        self.put(NOPS[len.saturating_sub(1)], len as u32);
+    }
+
     /// Bytes written so far.
     #[inline(always)]
     pub fn len(&self) -> usize {
