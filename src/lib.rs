@@ -16,7 +16,7 @@
 //! | [`vm`]          | config, context (budget), syscalls, executables, VM instances, errors |
 //! | [`interpreter`] | pre-decoding and the metered interpreter (`execute`, `step`)          |
 //! | [`jit`]         | the x86-64 JIT (`Executable::jit_compile`, `Vm::execute_jit`)         |
-//! | [`env`]         | the standard runtime environment: memory layout and syscalls         |
+//! | [`mod@env`]     | the standard runtime environment: memory layout and syscalls         |
 //! | [`elf`]         | the ELF loader (the reference's rules for every version) and ELF output |
 //! | [`debugger`]    | the gdb-remote debugger: an adapter over `Vm::step` for gdb and lldb  |
 //!

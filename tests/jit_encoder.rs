@@ -5,6 +5,7 @@
 
 use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
 use sbvm::jit::x86::alu::{AluOp, ShiftOp};
+use sbvm::jit::x86::memory::RaxAccess;
 use sbvm::jit::x86::{Cond, Emitter, Mem, Reg};
 
 const REGS: [Reg; 16] = [
@@ -293,14 +294,6 @@ fn memory_forms() {
                     format!("{mnemonic} {}, {}", mem_text(mem, "qword"), name(reg, 64))
                 );
             }
-            assert_eq!(
-                decode_one(|a| a.lea(reg, mem)),
-                format!(
-                    "lea {}, {}",
-                    name(reg, 64),
-                    mem_text(mem, "").replace(" ptr ", "")
-                )
-            );
         }
         assert_eq!(
             decode_one(|a| a.alu_mi(AluOp::Sub, mem, 0x30)),
@@ -315,6 +308,147 @@ fn memory_forms() {
             format!("jmp {}", mem_text(mem, "qword"))
         );
     }
+}
+
+/// The fixed-length forms the hot lowering paths build as words: REX always present (`40`
+/// when no bit is needed), so every register pair gives the same length.
+#[test]
+fn fixed_length_forms() {
+    for rm in REGS {
+        for wide in [true, false] {
+            let bits = width(wide);
+            let dst = name(rm, bits);
+            for reg in REGS {
+                let text = decode_one(|a| a.fixed_rr(wide, 0x01, reg.number(), rm, 0, 0));
+                assert_eq!(text, format!("add {dst}, {}", name(reg, bits)));
+                let text = decode_one(|a| a.fixed_rr(wide, 0x89, reg.number(), rm, 0, 0));
+                assert_eq!(text, format!("mov {dst}, {}", name(reg, bits)));
+            }
+            let shown = |imm: i32| {
+                if wide {
+                    format!("0x{:x}", imm as i64 as u64)
+                } else {
+                    format!("0x{:x}", imm as u32)
+                }
+            };
+            for imm in [0, 5, -1, 127, -128] {
+                let text = decode_one(|a| a.fixed_rr(wide, 0x83, 6, rm, imm, 1));
+                assert_eq!(text, format!("xor {dst}, {}", shown(imm)));
+            }
+            for imm in [128, -129, 0x1234_5678, i32::MIN] {
+                let text = decode_one(|a| a.fixed_rr(wide, 0x81, 4, rm, imm, 4));
+                assert_eq!(text, format!("and {dst}, {}", shown(imm)));
+                let text = decode_one(|a| a.fixed_rr(wide, 0xc7, 0, rm, imm, 4));
+                assert_eq!(text, format!("mov {dst}, {}", shown(imm)));
+                assert_eq!(
+                    decode_one(|a| a.mov_sign_extended(wide, rm, imm)),
+                    format!("mov {dst}, {}", shown(imm))
+                );
+            }
+            let text = decode_one(|a| a.fixed_rr(wide, 0xc1, 7, rm, 63, 1));
+            assert_eq!(text, format!("sar {dst}, 0x3f"));
+        }
+        let r64 = name(rm, 64);
+        let text = decode_one(|a| a.fixed_rr(true, 0x63, rm.number(), rm, 0, 0));
+        assert_eq!(text, format!("movsxd {r64}, {}", name(rm, 32)));
+        assert_eq!(
+            decode_one(|a| a.mov_imm32(rm, 0x8000_0001)),
+            format!("mov {}, 0x80000001", name(rm, 32))
+        );
+        for base in REGS {
+            for disp in [0, -8, 0x7fff, -0x8000] {
+                let expected = mem_text(Mem::at(base, disp), "").replace(" ptr ", "");
+                assert_eq!(
+                    decode_one(|a| a.lea_disp32(rm, base, disp)),
+                    format!("lea {r64}, {expected}")
+                );
+            }
+            if rm != Reg::Rsp {
+                let indexed = Mem::indexed(base, rm, 1);
+                let expected = mem_text(indexed, "").replace(" ptr ", "");
+                assert_eq!(
+                    decode_one(|a| a.lea_indexed(Reg::Rax, base, rm)),
+                    format!("lea rax, {expected}")
+                );
+            }
+        }
+    }
+}
+
+/// Loads and stores at `[rax - size]` as the per-code constant forms the lowering uses.
+#[test]
+fn rax_access_forms() {
+    let loads = [
+        (
+            RaxAccess::new(0xb6_0f, 2, false, false, -1),
+            "movzx",
+            32,
+            "byte",
+        ),
+        (
+            RaxAccess::new(0xb7_0f, 2, false, false, -2),
+            "movzx",
+            32,
+            "word",
+        ),
+        (
+            RaxAccess::new(0x8b, 1, false, false, -4),
+            "mov",
+            32,
+            "dword",
+        ),
+        (RaxAccess::new(0x8b, 1, true, false, -8), "mov", 64, "qword"),
+    ];
+    let stores = [
+        (RaxAccess::new(0x88, 1, false, false, -1), 8, "byte", 1),
+        (RaxAccess::new(0x89, 1, false, true, -2), 16, "word", 2),
+        (RaxAccess::new(0x89, 1, false, false, -4), 32, "dword", 4),
+        (RaxAccess::new(0x89, 1, true, false, -8), 64, "qword", 8),
+    ];
+    for reg in REGS {
+        for (index, (form, mnemonic, bits, size)) in loads.iter().enumerate() {
+            let at = mem_text(Mem::at(Reg::Rax, -(1 << index)), size);
+            assert_eq!(
+                decode_one(|a| a.rax_access(*form, reg)),
+                format!("{mnemonic} {}, {at}", name(reg, *bits))
+            );
+        }
+        for (form, bits, size, bytes) in stores {
+            let at = mem_text(Mem::at(Reg::Rax, -bytes), size);
+            assert_eq!(
+                decode_one(|a| a.rax_access(form, reg)),
+                format!("mov {at}, {}", name(reg, bits))
+            );
+        }
+    }
+}
+
+/// A code window: words, a template, a no-op and a patched jump land where they should.
+#[test]
+fn windows_write_what_the_emitter_would() {
+    let mut direct = Emitter::new();
+    direct.nop(3);
+    direct.alu_rr(true, AluOp::Add, Reg::Rbx, Reg::R12);
+    let jump = direct.jcc(Cond::Below, None);
+    direct.patch_rel32(jump, 0);
+    let mut windowed = Emitter::new();
+    let mut template = [0u8; 64];
+    template[..6].copy_from_slice(&[0x0f, 0x82, 0, 0, 0, 0]);
+    let label = windowed.window(|code| {
+        code.nop_up_to_4(3);
+        let label = code.offset();
+        code.put(0xe3_01_4c, 3); // add rbx, r12
+        let start = code.len();
+        code.template(&template, 6);
+        code.patch_rel32(start + 6, 0);
+        label
+    });
+    assert_eq!(label, 3);
+    assert_eq!(windowed.code(), direct.code());
+    // A window opened later appends after it.
+    windowed.window(|code| code.put(0xc3, 1));
+    assert_eq!(windowed.code().last(), Some(&0xc3));
+    assert_eq!(windowed.offset(), direct.offset() + 1);
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! The rules are consensus — the network accepts or rejects exactly these files — so they are
-//! the reference's (`solana-sbpf` 0.26), restated in [`lenient`] and [`strict`] and checked on the
+//! the reference's (`solana-sbpf` 0.26), restated in `lenient` and `strict` and checked on the
 //! bytes themselves; goblin supplies the ELF64 structure types. Errors carry the reference's
 //! variant names ([`ElfError`]).
 

@@ -117,7 +117,9 @@ impl Lowering<'_> {
                     }
                 };
                 self.asm.imul_rr(wide, dst, factor);
-                self.asm.movsxd_if(recipe.sign_extend, dst);
+                if recipe.sign_extend {
+                    self.asm.movsxd(dst, dst);
+                }
             }
             Form::MulHigh => {
                 self.operand_into(Reg::Rcx, operand);

@@ -3,8 +3,11 @@
 //! ```text
 //! offset 0  prologue   save host registers, rbp = context, load guest registers, jump to rsi
 //!           epilogue   store guest registers, restore host registers, ret
+//!           routines   leave at the pc in rdx (giving back its run), leave refunding rcx,
+//!                      dispatch to the pc in rax
 //!           op 0, op 1, …  each op's code starts at its label; entry table: pc → label
-//!           stubs      out-of-line exits: refund the meter, record the pc, jump to the epilogue
+//!           stubs      out-of-line exits: `mov edx, pc; jmp leave-at-rdx` (or, for a partial
+//!                      refund, refund the meter, record the pc, jump to the epilogue)
 //! ```
 //!
 //! Guest registers live in host registers (`GUEST`); `rbp` holds the
@@ -27,6 +30,13 @@
 //! **Hardening.** Immediates outside `-128..=255` are never emitted as they are: they are
 //! loaded xor-ed with the compilation's random key and unmasked with a second `xor`.
 //! Random no-ops shift the code layout between compilations.
+//!
+//! **Compile speed.** Lowering is throughput-bound on the host's own instruction count, so the
+//! common ops (ALU and register loads/stores, most of any program) go through one table
+//! lookup ([`recipe`]) and one branch-free path each, building fixed-length instruction forms
+//! as 64-bit words and writing them into a code window ([`super::x86::Window`]); memory slow
+//! paths need no per-op stub (their pc rides in rdx). Everything else takes the general path
+//! through the encoder's methods.
 
 mod alu;
 mod branch;

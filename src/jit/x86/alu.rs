@@ -1,6 +1,6 @@
 //! Moves, arithmetic, logic, shifts, multiply and divide.
 
-use super::operand::{ri_word, rr_word, Mem, Reg};
+use super::operand::{ri_word, Mem, Reg};
 use super::Emitter;
 
 /// Two-operand ALU operations that share the `op r/m, r` and `81 /digit` encodings. The
@@ -49,12 +49,6 @@ impl ShiftOp {
     const fn digit(self) -> u8 {
         self as u8
     }
-}
-
-/// `movsxd dst, dst32` as a word and its length.
-#[inline(always)]
-pub(crate) fn movsxd_word(dst: Reg) -> (u64, u32) {
-    rr_word(true, 0x63, 1, dst.number(), dst)
 }
 
 impl Emitter {
@@ -184,13 +178,6 @@ impl Emitter {
         self.op_rr(true, &[0x63], dst.number(), src);
     }
 
-    /// `movsxd dst, dst32` when `condition` holds, else nothing (without a branch).
-    #[inline(always)]
-    pub fn movsxd_if(&mut self, condition: bool, dst: Reg) {
-        let (word, len) = movsxd_word(dst);
-        self.put(word, len * u32::from(condition));
-    }
-
     /// `movzx dst32, src16`.
     pub fn movzx16(&mut self, dst: Reg, src: Reg) {
         self.op_rr(false, &[0x0f, 0xb7], dst.number(), src);
@@ -207,12 +194,6 @@ impl Emitter {
         self.byte(0x66);
         self.op_rr(false, &[0xc1], 0, dst);
         self.byte(8);
-    }
-
-    /// `lea dst, [mem]`.
-    #[inline(always)]
-    pub fn lea(&mut self, dst: Reg, mem: Mem) {
-        self.op_rm(true, false, &[0x8d], dst.number(), mem);
     }
 
     /// `test a, b`.

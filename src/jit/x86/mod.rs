@@ -4,6 +4,16 @@
 //! Split by encoding concern: [`operand`] (registers, REX, ModRM/SIB, memory operands), then
 //! one file per instruction family: [`alu`] (moves, arithmetic, shifts, multiply and divide),
 //! [`memory`] (loads and stores), [`control`] (jumps, calls, conditions, stack).
+//!
+//! Two ways to write: the [`Emitter`] methods (shortest encodings, any operand), and, for the
+//! lowering's hot paths, instruction *words* (`operand::rr3`, `operand::lea_disp32_word`,
+//! [`memory::RaxAccess`], …) of fixed length — the REX prefix always present — written into a
+//! [`Window`]. Instructions are little-endian byte strings, so an instruction of up to 8
+//! bytes is one `u64` and one store:
+//!
+//! ```text
+//! add r11d, eax   = 41 01 c3        word 0x00c30141, length 3
+//! ```
 
 pub mod alu;
 pub mod control;

@@ -161,7 +161,7 @@ pub(crate) fn lea_indexed_word(dst: Reg, base: Reg, index: Reg) -> (u64, u32) {
 }
 
 impl Emitter {
-    /// [`rr3`] as an instruction (with an immediate of `imm_len` bytes, 0, 1 or 4).
+    /// `rr3` as an instruction (with an immediate of `imm_len` bytes, 0, 1 or 4).
     pub fn fixed_rr(&mut self, w: bool, opcode: u8, reg: u8, rm: Reg, imm: i32, imm_len: u32) {
         let imm = u64::from(imm as u32) & (u64::MAX >> (64 - 8 * imm_len.clamp(1, 4)));
         self.put(
@@ -186,13 +186,13 @@ impl Emitter {
         self.put(word, len);
     }
 
-    /// `lea dst, [base + disp32]` (the fixed-length form of [`lea_disp32_word`]).
+    /// `lea dst, [base + disp32]` (the fixed-length word `lea_disp32_word`).
     pub fn lea_disp32(&mut self, dst: Reg, base: Reg, disp: i32) {
         let (word, len) = lea_disp32_word(dst, base, disp);
         self.put(word, len);
     }
 
-    /// `lea dst, [base + index]` (the fixed-length form of [`lea_indexed_word`]).
+    /// `lea dst, [base + index]` (the fixed-length word `lea_indexed_word`).
     pub fn lea_indexed(&mut self, dst: Reg, base: Reg, index: Reg) {
         let (word, len) = lea_indexed_word(dst, base, index);
         self.put(word, len);
