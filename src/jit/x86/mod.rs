@@ -56,6 +56,7 @@ impl Window<'_> {
     /// Appends the low `len` (at most 8) bytes of `word`.
     #[inline(always)]
     pub fn put(&mut self, word: u64, len: u32) {
+        debug_assert!(self.at + 8 <= WINDOW, "an op outgrew its code window");
         let at = self.at.min(WINDOW - 8);
         self.bytes[at..at + 8].copy_from_slice(&word.to_le_bytes());
         self.at = at + len.min(8) as usize;
@@ -64,6 +65,7 @@ impl Window<'_> {
     /// Appends the first `len` bytes of a 64-byte template.
     #[inline(always)]
     pub fn template(&mut self, template: &[u8; 64], len: usize) {
+        debug_assert!(self.at + 64 <= WINDOW, "an op outgrew its code window");
         let at = self.at.min(WINDOW - 64);
         self.bytes[at..at + 64].copy_from_slice(template);
         self.at = at + len.min(64);
