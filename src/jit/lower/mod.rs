@@ -327,8 +327,14 @@ impl Lowering<'_> {
         };
         let charge = i64::from(run) - i64::from(refund);
         if charge > 0 {
-            // Not enough budget for the whole run: leave with only the refund applied.
-            self.charge_or_leave(charge as u32, run, target);
+            // Covered: on to the target (the one taken branch of the common case). Not
+            // enough budget for the whole run: leave with only the refund applied.
+            self.asm
+                .alu_mi(AluOp::Sub, Mem::at(CTX, offsets::LEFT), charge as i32);
+            let end = self.asm.jcc(super::x86::Cond::AboveEqual, None);
+            self.fixups.push((end, Target::Pc(target)));
+            self.exit_to(run, target as u64);
+            return;
         } else if charge < 0 {
             self.asm
                 .alu_mi(AluOp::Add, Mem::at(CTX, offsets::LEFT), (-charge) as i32);
