@@ -2,7 +2,7 @@
 //! compile time. Compare with `oracle bench` on the same machine at the same time
 //! (`scripts/bench-vs-reference.sh`, which alternates the two).
 //!
-//! `jit/<program>/<version>` reports instructions per second; `jit_compile/<program>`
+//! `jit/<program>/<version>` reports instructions per second; `jit_compile/<program>/<version>`
 //! reports text slots per second (its inverse is the compile time per instruction).
 
 mod common;
@@ -41,10 +41,14 @@ fn compile(c: &mut Criterion) {
         return;
     };
     let mut group = c.benchmark_group("jit_compile");
-    for name in PROGRAMS {
-        let mut executable = load(&dir, name, SbpfVersion::V0);
-        group.throughput(Throughput::Elements((executable.text().len() / 8) as u64));
-        group.bench_function(*name, |b| b.iter(|| executable.jit_compile().unwrap()));
+    for version in [SbpfVersion::V0, SbpfVersion::V3] {
+        for name in PROGRAMS {
+            let mut executable = load(&dir, name, version);
+            group.throughput(Throughput::Elements((executable.text().len() / 8) as u64));
+            group.bench_function(format!("{name}/{version}"), |b| {
+                b.iter(|| executable.jit_compile().unwrap())
+            });
+        }
     }
     group.finish();
 }

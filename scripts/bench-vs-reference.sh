@@ -30,7 +30,7 @@ jit = next(r for r in rows if r["engine"] == "jit")
 print(interp["mips_median"], jit["mips_median"], jit["compile_ns_per_insn_median"])')
     ours_interp=$(criterion_mips interpret "interpret/$name/$version")
     ours_jit=$(criterion_mips jit "jit/$name/$version")
-    compile_rate=$(criterion_mips jit "jit_compile/$name")
+    compile_rate=$(criterion_mips jit "jit_compile/$name/$version")
     ours_compile=$(awk -v r="$compile_rate" 'BEGIN { if (r > 0) printf "%.1f", 1000 / r; else print "?" }')
     echo "| $name | $version | $ref_interp | $ours_interp | $(ratio "$ours_interp" "$ref_interp")x | $ref_jit | $ours_jit | $(ratio "$ours_jit" "$ref_jit")x | $ref_compile | $ours_compile | $(ratio "$ours_compile" "$ref_compile")x |"
   done
