@@ -79,8 +79,8 @@ impl JitProgram {
                 bytes: decoded.ops.len().saturating_mul(8),
             });
         }
-        // The key's low half unmasks 32-bit immediates as an `xor` immediate: it must not be
-        // small enough for the one-byte form, which would leave the value's high bytes clear.
+        // The key's low half blinds 32-bit immediates: one that fits a signed byte would leave
+        // the value's high bytes as they are.
         let key = loop {
             let key = rand::random::<u64>();
             if !(-128..=127).contains(&(key as u32 as i32)) {

@@ -49,10 +49,8 @@ impl Lowering<'_> {
         let value = (op.imm as u32 & recipe.imm_mask) as i32;
         let clear = recipe.immediate && (recipe.never_blinded || is_small32(value));
         let blinded = recipe.immediate && !clear;
-        let key32 = self.key as u32;
         // Fixed-length forms (REX always present): no lengths to compute but these.
-        let load = rr3(wide, 0xc7, 0, RAX) | u64::from(value as u32 ^ key32) << 24;
-        let unmask = rr3(wide, 0x81, AluOp::Xor as u8, RAX) | u64::from(key32) << 24;
+        let (load, unmask) = self.blinded_words(wide, RAX, value);
         let short = recipe.has_short && (-128..=127).contains(&value);
         let (opcode, reg, immediate, len) = match (clear, short) {
             (true, true) => (recipe.imm_short, recipe.imm_digit, value as u8 as u64, 4),
@@ -85,12 +83,24 @@ impl Lowering<'_> {
     }
 
     /// `reg = value` through the key: sign-extended to 64 bits when `wide`, else zero-extended
-    /// from 32 (sign extension commutes with xor, so both unmask with the key's low half).
-    #[inline(always)]
+    /// from 32.
     pub(super) fn blinded_imm32(&mut self, wide: bool, reg: Reg, value: i32) {
-        let key32 = self.key as u32 as i32;
-        self.asm.mov_sign_extended(wide, reg, value ^ key32);
-        self.asm.alu_ri(wide, AluOp::Xor, reg, key32);
+        let (load, unmask) = self.blinded_words(wide, reg.number(), value);
+        self.asm.put(load, 7);
+        self.asm.put(unmask, 7);
+    }
+
+    /// The two 7-byte instructions that set register `reg` to `value` without `value` in the
+    /// clear: `mov reg, value ^ key` then `xor reg, key` (key: the low half of the
+    /// compilation's key). 64-bit when `wide` (`c7 /0` sign-extends, and sign extension
+    /// commutes with xor), else 32-bit (zero-extended).
+    #[inline(always)]
+    pub(super) fn blinded_words(&self, wide: bool, reg: u8, value: i32) -> (u64, u64) {
+        let key32 = self.key as u32;
+        (
+            rr3(wide, 0xc7, 0, reg) | u64::from(value as u32 ^ key32) << 24,
+            rr3(wide, 0x81, AluOp::Xor as u8, reg) | u64::from(key32) << 24,
+        )
     }
 
     /// Shifts, products, quotients: the less common binary ops.

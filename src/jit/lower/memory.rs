@@ -19,7 +19,7 @@ use super::{is_small, Lowering, CTX, GUEST};
 use crate::interpreter::decode::Op;
 use crate::jit::context::{offsets, WINDOW_SLOTS};
 use crate::jit::x86::alu::{AluOp, ShiftOp};
-use crate::jit::x86::operand::{lea_disp32_word, lea_indexed_word, rr3};
+use crate::jit::x86::operand::{lea_disp32_word, lea_indexed_word};
 use crate::jit::x86::{Cond, Emitter, Mem, Reg, Window};
 use std::sync::OnceLock;
 
@@ -122,7 +122,7 @@ impl Lowering<'_> {
     fn translate(&self, pc: usize, base: Reg, op: &Op, size: u8, store: bool) -> Translate {
         let offset = op.aux as i32;
         let blinded = !is_small(offset as i64 as u64);
-        let key32 = self.key as u32;
+        let (load, unmask) = self.blinded_words(true, RCX, offset);
         let address = if blinded {
             lea_indexed_word(Reg::Rax, base, Reg::Rcx)
         } else {
@@ -131,8 +131,8 @@ impl Lowering<'_> {
         Translate {
             pc: pc as u32,
             blinded,
-            load: rr3(true, 0xc7, 0, RCX) | u64::from(offset as u32 ^ key32) << 24,
-            unmask: rr3(true, 0x81, AluOp::Xor as u8, RCX) | u64::from(key32) << 24,
+            load,
+            unmask,
             address,
             check: &self.bounds_checks
                 [usize::from(store) * 4 + (size.trailing_zeros() as usize & 3)],

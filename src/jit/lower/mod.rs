@@ -50,7 +50,7 @@ use super::context::offsets;
 use super::x86::alu::AluOp;
 use super::x86::{Emitter, Mem, Reg};
 use crate::interpreter::decode::{Code, Op};
-use recipe::{recipe, Form};
+use recipe::{recipe, Form, Recipe};
 use std::collections::HashMap;
 
 /// A pc whose code has not been emitted yet.
@@ -236,7 +236,7 @@ impl Lowering<'_> {
         self.asm.nop_up_to_4(pad);
         let label = self.asm.offset() as u32;
         self.labels[pc] = label;
-        let lowered = uses_registers && self.lower_op(pc, &op);
+        let lowered = uses_registers && self.lower_op(pc, &op, recipe);
         self.entries[pc] = if lowered { label } else { u32::MAX };
         if !lowered {
             self.hand_over(pc);
@@ -257,12 +257,11 @@ impl Lowering<'_> {
 
     /// Emits `op`; false when compiled code cannot do it (the caller hands it over).
     #[inline(always)]
-    fn lower_op(&mut self, pc: usize, op: &Op) -> bool {
-        let recipe = recipe(op.code);
+    fn lower_op(&mut self, pc: usize, op: &Op, recipe: &Recipe) -> bool {
         match recipe.form {
-            // (`op` lowers these two itself; here for completeness.)
-            Form::Alu => _ = self.alu(op, recipe, 0),
-            Form::Memory => _ = self.memory(pc, op, recipe, 0),
+            // `op` lowers these itself and never comes here with them (handing over would be
+            // correct anyway, only slower).
+            Form::Alu | Form::Memory => return false,
             Form::StoreImm => self.store_immediate(pc, op, recipe.size),
             Form::Jump => self.conditional_jump(pc, op, recipe),
             Form::ShiftReg | Form::Mul | Form::MulHigh | Form::Div => {
@@ -349,16 +348,12 @@ impl Lowering<'_> {
     /// key's low half as two register-immediate instructions; only full 64-bit constants
     /// (`lddw`, `hor64`) unmask with the key in the context.
     fn immediate_into(&mut self, reg: Reg, value: u64) {
-        let key32 = self.key as u32;
         if is_small(value) {
             self.asm.mov_imm(reg, value);
         } else if value as i64 == i64::from(value as i32) {
-            let blinded = (value as u32 ^ key32) as i32;
-            self.asm.mov_imm(reg, i64::from(blinded) as u64);
-            self.asm.alu_ri(true, AluOp::Xor, reg, key32 as i32);
+            self.blinded_imm32(true, reg, value as i32);
         } else if value <= u64::from(u32::MAX) {
-            self.asm.mov_imm(reg, u64::from(value as u32 ^ key32));
-            self.asm.alu_ri(false, AluOp::Xor, reg, key32 as i32);
+            self.blinded_imm32(false, reg, value as i32);
         } else {
             self.asm.mov_imm(reg, value ^ self.key);
             self.asm.alu_rm(AluOp::Xor, reg, Mem::at(CTX, offsets::KEY));

@@ -186,7 +186,7 @@ impl Emitter {
     /// `bswap dst` (32 or 64 bits).
     pub fn bswap(&mut self, wide: bool, dst: Reg) {
         self.rex(wide, false, false, dst.high(), false);
-        self.bytes(&[0x0f, 0xc8 + dst.low()]);
+        self.put(0x0f | u64::from(0xc8 + dst.low()) << 8, 2);
     }
 
     /// `rol dst16, 8`: swaps the two low bytes.

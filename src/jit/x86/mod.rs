@@ -196,15 +196,6 @@ impl Emitter {
         self.put(u64::from(value as u32), 4);
     }
 
-    /// Appends a run of bytes.
-    pub(crate) fn bytes(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.put(u64::from_le_bytes(word), chunk.len() as u32);
-        }
-    }
-
     /// Overwrites the 32-bit relative displacement ending at `end` so that it reaches `target`.
     /// Displacements beyond ±2 GiB wrap: the JIT refuses code that large before using it.
     /// An `end` outside the code (never produced by this encoder) is ignored.

@@ -132,8 +132,13 @@ pub(crate) fn ri_word(
     imm_len: u32,
 ) -> (u64, u32) {
     let (word, len) = rr_word(wide, u64::from(opcode), 1, digit, rm);
-    let imm = u64::from(imm as u32) & (u64::MAX >> (64 - 8 * imm_len.clamp(1, 4)));
-    (word | imm << (8 * len), len + imm_len)
+    (word | imm_field(imm, imm_len) << (8 * len), len + imm_len)
+}
+
+/// The low `len` bytes (1 to 4) of an immediate, as a word.
+#[inline(always)]
+fn imm_field(imm: i32, len: u32) -> u64 {
+    u64::from(imm as u32) & (u64::MAX >> (64 - 8 * len.clamp(1, 4)))
 }
 
 /// `lea dst, [base + disp32]`, always through a SIB byte (so rsp/r12 and rbp/r13 as bases need
@@ -163,7 +168,7 @@ pub(crate) fn lea_indexed_word(dst: Reg, base: Reg, index: Reg) -> (u64, u32) {
 impl Emitter {
     /// `rr3` as an instruction (with an immediate of `imm_len` bytes, 0, 1 or 4).
     pub fn fixed_rr(&mut self, w: bool, opcode: u8, reg: u8, rm: Reg, imm: i32, imm_len: u32) {
-        let imm = u64::from(imm as u32) & (u64::MAX >> (64 - 8 * imm_len.clamp(1, 4)));
+        let imm = imm_field(imm, imm_len);
         self.put(
             rr3(w, opcode, reg, rm.number()) | imm << 24,
             3 + imm_len.min(4),
