@@ -42,21 +42,22 @@ fn elf_of(source: &str, version: SbpfVersion) -> Vec<u8> {
     write_elf(&assemble(source, version).unwrap()).unwrap()
 }
 
+/// The run both sides of every comparison get.
+fn setup() -> RunSetup {
+    RunSetup {
+        budget: BUDGET,
+        input: vec![1],
+        heap_size: 32 * 1024,
+    }
+}
+
 fn outcome(elf: &[u8]) -> String {
     let executable = match Executable::from_elf(elf, Arc::new(standard_runtime(Config::default())))
     {
         Ok(executable) => executable,
         Err(error) => return format!("load {}", error.kind_name()),
     };
-    let run = run_interpreted(
-        &executable,
-        &RunSetup {
-            budget: BUDGET,
-            input: vec![1],
-            heap_size: 32 * 1024,
-        },
-    )
-    .unwrap();
+    let run = run_interpreted(&executable, &setup()).unwrap();
     let logs: Vec<String> = run
         .logs
         .iter()
@@ -138,15 +139,7 @@ fn assembling_with_rodata_goes_through_the_elf_loader() {
         for version in VERSIONS {
             let runtime = Arc::new(standard_runtime(Config::default()));
             let executable = Executable::from_assembly(&source, version, runtime).unwrap();
-            let run = run_interpreted(
-                &executable,
-                &RunSetup {
-                    budget: BUDGET,
-                    input: vec![1],
-                    heap_size: 32 * 1024,
-                },
-            )
-            .unwrap();
+            let run = run_interpreted(&executable, &setup()).unwrap();
             let elf_run = outcome(&elf_of(&source, version));
             assert!(
                 elf_run.starts_with(&format!("ok {}", run.result.clone().unwrap())),

@@ -6,7 +6,7 @@
 
 use super::recipe::Form;
 use super::recipe::Recipe;
-use super::{Lowering, GUEST};
+use super::{is_small, Lowering, GUEST};
 use crate::interpreter::decode::{Code, Op};
 use crate::jit::x86::alu::AluOp;
 use crate::jit::x86::operand::rr3;
@@ -26,7 +26,7 @@ const RAX: u8 = Reg::Rax.number();
 /// signed 32-bit number, which is what the instruction sign- or zero-extends).
 #[inline(always)]
 fn is_small32(value: i32) -> bool {
-    (-128..=255).contains(&value)
+    is_small(i64::from(value) as u64)
 }
 
 impl Lowering<'_> {
