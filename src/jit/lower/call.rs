@@ -75,12 +75,8 @@ impl Lowering<'_> {
         // Charge the callee's run (leave at the target when the budget does not cover it),
         // then call its label.
         self.charge_run_at_rax();
-        self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::TARGETS));
-        self.asm.call_mem(Mem {
-            base: Reg::Rcx,
-            index: Some((Reg::Rax, 8)),
-            disp: 0,
-        });
+        let label = self.label_of_rax();
+        self.asm.call_mem(label);
         self.returned_here(pc);
     }
 
@@ -165,6 +161,17 @@ impl Lowering<'_> {
         self.run_at_rax_into_rcx();
     }
 
+    /// Loads the label table into rcx and returns the operand holding the pc in rax's code
+    /// address (`[rcx + rax * 8]`).
+    fn label_of_rax(&mut self) -> Mem {
+        self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::TARGETS));
+        Mem {
+            base: Reg::Rcx,
+            index: Some((Reg::Rax, 8)),
+            disp: 0,
+        }
+    }
+
     /// `rcx = runs[rax]`.
     fn run_at_rax_into_rcx(&mut self) {
         self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::RUNS));
@@ -201,11 +208,7 @@ impl Lowering<'_> {
         let here = self.asm.offset();
         self.asm.patch_rel32(inside, here);
         self.charge_run_at_rax();
-        self.asm.load(8, Reg::Rcx, Mem::at(CTX, offsets::TARGETS));
-        self.asm.jmp_mem(Mem {
-            base: Reg::Rcx,
-            index: Some((Reg::Rax, 8)),
-            disp: 0,
-        });
+        let label = self.label_of_rax();
+        self.asm.jmp_mem(label);
     }
 }
