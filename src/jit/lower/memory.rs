@@ -18,7 +18,7 @@ use super::recipe::Recipe;
 use super::{is_small, Lowering, CTX, GUEST};
 use crate::interpreter::decode::Op;
 use crate::jit::context::{offsets, WINDOW_SLOTS};
-use crate::jit::x86::alu::{AluOp, ShiftOp};
+use crate::jit::x86::alu::{mov_imm32_word, AluOp, ShiftOp};
 use crate::jit::x86::operand::{lea_disp32_word, lea_indexed_word};
 use crate::jit::x86::{Cond, Emitter, Mem, Reg, Window};
 use std::sync::OnceLock;
@@ -129,7 +129,7 @@ impl Lowering<'_> {
             lea_disp32_word(Reg::Rax, base, offset)
         };
         Translate {
-            pc: pc as u32,
+            pc: mov_imm32_word(Reg::Rdx, pc as u32),
             blinded,
             load,
             unmask,
@@ -143,7 +143,8 @@ impl Lowering<'_> {
 
 /// A bounds check, its instructions built and ready to write.
 struct Translate {
-    pc: u32,
+    /// `mov edx, pc`.
+    pc: (u64, u32),
     blinded: bool,
     load: u64,
     unmask: u64,
@@ -155,8 +156,7 @@ struct Translate {
 impl Translate {
     #[inline(always)]
     fn write(&self, code: &mut Window) {
-        // mov edx, pc
-        code.put(0xba | u64::from(self.pc) << 8, 5);
+        code.put(self.pc.0, self.pc.1);
         code.put(self.load, 7 * u32::from(self.blinded));
         code.put(self.unmask, 7 * u32::from(self.blinded));
         code.put(self.address.0, self.address.1);

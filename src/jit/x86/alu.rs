@@ -51,6 +51,14 @@ impl ShiftOp {
     }
 }
 
+/// `mov dst32, imm32` (`[41] b8+r imm32`) as a word and its length.
+#[inline(always)]
+pub(crate) fn mov_imm32_word(dst: Reg, value: u32) -> (u64, u32) {
+    let present = u32::from(dst.high());
+    let body = u64::from(0xb8 + dst.low()) | u64::from(value) << 8;
+    ((body << 8 | 0x41) >> (8 * (1 - present)), 5 + present)
+}
+
 impl Emitter {
     /// `mov dst, src` (64-bit; 32-bit zero-extends when `wide` is false).
     #[inline(always)]
@@ -78,10 +86,8 @@ impl Emitter {
     /// `mov dst32, imm32` (zero-extends to 64 bits).
     #[inline(always)]
     pub fn mov_imm32(&mut self, dst: Reg, value: u32) {
-        // [41] b8+r imm32
-        let present = u32::from(dst.high());
-        let body = u64::from(0xb8 + dst.low()) | u64::from(value) << 8;
-        self.put((body << 8 | 0x41) >> (8 * (1 - present)), 5 + present);
+        let (word, len) = mov_imm32_word(dst, value);
+        self.put(word, len);
     }
 
     /// `mov dst, imm32`: sign-extended to 64 bits when `wide` (`c7 /0`), else zero-extended.
