@@ -19,6 +19,7 @@
 //! | [`mod@env`]     | the standard runtime environment: memory layout and syscalls         |
 //! | [`elf`]         | the ELF loader (the reference's rules for every version) and ELF output |
 //! | [`debugger`]    | the gdb-remote debugger: an adapter over `Vm::step` for gdb and lldb  |
+//! | [`solana`]      | Solana's program runtime: real programs, one instruction, exact to Agave |
 //!
 //! Semantics follow the reference runtime, `solana-sbpf` 0.26, for every SBPF version: the same
 //! result, the same error and the same instruction count.
@@ -62,6 +63,7 @@ pub mod interpreter;
 pub mod isa;
 pub mod jit;
 pub mod memory;
+pub mod solana;
 pub mod verifier;
 pub mod vm;
 

@@ -273,6 +273,22 @@ impl<'a> MemoryMapping<'a> {
         }
     }
 
+    /// Makes `[vm_addr, vm_addr + len)` storable the way a guest store would: the same lookup,
+    /// and on a miss the same hook (which may grow or replace the region), without writing.
+    /// Syscalls call it before writing guest memory so that a store into room the host can
+    /// grow behaves as if the guest had made it.
+    pub fn prepare_store(&mut self, vm_addr: u64, len: u64) -> Result<(), EbpfError> {
+        self.slow_path(AccessType::Store, vm_addr, len).map(|_| ())
+    }
+
+    /// The region index and host byte range an access would use (no hook, no writability
+    /// check); two accesses share host bytes only if they share a region and their ranges meet.
+    pub fn locate(&self, vm_addr: u64, len: u64) -> Option<(usize, std::ops::Range<usize>)> {
+        let index = self.find_pure(vm_addr)?;
+        let range = self.regions[index].host_range(vm_addr, len)?;
+        Some((index, range))
+    }
+
     /// The access missed: give the hook a chance, else report the violation.
     #[cold]
     #[inline(never)]

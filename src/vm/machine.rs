@@ -105,6 +105,12 @@ impl<'a, C: ContextObject> Vm<'a, C> {
         }
     }
 
+    /// Ends the VM and gives back its memory (to read what the program left there) and the
+    /// context it borrowed.
+    pub fn into_parts(self) -> (MemoryMapping<'a>, &'a mut C) {
+        (self.memory, self.context)
+    }
+
     /// The executable being run.
     pub fn executable(&self) -> &'a Executable<C> {
         self.executable

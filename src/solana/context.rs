@@ -1,0 +1,141 @@
+//! The context of a program run: the compute meter, the transaction, the log and everything a
+//! syscall may need (Solana's `InvokeContext`). The VM charges instructions to it and hands it
+//! to every syscall.
+
+use super::budget::{ComputeBudget, ComputeCosts};
+use super::error::InstructionError;
+use super::log::LogCollector;
+use super::pubkey::Pubkey;
+use super::serialize::SerializedAccount;
+use super::syscalls::SyscallFailure;
+use super::sysvar::Sysvars;
+use super::transaction::TransactionContext;
+use crate::memory::MM_HEAP_START;
+use crate::vm::ContextObject;
+use std::sync::Arc;
+
+/// What the runtime fixes for every instruction: sysvars, costs, limits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// The sysvars programs read.
+    pub sysvars: Sysvars,
+    /// Limits.
+    pub budget: ComputeBudget,
+    /// Syscall costs.
+    pub costs: ComputeCosts,
+    /// Active stake delegated to vote accounts this epoch (`sol_get_epoch_stake`).
+    pub vote_stakes: Vec<(Pubkey, u64)>,
+}
+
+/// A bump allocator over the heap, for `sol_alloc_free_` (frees are ignored).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeapAllocator {
+    len: u64,
+    position: u64,
+}
+
+impl HeapAllocator {
+    /// An allocator over `len` heap bytes.
+    pub fn new(len: u64) -> Self {
+        HeapAllocator { len, position: 0 }
+    }
+
+    /// Guest address of `size` fresh bytes aligned to `align`, if they fit.
+    pub fn alloc(&mut self, size: u64, align: u64) -> Option<u64> {
+        let padding = self.position.wrapping_neg() % align.max(1);
+        let start = self.position.saturating_add(padding);
+        let end = start.saturating_add(size);
+        if end > self.len {
+            return None;
+        }
+        self.position = end;
+        Some(MM_HEAP_START.saturating_add(start))
+    }
+}
+
+/// The state a program run and its syscalls share.
+#[derive(Debug)]
+pub struct InvokeContext {
+    remaining: u64,
+    /// The transaction: accounts, instruction trace, return data.
+    pub transaction: TransactionContext,
+    /// The log.
+    pub log: LogCollector,
+    /// Sysvars, limits and costs.
+    pub environment: Arc<Environment>,
+    /// The heap allocator of the current run.
+    pub heap: HeapAllocator,
+    /// Where the current run's accounts lie in its input.
+    pub accounts: Vec<SerializedAccount>,
+    /// Whether syscalls insist on aligned pointers (all loaders but the deprecated v1).
+    pub check_aligned: bool,
+    /// Why the last syscall failed, in Solana's terms (the VM sees only a message).
+    pub(crate) syscall_failure: Option<SyscallFailure>,
+}
+
+impl InvokeContext {
+    /// A context with `compute_units` to spend.
+    pub fn new(
+        transaction: TransactionContext,
+        environment: Arc<Environment>,
+        compute_units: u64,
+    ) -> Self {
+        InvokeContext {
+            remaining: compute_units,
+            transaction,
+            log: LogCollector::default(),
+            environment,
+            heap: HeapAllocator::default(),
+            accounts: Vec::new(),
+            check_aligned: true,
+            syscall_failure: None,
+        }
+    }
+
+    /// The costs.
+    pub fn costs(&self) -> &ComputeCosts {
+        &self.environment.costs
+    }
+
+    /// Charges `amount`; when the meter cannot cover it, empties the meter and fails with
+    /// `ComputationalBudgetExceeded` (Solana's `consume_checked`).
+    pub fn consume_checked(&mut self, amount: u64) -> Result<(), InstructionError> {
+        let exceeded = self.remaining < amount;
+        self.remaining = self.remaining.saturating_sub(amount);
+        if exceeded {
+            return Err(InstructionError::ComputationalBudgetExceeded);
+        }
+        Ok(())
+    }
+
+    /// Takes the reason the last syscall failed.
+    pub(crate) fn take_syscall_failure(&mut self) -> Option<SyscallFailure> {
+        self.syscall_failure.take()
+    }
+}
+
+impl ContextObject for InvokeContext {
+    fn consume(&mut self, amount: u64) {
+        self.remaining = self.remaining.saturating_sub(amount);
+    }
+
+    fn get_remaining(&self) -> u64 {
+        self.remaining
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heap_allocator_aligns_and_refuses_overflow() {
+        // Agave's BpfAllocator: bump allocation from MM_HEAP_START, aligned, no reuse.
+        let mut heap = HeapAllocator::new(64);
+        assert_eq!(heap.alloc(3, 8), Some(MM_HEAP_START));
+        assert_eq!(heap.alloc(8, 8), Some(MM_HEAP_START + 8));
+        assert_eq!(heap.alloc(48, 8), Some(MM_HEAP_START + 16));
+        assert_eq!(heap.alloc(1, 1), None);
+        assert_eq!(heap.alloc(u64::MAX, 8), None);
+    }
+}

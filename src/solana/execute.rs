@@ -1,0 +1,218 @@
+//! Running one sBPF program for the current instruction, as Agave's loaders do.
+//!
+//! ```text
+//! serialize accounts ─► map memory ─► run the VM ─► log "consumed N of M" (and return data)
+//!   (input at 0x4_0000_0000,    (r1 = input,        │
+//!    data moved into regions)    r2 = ix data)      ├─ r0 = 0      ─► write back lamports, data length, owner
+//!                                                   ├─ r0 ≠ 0      ─► the error r0 encodes
+//!                                                   └─ a fault     ─► a VM fault empties the compute meter;
+//!                                                                     a store or load in an account's data
+//!                                                                     range becomes the rule it broke
+//! ```
+//!
+//! A failure is either an [`InstructionError`] (the instruction's result, logged by its
+//! message) or anything else, logged by its message and reported as `ProgramFailedToComplete`:
+//! [`ProgramFailure`] keeps the two apart exactly as Agave's boxed errors do.
+
+use super::context::{HeapAllocator, InvokeContext};
+use super::error::InstructionError;
+use super::serialize::{growth_hook, restore_data, serialize, write_back, SerializedInput};
+use super::syscalls::{vm_error_message, SyscallFailure};
+use super::transaction::MAX_PERMITTED_DATA_INCREASE;
+use crate::memory::{HostMemory, MemoryMapping, MemoryRegion, MM_HEAP_START, MM_INPUT_START, MM_STACK_START};
+use crate::vm::{AccessType, ContextObject, EbpfError, Engine, Executable, Vm};
+use std::fmt;
+
+/// Why a program run failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgramFailure {
+    /// The instruction fails with this error (its message is logged).
+    Instruction(InstructionError),
+    /// The run failed otherwise: the message is logged and the instruction fails with
+    /// `ProgramFailedToComplete`.
+    Other(String),
+}
+
+impl ProgramFailure {
+    /// The instruction's error.
+    pub fn instruction_error(&self) -> InstructionError {
+        match self {
+            ProgramFailure::Instruction(error) => error.clone(),
+            ProgramFailure::Other(_) => InstructionError::ProgramFailedToComplete,
+        }
+    }
+}
+
+impl fmt::Display for ProgramFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProgramFailure::Instruction(error) => error.fmt(f),
+            ProgramFailure::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+impl From<InstructionError> for ProgramFailure {
+    fn from(error: InstructionError) -> Self {
+        ProgramFailure::Instruction(error)
+    }
+}
+
+/// Runs `executable` for the context's current instruction with `engine`, then writes the
+/// accounts back. Logs `consumed` and `return` lines; the caller logs the outcome.
+pub fn execute_program(
+    executable: &Executable<InvokeContext>,
+    context: &mut InvokeContext,
+    engine: Engine,
+) -> Result<(), ProgramFailure> {
+    let program_id = context.transaction.current_program_id()?;
+    let mut input = serialize(&mut context.transaction)?;
+    let account_ranges: Vec<(u64, u64)> = input
+        .accounts
+        .iter()
+        .map(|account| {
+            let end = account
+                .data_addr
+                .saturating_add(account.original_data_len as u64)
+                .saturating_add(MAX_PERMITTED_DATA_INCREASE as u64);
+            (account.data_addr, end)
+        })
+        .collect();
+    let available = context.get_remaining();
+    let budget = context.environment.budget;
+    let heap_cost = context.costs().heap_cost(budget.heap_size);
+    if let Err(error) = context.consume_checked(heap_cost) {
+        context.log.log(format!("Failed to create SBF VM: {error}"));
+        let regions = std::mem::take(&mut input.regions);
+        restore_data(&mut context.transaction, &input, regions)?;
+        return Err(InstructionError::ProgramEnvironmentSetupFailure.into());
+    }
+    context.heap = HeapAllocator::new(u64::from(budget.heap_size));
+    context.accounts = input.accounts.clone();
+    context.syscall_failure = None;
+
+    let SerializedInput {
+        regions: input_regions,
+        accounts: input_accounts,
+        instruction_data_addr,
+        growable,
+    } = input;
+    let mut regions = Vec::with_capacity(input_regions.len() + 3);
+    regions.push(executable.ro_region());
+    regions.push(MemoryRegion::new(
+        HostMemory::Owned {
+            bytes: vec![0; executable.config().stack_size()],
+            writable: true,
+        },
+        MM_STACK_START,
+    ));
+    regions.push(MemoryRegion::owned(vec![0; budget.heap_size as usize], MM_HEAP_START));
+    regions.extend(input_regions);
+    let input = SerializedInput {
+        regions: Vec::new(),
+        accounts: input_accounts,
+        instruction_data_addr,
+        growable: Vec::new(),
+    };
+    // The regions are laid out apart by construction; a failure here would be a bug in the
+    // serializer, reported as Agave reports a VM that cannot be created.
+    let mut memory = match MemoryMapping::new(regions, executable.config(), executable.version()) {
+        Ok(memory) => memory,
+        Err(error) => {
+            context.log.log(format!("Failed to create SBF VM: {error}"));
+            return Err(InstructionError::ProgramEnvironmentSetupFailure.into());
+        }
+    };
+    memory.set_access_violation_hook(growth_hook(growable, context.transaction.resize_delta()));
+
+    let mut vm = Vm::new(executable, context, memory);
+    vm.set_register(1, MM_INPUT_START);
+    vm.set_register(2, input.instruction_data_addr);
+    let (consumed, result) = vm.execute_with(engine);
+    let (memory, context) = vm.into_parts();
+
+    context.log.program_consumed(&program_id, consumed, available);
+    let (_, return_data) = context.transaction.return_data();
+    if !return_data.is_empty() {
+        let data = return_data.to_vec();
+        context.log.program_return(&program_id, &data);
+    }
+    let outcome = match result {
+        Ok(0) => Ok(()),
+        Ok(status) => Err(ProgramFailure::Instruction(
+            InstructionError::from_program_return(status),
+        )),
+        Err(error) => Err(fault(context, &input, &account_ranges, error)),
+    };
+    let written = write_back(&mut context.transaction, &input, memory, outcome.is_ok());
+    outcome?;
+    Ok(written?)
+}
+
+/// What a VM fault becomes: faults of the VM itself empty the compute meter; a syscall's own
+/// failure keeps its kind; an access violation inside an account's data range names the rule.
+fn fault(
+    context: &mut InvokeContext,
+    input: &SerializedInput,
+    account_ranges: &[(u64, u64)],
+    error: EbpfError,
+) -> ProgramFailure {
+    let from_syscall = matches!(error, EbpfError::SyscallError { .. });
+    if !from_syscall {
+        let remaining = context.get_remaining();
+        context.consume(remaining);
+    }
+    let error = if from_syscall {
+        match context.take_syscall_failure() {
+            Some(SyscallFailure::Memory(error)) => error,
+            Some(SyscallFailure::Instruction(error)) => return ProgramFailure::Instruction(error),
+            Some(failure) => return ProgramFailure::Other(failure.to_string()),
+            None => return ProgramFailure::Other(vm_error_message(&error)),
+        }
+    } else {
+        error
+    };
+    if let EbpfError::AccessViolation {
+        access, vaddr, len, ..
+    } = error
+    {
+        let found = account_ranges
+            .iter()
+            .position(|(start, end)| (*start..*end).contains(&vaddr));
+        if let Some(position) = found {
+            let (start, end) = account_ranges[position];
+            if vaddr.saturating_add(len) <= end {
+                return ProgramFailure::Instruction(account_access_error(
+                    context, input, position, access, vaddr, len, start,
+                ));
+            }
+        }
+    }
+    ProgramFailure::Other(vm_error_message(&error))
+}
+
+/// The rule an access into account `position`'s data range broke: a store to data the program
+/// may not change names why; any other miss there is a read past read-only data
+/// (`AccountDataTooSmall`) or an attempt to grow (`InvalidRealloc`).
+fn account_access_error(
+    context: &mut InvokeContext,
+    input: &SerializedInput,
+    position: usize,
+    access: AccessType,
+    _vaddr: u64,
+    _len: u64,
+    _start: u64,
+) -> InstructionError {
+    let position = input.accounts[position].duplicate_of.unwrap_or(position);
+    let changeable = context
+        .transaction
+        .borrow(position)
+        .map(|account| account.can_data_be_changed());
+    match (access, changeable) {
+        (_, Err(error)) => error,
+        (AccessType::Store, Ok(Err(error))) => error,
+        (AccessType::Store, Ok(Ok(()))) => InstructionError::InvalidRealloc,
+        (AccessType::Load, Ok(Err(_))) => InstructionError::AccountDataTooSmall,
+        (AccessType::Load, Ok(Ok(()))) => InstructionError::InvalidRealloc,
+    }
+}

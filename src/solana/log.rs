@@ -1,0 +1,126 @@
+//! The instruction's log, with Agave's byte limit and its fixed line formats.
+//!
+//! ```text
+//! Program <id> invoke [<depth>]
+//! Program log: <text>                       sol_log_, sol_log_64_, sol_log_pubkey, panics
+//! Program data: <base64> <base64> …         sol_log_data
+//! Program consumption: <n> units remaining  sol_log_compute_units_
+//! Program <id> consumed <n> of <m> compute units
+//! Program return: <id> <base64>
+//! Program <id> success | Program <id> failed: <error>
+//! ```
+//!
+//! Once the messages reach 10,000 bytes, the line that would cross the limit and every later
+//! one are dropped and a single `Log truncated` is recorded in their place.
+
+use super::pubkey::Pubkey;
+use base64::Engine as _;
+
+/// Bytes of messages kept before the log is truncated.
+pub const LOG_BYTES_LIMIT: usize = 10_000;
+
+/// The messages an instruction logged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogCollector {
+    messages: Vec<String>,
+    bytes: usize,
+    truncated: bool,
+}
+
+impl LogCollector {
+    /// Records `message`, unless the limit is reached.
+    pub fn log(&mut self, message: String) {
+        let bytes = self.bytes.saturating_add(message.len());
+        if bytes >= LOG_BYTES_LIMIT {
+            if !self.truncated {
+                self.truncated = true;
+                self.messages.push("Log truncated".to_string());
+            }
+        } else {
+            self.bytes = bytes;
+            self.messages.push(message);
+        }
+    }
+
+    /// The messages so far.
+    pub fn messages(&self) -> &[String] {
+        &self.messages
+    }
+
+    /// Takes the messages out.
+    pub fn into_messages(self) -> Vec<String> {
+        self.messages
+    }
+
+    /// `Program <id> invoke [<depth>]`.
+    pub fn program_invoke(&mut self, program_id: &Pubkey, depth: usize) {
+        self.log(format!("Program {program_id} invoke [{depth}]"));
+    }
+
+    /// `Program log: <text>`.
+    pub fn program_log(&mut self, text: &str) {
+        self.log(format!("Program log: {text}"));
+    }
+
+    /// `Program data: <base64>…`, one field per slice.
+    pub fn program_data(&mut self, fields: &[&[u8]]) {
+        let encoded: Vec<String> = fields
+            .iter()
+            .map(|field| base64::engine::general_purpose::STANDARD.encode(field))
+            .collect();
+        self.log(format!("Program data: {}", encoded.join(" ")));
+    }
+
+    /// `Program <id> consumed <n> of <m> compute units`.
+    pub fn program_consumed(&mut self, program_id: &Pubkey, consumed: u64, available: u64) {
+        self.log(format!(
+            "Program {program_id} consumed {consumed} of {available} compute units"
+        ));
+    }
+
+    /// `Program return: <id> <base64>`.
+    pub fn program_return(&mut self, program_id: &Pubkey, data: &[u8]) {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(data);
+        self.log(format!("Program return: {program_id} {encoded}"));
+    }
+
+    /// `Program <id> success`.
+    pub fn program_success(&mut self, program_id: &Pubkey) {
+        self.log(format!("Program {program_id} success"));
+    }
+
+    /// `Program <id> failed: <error>`.
+    pub fn program_failure(&mut self, program_id: &Pubkey, error: &dyn std::fmt::Display) {
+        self.log(format!("Program {program_id} failed: {error}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncates_once_at_the_limit() {
+        // Agave's LogCollector test: 20,000 one-byte messages keep 9,999 and one marker.
+        let mut log = LogCollector::default();
+        for _ in 0..2 * LOG_BYTES_LIMIT {
+            log.log("x".to_string());
+        }
+        let messages = log.into_messages();
+        assert_eq!(messages.len(), LOG_BYTES_LIMIT);
+        assert_eq!(messages[LOG_BYTES_LIMIT - 2], "x");
+        assert_eq!(messages[LOG_BYTES_LIMIT - 1], "Log truncated");
+    }
+
+    #[test]
+    fn return_line_in_base64() {
+        // From mollusk's get_account_data_size fixture (../shared/solana-oracle).
+        let mut log = LogCollector::default();
+        let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap();
+        log.program_return(&token, &165u64.to_le_bytes());
+        assert_eq!(
+            log.messages(),
+            ["Program return: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA pQAAAAAAAAA="]
+        );
+    }
+}

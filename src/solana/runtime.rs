@@ -1,0 +1,251 @@
+//! The embedder's entry point: load programs once, then process instructions against accounts.
+//!
+//! ```
+//! use sbvm::solana::{Account, AccountMeta, Instruction, ProgramRuntime, Pubkey};
+//! # fn elf() -> Vec<u8> { std::fs::read("../shared/solana-oracle/programs/p-token.so").unwrap_or_default() }
+//! let mut runtime = ProgramRuntime::new();
+//! let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap();
+//! # let bytes = elf(); if bytes.is_empty() { return; }
+//! runtime.add_program(token, sbvm::solana::ids::bpf_loader(), &bytes).unwrap();
+//! let instruction = Instruction { program_id: token, accounts: vec![], data: vec![] };
+//! let result = runtime.process_instruction(&instruction, &[]).unwrap();
+//! // p-token refuses empty instruction data with its own error 12 (mollusk's empty_data fixture).
+//! assert_eq!(format!("{:?}", result.result), "Err(Custom(12))");
+//! assert_eq!(result.compute_units_consumed, 27);
+//! ```
+
+use super::account::{ids, Account, Instruction};
+use super::context::{Environment, InvokeContext};
+use super::error::InstructionError;
+use super::invoke::{process_instruction, ProgramSource};
+use super::message::{compile, MessageError};
+use super::pubkey::Pubkey;
+use super::syscalls::register_syscalls;
+use super::sysvar::{SysvarKind, Sysvars};
+use super::transaction::TransactionContext;
+use crate::elf::ElfLoadError;
+use crate::isa::SbpfVersion;
+use crate::vm::{Config, Engine, Executable, Runtime};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What processing an instruction produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstructionResult {
+    /// `Ok(())` or the instruction's error.
+    pub result: Result<(), InstructionError>,
+    /// Compute units consumed.
+    pub compute_units_consumed: u64,
+    /// The return data (empty when none was set).
+    pub return_data: Vec<u8>,
+    /// The log, as Agave records it.
+    pub logs: Vec<String>,
+    /// Every given account after the instruction, in the order given; unchanged when the
+    /// instruction failed.
+    pub accounts: Vec<(Pubkey, Account)>,
+}
+
+/// Why a program could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddProgramError {
+    /// The ELF file did not load or verify.
+    #[error("{0}")]
+    Load(#[from] ElfLoadError),
+    /// The JIT could not compile it.
+    #[error("JIT: {0}")]
+    Jit(#[from] crate::jit::JitError),
+    /// The loader is not one sbvm runs programs of.
+    #[error("programs of loader {0} are not supported (loader v2 and v3 are)")]
+    UnsupportedLoader(Pubkey),
+}
+
+/// Why an instruction could not be processed at all (before any program ran).
+pub type RuntimeError = MessageError;
+
+struct LoadedProgram {
+    loader: Pubkey,
+    executable: Executable<InvokeContext>,
+}
+
+/// A Solana program runtime for single instructions, exact to Agave as mollusk runs it: all
+/// features enabled, loaders v2 and v3, the sysvars and costs of [`Environment`].
+pub struct ProgramRuntime {
+    runtime: Arc<Runtime<InvokeContext>>,
+    programs: HashMap<Pubkey, LoadedProgram>,
+    environment: Arc<Environment>,
+    engine: Engine,
+}
+
+impl Default for ProgramRuntime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProgramRuntime {
+    /// A runtime with Agave's defaults, no programs, running on the interpreter.
+    pub fn new() -> Self {
+        Self::with_environment(Environment::default())
+    }
+
+    /// A runtime with `environment`.
+    pub fn with_environment(environment: Environment) -> Self {
+        let budget = environment.budget;
+        let config = Config {
+            max_call_depth: budget.max_call_depth,
+            stack_frame_size: budget.stack_frame_size,
+            enable_stack_frame_gaps: false,
+            enable_instruction_meter: true,
+            instruction_meter_checkpoint_distance: 10_000,
+            aligned_memory_mapping: false,
+            enabled_sbpf_versions: SbpfVersion::V0..=SbpfVersion::V3,
+        };
+        let mut runtime = Runtime::new(config);
+        register_syscalls(&mut runtime.syscalls);
+        ProgramRuntime {
+            runtime: Arc::new(runtime),
+            programs: HashMap::new(),
+            environment: Arc::new(environment),
+            engine: Engine::Interpreter,
+        }
+    }
+
+    /// Runs programs on `engine` from now on (programs added later are compiled for it; those
+    /// added before are compiled now).
+    pub fn set_engine(&mut self, engine: Engine) -> Result<(), crate::jit::JitError> {
+        if engine == Engine::Jit {
+            for program in self.programs.values_mut() {
+                if program.executable.jit_program().is_none() {
+                    program.executable.jit_compile()?;
+                }
+            }
+        }
+        self.engine = engine;
+        Ok(())
+    }
+
+    /// The engine programs run on.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The sysvars, limits and costs.
+    pub fn environment(&self) -> &Environment {
+        &self.environment
+    }
+
+    /// Sets the compute units each instruction may consume.
+    pub fn set_compute_unit_limit(&mut self, units: u64) {
+        if self.environment.budget.compute_unit_limit != units {
+            Arc::make_mut(&mut self.environment).budget.compute_unit_limit = units;
+        }
+    }
+
+    /// Changes the sysvars (clock, rent, …) for later instructions.
+    pub fn set_sysvars(&mut self, sysvars: Sysvars) {
+        Arc::make_mut(&mut self.environment).sysvars = sysvars;
+    }
+
+    /// Loads the ELF `elf` as the program `program_id` of `loader` (v2 or v3).
+    pub fn add_program(
+        &mut self,
+        program_id: Pubkey,
+        loader: Pubkey,
+        elf: &[u8],
+    ) -> Result<(), AddProgramError> {
+        if loader != ids::bpf_loader() && loader != ids::bpf_loader_upgradeable() {
+            return Err(AddProgramError::UnsupportedLoader(loader));
+        }
+        let mut executable = Executable::from_elf(elf, Arc::clone(&self.runtime))?;
+        if self.engine == Engine::Jit {
+            executable.jit_compile()?;
+        }
+        self.programs
+            .insert(program_id, LoadedProgram { loader, executable });
+        Ok(())
+    }
+
+    /// The loaded program `program_id`, if any.
+    pub fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
+        self.programs.get(program_id).map(|program| &program.executable)
+    }
+
+    /// Processes `instruction` over `accounts` (every account it names but its program and the
+    /// instructions sysvar must be given) as a transaction of its own.
+    pub fn process_instruction(
+        &self,
+        instruction: &Instruction,
+        accounts: &[(Pubkey, Account)],
+    ) -> Result<InstructionResult, RuntimeError> {
+        let compiled = compile(instruction, accounts, |id| {
+            self.programs.get(id).map(|program| program.loader).or_else(|| {
+                (*id == ids::SYSTEM_PROGRAM || is_loader_id(id)).then(ids::native_loader)
+            })
+        })?;
+        let budget = self.environment.budget;
+        let environment = self.environment_for(accounts);
+        let transaction = TransactionContext::new(
+            compiled.accounts,
+            environment.sysvars.rent,
+            budget.max_instruction_stack_depth,
+            budget.max_instruction_trace_length,
+        );
+        let mut context = InvokeContext::new(transaction, environment, budget.compute_unit_limit);
+        let (consumed, result) = process_instruction(&mut context, self, compiled.frame);
+        let return_data = context.transaction.return_data().1.to_vec();
+        let logs = std::mem::take(&mut context.log).into_messages();
+        let after = context.transaction.into_accounts();
+        let accounts = if result.is_ok() {
+            accounts
+                .iter()
+                .map(|(key, original)| {
+                    let account = after
+                        .iter()
+                        .find(|entry| entry.key == *key)
+                        .map_or_else(|| original.clone(), |entry| entry.account.clone());
+                    (*key, account)
+                })
+                .collect()
+        } else {
+            accounts.to_vec()
+        };
+        Ok(InstructionResult {
+            result,
+            compute_units_consumed: consumed,
+            return_data,
+            logs,
+            accounts,
+        })
+    }
+
+    /// The environment for a transaction over `accounts`: sysvar accounts the caller gives
+    /// replace the runtime's values (Solana's sysvar cache is filled from them first).
+    fn environment_for(&self, accounts: &[(Pubkey, Account)]) -> Arc<Environment> {
+        let overrides: Vec<(SysvarKind, &Account)> = accounts
+            .iter()
+            .filter_map(|(key, account)| SysvarKind::at(key).map(|kind| (kind, account)))
+            .collect();
+        if overrides.is_empty() {
+            return Arc::clone(&self.environment);
+        }
+        let mut environment = (*self.environment).clone();
+        for (kind, account) in overrides {
+            environment.sysvars.set_from_account_data(kind, &account.data);
+        }
+        Arc::new(environment)
+    }
+}
+
+fn is_loader_id(id: &Pubkey) -> bool {
+    *id == ids::bpf_loader() || *id == ids::bpf_loader_deprecated() || *id == ids::bpf_loader_upgradeable()
+}
+
+impl ProgramSource for ProgramRuntime {
+    fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
+        ProgramRuntime::program(self, program_id)
+    }
+
+    fn engine(&self) -> Engine {
+        self.engine
+    }
+}
