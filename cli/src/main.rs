@@ -9,6 +9,7 @@ mod asm;
 mod bench;
 mod debug;
 mod disasm;
+mod fixture;
 mod input;
 mod load;
 mod report;
@@ -40,6 +41,8 @@ enum Command {
     Disasm(disasm::Args),
     /// Run the verifier on a program; exit status 3 when it is rejected.
     Verify(verify::Args),
+    /// Run Solana instruction fixtures (JSON from shared/solana-oracle) and compare every field.
+    Fixture(fixture::Args),
 }
 
 /// How a subcommand ended.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Asm(args) => asm::run(args),
         Command::Disasm(args) => disasm::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Fixture(args) => fixture::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -97,3 +97,17 @@ impl Outcome {
         }
     }
 }
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), so that what a guest logged
+/// cannot drive the terminal.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        if character.is_control() {
+            out.extend(character.escape_default());
+        } else {
+            out.push(character);
+        }
+    }
+    out
+}

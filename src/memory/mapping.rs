@@ -41,8 +41,10 @@ pub enum MappingError {
 }
 
 /// A hook run when an access misses: it may return a replacement for the region the address
-/// falls in (copy-on-write, growth), and the access is retried on it. Arguments: the region,
-/// the most bytes it may span (up to the next region), the access, the address and length.
+/// falls in (copy-on-write, growth, memory materialized on first use). A replacement that fits
+/// (same start, not reaching the next region) takes the region's place and the access is retried
+/// on it. Arguments: the region, the most bytes it may span (up to the next region), the access,
+/// the address and length.
 pub type AccessViolationHook<'a> =
     Box<dyn FnMut(&MemoryRegion<'a>, u64, AccessType, u64, u64) -> Option<MemoryRegion<'a>> + 'a>;
 
@@ -314,13 +316,16 @@ impl<'a> MemoryMapping<'a> {
                 .map_or(u64::MAX, |next| next.vm_addr)
                 .saturating_sub(self.regions[index].vm_addr);
             if let Some(replacement) = hook(&self.regions[index], max_len, access, vm_addr, len) {
-                let usable = replacement
-                    .host_range(vm_addr, len)
-                    .filter(|_| access == AccessType::Load || replacement.is_writable());
-                if let Some(range) = usable {
-                    if self.fits(index, &replacement) {
-                        self.regions[index] = replacement;
-                        self.forget_windows();
+                // A replacement that fits takes the region's place even when this access still
+                // misses it: memory the host materializes lazily then fails exactly as if it had
+                // been mapped from the start.
+                if self.fits(index, &replacement) {
+                    let usable = replacement
+                        .host_range(vm_addr, len)
+                        .filter(|_| access == AccessType::Load || replacement.is_writable());
+                    self.regions[index] = replacement;
+                    self.forget_windows();
+                    if let Some(range) = usable {
                         return Ok((index, range));
                     }
                 }

@@ -67,29 +67,17 @@ pub mod ids {
     pub const SYSTEM_PROGRAM: Pubkey = Pubkey([0; 32]);
 
     /// `BPFLoader1111111111111111111111111111111111`: loader v1 (deprecated; ABI v0).
-    pub fn bpf_loader_deprecated() -> Pubkey {
-        Pubkey::from_base58_or_zero("BPFLoader1111111111111111111111111111111111")
-    }
+    pub const BPF_LOADER_DEPRECATED: Pubkey = Pubkey::from_base58_const("BPFLoader1111111111111111111111111111111111");
     /// `BPFLoader2111111111111111111111111111111111`: loader v2.
-    pub fn bpf_loader() -> Pubkey {
-        Pubkey::from_base58_or_zero("BPFLoader2111111111111111111111111111111111")
-    }
+    pub const BPF_LOADER: Pubkey = Pubkey::from_base58_const("BPFLoader2111111111111111111111111111111111");
     /// `BPFLoaderUpgradeab1e11111111111111111111111`: loader v3.
-    pub fn bpf_loader_upgradeable() -> Pubkey {
-        Pubkey::from_base58_or_zero("BPFLoaderUpgradeab1e11111111111111111111111")
-    }
+    pub const BPF_LOADER_UPGRADEABLE: Pubkey = Pubkey::from_base58_const("BPFLoaderUpgradeab1e11111111111111111111111");
     /// `NativeLoader1111111111111111111111111111111`: owner of builtin programs.
-    pub fn native_loader() -> Pubkey {
-        Pubkey::from_base58_or_zero("NativeLoader1111111111111111111111111111111")
-    }
+    pub const NATIVE_LOADER: Pubkey = Pubkey::from_base58_const("NativeLoader1111111111111111111111111111111");
     /// `Sysvar1111111111111111111111111111111111111`: owner of sysvar accounts.
-    pub fn sysvar_owner() -> Pubkey {
-        Pubkey::from_base58_or_zero("Sysvar1111111111111111111111111111111111111")
-    }
+    pub const SYSVAR_OWNER: Pubkey = Pubkey::from_base58_const("Sysvar1111111111111111111111111111111111111");
     /// `Sysvar1nstructions1111111111111111111111111`: the instructions sysvar.
-    pub fn instructions_sysvar() -> Pubkey {
-        Pubkey::from_base58_or_zero("Sysvar1nstructions1111111111111111111111111")
-    }
+    pub const INSTRUCTIONS_SYSVAR: Pubkey = Pubkey::from_base58_const("Sysvar1nstructions1111111111111111111111111");
 }
 
 #[cfg(test)]
@@ -98,15 +86,16 @@ mod tests {
 
     #[test]
     fn well_known_ids_parse() {
-        for id in [
-            ids::bpf_loader_deprecated(),
-            ids::bpf_loader(),
-            ids::bpf_loader_upgradeable(),
-            ids::native_loader(),
-            ids::sysvar_owner(),
-            ids::instructions_sysvar(),
+        // Each constant spells its own base58 name back.
+        for (id, name) in [
+            (ids::BPF_LOADER_DEPRECATED, "BPFLoader1111111111111111111111111111111111"),
+            (ids::BPF_LOADER, "BPFLoader2111111111111111111111111111111111"),
+            (ids::BPF_LOADER_UPGRADEABLE, "BPFLoaderUpgradeab1e11111111111111111111111"),
+            (ids::NATIVE_LOADER, "NativeLoader1111111111111111111111111111111"),
+            (ids::SYSVAR_OWNER, "Sysvar1111111111111111111111111111111111111"),
+            (ids::INSTRUCTIONS_SYSVAR, "Sysvar1nstructions1111111111111111111111111"),
         ] {
-            assert_ne!(id, Pubkey::default());
+            assert_eq!(id.to_string(), name);
         }
     }
 }

@@ -16,10 +16,11 @@
 
 use super::context::{HeapAllocator, InvokeContext};
 use super::error::InstructionError;
-use super::serialize::{growth_hook, restore_data, serialize, write_back, SerializedInput};
+use super::run_memory::{growth_hook, lazy_stack_and_heap, Growth};
+use super::serialize::{restore_data, serialize, write_back, SerializedInput};
 use super::syscalls::{vm_error_message, SyscallFailure};
 use super::transaction::MAX_PERMITTED_DATA_INCREASE;
-use crate::memory::{HostMemory, MemoryMapping, MemoryRegion, MM_HEAP_START, MM_INPUT_START, MM_STACK_START};
+use crate::memory::{MemoryMapping, MM_INPUT_START};
 use crate::vm::{AccessType, ContextObject, EbpfError, Engine, Executable, Vm};
 use std::fmt;
 
@@ -58,12 +59,25 @@ impl From<InstructionError> for ProgramFailure {
     }
 }
 
-/// Runs `executable` for the context's current instruction with `engine`, then writes the
+/// How a program's VM is run: to the end on an engine, or step by step under a tracer or a
+/// debugger. Whatever runs it must leave the VM finished and report its count and outcome.
+pub trait VmDriver {
+    /// Runs `vm` (prepared: memory mapped, r1 and r2 set) to its end.
+    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>);
+}
+
+impl VmDriver for Engine {
+    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>) {
+        vm.execute_with(*self)
+    }
+}
+
+/// Runs `executable` for the context's current instruction with `driver`, then writes the
 /// accounts back. Logs `consumed` and `return` lines; the caller logs the outcome.
 pub fn execute_program(
     executable: &Executable<InvokeContext>,
     context: &mut InvokeContext,
-    engine: Engine,
+    driver: &mut dyn VmDriver,
 ) -> Result<(), ProgramFailure> {
     let program_id = context.transaction.current_program_id()?;
     let mut input = serialize(&mut context.transaction)?;
@@ -97,16 +111,13 @@ pub fn execute_program(
         instruction_data_addr,
         growable,
     } = input;
+    let stack_len = executable.config().stack_size();
     let mut regions = Vec::with_capacity(input_regions.len() + 3);
     regions.push(executable.ro_region());
-    regions.push(MemoryRegion::new(
-        HostMemory::Owned {
-            bytes: vec![0; executable.config().stack_size()],
-            writable: true,
-        },
-        MM_STACK_START,
+    regions.extend(lazy_stack_and_heap(
+        stack_len,
+        executable.version().dynamic_stack_frames(),
     ));
-    regions.push(MemoryRegion::owned(vec![0; budget.heap_size as usize], MM_HEAP_START));
     regions.extend(input_regions);
     let input = SerializedInput {
         regions: Vec::new(),
@@ -123,12 +134,17 @@ pub fn execute_program(
             return Err(InstructionError::ProgramEnvironmentSetupFailure.into());
         }
     };
-    memory.set_access_violation_hook(growth_hook(growable, context.transaction.resize_delta()));
+    memory.set_access_violation_hook(growth_hook(Growth {
+        stack_len: stack_len as u64,
+        heap_len: u64::from(budget.heap_size),
+        accounts: growable,
+        resize_delta: context.transaction.resize_delta(),
+    }));
 
     let mut vm = Vm::new(executable, context, memory);
     vm.set_register(1, MM_INPUT_START);
     vm.set_register(2, input.instruction_data_addr);
-    let (consumed, result) = vm.execute_with(engine);
+    let (consumed, result) = driver.run(&mut vm);
     let (memory, context) = vm.into_parts();
 
     context.log.program_consumed(&program_id, consumed, available);

@@ -438,4 +438,15 @@ impl FixtureRunner {
             .runtime
             .process_instruction(&fixture.instruction, &fixture.accounts)?)
     }
+
+    /// Processes the fixture's instruction with `driver` running the program's VM.
+    pub fn run_with(
+        &self,
+        fixture: &Fixture,
+        driver: &mut dyn super::execute::VmDriver,
+    ) -> Result<InstructionResult, RunFixtureError> {
+        Ok(self
+            .runtime
+            .process_instruction_with(&fixture.instruction, &fixture.accounts, driver)?)
+    }
 }

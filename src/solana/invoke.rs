@@ -9,10 +9,10 @@
 use super::account::ids;
 use super::context::InvokeContext;
 use super::error::InstructionError;
-use super::execute::{execute_program, ProgramFailure};
+use super::execute::{execute_program, ProgramFailure, VmDriver};
 use super::pubkey::Pubkey;
 use super::transaction::InstructionFrame;
-use crate::vm::{ContextObject, Engine, Executable};
+use crate::vm::{ContextObject, Executable};
 
 /// Compute units a loader charges for a management instruction (Agave's bpf_loader).
 const DEFAULT_LOADER_COMPUTE_UNITS: u64 = 570;
@@ -23,34 +23,34 @@ const UPGRADEABLE_LOADER_COMPUTE_UNITS: u64 = 2_370;
 pub trait ProgramSource {
     /// The loaded sBPF program with this id.
     fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>>;
-    /// The engine programs run on.
-    fn engine(&self) -> Engine;
 }
 
 /// The builtins every runtime has: the loaders (and, with cross-program invocation, the
 /// system program).
 fn is_builtin(id: &Pubkey) -> bool {
-    *id == ids::bpf_loader()
-        || *id == ids::bpf_loader_deprecated()
-        || *id == ids::bpf_loader_upgradeable()
+    *id == ids::BPF_LOADER
+        || *id == ids::BPF_LOADER_DEPRECATED
+        || *id == ids::BPF_LOADER_UPGRADEABLE
         || *id == ids::SYSTEM_PROGRAM
 }
 
 fn is_loader(id: &Pubkey) -> bool {
-    *id == ids::bpf_loader() || *id == ids::bpf_loader_deprecated() || *id == ids::bpf_loader_upgradeable()
+    *id == ids::BPF_LOADER || *id == ids::BPF_LOADER_DEPRECATED || *id == ids::BPF_LOADER_UPGRADEABLE
 }
 
-/// Processes `frame` and returns the compute units it consumed with its result.
+/// Processes `frame` (its program run by `driver`) and returns the compute units it consumed
+/// with its result.
 pub fn process_instruction(
     context: &mut InvokeContext,
     programs: &dyn ProgramSource,
     frame: InstructionFrame,
+    driver: &mut dyn VmDriver,
 ) -> (u64, Result<(), InstructionError>) {
     let mut consumed = 0;
     if let Err(error) = context.transaction.push(frame) {
         return (0, Err(error));
     }
-    let result = process_executable_chain(context, programs, &mut consumed);
+    let result = process_executable_chain(context, programs, driver, &mut consumed);
     let popped = context.transaction.pop();
     (consumed, result.and(popped))
 }
@@ -58,6 +58,7 @@ pub fn process_instruction(
 fn process_executable_chain(
     context: &mut InvokeContext,
     programs: &dyn ProgramSource,
+    driver: &mut dyn VmDriver,
     consumed: &mut u64,
 ) -> Result<(), InstructionError> {
     let (program_id, owner) = {
@@ -65,7 +66,7 @@ fn process_executable_chain(
         let program = context.transaction.account(frame.program_index)?;
         (program.key, program.account.owner)
     };
-    let builtin_id = if owner == ids::native_loader() {
+    let builtin_id = if owner == ids::NATIVE_LOADER {
         program_id
     } else if is_loader(&owner) {
         owner
@@ -80,7 +81,7 @@ fn process_executable_chain(
     context.log.program_invoke(&program_id, depth);
     let before = context.get_remaining();
     let outcome = if is_loader(&builtin_id) {
-        run_loader(context, programs, &program_id, &owner)
+        run_loader(context, programs, driver, &program_id, &owner)
     } else {
         Err(ProgramFailure::Other(format!(
             "sbvm does not implement the builtin program {builtin_id} yet"
@@ -107,16 +108,17 @@ fn process_executable_chain(
 fn run_loader(
     context: &mut InvokeContext,
     programs: &dyn ProgramSource,
+    driver: &mut dyn VmDriver,
     program_id: &Pubkey,
     owner: &Pubkey,
 ) -> Result<(), ProgramFailure> {
-    if *owner == ids::native_loader() {
-        return if *program_id == ids::bpf_loader_upgradeable() {
+    if *owner == ids::NATIVE_LOADER {
+        return if *program_id == ids::BPF_LOADER_UPGRADEABLE {
             context.consume_checked(UPGRADEABLE_LOADER_COMPUTE_UNITS)?;
             Err(ProgramFailure::Other(
                 "sbvm does not implement the upgradeable loader's instructions".to_string(),
             ))
-        } else if *program_id == ids::bpf_loader() {
+        } else if *program_id == ids::BPF_LOADER {
             context.consume_checked(DEFAULT_LOADER_COMPUTE_UNITS)?;
             context
                 .log
@@ -134,12 +136,12 @@ fn run_loader(
         context.log.log("Program is not cached".to_string());
         return Err(InstructionError::UnsupportedProgramId.into());
     };
-    if *owner == ids::bpf_loader_deprecated() {
+    if *owner == ids::BPF_LOADER_DEPRECATED {
         return Err(ProgramFailure::Other(
             "sbvm does not run programs of the deprecated loader v1 (its unaligned input)"
                 .to_string(),
         ));
     }
     context.check_aligned = true;
-    execute_program(executable, context, programs.engine())
+    execute_program(executable, context, driver)
 }

@@ -73,7 +73,7 @@ pub fn compile(
     }
     let upgradeable_present = keys
         .iter()
-        .any(|(key, _, _)| *key == ids::bpf_loader_upgradeable());
+        .any(|(key, _, _)| *key == ids::BPF_LOADER_UPGRADEABLE);
     let given = |key: &Pubkey| {
         accounts
             .iter()
@@ -91,7 +91,7 @@ pub fn compile(
                     ..Account::default()
                 },
             }
-        } else if *key == ids::instructions_sysvar() {
+        } else if *key == ids::INSTRUCTIONS_SYSVAR {
             given(key).unwrap_or_else(|| instructions_sysvar_account(instruction))
         } else {
             given(key).ok_or(MessageError::AccountMissing(*key))?
@@ -155,7 +155,7 @@ pub fn instructions_sysvar_account(instruction: &Instruction) -> Account {
     data.extend_from_slice(&[0, 0]);
     Account {
         lamports: 0,
-        owner: ids::sysvar_owner(),
+        owner: ids::SYSVAR_OWNER,
         executable: false,
         rent_epoch: 0,
         data,
@@ -180,7 +180,7 @@ mod tests {
             data: vec![],
         };
         let given = vec![(a, Account::default())];
-        let compiled = compile(&instruction, &given, |_| Some(ids::bpf_loader())).unwrap();
+        let compiled = compile(&instruction, &given, |_| Some(ids::BPF_LOADER)).unwrap();
         // Solana's legacy message: a key's privileges are the union of its metas; the invoked
         // program is demoted to read-only.
         let frame = &compiled.frame;
@@ -188,9 +188,9 @@ mod tests {
         assert_eq!(frame.accounts[0], frame.accounts[1]);
         assert!(!frame.accounts[2].is_writable);
         assert_eq!(frame.duplicate_of(1), Some(0));
-        assert_eq!(compiled.accounts[1].account.owner, ids::bpf_loader());
+        assert_eq!(compiled.accounts[1].account.owner, ids::BPF_LOADER);
         assert!(compiled.accounts[1].account.executable);
-        let missing = compile(&instruction, &[], |_| Some(ids::bpf_loader()));
+        let missing = compile(&instruction, &[], |_| Some(ids::BPF_LOADER));
         assert_eq!(missing.unwrap_err(), MessageError::AccountMissing(a));
     }
 }

@@ -36,10 +36,10 @@ impl Pubkey {
         &self.0
     }
 
-    /// Parses a base58 address known at compile time to be valid (the runtime's well-known ids);
-    /// an invalid one yields the all-zero key, which tests of those ids catch.
-    pub fn from_base58_or_zero(text: &str) -> Self {
-        text.parse().unwrap_or_default()
+    /// The address a base58 literal spells, at compile time (an invalid literal does not
+    /// compile).
+    pub const fn from_base58_const(text: &str) -> Self {
+        Pubkey(five8_const::decode_32_const(text))
     }
 
     /// The address `seeds` derive for `program_id`, or why there is none.
@@ -114,33 +114,33 @@ pub enum PubkeyParseError {
     },
 }
 
+/// The base58 alphabet (Bitcoin's).
+const BASE58_ALPHABET: &str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
 impl FromStr for Pubkey {
     type Err = PubkeyParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        // 32 bytes are at most 44 base58 digits; refuse longer input before decoding it.
-        if text.len() > 44 {
-            return Err(PubkeyParseError::WrongLength {
-                len: text.len() * 3 / 4,
-            });
+        if let Some((index, character)) = text
+            .char_indices()
+            .find(|(_, character)| !BASE58_ALPHABET.contains(*character))
+        {
+            return Err(PubkeyParseError::InvalidCharacter { character, index });
         }
-        let bytes = bs58::decode(text).into_vec().map_err(|error| match error {
-            bs58::decode::Error::InvalidCharacter { character, index } => {
-                PubkeyParseError::InvalidCharacter { character, index }
-            }
-            _ => PubkeyParseError::WrongLength { len: 0 },
+        let mut bytes = [0u8; 32];
+        five8::decode_32(text, &mut bytes).map_err(|_| PubkeyParseError::WrongLength {
+            len: text.len() * 3 / 4,
         })?;
-        let len = bytes.len();
-        let array: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| PubkeyParseError::WrongLength { len })?;
-        Ok(Pubkey(array))
+        Ok(Pubkey(bytes))
     }
 }
 
 impl fmt::Display for Pubkey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&bs58::encode(self.0).into_string())
+        let mut out = [0u8; five8::BASE58_ENCODED_32_MAX_LEN];
+        let len = usize::from(five8::encode_32(&self.0, &mut out));
+        // The encoder writes only alphabet characters, which are ASCII.
+        f.write_str(std::str::from_utf8(&out[..len.min(out.len())]).unwrap_or_default())
     }
 }
 
@@ -181,6 +181,7 @@ mod tests {
             Err(PubkeyParseError::WrongLength { .. })
         ));
         assert!("1".repeat(1 << 20).parse::<Pubkey>().is_err());
+        assert!("z".repeat(44).parse::<Pubkey>().is_err(), "over 2^256");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! let mut runtime = ProgramRuntime::new();
 //! let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap();
 //! # let bytes = elf(); if bytes.is_empty() { return; }
-//! runtime.add_program(token, sbvm::solana::ids::bpf_loader(), &bytes).unwrap();
+//! runtime.add_program(token, sbvm::solana::ids::BPF_LOADER, &bytes).unwrap();
 //! let instruction = Instruction { program_id: token, accounts: vec![], data: vec![] };
 //! let result = runtime.process_instruction(&instruction, &[]).unwrap();
 //! // p-token refuses empty instruction data with its own error 12 (mollusk's empty_data fixture).
@@ -17,6 +17,7 @@
 use super::account::{ids, Account, Instruction};
 use super::context::{Environment, InvokeContext};
 use super::error::InstructionError;
+use super::execute::VmDriver;
 use super::invoke::{process_instruction, ProgramSource};
 use super::message::{compile, MessageError};
 use super::pubkey::Pubkey;
@@ -153,7 +154,7 @@ impl ProgramRuntime {
         loader: Pubkey,
         elf: &[u8],
     ) -> Result<(), AddProgramError> {
-        if loader != ids::bpf_loader() && loader != ids::bpf_loader_upgradeable() {
+        if loader != ids::BPF_LOADER && loader != ids::BPF_LOADER_UPGRADEABLE {
             return Err(AddProgramError::UnsupportedLoader(loader));
         }
         let mut executable = Executable::from_elf(elf, Arc::clone(&self.runtime))?;
@@ -171,15 +172,26 @@ impl ProgramRuntime {
     }
 
     /// Processes `instruction` over `accounts` (every account it names but its program and the
-    /// instructions sysvar must be given) as a transaction of its own.
+    /// instructions sysvar must be given) as a transaction of its own, on the runtime's engine.
     pub fn process_instruction(
         &self,
         instruction: &Instruction,
         accounts: &[(Pubkey, Account)],
     ) -> Result<InstructionResult, RuntimeError> {
+        let mut engine = self.engine;
+        self.process_instruction_with(instruction, accounts, &mut engine)
+    }
+
+    /// Processes `instruction` with `driver` running the program's VM (a tracer, a debugger).
+    pub fn process_instruction_with(
+        &self,
+        instruction: &Instruction,
+        accounts: &[(Pubkey, Account)],
+        driver: &mut dyn VmDriver,
+    ) -> Result<InstructionResult, RuntimeError> {
         let compiled = compile(instruction, accounts, |id| {
             self.programs.get(id).map(|program| program.loader).or_else(|| {
-                (*id == ids::SYSTEM_PROGRAM || is_loader_id(id)).then(ids::native_loader)
+                (*id == ids::SYSTEM_PROGRAM || is_loader_id(id)).then_some(ids::NATIVE_LOADER)
             })
         })?;
         let budget = self.environment.budget;
@@ -191,7 +203,7 @@ impl ProgramRuntime {
             budget.max_instruction_trace_length,
         );
         let mut context = InvokeContext::new(transaction, environment, budget.compute_unit_limit);
-        let (consumed, result) = process_instruction(&mut context, self, compiled.frame);
+        let (consumed, result) = process_instruction(&mut context, self, compiled.frame, driver);
         let return_data = context.transaction.return_data().1.to_vec();
         let logs = std::mem::take(&mut context.log).into_messages();
         let after = context.transaction.into_accounts();
@@ -237,15 +249,11 @@ impl ProgramRuntime {
 }
 
 fn is_loader_id(id: &Pubkey) -> bool {
-    *id == ids::bpf_loader() || *id == ids::bpf_loader_deprecated() || *id == ids::bpf_loader_upgradeable()
+    *id == ids::BPF_LOADER || *id == ids::BPF_LOADER_DEPRECATED || *id == ids::BPF_LOADER_UPGRADEABLE
 }
 
 impl ProgramSource for ProgramRuntime {
     fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
         ProgramRuntime::program(self, program_id)
-    }
-
-    fn engine(&self) -> Engine {
-        self.engine
     }
 }

@@ -31,11 +31,10 @@
 use super::error::InstructionError;
 use super::pubkey::Pubkey;
 use super::transaction::{
-    TransactionContext, MAX_ACCOUNTS_PER_INSTRUCTION, MAX_ACCOUNT_DATA_GROWTH_PER_TRANSACTION,
-    MAX_ACCOUNT_DATA_LEN, MAX_PERMITTED_DATA_INCREASE,
+    TransactionContext, MAX_ACCOUNTS_PER_INSTRUCTION, MAX_ACCOUNT_DATA_LEN,
+    MAX_PERMITTED_DATA_INCREASE,
 };
-use crate::memory::{AccessViolationHook, HostMemory, MemoryMapping, MemoryRegion, MM_INPUT_START};
-use crate::vm::AccessType;
+use crate::memory::{HostMemory, MemoryMapping, MemoryRegion, MM_INPUT_START};
 
 /// Marks an account record that is not a duplicate.
 const NON_DUP_MARKER: u8 = 0xff;
@@ -203,34 +202,6 @@ pub fn serialize(transaction: &mut TransactionContext) -> Result<SerializedInput
         accounts,
         instruction_data_addr,
         growable,
-    })
-}
-
-/// The hook that lets a program store into the room after an account's data it may change:
-/// the region grows to its whole room at once (within 10 MiB and the transaction's growth
-/// limit), zero-filled, as Agave's access-violation handler grows the account.
-pub fn growth_hook<'a>(growable: Vec<u64>, resize_delta: i64) -> AccessViolationHook<'a> {
-    let mut delta = resize_delta;
-    Box::new(move |region, room, access, vm_addr, len| {
-        if access == AccessType::Load || growable.binary_search(&region.vm_addr).is_err() {
-            return None;
-        }
-        let requested = vm_addr.saturating_add(len).saturating_sub(region.vm_addr);
-        let old_len = region.len();
-        if requested > room || requested <= old_len {
-            return None;
-        }
-        let allowed = MAX_ACCOUNT_DATA_GROWTH_PER_TRANSACTION
-            .saturating_sub(delta)
-            .max(0) as u64;
-        let new_len = room
-            .min(MAX_ACCOUNT_DATA_LEN)
-            .min(old_len.saturating_add(allowed));
-        delta = delta.saturating_add(new_len.saturating_sub(old_len) as i64);
-        let mut bytes = Vec::with_capacity(new_len as usize);
-        bytes.extend_from_slice(region.host_bytes());
-        bytes.resize(new_len as usize, 0);
-        Some(MemoryRegion::owned(bytes, region.vm_addr))
     })
 }
 

@@ -216,20 +216,26 @@ pub enum SysvarKind {
 
 impl SysvarKind {
     /// Every sysvar with its address.
-    pub const ALL: [(SysvarKind, &'static str); 5] = [
-        (SysvarKind::Clock, "SysvarC1ock11111111111111111111111111111111"),
-        (SysvarKind::Rent, "SysvarRent111111111111111111111111111111111"),
+    pub const ALL: [(SysvarKind, Pubkey); 5] = [
+        (
+            SysvarKind::Clock,
+            Pubkey::from_base58_const("SysvarC1ock11111111111111111111111111111111"),
+        ),
+        (
+            SysvarKind::Rent,
+            Pubkey::from_base58_const("SysvarRent111111111111111111111111111111111"),
+        ),
         (
             SysvarKind::EpochSchedule,
-            "SysvarEpochSchedu1e111111111111111111111111",
+            Pubkey::from_base58_const("SysvarEpochSchedu1e111111111111111111111111"),
         ),
         (
             SysvarKind::EpochRewards,
-            "SysvarEpochRewards1111111111111111111111111",
+            Pubkey::from_base58_const("SysvarEpochRewards1111111111111111111111111"),
         ),
         (
             SysvarKind::LastRestartSlot,
-            "SysvarLastRestartS1ot1111111111111111111111",
+            Pubkey::from_base58_const("SysvarLastRestartS1ot1111111111111111111111"),
         ),
     ];
 
@@ -237,7 +243,7 @@ impl SysvarKind {
     pub fn at(address: &Pubkey) -> Option<SysvarKind> {
         Self::ALL
             .iter()
-            .find(|(_, id)| Pubkey::from_base58_or_zero(id) == *address)
+            .find(|(_, id)| id == address)
             .map(|(kind, _)| *kind)
     }
 
@@ -246,7 +252,7 @@ impl SysvarKind {
         Self::ALL
             .iter()
             .find(|(kind, _)| *kind == self)
-            .map(|(_, id)| Pubkey::from_base58_or_zero(id))
+            .map(|(_, id)| *id)
             .unwrap_or_default()
     }
 

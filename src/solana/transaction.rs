@@ -261,11 +261,11 @@ impl TransactionContext {
     /// Writes the current top-level instruction's index into the instructions sysvar (its last
     /// two bytes), as Solana does on every push.
     fn store_instruction_index(&mut self, index: usize) -> Result<(), InstructionError> {
-        let Some(position) = self.find(&ids::instructions_sysvar()) else {
+        let Some(position) = self.find(&ids::INSTRUCTIONS_SYSVAR) else {
             return Ok(());
         };
         let account = &mut self.accounts[position].account;
-        if account.owner != ids::sysvar_owner() {
+        if account.owner != ids::SYSVAR_OWNER {
             return Err(InstructionError::InvalidAccountOwner);
         }
         let len = account.data.len();

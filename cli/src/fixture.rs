@@ -1,0 +1,231 @@
+//! `sbvm fixture`: run instruction fixtures (the JSON files `shared/solana-oracle` writes from
+//! mollusk) through the Solana runtime and compare every field with what they expect.
+//!
+//! Exit status: 0 every expectation holds, 1 one differs, 2 usage (unreadable or malformed
+//! fixture), 3 a program does not load.
+
+use crate::report::{self, ordered_object};
+use crate::run::engine_parser;
+use crate::Failure;
+use sbvm::isa::disasm::instruction_text;
+use sbvm::solana::fixture::{account_json, encode_hex, Difference, Fixture, FixtureRunner, RunFixtureError};
+use sbvm::solana::{InstructionResult, InvokeContext, VmDriver};
+use sbvm::vm::{EbpfError, Engine, StopReason, Vm};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Arguments of `sbvm fixture`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Fixture files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Folder of the programs' ELF files, found by the fixture's file names (default: the
+    /// fixture's folder, then `../../programs` from it, the oracle's layout).
+    #[arg(long)]
+    programs: Option<PathBuf>,
+    /// Execution engine.
+    #[arg(long, value_parser = engine_parser(), default_value = "interpreter")]
+    engine: Engine,
+    /// One JSON line per fixture.
+    #[arg(long)]
+    json: bool,
+    /// Also time the whole instruction (serialize, run, write back) and report the median.
+    #[arg(long)]
+    bench: bool,
+    /// Runs per fixture for --bench.
+    #[arg(long, default_value_t = 1000)]
+    iters: usize,
+    /// Print every executed instruction with the registers and the remaining budget (to stderr
+    /// with --json).
+    #[arg(long)]
+    trace: bool,
+}
+
+/// Runs `sbvm fixture`.
+pub fn run(args: Args) -> Result<(), Failure> {
+    if args.trace && args.engine == Engine::Jit {
+        return Err(Failure::Usage(
+            "--trace single-steps with the interpreter; drop --engine jit (the engines agree)"
+                .into(),
+        ));
+    }
+    if args.bench && args.iters == 0 {
+        return Err(Failure::Usage("--iters must be at least 1".into()));
+    }
+    let fixtures = args
+        .files
+        .iter()
+        .map(|file| read_fixture(file).map(|fixture| (file, fixture)))
+        .collect::<Result<Vec<_>, Failure>>()?;
+    let mut runner = FixtureRunner::new(args.engine)
+        .map_err(|error| Failure::Rejected(format!("JIT: {error}")))?;
+    let mut all_match = true;
+    for (file, fixture) in fixtures {
+        let programs = programs_dir(&args, file, &fixture)?;
+        runner.prepare(&fixture, &programs).map_err(|error| match error {
+            RunFixtureError::ReadProgram { .. } | RunFixtureError::LoadProgram { .. } => {
+                Failure::Rejected(format!("{}: {error}", file.display()))
+            }
+            RunFixtureError::Setup(error) => Failure::Usage(format!("{}: {error}", file.display())),
+        })?;
+        let result = if args.trace {
+            let mut tracer = Tracer { to_stderr: args.json };
+            runner.run_with(&fixture, &mut tracer)
+        } else {
+            runner.run(&fixture)
+        }
+        .map_err(|error| Failure::Usage(format!("{}: {error}", file.display())))?;
+        let ns_median = args.bench.then(|| time(&runner, &fixture, args.iters));
+        let differences = fixture.differences(&result);
+        all_match &= differences.is_empty();
+        if args.json {
+            report::out(&json_line(&fixture, &result, &differences, ns_median));
+        } else {
+            print_human(&fixture, &result, &differences, ns_median);
+        }
+    }
+    if all_match {
+        Ok(())
+    } else {
+        Err(Failure::Silent(1))
+    }
+}
+
+fn read_fixture(file: &Path) -> Result<Fixture, Failure> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", file.display())))?;
+    Fixture::from_json(&text).map_err(|error| Failure::Usage(format!("{}: {error}", file.display())))
+}
+
+/// The folder holding every program the fixture needs.
+fn programs_dir(args: &Args, file: &Path, fixture: &Fixture) -> Result<PathBuf, Failure> {
+    let folder = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let candidates = match &args.programs {
+        Some(dir) => vec![dir.clone()],
+        None => vec![folder.clone(), folder.join("../../programs")],
+    };
+    let needed: Vec<&str> = std::iter::once(&fixture.program)
+        .chain(&fixture.other_programs)
+        .map(|program| program.file.as_str())
+        .collect();
+    candidates
+        .iter()
+        .find(|dir| needed.iter().all(|name| dir.join(name).is_file()))
+        .cloned()
+        .ok_or_else(|| {
+            let looked: Vec<String> = candidates.iter().map(|dir| dir.display().to_string()).collect();
+            Failure::Rejected(format!(
+                "{}: program file(s) {} not found in {} (pass --programs DIR)",
+                file.display(),
+                needed.join(", "),
+                looked.join(" or ")
+            ))
+        })
+}
+
+/// Median wall time of the whole instruction, in nanoseconds.
+fn time(runner: &FixtureRunner, fixture: &Fixture, iters: usize) -> u64 {
+    let mut samples: Vec<u64> = (0..iters)
+        .map(|_| {
+            let start = Instant::now();
+            let result = runner.run(fixture);
+            let elapsed = start.elapsed();
+            std::hint::black_box(result).ok();
+            u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)
+        })
+        .collect();
+    samples.sort_unstable();
+    samples[samples.len() / 2]
+}
+
+fn json_line(
+    fixture: &Fixture,
+    result: &InstructionResult,
+    differences: &[Difference],
+    ns_median: Option<u64>,
+) -> String {
+    let mut fields = vec![
+        ("name", Value::from(fixture.name.clone())),
+        ("result", Value::from(format!("{:?}", result.result))),
+        ("compute_units_consumed", Value::from(result.compute_units_consumed)),
+        ("return_data", Value::from(encode_hex(&result.return_data))),
+        ("logs", Value::from(result.logs.clone())),
+        ("accounts", Value::Array(result.accounts.iter().map(account_json).collect())),
+    ];
+    if fixture.expected.is_some() {
+        fields.push(("matches", Value::from(differences.is_empty())));
+    }
+    if let Some(ns) = ns_median {
+        fields.push(("ns_median", Value::from(ns)));
+    }
+    ordered_object(&fields)
+}
+
+fn print_human(
+    fixture: &Fixture,
+    result: &InstructionResult,
+    differences: &[Difference],
+    ns_median: Option<u64>,
+) {
+    let verdict = match (&fixture.expected, differences.is_empty()) {
+        (None, _) => "no expectation",
+        (Some(_), true) => "matches",
+        (Some(_), false) => "DIFFERS",
+    };
+    let timing = ns_median.map_or_else(String::new, |ns| format!(" · median {ns} ns"));
+    report::out(&format!(
+        "{}: {:?} · {} compute units{timing} · {verdict}",
+        fixture.name, result.result, result.compute_units_consumed
+    ));
+    for line in &result.logs {
+        report::out(&format!("  | {}", report::printable(line)));
+    }
+    for difference in differences {
+        report::out(&format!(
+            "  {}: expected {}, got {}",
+            difference.field,
+            report::printable(&difference.expected),
+            report::printable(&difference.actual)
+        ));
+    }
+}
+
+/// Runs the program one instruction at a time, printing each with the registers and the
+/// budget left (what `sbvm run --trace` prints).
+struct Tracer {
+    to_stderr: bool,
+}
+
+impl VmDriver for Tracer {
+    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>) {
+        let executable = vm.executable();
+        loop {
+            let pc = vm.pc();
+            let text = instruction_text(executable.text(), pc, executable.version())
+                .unwrap_or_else(|| "(past the end)".into());
+            let registers: Vec<String> = vm
+                .registers()
+                .iter()
+                .enumerate()
+                .map(|(i, r)| format!("r{i}={r:#x}"))
+                .collect();
+            let line = format!(
+                "{pc:>6}  {text:<36} {}  budget={}",
+                registers.join(" "),
+                vm.remaining_budget()
+            );
+            if self.to_stderr {
+                report::err(&line);
+            } else {
+                report::out(&line);
+            }
+            match vm.step() {
+                StopReason::Stepped => continue,
+                StopReason::Exited(value) => return (vm.instruction_count(), Ok(value)),
+                StopReason::Faulted(error) => return (vm.instruction_count(), Err(error)),
+            }
+        }
+    }
+}
