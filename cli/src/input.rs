@@ -83,11 +83,8 @@ pub fn read_program(
             }
             Ok(Program {
                 version: loaded.version,
+                symbols: loaded.symbols(),
                 text: loaded.text,
-                symbols: Symbols {
-                    functions: loaded.functions,
-                    ..Symbols::default()
-                },
             })
         }
         Format::Raw => Ok(Program {

@@ -174,6 +174,64 @@ fn asm_writes_elf_that_disasm_and_verify_read_back() {
     assert!(stderr(&output).contains("--elf"));
 }
 
+/// A file under ../shared, or `None` after a SKIP line; a failure instead when
+/// `SBVM_REQUIRE_SHARED` is set.
+fn shared_file(relative: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared")
+        .join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("SBVM_REQUIRE_SHARED").is_none(),
+        "SBVM_REQUIRE_SHARED is set but {} is missing",
+        path.display()
+    );
+    eprintln!(
+        "SKIP: {} not found; toolchain disassembly check skipped",
+        path.display()
+    );
+    None
+}
+
+#[test]
+fn disasm_spells_every_call_of_a_toolchain_program() {
+    // p-token.so, built by the Solana toolchain (V0): its calls are LLVM's (src = 1), which the
+    // loader relocates to syscall hashes and function keys.
+    let Some(program) = shared_file("solana-oracle/programs/p-token.so") else {
+        return;
+    };
+    let program = program.to_str().unwrap();
+    let assembly = sbvm(&["disasm", program]);
+    assert_eq!(assembly.status.code(), Some(0), "{}", stderr(&assembly));
+    let listing = sbvm(&["disasm", program, "--listing"]);
+    assert_eq!(listing.status.code(), Some(0), "{}", stderr(&listing));
+    for output in [&assembly, &listing] {
+        assert!(!stdout(output).contains(".fill"));
+        assert!(stdout(output).contains("call sol_memcpy_"));
+        assert!(stdout(output).contains("hashcall "));
+    }
+    // Written back as an ELF file, the assembly loads to text that disassembles the same.
+    let source = scratch("p-token.asm", &assembly.stdout);
+    let again = source.with_extension("so");
+    let output = sbvm(&[
+        "asm",
+        source.to_str().unwrap(),
+        "--version",
+        "v0",
+        "--elf",
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let reassembly = sbvm(&["disasm", again.to_str().unwrap()]);
+    assert!(
+        stdout(&reassembly) == stdout(&assembly),
+        "disassembly differs"
+    );
+}
+
 #[test]
 fn damaged_elf_is_a_load_error_not_an_assembly_error() {
     let mut bytes = std::fs::read(scratch("x", b"")).unwrap();

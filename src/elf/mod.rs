@@ -23,8 +23,10 @@ pub use error::ElfError;
 pub use symbols::function_symbols;
 pub use write::{write_elf, WriteError};
 
+use crate::isa::disasm::Symbols;
 use crate::isa::SbpfVersion;
 use crate::vm::{ContextObject, Executable, LoadError, Runtime};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Byte offset of `e_flags` in the file header.
@@ -70,7 +72,27 @@ pub struct LoadedText {
     /// The text section.
     pub text: Vec<u8>,
     /// Function names by instruction index, from `.symtab` and the dynamic symbols.
-    pub functions: std::collections::BTreeMap<usize, String>,
+    pub functions: BTreeMap<usize, String>,
+    /// Instruction index of the entry point.
+    pub entry_pc: usize,
+    /// The function registry the loader built: instruction index by key. Before V3 a relocated
+    /// `call` carries one of these keys as its immediate.
+    pub function_keys: BTreeMap<u32, usize>,
+}
+
+impl LoadedText {
+    /// The names the disassembler needs: the file's function names, `entrypoint` at the entry
+    /// point (the name the loader registers it under) and the registry's keys.
+    pub fn symbols(&self) -> Symbols {
+        let mut functions = self.functions.clone();
+        functions.retain(|_, name| name != "entrypoint");
+        functions.insert(self.entry_pc, "entrypoint".to_string());
+        Symbols {
+            functions,
+            function_keys: self.function_keys.clone(),
+            ..Symbols::default()
+        }
+    }
 }
 
 /// Loads `bytes` by the rules of its version (all versions enabled) and returns the text.
@@ -91,6 +113,12 @@ pub fn load_text(bytes: &[u8]) -> Result<LoadedText, ElfError> {
         version,
         text: parts.text,
         functions: function_symbols(bytes),
+        entry_pc: parts.entry_pc,
+        function_keys: parts
+            .functions
+            .iter()
+            .map(|(key, _, pc)| (key, pc))
+            .collect(),
     })
 }
 

@@ -15,7 +15,7 @@
 
 use super::error::ElfError;
 use super::parse::{file_range, vm_range, Elf, STT_FUNC};
-use crate::isa::hash::{pc_hash, symbol_hash};
+use crate::isa::hash::{function_key, symbol_hash};
 use crate::isa::Insn;
 use crate::memory::MM_REGION_SIZE;
 use crate::vm::{FunctionRegistry, SyscallRegistry};
@@ -32,11 +32,7 @@ pub(super) fn register_hashed<C>(
     name: &str,
     pc: usize,
 ) -> Result<u32, ElfError> {
-    let key = if name == "entrypoint" {
-        symbol_hash(name)
-    } else {
-        pc_hash(pc as u64)
-    };
+    let key = function_key(name, pc as u64);
     if syscalls.lookup(key).is_some() {
         return Err(ElfError::SymbolHashCollision { key });
     }

@@ -20,6 +20,17 @@ pub fn pc_hash(pc: u64) -> u32 {
     murmur3_32(&pc.to_le_bytes())
 }
 
+/// The key the V0–V2 loader registers the function `name` at instruction index `pc` under (the
+/// reference's `register_function_hashed_legacy`): the hash of the name for `entrypoint`,
+/// otherwise the hash of the index. A relocated `call` carries this key as its immediate.
+pub fn function_key(name: &str, pc: u64) -> u32 {
+    if name == "entrypoint" {
+        symbol_hash(name)
+    } else {
+        pc_hash(pc)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

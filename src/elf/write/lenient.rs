@@ -3,8 +3,7 @@
 
 use super::*;
 use crate::isa::asm::Site;
-use crate::isa::hash::symbol_hash;
-use crate::isa::syscall_names::KNOWN_SYSCALLS;
+use crate::isa::syscall_names::known_syscall_name;
 
 pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
     const PHNUM: usize = 3;
@@ -53,12 +52,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
             CallTarget::Syscall { name, hash } => {
                 let name = name
                     .clone()
-                    .or_else(|| {
-                        KNOWN_SYSCALLS
-                            .iter()
-                            .find(|known| symbol_hash(known) == *hash)
-                            .map(|known| known.to_string())
-                    })
+                    .or_else(|| known_syscall_name(*hash).map(str::to_string))
                     .ok_or(WriteError::UnnamedSyscall {
                         hash: *hash,
                         pc: call.pc,
@@ -79,6 +73,15 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
                     addresses.text + 8 * *pc as u64,
                 )
             }
+            // The loader derives the key from the symbol's name, so link against the label.
+            CallTarget::Keyed { pc, name } => intern(
+                &mut dynstr,
+                &mut dynsym,
+                name,
+                GLOBAL | STT_FUNC,
+                1,
+                addresses.text + 8 * *pc as u64,
+            ),
         };
         patch(&mut text, at - text_off + 4, &(-1i32).to_le_bytes());
         relocations.push((at as u64, 10, index));

@@ -7,11 +7,13 @@
 //! | .symtab | .strtab | .shstrtab | section headers |
 //! ```
 //!
-//! Calls become `call -1` with an `R_BPF_64_32` relocation (to an undefined symbol: a syscall;
-//! to a defined function: a bpf-to-bpf call). `lddw` of a read-only data label is an
-//! `R_BPF_64_64` against the label's symbol, `lddw` of a text label an `R_BPF_64_RELATIVE` in
-//! `.text`, and a `.quad label` in `.rodata` the old toolchains' `R_BPF_64_RELATIVE` outside
-//! `.text`. So one program can show every relocation kind the loader knows.
+//! Calls become `call -1` (keeping their `src` field) with an `R_BPF_64_32` relocation (to an
+//! undefined symbol: a syscall; to a defined function: a bpf-to-bpf call; a `hashcall LABEL`
+//! against the label itself, since the loader derives the key from the name). `lddw` of a
+//! read-only data label is an `R_BPF_64_64` against the label's symbol, `lddw` of a text label
+//! an `R_BPF_64_RELATIVE` in `.text`, and a `.quad label` in `.rodata` the old toolchains'
+//! `R_BPF_64_RELATIVE` outside `.text`. So one program can show every relocation kind the loader
+//! knows.
 //!
 //! V3+ (SIMD-0189), no relocations: the file header, a read-only program header at vaddr 0
 //! (when there is data), the text's at 0x1_0000_0000, then the bytes with every address already
@@ -219,11 +221,17 @@ fn function_names(assembled: &Assembled) -> BTreeMap<usize, String> {
         .map(|(name, pc)| (*pc, name))
         .collect();
     for call in &assembled.calls {
-        if let CallTarget::Function(pc) = call.target {
-            let name = by_pc
-                .get(&pc)
-                .map_or_else(|| format!("function_{pc}"), |name| (*name).clone());
-            names.entry(pc).or_insert(name);
+        match &call.target {
+            CallTarget::Function(pc) => {
+                let name = by_pc
+                    .get(pc)
+                    .map_or_else(|| format!("function_{pc}"), |name| (*name).clone());
+                names.entry(*pc).or_insert(name);
+            }
+            CallTarget::Keyed { pc, name } => {
+                names.entry(*pc).or_insert_with(|| name.clone());
+            }
+            CallTarget::Syscall { .. } => {}
         }
     }
     names

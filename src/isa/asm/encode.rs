@@ -2,9 +2,10 @@
 
 use super::error::{AsmError, AsmProblem};
 use super::parse::{Operand, OperandValue};
-use super::CallTarget;
-use crate::isa::hash::symbol_hash;
+use super::{CallTarget, Function};
+use crate::isa::hash::{function_key, symbol_hash};
 use crate::isa::insn::Insn;
+use crate::isa::syscall_names::is_known_syscall;
 use crate::isa::table::{rows_named, AluOp, ByteOrder, Kind, OpInfo, Source, Width, TABLE};
 use crate::isa::version::{CallxRegister, SbpfVersion};
 use std::collections::BTreeMap;
@@ -21,8 +22,9 @@ pub(super) struct Context<'a> {
 /// An encoded instruction.
 pub(super) struct Encoded {
     pub slots: Vec<Insn>,
-    /// `call NUMBER` registers its target as a function (the reference assembler does).
-    pub registers_function: Option<usize>,
+    /// `call NUMBER` registers its target as a function (the reference assembler does), and so
+    /// does `hashcall LABEL`, under the key it calls.
+    pub registers_function: Option<Function>,
     /// What a `call` calls.
     pub call: Option<CallTarget>,
     /// `lddw rX, label`: the label whose address the constant is.
@@ -116,6 +118,8 @@ enum Mnemonic {
     Endian(ByteOrder, i32),
     /// `syscall`: a `call` by hash.
     Syscall,
+    /// `hashcall`: LLVM's relocated `call` (V0–V2): `src = 1` and a registry key or hash.
+    HashCall,
 }
 
 fn resolve(mnemonic: &str) -> Option<Mnemonic> {
@@ -125,8 +129,10 @@ fn resolve(mnemonic: &str) -> Option<Mnemonic> {
             .find(|info| info.mnemonic == name)
             .map(|info| info.mnemonic)
     };
-    if mnemonic == "syscall" {
-        return Some(Mnemonic::Syscall);
+    match mnemonic {
+        "syscall" => return Some(Mnemonic::Syscall),
+        "hashcall" => return Some(Mnemonic::HashCall),
+        _ => {}
     }
     for (prefix, order) in [("le", ByteOrder::Little), ("be", ByteOrder::Big)] {
         if let Some(size) = mnemonic.strip_prefix(prefix) {
@@ -264,6 +270,7 @@ pub(super) fn instruction(
             });
             return Ok(encoded);
         }
+        Mnemonic::HashCall => return hash_call(cx, column, mnemonic, operands),
         Mnemonic::Rows(name) => name,
     };
     let source = match operands {
@@ -481,6 +488,10 @@ pub(super) fn instruction(
 
 /// `call label` / `call NUMBER`: before V3 the immediate is the target's instruction index; from
 /// V3 it is relative to the next slot and `src = 1` marks an internal call.
+///
+/// `call NAME`, where NAME is a well-known syscall and no label, is a syscall as the toolchain
+/// encodes it: before V3 LLVM's relocated call (`src = 1`, the name's hash), from V3 the
+/// static syscall (`src = 0`, the name's hash).
 fn call(
     cx: &Context<'_>,
     column: usize,
@@ -492,6 +503,18 @@ fn call(
     let src = u8::from(relative);
     let here = cx.pc as i128;
     match operands {
+        [Operand {
+            value: OperandValue::Name(name),
+            ..
+        }] if !cx.labels.contains_key(name) && is_known_syscall(name) => {
+            let hash = symbol_hash(name);
+            let mut encoded = single(slot(opcode, 0, u8::from(!relative), 0, hash as i32));
+            encoded.call = Some(CallTarget::Syscall {
+                name: Some(name.clone()),
+                hash,
+            });
+            Ok(encoded)
+        }
         [target @ Operand {
             value: OperandValue::Name(name),
             ..
@@ -519,7 +542,11 @@ fn call(
                 .filter(|pc| u32::try_from(*pc).is_ok());
             Ok(Encoded {
                 slots: vec![slot(opcode, 0, src, 0, imm)],
-                registers_function: registered,
+                registers_function: registered.map(|pc| Function {
+                    key: pc as u32,
+                    name: format!("function_{pc}"),
+                    pc,
+                }),
                 call: registered.map(CallTarget::Function),
                 address_of: None,
             })
@@ -527,7 +554,84 @@ fn call(
         _ => Err(cx.bad_operands(
             column,
             mnemonic,
-            "a label or a relative offset: call function_foo",
+            "a label, a relative offset or a syscall name: call function_foo",
+        )),
+    }
+}
+
+/// `hashcall OPERAND` (V0–V2): a `call` with `src = 1` whose immediate is what the loader
+/// writes into LLVM's relocated calls, by the rule it applies to a call relocated against a
+/// symbol:
+///
+/// * a label: the key the function is registered under ([`function_key`]: the hash of the
+///   name `entrypoint`, else of the label's index); the function is registered under it;
+/// * any other name: its hash (a syscall);
+/// * a number: that immediate (32 bits, signed or not).
+///
+/// From V3 calls are pc-relative and there are no keys, so there is nothing to encode.
+fn hash_call(
+    cx: &Context<'_>,
+    column: usize,
+    mnemonic: &str,
+    operands: &[Operand],
+) -> Result<Encoded, AsmError> {
+    if cx.version.static_syscalls() {
+        return Err(cx.error(column, AsmProblem::CallByKeyUnavailable(cx.version)));
+    }
+    let call = |imm: u32, target: CallTarget| {
+        let mut encoded = single(slot(0x85, 0, 1, 0, imm as i32));
+        encoded.call = Some(target);
+        encoded
+    };
+    match operands {
+        [Operand {
+            value: OperandValue::Name(name),
+            ..
+        }] => match cx.labels.get(name) {
+            Some(&(pc, _)) => {
+                let key = function_key(name, pc as u64);
+                let mut encoded = call(
+                    key,
+                    CallTarget::Keyed {
+                        pc,
+                        name: name.clone(),
+                    },
+                );
+                encoded.registers_function = Some(Function {
+                    key,
+                    name: name.clone(),
+                    pc,
+                });
+                Ok(encoded)
+            }
+            None => {
+                let hash = symbol_hash(name);
+                Ok(call(
+                    hash,
+                    CallTarget::Syscall {
+                        name: Some(name.clone()),
+                        hash,
+                    },
+                ))
+            }
+        },
+        [operand @ Operand {
+            value: OperandValue::Integer(value),
+            ..
+        }] => {
+            let key = cx.ranged(operand, *value, "key", i32::MIN.into(), u32::MAX.into())? as u32;
+            Ok(call(
+                key,
+                CallTarget::Syscall {
+                    name: None,
+                    hash: key,
+                },
+            ))
+        }
+        _ => Err(cx.bad_operands(
+            column,
+            mnemonic,
+            "a label, a syscall name or a 32-bit key: hashcall function_foo",
         )),
     }
 }

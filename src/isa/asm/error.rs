@@ -69,6 +69,9 @@ pub enum AsmProblem {
         /// The function that collided.
         name: String,
     },
+    /// `hashcall` from V3, where calls are pc-relative and there are no registry keys.
+    #[error("hashcall calls by registry key, which only V0–V2 have ({0} calls are pc-relative)")]
+    CallByKeyUnavailable(crate::isa::SbpfVersion),
     /// The program needs more slots than the address space holds.
     #[error("program too long")]
     ProgramTooLong,

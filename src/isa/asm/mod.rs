@@ -5,6 +5,8 @@
 //!     mov64 r1, 28
 //!     call function_fib       # internal call (labels named function_* are registered)
 //!     syscall sol_log_64_     # syscall by murmur3 hash of its name
+//!     call sol_log_           # LLVM's syscall: src = 1 before V3 (sbvm extension)
+//!     hashcall function_fib   # LLVM's relocated call, V0–V2: the key (sbvm extension)
 //!     ldxdw r2, [r1+8]
 //!     jne r2, 0, +3           # offsets are relative to the next slot; labels work too
 //!     lddw r0, 0x1122334455667788
@@ -24,6 +26,27 @@
 //! the reference does); `add64 r10, imm` becomes the no-op `or64 r0, 0` in versions without
 //! dynamic stack frames; `call` before V3 encodes the target's instruction index, from V3 a
 //! pc-relative offset with `src = 1`; `callx` puts its register where the version wants it.
+//!
+//! Two call forms go beyond the reference, so that the text the loader makes of an ELF file
+//! built by LLVM can be written down exactly. Before V3, LLVM gives every call `src = 1` and the
+//! loader fills in the immediate by the symbol the call is relocated against: a syscall's
+//! murmur3 hash, or the key the called function is registered under
+//! ([`crate::isa::hash::function_key`]: murmur3 of its index, or of the name `entrypoint`):
+//!
+//! ```text
+//!                 V0–V2: src, immediate              V3+: src, immediate
+//! syscall NAME    0, murmur3(NAME)                   the same (a static syscall)
+//! call LABEL      0, LABEL's index                   1, offset from the next slot
+//! call NAME       1, murmur3(NAME)                   0, murmur3(NAME)
+//!                 (NAME a known syscall and no label)
+//! hashcall LABEL  1, function_key(LABEL, its index)  an error: no keys from V3
+//!                 (and the function is registered under that key)
+//! hashcall NAME   1, murmur3(NAME)   (NAME no label)
+//! hashcall 0xKEY  1, KEY
+//! ```
+//!
+//! Every call is recorded ([`Assembled::calls`]) so ELF output can link it by name: `call -1`
+//! with its `src` kept and a relocation the loader resolves to the same immediate.
 
 mod data;
 mod encode;
@@ -41,10 +64,12 @@ use std::collections::BTreeMap;
 pub const MAX_SLOTS: usize = 1 << 21;
 
 /// A function the assembled program registers, as the reference assembler registers it: labels
-/// named `entrypoint` or `function_*`, and targets of `call` with a numeric operand.
+/// named `entrypoint` or `function_*`, and targets of `call` with a numeric operand; and targets
+/// of `hashcall LABEL`, under the key the call carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Function {
-    /// Registry key: the instruction index.
+    /// Registry key: the instruction index (the reference assembler's convention), or for a
+    /// `hashcall` target the loader's key ([`crate::isa::hash::function_key`]).
     pub key: u32,
     /// Its name.
     pub name: String,
@@ -82,6 +107,15 @@ pub enum CallTarget {
     },
     /// An internal function at this instruction index.
     Function(usize),
+    /// An internal function called by its registry key (`hashcall LABEL`, before V3): the key
+    /// the loader derives from the symbol `name` and the index
+    /// ([`crate::isa::hash::function_key`]), so an ELF file links the call against `name`.
+    Keyed {
+        /// Instruction index of the function.
+        pc: usize,
+        /// The label the call names.
+        name: String,
+    },
 }
 
 /// A `call` instruction and its target.
@@ -189,13 +223,8 @@ pub fn assemble(source: &str, version: SbpfVersion) -> Result<Assembled, AsmErro
             }
             (Body::Instruction(mnemonic, operands), Section::Text) => {
                 let encoded = encode::instruction(&context, statement.column, mnemonic, operands)?;
-                if let Some(target) = encoded.registers_function {
-                    register(
-                        &mut out.functions,
-                        target,
-                        format!("function_{target}"),
-                        statement,
-                    )?;
+                if let Some(function) = encoded.registers_function {
+                    register(&mut out.functions, function, statement)?;
                 }
                 if let Some(target) = encoded.call {
                     out.calls.push(CallSite {
@@ -218,22 +247,25 @@ pub fn assemble(source: &str, version: SbpfVersion) -> Result<Assembled, AsmErro
     out.functions.sort_by_key(|function| function.key);
     Ok(out)
 }
+
+/// Adds `function` to the registry; its key may already name the same index, not another.
 fn register(
     functions: &mut Vec<Function>,
-    pc: usize,
-    name: String,
+    function: Function,
     at: &Statement,
 ) -> Result<(), AsmError> {
-    let key = pc as u32;
-    match functions.iter().find(|function| function.key == key) {
-        Some(existing) if existing.pc != pc => Err(AsmError {
+    match functions.iter().find(|known| known.key == function.key) {
+        Some(existing) if existing.pc != function.pc => Err(AsmError {
             line: at.line,
             column: at.column,
-            problem: AsmProblem::FunctionKeyCollision { key, name },
+            problem: AsmProblem::FunctionKeyCollision {
+                key: function.key,
+                name: function.name,
+            },
         }),
         Some(_) => Ok(()),
         None => {
-            functions.push(Function { key, name, pc });
+            functions.push(function);
             Ok(())
         }
     }
@@ -296,7 +328,12 @@ impl Layout {
                     }
                     labels.insert(name.clone(), (pc, statement.line));
                     if name.starts_with("function_") || name == "entrypoint" {
-                        register(&mut functions, pc, name.clone(), statement)?;
+                        let function = Function {
+                            key: pc as u32,
+                            name: name.clone(),
+                            pc,
+                        };
+                        register(&mut functions, function, statement)?;
                     }
                 }
                 Body::Directive(name, operands) => {

@@ -16,16 +16,25 @@
 //!        3:  bf 10 00 00 00 00 00 00                          mov64 r0, r1
 //!        4:  a5 01 09 00 02 00 00 00                          jlt r1, 2, +9 <LBB0>
 //! ```
+//!
+//! Calls are the subtle part: one opcode, told apart by version, `src` and immediate, and
+//! before V3 the loader has rewritten an ELF's calls into hashes and registry keys. The
+//! [`Symbols`] of a loaded ELF carry its function registry, so LLVM's calls come out as
+//! `call sol_log_` and `hashcall function_12` (the whole table is in `callee.rs`). An ELF's
+//! loaded text and names come from [`crate::elf::load_text`] and `LoadedText::symbols`; the
+//! output, assembled and written with [`crate::elf::write_elf`], loads back to the same text
+//! and function registry (tests/disasm_toolchain.rs checks the toolchain's programs).
 
+mod callee;
 mod render;
 
 use super::asm::assemble;
-use super::hash::symbol_hash;
 use super::insn::{Insn, INSN_SIZE};
-use super::syscall_names::KNOWN_SYSCALLS;
+use super::syscall_names::{known_syscall_name, KNOWN_SYSCALLS};
 use super::table::{lookup, Kind, OpInfo};
 use super::version::SbpfVersion;
-use render::{Target, TargetStyle};
+use callee::Callee;
+use render::{is_assembler_name, TargetStyle};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -38,6 +47,9 @@ pub struct Symbols {
     pub labels: BTreeMap<usize, String>,
     /// Syscall names by hash, in addition to the well-known ones.
     pub syscalls: BTreeMap<u32, String>,
+    /// The function registry: instruction index by key. Before V3 a call with `src = 1` (LLVM's,
+    /// relocated by the loader) names its target by one of these keys.
+    pub function_keys: BTreeMap<u32, usize>,
 }
 
 impl Symbols {
@@ -56,6 +68,11 @@ impl Symbols {
             functions,
             labels,
             syscalls: BTreeMap::new(),
+            function_keys: assembled
+                .functions
+                .iter()
+                .map(|function| (function.key, function.pc))
+                .collect(),
         }
     }
 
@@ -63,10 +80,7 @@ impl Symbols {
         if let Some(name) = self.syscalls.get(&hash) {
             return Some(name.clone());
         }
-        KNOWN_SYSCALLS
-            .iter()
-            .find(|name| symbol_hash(name) == hash)
-            .map(|name| name.to_string())
+        known_syscall_name(hash).map(str::to_string)
     }
 }
 
@@ -132,12 +146,13 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
             Insn::decode(slot)
         })
         .collect();
-    let units = split_units(&slots, version);
-    let starts: BTreeSet<usize> = units.iter().map(|(pc, _, _)| *pc).collect();
-    let labels = assign_labels(&units, &slots, &starts, version, symbols);
+    let units = split_units(&slots, version, symbols);
+    let starts: BTreeSet<usize> = units.iter().map(|unit| unit.pc).collect();
+    let labels = assign_labels(&units, &starts, symbols);
 
     let mut lines = Vec::with_capacity(units.len());
-    for (pc, width, info) in units {
+    for unit in units {
+        let (pc, width) = (unit.pc, unit.width);
         let insn = &slots[pc];
         let second = (width == 2).then(|| &slots[pc + 1]);
         let mut line = Line {
@@ -147,22 +162,19 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
             listing: None,
             target_label: None,
         };
-        if let Some(info) = info {
-            let target_label = render::target_of(info, insn, pc, version)
-                .and_then(|target| match target {
-                    Target::Jump(at) | Target::Call(at) => usize::try_from(at).ok(),
-                })
+        if let Some(info) = unit.info {
+            let target_label = unit
+                .target
+                .and_then(|at| usize::try_from(at).ok())
                 .and_then(|at| labels.get(&at))
-                .filter(|_| !is_known_syscall_call(info, insn, version, symbols))
                 .map(String::as_str);
-            let syscall_name = |hash| symbols.syscall_name(hash);
+            let callee = unit.callee.as_ref();
             let style = |label_as_operand| TargetStyle {
                 label: target_label,
                 label_as_operand,
             };
-            line.asm = render::instruction(info, insn, second, version, syscall_name, style(true));
-            line.listing =
-                render::instruction(info, insn, second, version, syscall_name, style(false));
+            line.asm = render::instruction(info, insn, second, version, callee, style(true));
+            line.listing = render::instruction(info, insn, second, version, callee, style(false));
             line.target_label = target_label.map(str::to_string);
         }
         lines.push(line);
@@ -177,45 +189,60 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
     disassembly
 }
 
-fn is_known_syscall_call(
-    info: &OpInfo,
-    insn: &Insn,
-    version: SbpfVersion,
-    symbols: &Symbols,
-) -> bool {
-    info.kind == Kind::Call
-        && !version.static_syscalls()
-        && symbols.syscall_name(insn.imm as u32).is_some()
+/// One instruction: where it starts, how many slots it takes (`lddw` two, when a second
+/// exists), its table row, what it calls and where it jumps or calls to.
+struct Unit {
+    pc: usize,
+    width: usize,
+    info: Option<&'static OpInfo>,
+    callee: Option<Callee>,
+    target: Option<i64>,
 }
 
-/// Instruction boundaries: (index, slots, row). `lddw` takes two slots when a second exists.
-fn split_units(
-    slots: &[Insn],
-    version: SbpfVersion,
-) -> Vec<(usize, usize, Option<&'static OpInfo>)> {
+/// Instruction boundaries, calls and targets.
+fn split_units(slots: &[Insn], version: SbpfVersion, symbols: &Symbols) -> Vec<Unit> {
     let mut units = Vec::with_capacity(slots.len());
     let mut pc = 0;
     while pc < slots.len() {
-        let info = lookup(version, slots[pc].opcode);
+        let insn = &slots[pc];
+        let info = lookup(version, insn.opcode);
         let width = match info {
             Some(info) if info.kind.is_wide() && pc + 1 < slots.len() => 2,
             _ => 1,
         };
-        units.push((pc, width, info));
+        let callee = info
+            .filter(|info| info.kind == Kind::Call)
+            .map(|_| Callee::of(insn, pc, version, symbols));
+        let target = match &callee {
+            Some(callee) => callee.target(),
+            None => info.and_then(|info| render::jump_target(info, insn, pc)),
+        };
+        units.push(Unit {
+            pc,
+            width,
+            info,
+            callee,
+            target,
+        });
         pc += width;
     }
     units
 }
 
+/// Names every function, call target and jump target: the caller's names where the assembler
+/// can read them back, else `function_N` for functions and `LBBn` for jump targets. Syscall
+/// names are never labels, so `call sol_log_` always means the syscall.
 fn assign_labels(
-    units: &[(usize, usize, Option<&'static OpInfo>)],
-    slots: &[Insn],
+    units: &[Unit],
     starts: &BTreeSet<usize>,
-    version: SbpfVersion,
     symbols: &Symbols,
 ) -> BTreeMap<usize, String> {
     let mut labels: BTreeMap<usize, String> = BTreeMap::new();
-    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut taken: BTreeSet<String> = KNOWN_SYSCALLS
+        .iter()
+        .map(|name| name.to_string())
+        .chain(symbols.syscalls.values().cloned())
+        .collect();
     let name_at = |labels: &mut BTreeMap<usize, String>,
                    taken: &mut BTreeSet<String>,
                    pc: usize,
@@ -225,7 +252,7 @@ fn assign_labels(
         }
         let mut name = wanted;
         let mut attempt = 0;
-        while !is_label_name(&name) || taken.contains(&name) {
+        while !is_assembler_name(&name) || taken.contains(&name) {
             attempt += 1;
             name = if attempt == 1 {
                 format!("function_{pc}")
@@ -240,23 +267,14 @@ fn assign_labels(
         name_at(&mut labels, &mut taken, *pc, name.clone());
     }
     let mut jump_targets = BTreeSet::new();
-    for &(pc, _, info) in units {
-        let Some(info) = info else { continue };
-        if is_known_syscall_call(info, &slots[pc], version, symbols) {
+    for unit in units {
+        let Some(at) = unit.target.and_then(|at| usize::try_from(at).ok()) else {
             continue;
-        }
-        match render::target_of(info, &slots[pc], pc, version) {
-            Some(Target::Call(at)) => {
-                if let Ok(at) = usize::try_from(at) {
-                    name_at(&mut labels, &mut taken, at, format!("function_{at}"));
-                }
-            }
-            Some(Target::Jump(at)) => {
-                if let Ok(at) = usize::try_from(at) {
-                    jump_targets.insert(at);
-                }
-            }
-            None => {}
+        };
+        if unit.callee.is_some() {
+            name_at(&mut labels, &mut taken, at, format!("function_{at}"));
+        } else {
+            jump_targets.insert(at);
         }
     }
     let mut next_block = 0;
@@ -267,7 +285,7 @@ fn assign_labels(
         if let Some(name) = symbols
             .labels
             .get(&at)
-            .filter(|name| is_label_name(name) && !taken.contains(*name))
+            .filter(|name| is_assembler_name(name) && !taken.contains(*name))
         {
             name_at(&mut labels, &mut taken, at, name.clone());
             continue;
@@ -283,34 +301,30 @@ fn assign_labels(
     labels
 }
 
-/// A label the assembler reads back as a label: identifier characters, not starting with a
-/// digit, not a register name.
-fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    let starts_well = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    let is_register = name.len() >= 2
-        && (name.starts_with('r') || name.starts_with('R'))
-        && name[1..].bytes().all(|b| b.is_ascii_digit());
-    starts_well && !is_register && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 impl Disassembly {
     /// Assembly text.
     pub fn to_assembly(&self) -> String {
+        self.assembly_and_origins().0
+    }
+
+    /// Assembly text, and for each of its text lines the index of the [`Line`] it came from.
+    fn assembly_and_origins(&self) -> (String, Vec<Option<usize>>) {
         let mut out = String::new();
-        for line in &self.lines {
+        let mut origins = Vec::with_capacity(self.lines.len());
+        for (index, line) in self.lines.iter().enumerate() {
             if let Some(label) = self.labels.get(&line.pc) {
                 let _ = writeln!(out, "{label}:");
+                origins.push(None);
             }
             match &line.asm {
                 Some(text) => {
                     let _ = writeln!(out, "    {text}");
+                    origins.push(Some(index));
                 }
                 None => {
                     for slot in &line.slots {
                         let _ = writeln!(out, "    {}", render::fill(slot));
+                        origins.push(Some(index));
                     }
                 }
             }
@@ -322,7 +336,7 @@ impl Disassembly {
                 self.trailing_bytes
             );
         }
-        out
+        (out, origins)
     }
 
     /// An llvm-objdump-style listing.
@@ -368,11 +382,30 @@ impl Disassembly {
         out
     }
 
-    /// Assembles the output again and turns every line whose bytes differ into `.fill`.
+    /// Assembles the output again and turns every line whose bytes differ into `.fill`. A line
+    /// the assembler rejects outright (say, two functions under one registry key) becomes
+    /// `.fill` first, a few times at most; past that every line does.
     fn demote_inexact_lines(&mut self) {
-        let reassembled = match assemble(&self.to_assembly(), self.version) {
-            Ok(assembled) => assembled.text,
-            Err(_) => Vec::new(),
+        const REJECTED_LINES_MAX: usize = 16;
+        let mut rejected = 0;
+        let reassembled = loop {
+            let (source, origins) = self.assembly_and_origins();
+            let error = match assemble(&source, self.version) {
+                Ok(assembled) => break assembled.text,
+                Err(error) => error,
+            };
+            let origin = error
+                .line
+                .checked_sub(1)
+                .and_then(|at| origins.get(at).copied().flatten())
+                .filter(|&index| self.lines[index].asm.is_some());
+            match origin {
+                Some(index) if rejected < REJECTED_LINES_MAX => {
+                    self.lines[index].asm = None;
+                    rejected += 1;
+                }
+                _ => break Vec::new(),
+            }
         };
         for line in &mut self.lines {
             let start = line.pc * INSN_SIZE;
@@ -390,11 +423,11 @@ mod tests {
 
     #[test]
     fn labels_must_read_back_as_labels() {
-        assert!(is_label_name("function_3"));
-        assert!(is_label_name("LBB0"));
-        assert!(!is_label_name("r1"));
-        assert!(!is_label_name("3abc"));
-        assert!(!is_label_name("foo.cold"));
-        assert!(is_label_name("rust_begin_unwind"));
+        assert!(is_assembler_name("function_3"));
+        assert!(is_assembler_name("LBB0"));
+        assert!(!is_assembler_name("r1"));
+        assert!(!is_assembler_name("3abc"));
+        assert!(!is_assembler_name("foo.cold"));
+        assert!(is_assembler_name("rust_begin_unwind"));
     }
 }

@@ -1,17 +1,11 @@
 //! One instruction → its assembly text.
 
+use super::callee::Callee;
+use crate::isa::hash::function_key;
 use crate::isa::insn::{lddw_value, Insn};
+use crate::isa::syscall_names::is_known_syscall;
 use crate::isa::table::{AluOp, ByteOrder, Kind, OpInfo, Source};
 use crate::isa::version::{CallxRegister, SbpfVersion};
-
-/// Where a branch or call goes, for labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// A jump to this instruction index.
-    Jump(i64),
-    /// An internal call to this instruction index.
-    Call(i64),
-}
 
 /// How the operand that names a target is written.
 #[derive(Debug, Clone, Copy)]
@@ -24,13 +18,13 @@ pub struct TargetStyle<'a> {
 }
 
 /// The text of a decoded instruction, or `None` when it has no assembly form (the caller emits
-/// a raw `.fill`). `second` is the following slot, for `lddw`.
+/// a raw `.fill`). `second` is the following slot, for `lddw`; `callee` what a call calls.
 pub fn instruction(
     info: &OpInfo,
     insn: &Insn,
     second: Option<&Insn>,
     version: SbpfVersion,
-    syscall_name: impl Fn(u32) -> Option<String>,
+    callee: Option<&Callee>,
     style: TargetStyle<'_>,
 ) -> Option<String> {
     let m = info.mnemonic;
@@ -72,23 +66,7 @@ pub fn instruction(
             source: Source::Reg,
             ..
         } => format!("{m} r{dst}, r{src}, {}", target(signed(off.into()))),
-        Kind::Call => {
-            let known_syscall = syscall_name(imm as u32);
-            let internal = if version.static_syscalls() {
-                src == 1
-            } else {
-                // Before V3 one immediate names either; a known syscall name wins, then a label.
-                known_syscall.is_none() && style.label.is_some()
-            };
-            if internal {
-                format!("call {}", target(imm.to_string()))
-            } else {
-                format!(
-                    "syscall {}",
-                    known_syscall.unwrap_or_else(|| imm.to_string())
-                )
-            }
-        }
+        Kind::Call => call(callee?, insn, version, style)?,
         Kind::CallReg => {
             let register = match version.callx_register_field() {
                 CallxRegister::Imm => u8::try_from(imm).ok().filter(|r| *r < 16)?,
@@ -101,18 +79,69 @@ pub fn instruction(
     })
 }
 
-/// The branch or call target an instruction names, if any.
-pub fn target_of(info: &OpInfo, insn: &Insn, pc: usize, version: SbpfVersion) -> Option<Target> {
-    let next = pc as i64 + 1;
-    match info.kind {
-        Kind::Jump | Kind::JumpIf { .. } => Some(Target::Jump(next + i64::from(insn.off))),
-        Kind::Call if version.static_syscalls() => {
-            (insn.src == 1).then(|| Target::Call(next + insn.imm64()))
+/// A call, as the table in [`super::callee`] writes it; `None` for LLVM's call to nothing known.
+fn call(
+    callee: &Callee,
+    insn: &Insn,
+    version: SbpfVersion,
+    style: TargetStyle<'_>,
+) -> Option<String> {
+    let imm = insn.imm;
+    // Before V3, LLVM marks its calls with src = 1 and the loader fills in hashes and keys.
+    let relocated = !version.static_syscalls() && insn.src == 1;
+    let operand = |number: String| match style.label {
+        Some(label) if style.label_as_operand => label.to_string(),
+        _ => number,
+    };
+    Some(match callee {
+        Callee::Syscall(name) if is_assembler_name(name) => {
+            if !relocated {
+                format!("syscall {name}")
+            } else if is_known_syscall(name) {
+                format!("call {name}")
+            } else {
+                format!("hashcall {name}")
+            }
         }
-        // Before V3 the assembler's convention is that the immediate is the target's index.
-        Kind::Call => Some(Target::Call(insn.imm64())),
+        // A name the assembler could not read back (from the caller's symbols): its number.
+        Callee::Syscall(_) if relocated => format!("hashcall {:#x}", imm as u32),
+        Callee::Syscall(_) => format!("syscall {imm}"),
+        Callee::Function(_) if version.static_syscalls() || style.label.is_some() => {
+            format!("call {}", operand(imm.to_string()))
+        }
+        Callee::Function(_) => format!("syscall {imm}"),
+        Callee::Keyed { key, pc } => match style.label {
+            Some(label) if style.label_as_operand && function_key(label, *pc as u64) == *key => {
+                format!("hashcall {label}")
+            }
+            _ => format!("hashcall {key:#x}"),
+        },
+        // Resolves to nothing, so no call the program can make: a raw slot says it best (and
+        // the output stays in the reference assembler's syntax).
+        Callee::Unknown if relocated => return None,
+        Callee::Unknown => format!("syscall {imm}"),
+    })
+}
+
+/// The jump target an instruction names, if any.
+pub fn jump_target(info: &OpInfo, insn: &Insn, pc: usize) -> Option<i64> {
+    match info.kind {
+        Kind::Jump | Kind::JumpIf { .. } => Some(pc as i64 + 1 + i64::from(insn.off)),
         _ => None,
     }
+}
+
+/// A name the assembler reads back as a name: identifier characters, not starting with a
+/// digit, not a register name.
+pub fn is_assembler_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let starts_well = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let is_register = name.len() >= 2
+        && (name.starts_with('r') || name.starts_with('R'))
+        && name[1..].bytes().all(|b| b.is_ascii_digit());
+    starts_well && !is_register && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `+8` / `-16`.
