@@ -1,20 +1,39 @@
 //! `sbvm debug`: wait for gdb or lldb on a TCP port, let it drive the program, then report the
-//! outcome as `sbvm run` does.
+//! outcome as `sbvm run` does — or, with `--fixture`, serve a Solana instruction: the program of
+//! a fixture with its accounts serialized in guest memory and the compute budget as the budget
+//! register, reported as `sbvm fixture` does.
 
+use crate::fixture::{programs_dir, read_fixture, report_result, run_failure};
 use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report::{self, json_line};
 use crate::run::executed_outcome;
 use crate::Failure;
 use sbvm::debugger::{serve, DebugOptions, SessionEnd};
 use sbvm::env::{standard_vm, EnvContext};
+use sbvm::solana::fixture::FixtureRunner;
+use sbvm::solana::{InvokeContext, VmDriver};
 use sbvm::vm::Engine;
-use std::net::TcpListener;
+use sbvm::vm::{EbpfError, Vm};
+use std::net::{TcpListener, TcpStream};
 
 /// Arguments of `sbvm debug`.
 #[derive(clap::Args)]
 pub struct Args {
-    #[command(flatten)]
-    program: ProgramArgs,
+    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly.
+    #[arg(required_unless_present = "fixture", conflicts_with = "fixture")]
+    program: Option<std::path::PathBuf>,
+    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
+    #[arg(long, value_parser = crate::input::parse_version)]
+    version: Option<sbvm::isa::SbpfVersion>,
+    /// Read the file as raw bytecode (a bare text section, entry at instruction 0).
+    #[arg(long)]
+    raw: bool,
+    /// Debug the instruction of a Solana fixture (JSON from shared/solana-oracle) instead.
+    #[arg(long)]
+    fixture: Option<std::path::PathBuf>,
+    /// With --fixture: the folder of the programs' ELF files (as for `sbvm fixture`).
+    #[arg(long, requires = "fixture")]
+    programs: Option<std::path::PathBuf>,
     #[command(flatten)]
     environment: EnvironmentArgs,
     /// TCP port to wait on (0 picks a free one; the port is printed on stderr).
@@ -31,10 +50,8 @@ pub struct Args {
     json: bool,
 }
 
-/// Runs `sbvm debug`.
-pub fn run(args: Args) -> Result<(), Failure> {
-    let input = args.environment.input_bytes()?;
-    let loaded = args.program.load_or_reject()?;
+/// Listens on the requested address, says where, and waits for one client.
+fn accept_client(args: &Args) -> Result<TcpStream, Failure> {
     let listener = TcpListener::bind((args.listen.as_str(), args.port)).map_err(|error| {
         Failure::Usage(format!(
             "cannot listen on {}:{}: {error}",
@@ -53,6 +70,31 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .accept()
         .map_err(|error| Failure::Usage(format!("accepting a debugger: {error}")))?;
     report::err(&format!("sbvm: debugger connected from {peer}"));
+    Ok(stream)
+}
+
+fn session_report(end: &SessionEnd) {
+    let how = match end {
+        SessionEnd::Finished => "the program ended under the debugger",
+        SessionEnd::Detached => "the debugger detached; the program ran to its end",
+        SessionEnd::Killed => "the debugger killed the program",
+    };
+    report::err(&format!("sbvm: {how}"));
+}
+
+/// Runs `sbvm debug`.
+pub fn run(args: Args) -> Result<(), Failure> {
+    if let Some(file) = args.fixture.clone() {
+        return debug_fixture(&args, &file);
+    }
+    let program = ProgramArgs {
+        program: args.program.clone().unwrap_or_default(),
+        version: args.version,
+        raw: args.raw,
+    };
+    let input = args.environment.input_bytes()?;
+    let loaded = program.load_or_reject()?;
+    let stream = accept_client(&args)?;
 
     let executable = &loaded.executable;
     let options = DebugOptions {
@@ -66,12 +108,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let (end, result) = serve(&mut vm, stream, &options);
         (end, result, vm.pc())
     };
-    let how = match end {
-        SessionEnd::Finished => "the program ended under the debugger",
-        SessionEnd::Detached => "the debugger detached; the program ran to its end",
-        SessionEnd::Killed => "the debugger killed the program",
-    };
-    report::err(&format!("sbvm: {how}"));
+    session_report(&end);
     // The debugger drives the interpreter (single steps).
     let outcome = executed_outcome(
         Engine::Interpreter,
@@ -87,5 +124,67 @@ pub fn run(args: Args) -> Result<(), Failure> {
     match outcome.error {
         None => Ok(()),
         Some(_) => Err(Failure::Silent(1)),
+    }
+}
+
+/// Runs a program's VM under the client that connected: the first program run is served, any
+/// later one (none for a single instruction) runs by itself.
+struct DebugDriver {
+    stream: Option<TcpStream>,
+    options: DebugOptions,
+    end: Option<SessionEnd>,
+}
+
+impl VmDriver for DebugDriver {
+    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>) {
+        let Some(stream) = self.stream.take() else {
+            return vm.execute();
+        };
+        let executable = vm.executable();
+        self.options.functions = executable
+            .functions()
+            .iter()
+            .map(|(_, name, pc)| (pc, name.to_string()))
+            .collect();
+        let (end, result) = serve(vm, stream, &self.options);
+        self.end = Some(end);
+        result
+    }
+}
+
+/// `sbvm debug --fixture`: the fixture's instruction under the debugger, reported as
+/// `sbvm fixture` reports it (exit 1 when it differs from the fixture's expectation).
+fn debug_fixture(args: &Args, file: &std::path::Path) -> Result<(), Failure> {
+    let fixture = read_fixture(file)?;
+    let programs = programs_dir(args.programs.as_deref(), file, &fixture)?;
+    let mut runner = FixtureRunner::new(Engine::Interpreter)
+        .map_err(|error| Failure::Rejected(format!("JIT: {error}")))?;
+    runner
+        .prepare(&fixture, &programs)
+        .map_err(|error| run_failure(file, error))?;
+    // Set the instruction up once before waiting, so bad input fails before a client connects.
+    runner
+        .run(&fixture)
+        .map_err(|error| run_failure(file, error))?;
+    let stream = accept_client(args)?;
+    let mut driver = DebugDriver {
+        stream: Some(stream),
+        options: DebugOptions {
+            functions: Default::default(),
+            host_triple: args.host_triple.clone(),
+        },
+        end: None,
+    };
+    let result = runner
+        .run_with(&fixture, &mut driver)
+        .map_err(|error| run_failure(file, error))?;
+    match &driver.end {
+        Some(end) => session_report(end),
+        None => report::err("sbvm: the instruction ended before its program ran"),
+    }
+    if report_result(&fixture, &result, args.json, None) {
+        Ok(())
+    } else {
+        Err(Failure::Silent(1))
     }
 }

@@ -8,7 +8,9 @@ use crate::report::{self, ordered_object};
 use crate::run::engine_parser;
 use crate::Failure;
 use sbvm::isa::disasm::instruction_text;
-use sbvm::solana::fixture::{account_json, encode_hex, Difference, Fixture, FixtureRunner, RunFixtureError};
+use sbvm::solana::fixture::{
+    account_json, encode_hex, Difference, Fixture, FixtureRunner, RunFixtureError,
+};
 use sbvm::solana::{InstructionResult, InvokeContext, VmDriver};
 use sbvm::vm::{EbpfError, Engine, StopReason, Vm};
 use serde_json::Value;
@@ -63,28 +65,21 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .map_err(|error| Failure::Rejected(format!("JIT: {error}")))?;
     let mut all_match = true;
     for (file, fixture) in fixtures {
-        let programs = programs_dir(&args, file, &fixture)?;
-        runner.prepare(&fixture, &programs).map_err(|error| match error {
-            RunFixtureError::ReadProgram { .. } | RunFixtureError::LoadProgram { .. } => {
-                Failure::Rejected(format!("{}: {error}", file.display()))
-            }
-            RunFixtureError::Setup(error) => Failure::Usage(format!("{}: {error}", file.display())),
-        })?;
+        let programs = programs_dir(args.programs.as_deref(), file, &fixture)?;
+        runner
+            .prepare(&fixture, &programs)
+            .map_err(|error| run_failure(file, error))?;
         let result = if args.trace {
-            let mut tracer = Tracer { to_stderr: args.json };
+            let mut tracer = Tracer {
+                to_stderr: args.json,
+            };
             runner.run_with(&fixture, &mut tracer)
         } else {
             runner.run(&fixture)
         }
-        .map_err(|error| Failure::Usage(format!("{}: {error}", file.display())))?;
+        .map_err(|error| run_failure(file, error))?;
         let ns_median = args.bench.then(|| time(&runner, &fixture, args.iters));
-        let differences = fixture.differences(&result);
-        all_match &= differences.is_empty();
-        if args.json {
-            report::out(&json_line(&fixture, &result, &differences, ns_median));
-        } else {
-            print_human(&fixture, &result, &differences, ns_median);
-        }
+        all_match &= report_result(&fixture, &result, args.json, ns_median);
     }
     if all_match {
         Ok(())
@@ -93,17 +88,51 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
-fn read_fixture(file: &Path) -> Result<Fixture, Failure> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", file.display())))?;
-    Fixture::from_json(&text).map_err(|error| Failure::Usage(format!("{}: {error}", file.display())))
+/// A program that does not load is a rejection (exit 3); an instruction that cannot be set up
+/// (an account it names is not given) is bad input (exit 2).
+pub fn run_failure(file: &Path, error: RunFixtureError) -> Failure {
+    match error {
+        RunFixtureError::ReadProgram { .. } | RunFixtureError::LoadProgram { .. } => {
+            Failure::Rejected(format!("{}: {error}", file.display()))
+        }
+        RunFixtureError::Setup(error) => Failure::Usage(format!("{}: {error}", file.display())),
+    }
 }
 
-/// The folder holding every program the fixture needs.
-fn programs_dir(args: &Args, file: &Path, fixture: &Fixture) -> Result<PathBuf, Failure> {
+/// Prints the outcome of `fixture` (one JSON line or a report) and says whether it matched.
+pub fn report_result(
+    fixture: &Fixture,
+    result: &InstructionResult,
+    json: bool,
+    ns_median: Option<u64>,
+) -> bool {
+    let differences = fixture.differences(result);
+    if json {
+        report::out(&json_line(fixture, result, &differences, ns_median));
+    } else {
+        print_human(fixture, result, &differences, ns_median);
+    }
+    differences.is_empty()
+}
+
+/// Reads and parses a fixture file (a usage error when it cannot be).
+pub fn read_fixture(file: &Path) -> Result<Fixture, Failure> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", file.display())))?;
+    Fixture::from_json(&text)
+        .map_err(|error| Failure::Usage(format!("{}: {error}", file.display())))
+}
+
+/// The folder holding every program the fixture needs: `programs`, else the fixture's folder
+/// or `../../programs` from it.
+pub fn programs_dir(
+    programs: Option<&Path>,
+    file: &Path,
+    fixture: &Fixture,
+) -> Result<PathBuf, Failure> {
     let folder = file.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let candidates = match &args.programs {
-        Some(dir) => vec![dir.clone()],
+    let candidates = match programs {
+        Some(dir) => vec![dir.to_path_buf()],
         None => vec![folder.clone(), folder.join("../../programs")],
     };
     let needed: Vec<&str> = std::iter::once(&fixture.program)
@@ -115,7 +144,10 @@ fn programs_dir(args: &Args, file: &Path, fixture: &Fixture) -> Result<PathBuf, 
         .find(|dir| needed.iter().all(|name| dir.join(name).is_file()))
         .cloned()
         .ok_or_else(|| {
-            let looked: Vec<String> = candidates.iter().map(|dir| dir.display().to_string()).collect();
+            let looked: Vec<String> = candidates
+                .iter()
+                .map(|dir| dir.display().to_string())
+                .collect();
             Failure::Rejected(format!(
                 "{}: program file(s) {} not found in {} (pass --programs DIR)",
                 file.display(),
@@ -149,10 +181,16 @@ fn json_line(
     let mut fields = vec![
         ("name", Value::from(fixture.name.clone())),
         ("result", Value::from(format!("{:?}", result.result))),
-        ("compute_units_consumed", Value::from(result.compute_units_consumed)),
+        (
+            "compute_units_consumed",
+            Value::from(result.compute_units_consumed),
+        ),
         ("return_data", Value::from(encode_hex(&result.return_data))),
         ("logs", Value::from(result.logs.clone())),
-        ("accounts", Value::Array(result.accounts.iter().map(account_json).collect())),
+        (
+            "accounts",
+            Value::Array(result.accounts.iter().map(account_json).collect()),
+        ),
     ];
     if fixture.expected.is_some() {
         fields.push(("matches", Value::from(differences.is_empty())));
