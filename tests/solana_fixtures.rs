@@ -23,7 +23,11 @@ fn program_dirs(shared: Option<&Path>) -> Vec<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
     if let Some(registry) = cargo_home.map(|home| home.join("registry/src")) {
         for index in std::fs::read_dir(registry).into_iter().flatten().flatten() {
-            for krate in std::fs::read_dir(index.path()).into_iter().flatten().flatten() {
+            for krate in std::fs::read_dir(index.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
                 let name = krate.file_name().to_string_lossy().into_owned();
                 if name.starts_with("mollusk-svm-programs-") {
                     dirs.push(krate.path().join("src/elf"));
@@ -71,7 +75,9 @@ fn check(dirs: &[PathBuf], programs: &[PathBuf]) -> (usize, Vec<String>) {
             let fixture = Fixture::from_json(&text).unwrap();
             let needed = std::iter::once(&fixture.program).chain(&fixture.other_programs);
             let Some(dir) = programs.iter().find(|dir| {
-                needed.clone().all(|program| dir.join(&program.file).exists())
+                needed
+                    .clone()
+                    .all(|program| dir.join(&program.file).exists())
             }) else {
                 missing.push(fixture.program.file.clone());
                 continue;
@@ -101,7 +107,10 @@ fn shared_fixtures_agree_on_both_engines() {
     };
     let dirs = subdirs(&shared.join("solana-oracle/fixtures"));
     let (ran, missing) = check(&dirs, &program_dirs(Some(&shared)));
-    assert!(missing.is_empty(), "programs missing from shared/: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "programs missing from shared/: {missing:?}"
+    );
     assert!(ran >= 44, "only {ran} fixture runs");
 }
 

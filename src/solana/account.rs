@@ -67,17 +67,23 @@ pub mod ids {
     pub const SYSTEM_PROGRAM: Pubkey = Pubkey([0; 32]);
 
     /// `BPFLoader1111111111111111111111111111111111`: loader v1 (deprecated; ABI v0).
-    pub const BPF_LOADER_DEPRECATED: Pubkey = Pubkey::from_base58_const("BPFLoader1111111111111111111111111111111111");
+    pub const BPF_LOADER_DEPRECATED: Pubkey =
+        Pubkey::from_base58_const("BPFLoader1111111111111111111111111111111111");
     /// `BPFLoader2111111111111111111111111111111111`: loader v2.
-    pub const BPF_LOADER: Pubkey = Pubkey::from_base58_const("BPFLoader2111111111111111111111111111111111");
+    pub const BPF_LOADER: Pubkey =
+        Pubkey::from_base58_const("BPFLoader2111111111111111111111111111111111");
     /// `BPFLoaderUpgradeab1e11111111111111111111111`: loader v3.
-    pub const BPF_LOADER_UPGRADEABLE: Pubkey = Pubkey::from_base58_const("BPFLoaderUpgradeab1e11111111111111111111111");
+    pub const BPF_LOADER_UPGRADEABLE: Pubkey =
+        Pubkey::from_base58_const("BPFLoaderUpgradeab1e11111111111111111111111");
     /// `NativeLoader1111111111111111111111111111111`: owner of builtin programs.
-    pub const NATIVE_LOADER: Pubkey = Pubkey::from_base58_const("NativeLoader1111111111111111111111111111111");
+    pub const NATIVE_LOADER: Pubkey =
+        Pubkey::from_base58_const("NativeLoader1111111111111111111111111111111");
     /// `Sysvar1111111111111111111111111111111111111`: owner of sysvar accounts.
-    pub const SYSVAR_OWNER: Pubkey = Pubkey::from_base58_const("Sysvar1111111111111111111111111111111111111");
+    pub const SYSVAR_OWNER: Pubkey =
+        Pubkey::from_base58_const("Sysvar1111111111111111111111111111111111111");
     /// `Sysvar1nstructions1111111111111111111111111`: the instructions sysvar.
-    pub const INSTRUCTIONS_SYSVAR: Pubkey = Pubkey::from_base58_const("Sysvar1nstructions1111111111111111111111111");
+    pub const INSTRUCTIONS_SYSVAR: Pubkey =
+        Pubkey::from_base58_const("Sysvar1nstructions1111111111111111111111111");
 }
 
 #[cfg(test)]
@@ -88,12 +94,30 @@ mod tests {
     fn well_known_ids_parse() {
         // Each constant spells its own base58 name back.
         for (id, name) in [
-            (ids::BPF_LOADER_DEPRECATED, "BPFLoader1111111111111111111111111111111111"),
-            (ids::BPF_LOADER, "BPFLoader2111111111111111111111111111111111"),
-            (ids::BPF_LOADER_UPGRADEABLE, "BPFLoaderUpgradeab1e11111111111111111111111"),
-            (ids::NATIVE_LOADER, "NativeLoader1111111111111111111111111111111"),
-            (ids::SYSVAR_OWNER, "Sysvar1111111111111111111111111111111111111"),
-            (ids::INSTRUCTIONS_SYSVAR, "Sysvar1nstructions1111111111111111111111111"),
+            (
+                ids::BPF_LOADER_DEPRECATED,
+                "BPFLoader1111111111111111111111111111111111",
+            ),
+            (
+                ids::BPF_LOADER,
+                "BPFLoader2111111111111111111111111111111111",
+            ),
+            (
+                ids::BPF_LOADER_UPGRADEABLE,
+                "BPFLoaderUpgradeab1e11111111111111111111111",
+            ),
+            (
+                ids::NATIVE_LOADER,
+                "NativeLoader1111111111111111111111111111111",
+            ),
+            (
+                ids::SYSVAR_OWNER,
+                "Sysvar1111111111111111111111111111111111111",
+            ),
+            (
+                ids::INSTRUCTIONS_SYSVAR,
+                "Sysvar1nstructions1111111111111111111111111",
+            ),
         ] {
             assert_eq!(id.to_string(), name);
         }

@@ -94,10 +94,8 @@ impl ComputeCosts {
 
     /// Cost of a memory syscall over `len` bytes.
     pub fn mem_op(&self, len: u64) -> u64 {
-        self.mem_op_base_cost.max(
-            len.checked_div(self.cpi_bytes_per_unit)
-                .unwrap_or(u64::MAX),
-        )
+        self.mem_op_base_cost
+            .max(len.checked_div(self.cpi_bytes_per_unit).unwrap_or(u64::MAX))
     }
 }
 

@@ -184,8 +184,14 @@ mod tests {
     #[test]
     fn program_return_values() {
         // Solana's `From<u64> for InstructionError` (solana-instruction-error 2.4).
-        assert_eq!(InstructionError::from_program_return(6), InstructionError::Custom(6));
-        assert_eq!(InstructionError::from_program_return(1 << 32), InstructionError::Custom(0));
+        assert_eq!(
+            InstructionError::from_program_return(6),
+            InstructionError::Custom(6)
+        );
+        assert_eq!(
+            InstructionError::from_program_return(1 << 32),
+            InstructionError::Custom(0)
+        );
         assert_eq!(
             InstructionError::from_program_return(8 << 32),
             InstructionError::MissingRequiredSignature
@@ -208,11 +214,26 @@ mod tests {
     fn names_and_messages() {
         // Forms from mollusk's fixtures (../shared/solana-oracle/fixtures/p-token).
         let missing = InstructionError::MissingRequiredSignature;
-        assert_eq!(format!("{:?}", Err::<(), _>(missing.clone())), "Err(MissingRequiredSignature)");
-        assert_eq!(missing.to_string(), "missing required signature for instruction");
-        assert_eq!(InstructionError::Custom(11).to_string(), "custom program error: 0xb");
-        assert_eq!(InstructionError::from_debug_name("Custom(18)"), Some(InstructionError::Custom(18)));
-        assert_eq!(InstructionError::from_debug_name("InvalidSeeds"), Some(InstructionError::InvalidSeeds));
+        assert_eq!(
+            format!("{:?}", Err::<(), _>(missing.clone())),
+            "Err(MissingRequiredSignature)"
+        );
+        assert_eq!(
+            missing.to_string(),
+            "missing required signature for instruction"
+        );
+        assert_eq!(
+            InstructionError::Custom(11).to_string(),
+            "custom program error: 0xb"
+        );
+        assert_eq!(
+            InstructionError::from_debug_name("Custom(18)"),
+            Some(InstructionError::Custom(18))
+        );
+        assert_eq!(
+            InstructionError::from_debug_name("InvalidSeeds"),
+            Some(InstructionError::InvalidSeeds)
+        );
         assert_eq!(InstructionError::from_debug_name("Nope"), None);
     }
 }

@@ -147,7 +147,9 @@ pub fn execute_program(
     let (consumed, result) = driver.run(&mut vm);
     let (memory, context) = vm.into_parts();
 
-    context.log.program_consumed(&program_id, consumed, available);
+    context
+        .log
+        .program_consumed(&program_id, consumed, available);
     let (_, return_data) = context.transaction.return_data();
     if !return_data.is_empty() {
         let data = return_data.to_vec();

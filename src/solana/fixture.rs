@@ -81,7 +81,11 @@ fn error(path: &str, message: impl Into<String>) -> FixtureError {
     }
 }
 
-fn field<'v>(object: &'v Map<String, Value>, path: &str, name: &str) -> Result<&'v Value, FixtureError> {
+fn field<'v>(
+    object: &'v Map<String, Value>,
+    path: &str,
+    name: &str,
+) -> Result<&'v Value, FixtureError> {
     object
         .get(name)
         .ok_or_else(|| error(&join(path, name), "missing"))
@@ -96,14 +100,22 @@ fn join(path: &str, name: &str) -> String {
 }
 
 fn object<'v>(value: &'v Value, path: &str) -> Result<&'v Map<String, Value>, FixtureError> {
-    value.as_object().ok_or_else(|| error(path, "expected an object"))
+    value
+        .as_object()
+        .ok_or_else(|| error(path, "expected an object"))
 }
 
 fn array<'v>(value: &'v Value, path: &str) -> Result<&'v Vec<Value>, FixtureError> {
-    value.as_array().ok_or_else(|| error(path, "expected an array"))
+    value
+        .as_array()
+        .ok_or_else(|| error(path, "expected an array"))
 }
 
-fn string<'v>(object: &'v Map<String, Value>, path: &str, name: &str) -> Result<&'v str, FixtureError> {
+fn string<'v>(
+    object: &'v Map<String, Value>,
+    path: &str,
+    name: &str,
+) -> Result<&'v str, FixtureError> {
     field(object, path, name)?
         .as_str()
         .ok_or_else(|| error(&join(path, name), "expected a string"))
@@ -174,7 +186,11 @@ fn accounts(value: &Value, path: &str) -> Result<Vec<(Pubkey, Account)>, Fixture
         .collect()
 }
 
-fn parse_program(entry: &Map<String, Value>, path: &str, file_key: &str) -> Result<FixtureProgram, FixtureError> {
+fn parse_program(
+    entry: &Map<String, Value>,
+    path: &str,
+    file_key: &str,
+) -> Result<FixtureProgram, FixtureError> {
     Ok(FixtureProgram {
         program_id: pubkey(entry, path, "program_id")?,
         file: string(entry, path, file_key)?.to_string(),
@@ -189,19 +205,22 @@ impl Fixture {
             serde_json::from_str(text).map_err(|e| error("(document)", e.to_string()))?;
         let root = object(&document, "(document)")?;
         let instruction_value = object(field(root, "", "instruction")?, "instruction")?;
-        let metas = array(field(instruction_value, "instruction", "accounts")?, "instruction.accounts")?
-            .iter()
-            .enumerate()
-            .map(|(index, meta)| {
-                let path = format!("instruction.accounts[{index}]");
-                let meta = object(meta, &path)?;
-                Ok(AccountMeta {
-                    pubkey: pubkey(meta, &path, "pubkey")?,
-                    is_signer: boolean(meta, &path, "is_signer")?,
-                    is_writable: boolean(meta, &path, "is_writable")?,
-                })
+        let metas = array(
+            field(instruction_value, "instruction", "accounts")?,
+            "instruction.accounts",
+        )?
+        .iter()
+        .enumerate()
+        .map(|(index, meta)| {
+            let path = format!("instruction.accounts[{index}]");
+            let meta = object(meta, &path)?;
+            Ok(AccountMeta {
+                pubkey: pubkey(meta, &path, "pubkey")?,
+                is_signer: boolean(meta, &path, "is_signer")?,
+                is_writable: boolean(meta, &path, "is_writable")?,
             })
-            .collect::<Result<Vec<_>, FixtureError>>()?;
+        })
+        .collect::<Result<Vec<_>, FixtureError>>()?;
         let program = parse_program(root, "", "program")?;
         let other_programs = match root.get("other_programs") {
             None | Some(Value::Null) => Vec::new(),
@@ -223,9 +242,9 @@ impl Fixture {
                     .iter()
                     .enumerate()
                     .map(|(index, line)| {
-                        line.as_str()
-                            .map(str::to_string)
-                            .ok_or_else(|| error(&format!("expected.logs[{index}]"), "expected a string"))
+                        line.as_str().map(str::to_string).ok_or_else(|| {
+                            error(&format!("expected.logs[{index}]"), "expected a string")
+                        })
                     })
                     .collect::<Result<_, _>>()?;
                 Some(Expected {
@@ -267,7 +286,11 @@ impl Fixture {
                 });
             }
         };
-        compare("result".into(), expected.result.clone(), format!("{:?}", result.result));
+        compare(
+            "result".into(),
+            expected.result.clone(),
+            format!("{:?}", result.result),
+        );
         compare(
             "compute_units_consumed".into(),
             expected.compute_units_consumed.to_string(),
@@ -282,8 +305,16 @@ impl Fixture {
         for line in 0..lines {
             compare(
                 format!("logs[{line}]"),
-                expected.logs.get(line).cloned().unwrap_or_else(|| "(none)".into()),
-                result.logs.get(line).cloned().unwrap_or_else(|| "(none)".into()),
+                expected
+                    .logs
+                    .get(line)
+                    .cloned()
+                    .unwrap_or_else(|| "(none)".into()),
+                result
+                    .logs
+                    .get(line)
+                    .cloned()
+                    .unwrap_or_else(|| "(none)".into()),
             );
         }
         let count = expected.accounts.len().max(result.accounts.len());
@@ -352,12 +383,21 @@ mod tests {
         let bad_key = MINIMAL.replace("\"program_id\":\"111", "\"program_id\":\"0OI");
         assert_eq!(Fixture::from_json(&bad_key).unwrap_err().path, "program_id");
         let bad_hex = MINIMAL.replace("0aFF", "0aF");
-        assert_eq!(Fixture::from_json(&bad_hex).unwrap_err().path, "instruction.data");
+        assert_eq!(
+            Fixture::from_json(&bad_hex).unwrap_err().path,
+            "instruction.data"
+        );
         let truncated = &MINIMAL[..MINIMAL.len() / 2];
-        assert_eq!(Fixture::from_json(truncated).unwrap_err().path, "(document)");
+        assert_eq!(
+            Fixture::from_json(truncated).unwrap_err().path,
+            "(document)"
+        );
         assert_eq!(Fixture::from_json("[]").unwrap_err().path, "(document)");
         let big = MINIMAL.replace("\"compute_unit_limit\":5", "\"compute_unit_limit\":-1");
-        assert_eq!(Fixture::from_json(&big).unwrap_err().path, "compute_unit_limit");
+        assert_eq!(
+            Fixture::from_json(&big).unwrap_err().path,
+            "compute_unit_limit"
+        );
     }
 }
 
@@ -428,7 +468,8 @@ impl FixtureRunner {
                 .map_err(|error| RunFixtureError::LoadProgram { file, error })?;
             self.loaded.insert(program.program_id, program.file.clone());
         }
-        self.runtime.set_compute_unit_limit(fixture.compute_unit_limit);
+        self.runtime
+            .set_compute_unit_limit(fixture.compute_unit_limit);
         Ok(())
     }
 
@@ -445,8 +486,10 @@ impl FixtureRunner {
         fixture: &Fixture,
         driver: &mut dyn super::execute::VmDriver,
     ) -> Result<InstructionResult, RunFixtureError> {
-        Ok(self
-            .runtime
-            .process_instruction_with(&fixture.instruction, &fixture.accounts, driver)?)
+        Ok(self.runtime.process_instruction_with(
+            &fixture.instruction,
+            &fixture.accounts,
+            driver,
+        )?)
     }
 }

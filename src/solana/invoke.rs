@@ -35,7 +35,9 @@ fn is_builtin(id: &Pubkey) -> bool {
 }
 
 fn is_loader(id: &Pubkey) -> bool {
-    *id == ids::BPF_LOADER || *id == ids::BPF_LOADER_DEPRECATED || *id == ids::BPF_LOADER_UPGRADEABLE
+    *id == ids::BPF_LOADER
+        || *id == ids::BPF_LOADER_DEPRECATED
+        || *id == ids::BPF_LOADER_UPGRADEABLE
 }
 
 /// Processes `frame` (its program run by `driver`) and returns the compute units it consumed

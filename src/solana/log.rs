@@ -116,7 +116,9 @@ mod tests {
     fn return_line_in_base64() {
         // From mollusk's get_account_data_size fixture (../shared/solana-oracle).
         let mut log = LogCollector::default();
-        let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap();
+        let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+            .parse()
+            .unwrap();
         log.program_return(&token, &165u64.to_le_bytes());
         assert_eq!(
             log.messages(),

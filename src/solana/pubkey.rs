@@ -169,9 +169,17 @@ mod tests {
     #[test]
     fn base58_round_trip() {
         // The system program's id is 32 zero bytes (Solana's `system_program::ID`).
-        assert_eq!(Pubkey::default().to_string(), "11111111111111111111111111111111");
-        let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap();
-        assert_eq!(token.to_string(), "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+        assert_eq!(
+            Pubkey::default().to_string(),
+            "11111111111111111111111111111111"
+        );
+        let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            token.to_string(),
+            "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        );
         assert!(matches!(
             "0OIl".parse::<Pubkey>(),
             Err(PubkeyParseError::InvalidCharacter { .. })
@@ -191,8 +199,12 @@ mod tests {
         // ata; spl-associated-token-account derives it).
         let wallet = Pubkey([8; 32]);
         let mint = Pubkey([1; 32]);
-        let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap();
-        let ata_program: Pubkey = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL".parse().unwrap();
+        let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+            .parse()
+            .unwrap();
+        let ata_program: Pubkey = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"
+            .parse()
+            .unwrap();
         let (address, bump) = Pubkey::find_program_address(
             &[wallet.as_ref(), token.as_ref(), mint.as_ref()],
             &ata_program,

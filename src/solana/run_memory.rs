@@ -66,8 +66,7 @@ pub fn growth_hook<'a>(growth: Growth) -> AccessViolationHook<'a> {
         };
         if let Some(full) = full {
             let starts_inside = vm_addr.wrapping_sub(region.vm_addr) < full;
-            return (starts_inside && region.len() < full)
-                .then(|| extended(region, full));
+            return (starts_inside && region.len() < full).then(|| extended(region, full));
         }
         if access == AccessType::Load || accounts.binary_search(&region.vm_addr).is_err() {
             return None;

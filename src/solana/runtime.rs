@@ -138,7 +138,9 @@ impl ProgramRuntime {
     /// Sets the compute units each instruction may consume.
     pub fn set_compute_unit_limit(&mut self, units: u64) {
         if self.environment.budget.compute_unit_limit != units {
-            Arc::make_mut(&mut self.environment).budget.compute_unit_limit = units;
+            Arc::make_mut(&mut self.environment)
+                .budget
+                .compute_unit_limit = units;
         }
     }
 
@@ -168,7 +170,9 @@ impl ProgramRuntime {
 
     /// The loaded program `program_id`, if any.
     pub fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
-        self.programs.get(program_id).map(|program| &program.executable)
+        self.programs
+            .get(program_id)
+            .map(|program| &program.executable)
     }
 
     /// Processes `instruction` over `accounts` (every account it names but its program and the
@@ -190,9 +194,12 @@ impl ProgramRuntime {
         driver: &mut dyn VmDriver,
     ) -> Result<InstructionResult, RuntimeError> {
         let compiled = compile(instruction, accounts, |id| {
-            self.programs.get(id).map(|program| program.loader).or_else(|| {
-                (*id == ids::SYSTEM_PROGRAM || is_loader_id(id)).then_some(ids::NATIVE_LOADER)
-            })
+            self.programs
+                .get(id)
+                .map(|program| program.loader)
+                .or_else(|| {
+                    (*id == ids::SYSTEM_PROGRAM || is_loader_id(id)).then_some(ids::NATIVE_LOADER)
+                })
         })?;
         let budget = self.environment.budget;
         let environment = self.environment_for(accounts);
@@ -242,14 +249,18 @@ impl ProgramRuntime {
         }
         let mut environment = (*self.environment).clone();
         for (kind, account) in overrides {
-            environment.sysvars.set_from_account_data(kind, &account.data);
+            environment
+                .sysvars
+                .set_from_account_data(kind, &account.data);
         }
         Arc::new(environment)
     }
 }
 
 fn is_loader_id(id: &Pubkey) -> bool {
-    *id == ids::BPF_LOADER || *id == ids::BPF_LOADER_DEPRECATED || *id == ids::BPF_LOADER_UPGRADEABLE
+    *id == ids::BPF_LOADER
+        || *id == ids::BPF_LOADER_DEPRECATED
+        || *id == ids::BPF_LOADER_UPGRADEABLE
 }
 
 impl ProgramSource for ProgramRuntime {

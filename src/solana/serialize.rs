@@ -94,7 +94,8 @@ impl Layout {
 
     fn pad_to_alignment(&mut self) {
         let padding = self.position().wrapping_neg() % ALIGN;
-        self.metadata.resize(self.metadata.len() + padding as usize, 0);
+        self.metadata
+            .resize(self.metadata.len() + padding as usize, 0);
     }
 
     /// Closes the metadata region and maps `data` after it; the next metadata region starts
@@ -124,7 +125,9 @@ impl Layout {
 
 /// Lays out the current instruction of `transaction`, moving each account's data into its
 /// region (give it back with [`restore_data`]).
-pub fn serialize(transaction: &mut TransactionContext) -> Result<SerializedInput, InstructionError> {
+pub fn serialize(
+    transaction: &mut TransactionContext,
+) -> Result<SerializedInput, InstructionError> {
     let frame = transaction.current()?.clone();
     if frame.accounts.len() > MAX_ACCOUNTS_PER_INSTRUCTION {
         return Err(InstructionError::MaxAccountsExceeded);
@@ -214,7 +217,11 @@ struct Written {
 }
 
 fn read_written(memory: &MemoryMapping<'_>, account: &SerializedAccount) -> Option<Written> {
-    let owner: [u8; 32] = memory.read_bytes(account.owner_addr, 32).ok()?.try_into().ok()?;
+    let owner: [u8; 32] = memory
+        .read_bytes(account.owner_addr, 32)
+        .ok()?
+        .try_into()
+        .ok()?;
     let fields = memory.read_bytes(account.lamports_addr, 16).ok()?;
     let (lamports, data_len) = fields.split_at(8);
     Some(Written {

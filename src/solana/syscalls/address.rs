@@ -43,7 +43,8 @@ pub(super) fn create_program_address(
 ) -> SyscallResult {
     context.consume_checked(context.costs().create_program_address_units)?;
     let check_aligned = context.check_aligned;
-    let (seeds, program) = seeds_and_program(memory, seeds_addr, count, program_addr, check_aligned)?;
+    let (seeds, program) =
+        seeds_and_program(memory, seeds_addr, count, program_addr, check_aligned)?;
     let seeds: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
     let Ok(address) = Pubkey::create_program_address(&seeds, &program) else {
         return Ok(1);
@@ -61,7 +62,8 @@ pub(super) fn try_find_program_address(
     let cost = context.costs().create_program_address_units;
     context.consume_checked(cost)?;
     let check_aligned = context.check_aligned;
-    let (seeds, program) = seeds_and_program(memory, seeds_addr, count, program_addr, check_aligned)?;
+    let (seeds, program) =
+        seeds_and_program(memory, seeds_addr, count, program_addr, check_aligned)?;
     let mut bump = u8::MAX;
     for _ in 0..u8::MAX {
         let bump_seed = [bump];
@@ -70,7 +72,10 @@ pub(super) fn try_find_program_address(
         if let Ok(address) = Pubkey::create_program_address(&with_bump, &program) {
             check_outputs(
                 memory,
-                &[Output::value(bump_addr, 1, 1), Output::bytes(address_addr, 32, 1)],
+                &[
+                    Output::value(bump_addr, 1, 1),
+                    Output::bytes(address_addr, 32, 1),
+                ],
                 check_aligned,
             )?;
             write_output(memory, bump_addr, &[bump])?;

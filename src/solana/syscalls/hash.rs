@@ -26,10 +26,21 @@ fn hash<D: Digest>(
     context.consume_checked(costs.sha256_base_cost)?;
     let check_aligned = context.check_aligned;
     let output_len = <D as Digest>::output_size() as u64;
-    check_outputs(memory, &[Output::bytes(result_addr, output_len, 1)], check_aligned)?;
+    check_outputs(
+        memory,
+        &[Output::bytes(result_addr, output_len, 1)],
+        check_aligned,
+    )?;
     let mut hasher = D::new();
     if count > 0 {
-        let slices = vm_slices(read_slice(memory, slices_addr, count, 16, 8, check_aligned)?);
+        let slices = vm_slices(read_slice(
+            memory,
+            slices_addr,
+            count,
+            16,
+            8,
+            check_aligned,
+        )?);
         for (ptr, len) in slices {
             let bytes = read_slice(memory, ptr, len, 1, 1, check_aligned)?;
             let cost = costs
@@ -43,14 +54,26 @@ fn hash<D: Digest>(
     Ok(0)
 }
 
-pub(super) fn sha256(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, args: [u64; 5]) -> SyscallResult {
+pub(super) fn sha256(
+    context: &mut InvokeContext,
+    memory: &mut MemoryMapping<'_>,
+    args: [u64; 5],
+) -> SyscallResult {
     hash::<sha2::Sha256>("Sha256", context, memory, args)
 }
 
-pub(super) fn sha512(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, args: [u64; 5]) -> SyscallResult {
+pub(super) fn sha512(
+    context: &mut InvokeContext,
+    memory: &mut MemoryMapping<'_>,
+    args: [u64; 5],
+) -> SyscallResult {
     hash::<sha2::Sha512>("Sha512", context, memory, args)
 }
 
-pub(super) fn keccak256(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, args: [u64; 5]) -> SyscallResult {
+pub(super) fn keccak256(
+    context: &mut InvokeContext,
+    memory: &mut MemoryMapping<'_>,
+    args: [u64; 5],
+) -> SyscallResult {
     hash::<sha3::Keccak256>("Keccak256", context, memory, args)
 }

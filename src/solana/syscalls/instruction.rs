@@ -56,7 +56,10 @@ pub(super) fn get_return_data(
         context.consume_checked(cost)?;
         check_outputs(
             memory,
-            &[Output::bytes(addr, length, 1), Output::value(program_id_addr, 32, 1)],
+            &[
+                Output::bytes(addr, length, 1),
+                Output::value(program_id_addr, 32, 1),
+            ],
             context.check_aligned,
         )?;
         write_output(memory, addr, &data[..length as usize])?;
@@ -128,7 +131,9 @@ pub(super) fn get_processed_sibling_instruction(
     let range = if stack_height == 1 {
         0..transaction.top_level_count()
     } else {
-        transaction.trace_len().saturating_sub(transaction.invoked_count())..transaction.trace_len()
+        transaction
+            .trace_len()
+            .saturating_sub(transaction.invoked_count())..transaction.trace_len()
     };
     let mut reverse_index = 0u64;
     let mut found = None;

@@ -163,18 +163,36 @@ pub fn register_syscalls(registry: &mut SyscallRegistry<InvokeContext>) {
         ("sol_log_", vm_syscall!(log::log)),
         ("sol_log_64_", vm_syscall!(log::log_64)),
         ("sol_log_pubkey", vm_syscall!(log::log_pubkey)),
-        ("sol_log_compute_units_", vm_syscall!(log::log_compute_units)),
+        (
+            "sol_log_compute_units_",
+            vm_syscall!(log::log_compute_units),
+        ),
         ("sol_log_data", vm_syscall!(log::log_data)),
-        ("sol_create_program_address", vm_syscall!(address::create_program_address)),
-        ("sol_try_find_program_address", vm_syscall!(address::try_find_program_address)),
+        (
+            "sol_create_program_address",
+            vm_syscall!(address::create_program_address),
+        ),
+        (
+            "sol_try_find_program_address",
+            vm_syscall!(address::try_find_program_address),
+        ),
         ("sol_sha256", vm_syscall!(hash::sha256)),
         ("sol_keccak256", vm_syscall!(hash::keccak256)),
         ("sol_sha512", vm_syscall!(hash::sha512)),
         ("sol_get_clock_sysvar", vm_syscall!(sysvar::get_clock)),
-        ("sol_get_epoch_schedule_sysvar", vm_syscall!(sysvar::get_epoch_schedule)),
+        (
+            "sol_get_epoch_schedule_sysvar",
+            vm_syscall!(sysvar::get_epoch_schedule),
+        ),
         ("sol_get_rent_sysvar", vm_syscall!(sysvar::get_rent)),
-        ("sol_get_last_restart_slot", vm_syscall!(sysvar::get_last_restart_slot)),
-        ("sol_get_epoch_rewards_sysvar", vm_syscall!(sysvar::get_epoch_rewards)),
+        (
+            "sol_get_last_restart_slot",
+            vm_syscall!(sysvar::get_last_restart_slot),
+        ),
+        (
+            "sol_get_epoch_rewards_sysvar",
+            vm_syscall!(sysvar::get_epoch_rewards),
+        ),
         ("sol_get_sysvar", vm_syscall!(sysvar::get_sysvar)),
         ("sol_memcpy_", vm_syscall!(memory::memcpy)),
         ("sol_memmove_", vm_syscall!(memory::memmove)),
@@ -185,16 +203,28 @@ pub fn register_syscalls(registry: &mut SyscallRegistry<InvokeContext>) {
             "sol_get_processed_sibling_instruction",
             vm_syscall!(instruction::get_processed_sibling_instruction),
         ),
-        ("sol_get_stack_height", vm_syscall!(instruction::get_stack_height)),
-        ("sol_set_return_data", vm_syscall!(instruction::set_return_data)),
-        ("sol_get_return_data", vm_syscall!(instruction::get_return_data)),
-        ("sol_remaining_compute_units", vm_syscall!(instruction::remaining_compute_units)),
-        ("sol_get_epoch_stake", vm_syscall!(instruction::get_epoch_stake)),
+        (
+            "sol_get_stack_height",
+            vm_syscall!(instruction::get_stack_height),
+        ),
+        (
+            "sol_set_return_data",
+            vm_syscall!(instruction::set_return_data),
+        ),
+        (
+            "sol_get_return_data",
+            vm_syscall!(instruction::get_return_data),
+        ),
+        (
+            "sol_remaining_compute_units",
+            vm_syscall!(instruction::remaining_compute_units),
+        ),
+        (
+            "sol_get_epoch_stake",
+            vm_syscall!(instruction::get_epoch_stake),
+        ),
     ];
-    for (name, function) in entries
-        .into_iter()
-        .chain(unsupported::entries())
-    {
+    for (name, function) in entries.into_iter().chain(unsupported::entries()) {
         // The names are Agave's and their hashes distinct; a collision would only skip one.
         let _ = registry.register(name, function);
     }

@@ -19,7 +19,12 @@ const OFFSET_LENGTH_EXCEEDS_SYSVAR: u64 = 1;
 /// `sol_get_sysvar`: no such sysvar.
 const SYSVAR_NOT_FOUND: u64 = 2;
 
-fn get(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, kind: SysvarKind, addr: u64) -> SyscallResult {
+fn get(
+    context: &mut InvokeContext,
+    memory: &mut MemoryMapping<'_>,
+    kind: SysvarKind,
+    addr: u64,
+) -> SyscallResult {
     let bytes = context.environment.sysvars.in_memory(kind);
     let cost = context
         .costs()
@@ -38,23 +43,43 @@ fn get(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, kind: Sysvar
     Ok(0)
 }
 
-pub(super) fn get_clock(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, [addr, ..]: [u64; 5]) -> SyscallResult {
+pub(super) fn get_clock(
+    context: &mut InvokeContext,
+    memory: &mut MemoryMapping<'_>,
+    [addr, ..]: [u64; 5],
+) -> SyscallResult {
     get(context, memory, SysvarKind::Clock, addr)
 }
 
-pub(super) fn get_rent(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, [addr, ..]: [u64; 5]) -> SyscallResult {
+pub(super) fn get_rent(
+    context: &mut InvokeContext,
+    memory: &mut MemoryMapping<'_>,
+    [addr, ..]: [u64; 5],
+) -> SyscallResult {
     get(context, memory, SysvarKind::Rent, addr)
 }
 
-pub(super) fn get_epoch_schedule(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, [addr, ..]: [u64; 5]) -> SyscallResult {
+pub(super) fn get_epoch_schedule(
+    context: &mut InvokeContext,
+    memory: &mut MemoryMapping<'_>,
+    [addr, ..]: [u64; 5],
+) -> SyscallResult {
     get(context, memory, SysvarKind::EpochSchedule, addr)
 }
 
-pub(super) fn get_epoch_rewards(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, [addr, ..]: [u64; 5]) -> SyscallResult {
+pub(super) fn get_epoch_rewards(
+    context: &mut InvokeContext,
+    memory: &mut MemoryMapping<'_>,
+    [addr, ..]: [u64; 5],
+) -> SyscallResult {
     get(context, memory, SysvarKind::EpochRewards, addr)
 }
 
-pub(super) fn get_last_restart_slot(context: &mut InvokeContext, memory: &mut MemoryMapping<'_>, [addr, ..]: [u64; 5]) -> SyscallResult {
+pub(super) fn get_last_restart_slot(
+    context: &mut InvokeContext,
+    memory: &mut MemoryMapping<'_>,
+    [addr, ..]: [u64; 5],
+) -> SyscallResult {
     get(context, memory, SysvarKind::LastRestartSlot, addr)
 }
 

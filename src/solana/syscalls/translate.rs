@@ -136,8 +136,7 @@ pub(crate) fn check_outputs(
         for b in &located[index + 1..] {
             if let (Some((region_a, range_a)), Some((region_b, range_b))) = (a, b) {
                 let disjoint = range_a.end <= range_b.start || range_b.end <= range_a.start;
-                if region_a == region_b && !range_a.is_empty() && !range_b.is_empty() && !disjoint
-                {
+                if region_a == region_b && !range_a.is_empty() && !range_b.is_empty() && !disjoint {
                     return Err(SolanaSyscallError::CopyOverlapping.into());
                 }
             }
