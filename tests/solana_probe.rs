@@ -23,48 +23,7 @@ use std::path::{Path, PathBuf};
 
 /// Fixtures (`version/name`) where sbvm disagrees with mollusk, each with why (Agave 4.2.2 /
 /// solana-sbpf 0.21.1 / mollusk 0.15.1). Fix the runtime, then remove the entry.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
-    // Mollusk's sysvar cache holds SlotHashes (512 entries) and StakeHistory (one entry) by
-    // default; sbvm's `sol_get_sysvar` knows neither and returns 2 (not found).
-    ("v0/sys_get_sysvar_slot_hashes", "no SlotHashes sysvar"),
-    ("v3/sys_get_sysvar_slot_hashes", "no SlotHashes sysvar"),
-    ("v0/sys_get_sysvar_stake_history", "no StakeHistory sysvar"),
-    ("v3/sys_get_sysvar_stake_history", "no StakeHistory sysvar"),
-    // A SlotHashes / StakeHistory account given with the instruction fills the cache too.
-    (
-        "v0/sysvar_slot_hashes_account",
-        "SlotHashes account not taken as the sysvar",
-    ),
-    (
-        "v3/sysvar_slot_hashes_account",
-        "SlotHashes account not taken as the sysvar",
-    ),
-    (
-        "v0/sysvar_stake_history_account",
-        "StakeHistory account not taken as the sysvar",
-    ),
-    (
-        "v3/sysvar_stake_history_account",
-        "StakeHistory account not taken as the sysvar",
-    ),
-    // Agave's cache keeps a sysvar account's bytes as given (trailing bytes included) and
-    // `sol_get_sysvar` slices those; sbvm re-serializes the parsed value (40 bytes for Clock).
-    (
-        "v0/sysvar_clock_account_trailing_bytes",
-        "sysvar bytes re-serialized",
-    ),
-    (
-        "v3/sysvar_clock_account_trailing_bytes",
-        "sysvar bytes re-serialized",
-    ),
-    // With `optimize_rodata: false` (Agave's program runtime config), a lenient (V0) ELF's
-    // read-only region spans [0x1_0000_0000, 0x1_0000_0000 + end of the last read-only
-    // section), zero-filled below the first section; sbvm maps from the first section.
-    (
-        "v0/vm_load_text_segment_start",
-        "V0 read-only region starts at the first section",
-    ),
-];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 const VERSIONS: [(SbpfVersion, &str); 2] = [(SbpfVersion::V0, "v0"), (SbpfVersion::V3, "v3")];
 

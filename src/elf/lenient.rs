@@ -48,7 +48,7 @@ pub(super) fn load<C>(
     functions.unregister(symbol_hash("entrypoint"));
     register_hashed(&mut functions, &runtime.syscalls, "entrypoint", entry_pc)?;
 
-    let (ro_vaddr, ro_bytes) = read_only_region(&elf, &image)?;
+    let (ro_vaddr, ro_bytes) = read_only_region(&elf, &image, runtime.config.optimize_rodata)?;
     if ro_vaddr >> 32 != 1 {
         return Err(ElfError::ValueOutOfBounds);
     }

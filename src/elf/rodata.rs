@@ -4,7 +4,9 @@
 //! When those sections sit together in the file at offsets equal to their addresses, the region
 //! is the file bytes from the lowest to the highest of them; otherwise a zero-filled buffer
 //! spanning them, with each section copied to its address. Either way the region must start in
-//! the 4 GiB slot of the program.
+//! the 4 GiB slot of the program. Without `optimize_rodata` (how Agave loads programs) the
+//! region always starts at ELF address 0: a zero-filled buffer up to the end of the last
+//! section.
 
 use super::error::ElfError;
 use super::parse::{file_range, Elf};
@@ -13,7 +15,11 @@ use crate::memory::{MM_REGION_SIZE, MM_STACK_START};
 const READ_ONLY: [&[u8]; 4] = [b".text", b".rodata", b".data.rel.ro", b".eh_frame"];
 
 /// (guest address, bytes) of the read-only region, from the relocated `image`.
-pub(super) fn read_only_region(elf: &Elf<'_>, image: &[u8]) -> Result<(u64, Vec<u8>), ElfError> {
+pub(super) fn read_only_region(
+    elf: &Elf<'_>,
+    image: &[u8],
+    optimize_rodata: bool,
+) -> Result<(u64, Vec<u8>), ElfError> {
     let mut lowest = usize::MAX;
     let mut highest = 0usize;
     let mut offsets_differ = false;
@@ -54,7 +60,9 @@ pub(super) fn read_only_region(elf: &Elf<'_>, image: &[u8]) -> Result<(u64, Vec<
         }
     };
     let contiguous = last.saturating_add(1).saturating_sub(first) == count;
-    if !offsets_differ && contiguous {
+    if !optimize_rodata {
+        lowest = 0;
+    } else if !offsets_differ && contiguous {
         let bytes = image
             .get(lowest..highest)
             .ok_or(ElfError::ValueOutOfBounds)?;

@@ -8,7 +8,7 @@ use super::log::LogCollector;
 use super::pubkey::Pubkey;
 use super::serialize::SerializedAccount;
 use super::syscalls::SyscallFailure;
-use super::sysvar::Sysvars;
+use super::sysvar::{SysvarCache, Sysvars};
 use super::transaction::TransactionContext;
 use crate::memory::MM_HEAP_START;
 use crate::vm::ContextObject;
@@ -63,6 +63,8 @@ pub struct InvokeContext {
     pub log: LogCollector,
     /// Sysvars, limits and costs.
     pub environment: Arc<Environment>,
+    /// The sysvars as this transaction sees them.
+    pub sysvars: Arc<SysvarCache>,
     /// The heap allocator of the current run.
     pub heap: HeapAllocator,
     /// Where the current run's accounts lie in its input.
@@ -78,6 +80,7 @@ impl InvokeContext {
     pub fn new(
         transaction: TransactionContext,
         environment: Arc<Environment>,
+        sysvars: Arc<SysvarCache>,
         compute_units: u64,
     ) -> Self {
         InvokeContext {
@@ -85,6 +88,7 @@ impl InvokeContext {
             transaction,
             log: LogCollector::default(),
             environment,
+            sysvars,
             heap: HeapAllocator::default(),
             accounts: Vec::new(),
             check_aligned: true,

@@ -53,7 +53,7 @@ pub use pubkey::{is_on_curve, PdaError, Pubkey, PubkeyParseError, MAX_SEEDS, MAX
 pub use runtime::{AddProgramError, InstructionResult, ProgramRuntime, RuntimeError};
 pub use serialize::SerializedAccount;
 pub use syscalls::{register_syscalls, vm_error_message, SolanaSyscallError, SyscallFailure};
-pub use sysvar::{Clock, EpochRewards, EpochSchedule, Rent, SysvarKind, Sysvars};
+pub use sysvar::{Clock, EpochRewards, EpochSchedule, Rent, SysvarCache, SysvarKind, Sysvars};
 pub use transaction::{
     BorrowedAccount, InstructionAccount, InstructionFrame, TransactionAccount, TransactionContext,
     MAX_ACCOUNTS_PER_INSTRUCTION, MAX_ACCOUNT_DATA_LEN, MAX_PERMITTED_DATA_INCREASE,

@@ -22,7 +22,7 @@ use super::invoke::{process_instruction, ProgramSource};
 use super::message::{compile, MessageError};
 use super::pubkey::Pubkey;
 use super::syscalls::register_syscalls;
-use super::sysvar::{SysvarKind, Sysvars};
+use super::sysvar::{SysvarCache, SysvarKind, Sysvars};
 use super::transaction::TransactionContext;
 use crate::elf::ElfLoadError;
 use crate::isa::SbpfVersion;
@@ -74,6 +74,7 @@ pub struct ProgramRuntime {
     runtime: Arc<Runtime<InvokeContext>>,
     programs: HashMap<Pubkey, LoadedProgram>,
     environment: Arc<Environment>,
+    sysvar_cache: Arc<SysvarCache>,
     engine: Engine,
 }
 
@@ -100,12 +101,14 @@ impl ProgramRuntime {
             instruction_meter_checkpoint_distance: 10_000,
             aligned_memory_mapping: false,
             enabled_sbpf_versions: SbpfVersion::V0..=SbpfVersion::V3,
+            optimize_rodata: false,
         };
         let mut runtime = Runtime::new(config);
         register_syscalls(&mut runtime.syscalls);
         ProgramRuntime {
             runtime: Arc::new(runtime),
             programs: HashMap::new(),
+            sysvar_cache: Arc::new(SysvarCache::new(&environment.sysvars)),
             environment: Arc::new(environment),
             engine: Engine::Interpreter,
         }
@@ -146,6 +149,7 @@ impl ProgramRuntime {
 
     /// Changes the sysvars (clock, rent, …) for later instructions.
     pub fn set_sysvars(&mut self, sysvars: Sysvars) {
+        self.sysvar_cache = Arc::new(SysvarCache::new(&sysvars));
         Arc::make_mut(&mut self.environment).sysvars = sysvars;
     }
 
@@ -202,14 +206,18 @@ impl ProgramRuntime {
                 })
         })?;
         let budget = self.environment.budget;
-        let environment = self.environment_for(accounts);
         let transaction = TransactionContext::new(
             compiled.accounts,
-            environment.sysvars.rent,
+            self.environment.sysvars.rent,
             budget.max_instruction_stack_depth,
             budget.max_instruction_trace_length,
         );
-        let mut context = InvokeContext::new(transaction, environment, budget.compute_unit_limit);
+        let mut context = InvokeContext::new(
+            transaction,
+            Arc::clone(&self.environment),
+            self.sysvar_cache_for(accounts),
+            budget.compute_unit_limit,
+        );
         let (consumed, result) = process_instruction(&mut context, self, compiled.frame, driver);
         let return_data = context.transaction.return_data().1.to_vec();
         let logs = std::mem::take(&mut context.log).into_messages();
@@ -237,23 +245,21 @@ impl ProgramRuntime {
         })
     }
 
-    /// The environment for a transaction over `accounts`: sysvar accounts the caller gives
-    /// replace the runtime's values (Solana's sysvar cache is filled from them first).
-    fn environment_for(&self, accounts: &[(Pubkey, Account)]) -> Arc<Environment> {
+    /// The sysvars a transaction over `accounts` reads: sysvar accounts the caller gives
+    /// replace the runtime's values (Solana fills its sysvar cache from them first).
+    fn sysvar_cache_for(&self, accounts: &[(Pubkey, Account)]) -> Arc<SysvarCache> {
         let overrides: Vec<(SysvarKind, &Account)> = accounts
             .iter()
             .filter_map(|(key, account)| SysvarKind::at(key).map(|kind| (kind, account)))
             .collect();
         if overrides.is_empty() {
-            return Arc::clone(&self.environment);
+            return Arc::clone(&self.sysvar_cache);
         }
-        let mut environment = (*self.environment).clone();
+        let mut cache = (*self.sysvar_cache).clone();
         for (kind, account) in overrides {
-            environment
-                .sysvars
-                .set_from_account_data(kind, &account.data);
+            cache.set_from_account(kind, &account.data);
         }
-        Arc::new(environment)
+        Arc::new(cache)
     }
 }
 

@@ -185,7 +185,7 @@ impl EpochRewards {
 }
 
 /// The sysvars a program can read, with their addresses.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sysvars {
     /// `SysvarC1ock11111111111111111111111111111111`.
     pub clock: Clock,
@@ -197,6 +197,27 @@ pub struct Sysvars {
     pub epoch_rewards: EpochRewards,
     /// `SysvarLastRestartS1ot1111111111111111111111`.
     pub last_restart_slot: u64,
+    /// `SysvarS1otHashes111111111111111111111111111`: (slot, hash), newest first.
+    pub slot_hashes: Vec<(u64, [u8; 32])>,
+    /// `SysvarStakeHistory1111111111111111111111111`: (epoch, [effective, activating,
+    /// deactivating]).
+    pub stake_history: Vec<(u64, [u64; 3])>,
+}
+
+impl Default for Sysvars {
+    /// Mollusk's: rent and epoch schedule as above, 512 zero slot hashes, one zero stake-history
+    /// entry for epoch 0, the rest zero.
+    fn default() -> Self {
+        Sysvars {
+            clock: Clock::default(),
+            rent: Rent::default(),
+            epoch_schedule: EpochSchedule::default(),
+            epoch_rewards: EpochRewards::default(),
+            last_restart_slot: 0,
+            slot_hashes: vec![(0, [0; 32]); 512],
+            stake_history: vec![(0, [0; 3])],
+        }
+    }
 }
 
 /// Which sysvar.
@@ -212,11 +233,15 @@ pub enum SysvarKind {
     EpochRewards,
     /// The last restart slot.
     LastRestartSlot,
+    /// Recent slot hashes (serialized form only).
+    SlotHashes,
+    /// Stake history (serialized form only).
+    StakeHistory,
 }
 
 impl SysvarKind {
     /// Every sysvar with its address.
-    pub const ALL: [(SysvarKind, Pubkey); 5] = [
+    pub const ALL: [(SysvarKind, Pubkey); 7] = [
         (
             SysvarKind::Clock,
             Pubkey::from_base58_const("SysvarC1ock11111111111111111111111111111111"),
@@ -236,6 +261,14 @@ impl SysvarKind {
         (
             SysvarKind::LastRestartSlot,
             Pubkey::from_base58_const("SysvarLastRestartS1ot1111111111111111111111"),
+        ),
+        (
+            SysvarKind::SlotHashes,
+            Pubkey::from_base58_const("SysvarS1otHashes111111111111111111111111111"),
+        ),
+        (
+            SysvarKind::StakeHistory,
+            Pubkey::from_base58_const("SysvarStakeHistory1111111111111111111111111"),
         ),
     ];
 
@@ -274,12 +307,31 @@ impl Sysvars {
             SysvarKind::EpochSchedule => self.epoch_schedule.fields(0),
             SysvarKind::EpochRewards => self.epoch_rewards.serialized(),
             SysvarKind::LastRestartSlot => self.last_restart_slot.to_le_bytes().to_vec(),
+            SysvarKind::SlotHashes => {
+                let mut out = (self.slot_hashes.len() as u64).to_le_bytes().to_vec();
+                for (slot, hash) in &self.slot_hashes {
+                    out.extend_from_slice(&slot.to_le_bytes());
+                    out.extend_from_slice(hash);
+                }
+                out
+            }
+            SysvarKind::StakeHistory => {
+                let mut out = (self.stake_history.len() as u64).to_le_bytes().to_vec();
+                for (epoch, entry) in &self.stake_history {
+                    out.extend_from_slice(&epoch.to_le_bytes());
+                    for field in entry {
+                        out.extend_from_slice(&field.to_le_bytes());
+                    }
+                }
+                out
+            }
         }
     }
 
-    /// The in-memory layout (what `sol_get_<name>_sysvar` writes).
-    pub fn in_memory(&self, kind: SysvarKind) -> Vec<u8> {
-        match kind {
+    /// The in-memory layout (what `sol_get_<name>_sysvar` writes); `None` for the sysvars only
+    /// read serialized.
+    pub fn in_memory(&self, kind: SysvarKind) -> Option<Vec<u8>> {
+        Some(match kind {
             SysvarKind::Rent => self.rent.in_memory(),
             SysvarKind::EpochSchedule => self.epoch_schedule.fields(7),
             SysvarKind::EpochRewards => {
@@ -287,8 +339,9 @@ impl Sysvars {
                 bytes.resize(96, 0);
                 bytes
             }
+            SysvarKind::SlotHashes | SysvarKind::StakeHistory => return None,
             other => self.serialized(other),
-        }
+        })
     }
 
     /// Takes a sysvar's value from an account's data, as Solana's sysvar cache does with the
@@ -372,8 +425,92 @@ impl Sysvars {
                 let Some(slot) = u64_at(0) else { return false };
                 self.last_restart_slot = slot;
             }
+            SysvarKind::SlotHashes => {
+                let Some(entries) = entries(data, 40) else {
+                    return false;
+                };
+                self.slot_hashes = entries
+                    .map(|entry| {
+                        let mut hash = [0u8; 32];
+                        hash.copy_from_slice(&entry[8..]);
+                        (
+                            u64::from_le_bytes(entry[..8].try_into().unwrap_or_default()),
+                            hash,
+                        )
+                    })
+                    .collect();
+            }
+            SysvarKind::StakeHistory => {
+                let Some(entries) = entries(data, 32) else {
+                    return false;
+                };
+                self.stake_history = entries
+                    .map(|entry| {
+                        let word = |i: usize| {
+                            u64::from_le_bytes(
+                                entry[8 * i..8 * i + 8].try_into().unwrap_or_default(),
+                            )
+                        };
+                        (word(0), [word(1), word(2), word(3)])
+                    })
+                    .collect();
+            }
         }
         true
+    }
+}
+
+/// The entries of a serialized vector (a u64 count, then `size`-byte entries), if all present.
+fn entries(data: &[u8], size: usize) -> Option<std::slice::ChunksExact<'_, u8>> {
+    let count = u64::from_le_bytes(data.get(..8)?.try_into().ok()?);
+    let len = usize::try_from(count).ok()?.checked_mul(size)?;
+    Some(data.get(8..8usize.checked_add(len)?)?.chunks_exact(size))
+}
+
+/// What programs read of the sysvars during one transaction: each sysvar's serialized bytes
+/// (Solana's sysvar cache). A sysvar account passed with the instruction replaces the runtime's
+/// value when its data deserializes, and is then served byte for byte (trailing bytes
+/// included, as bincode accepts them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SysvarCache {
+    buffers: Vec<(SysvarKind, Vec<u8>)>,
+    values: Sysvars,
+}
+
+impl SysvarCache {
+    /// The cache of `sysvars`.
+    pub fn new(sysvars: &Sysvars) -> Self {
+        SysvarCache {
+            buffers: SysvarKind::ALL
+                .iter()
+                .map(|(kind, _)| (*kind, sysvars.serialized(*kind)))
+                .collect(),
+            values: sysvars.clone(),
+        }
+    }
+
+    /// Serves `data` for `kind` if it deserializes; says whether it did.
+    pub fn set_from_account(&mut self, kind: SysvarKind, data: &[u8]) -> bool {
+        if !self.values.set_from_account_data(kind, data) {
+            return false;
+        }
+        if let Some(entry) = self.buffers.iter_mut().find(|(k, _)| *k == kind) {
+            entry.1 = data.to_vec();
+        }
+        true
+    }
+
+    /// The serialized bytes of `kind`.
+    pub fn buffer(&self, kind: SysvarKind) -> Option<&[u8]> {
+        self.buffers
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, bytes)| bytes.as_slice())
+    }
+
+    /// The in-memory layout of `kind`, for `sol_get_<name>_sysvar`.
+    pub fn in_memory(&self, kind: SysvarKind) -> Option<Vec<u8>> {
+        self.values.in_memory(kind)
     }
 }
 
@@ -406,7 +543,11 @@ mod tests {
             (SysvarKind::LastRestartSlot, 8, 8),
         ];
         for (kind, in_memory, serialized) in sizes {
-            assert_eq!(sysvars.in_memory(kind).len(), in_memory, "{kind:?}");
+            assert_eq!(
+                sysvars.in_memory(kind).map(|b| b.len()),
+                Some(in_memory),
+                "{kind:?}"
+            );
             assert_eq!(sysvars.serialized(kind).len(), serialized, "{kind:?}");
             let mut copy = Sysvars {
                 clock: Clock {

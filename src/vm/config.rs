@@ -24,6 +24,10 @@ pub struct Config {
     pub aligned_memory_mapping: bool,
     /// Versions the loader accepts.
     pub enabled_sbpf_versions: RangeInclusive<SbpfVersion>,
+    /// Before V3: map read-only data from its lowest section (true, the reference's default) or
+    /// from ELF address 0, zero-filled below the first section (false, as Agave loads programs:
+    /// every address of `[4 GiB, 4 GiB + end of the last section)` is mappable).
+    pub optimize_rodata: bool,
 }
 
 impl Default for Config {
@@ -36,6 +40,7 @@ impl Default for Config {
             instruction_meter_checkpoint_distance: 1000,
             aligned_memory_mapping: false,
             enabled_sbpf_versions: SbpfVersion::V0..=SbpfVersion::V4,
+            optimize_rodata: true,
         }
     }
 }

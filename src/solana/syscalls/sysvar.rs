@@ -25,7 +25,7 @@ fn get(
     kind: SysvarKind,
     addr: u64,
 ) -> SyscallResult {
-    let bytes = context.environment.sysvars.in_memory(kind);
+    let bytes = context.sysvars.in_memory(kind).unwrap_or_default();
     let cost = context
         .costs()
         .sysvar_base_cost
@@ -112,7 +112,9 @@ pub(super) fn get_sysvar(
     let Some(kind) = SysvarKind::at(&Pubkey(id)) else {
         return Ok(SYSVAR_NOT_FOUND);
     };
-    let data = context.environment.sysvars.serialized(kind);
+    let Some(data) = context.sysvars.buffer(kind) else {
+        return Ok(SYSVAR_NOT_FOUND);
+    };
     let Some(slice) = usize::try_from(offset)
         .ok()
         .zip(usize::try_from(end).ok())
@@ -120,6 +122,7 @@ pub(super) fn get_sysvar(
     else {
         return Ok(OFFSET_LENGTH_EXCEEDS_SYSVAR);
     };
-    write_output(memory, addr, slice)?;
+    let slice = slice.to_vec();
+    write_output(memory, addr, &slice)?;
     Ok(0)
 }
