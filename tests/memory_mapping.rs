@@ -160,13 +160,15 @@ fn the_hook_can_grow_a_region_and_the_access_is_retried() {
         false,
     );
     memory.set_access_violation_hook(Box::new(
-        |region: &MemoryRegion<'_>, max_len: u64, _access, vaddr: u64, len: u64| {
+        |region: &mut MemoryRegion<'_>, max_len: u64, _access, vaddr: u64, len: u64| {
             let needed = vaddr + len - region.vm_addr;
-            (needed <= max_len && needed <= 1024).then(|| {
-                let mut bytes = region.host_bytes().to_vec();
-                bytes.resize(needed as usize, 0);
-                MemoryRegion::owned(bytes, region.vm_addr)
-            })
+            if needed > max_len || needed > 1024 {
+                return false;
+            }
+            let mut bytes = region.host_bytes().to_vec();
+            bytes.resize(needed as usize, 0);
+            *region = MemoryRegion::owned(bytes, region.vm_addr);
+            true
         },
     ));
     memory
@@ -196,9 +198,12 @@ fn the_hook_can_copy_on_write() {
         false,
     );
     memory.set_access_violation_hook(Box::new(
-        |region: &MemoryRegion<'_>, _max, access, _vaddr, _len| {
-            (access == AccessType::Store)
-                .then(|| MemoryRegion::owned(region.host_bytes().to_vec(), region.vm_addr))
+        |region: &mut MemoryRegion<'_>, _max, access, _vaddr, _len| {
+            if access != AccessType::Store {
+                return false;
+            }
+            *region = MemoryRegion::owned(region.host_bytes().to_vec(), region.vm_addr);
+            true
         },
     ));
     memory.store::<1>(MM_INPUT_START + 3, [9]).unwrap();

@@ -40,13 +40,13 @@ pub enum MappingError {
     },
 }
 
-/// A hook run when an access misses: it may return a replacement for the region the address
-/// falls in (copy-on-write, growth, memory materialized on first use). A replacement that fits
-/// (same start, not reaching the next region) takes the region's place and the access is retried
-/// on it. Arguments: the region, the most bytes it may span (up to the next region), the access,
-/// the address and length.
+/// A hook run when an access misses: it may change the region the address falls in
+/// (copy-on-write, growth, memory materialized on first use) and says whether it did; the access
+/// is then retried on the region as left. The region must keep its start and not reach the next
+/// region (else it is unmapped). Arguments: the region, the most bytes it may span (up to the
+/// next region), the access, the address and length.
 pub type AccessViolationHook<'a> =
-    Box<dyn FnMut(&MemoryRegion<'a>, u64, AccessType, u64, u64) -> Option<MemoryRegion<'a>> + 'a>;
+    Box<dyn FnMut(&mut MemoryRegion<'a>, u64, AccessType, u64, u64) -> bool + 'a>;
 
 /// What the mapping needs to know to report violations the way the reference does.
 #[derive(Debug, Clone, Copy)]
@@ -310,24 +310,27 @@ impl<'a> MemoryMapping<'a> {
             }
         }
         if let Some(hook) = self.hook.as_mut() {
+            let start = self.regions[index].vm_addr;
             let max_len = self
                 .regions
                 .get(index + 1)
                 .map_or(u64::MAX, |next| next.vm_addr)
-                .saturating_sub(self.regions[index].vm_addr);
-            if let Some(replacement) = hook(&self.regions[index], max_len, access, vm_addr, len) {
-                // A replacement that fits takes the region's place even when this access still
-                // misses it: memory the host materializes lazily then fails exactly as if it had
-                // been mapped from the start.
-                if self.fits(index, &replacement) {
-                    let usable = replacement
-                        .host_range(vm_addr, len)
-                        .filter(|_| access == AccessType::Load || replacement.is_writable());
-                    self.regions[index] = replacement;
-                    self.forget_windows();
-                    if let Some(range) = usable {
-                        return Ok((index, range));
-                    }
+                .saturating_sub(start);
+            if hook(&mut self.regions[index], max_len, access, vm_addr, len) {
+                // The region changed: whatever the hook left stands, even when this access
+                // still misses it (memory the host materializes lazily then fails exactly as if
+                // it had been mapped from the start); a region that no longer fits its place is
+                // unmapped.
+                self.forget_windows();
+                if !self.fits_at(index, start, &self.regions[index]) {
+                    self.regions[index] = MemoryRegion::empty(start);
+                }
+                let region = &self.regions[index];
+                let usable = region
+                    .host_range(vm_addr, len)
+                    .filter(|_| access == AccessType::Load || region.is_writable());
+                if let Some(range) = usable {
+                    return Ok((index, range));
                 }
             }
         }
@@ -336,13 +339,16 @@ impl<'a> MemoryMapping<'a> {
 
     /// Whether `replacement` may take the place of region `index`.
     fn fits(&self, index: usize, replacement: &MemoryRegion<'a>) -> bool {
+        self.fits_at(index, self.regions[index].vm_addr, replacement)
+    }
+
+    /// Whether `replacement` may be region `index`, which starts at `start`.
+    fn fits_at(&self, index: usize, start: u64, replacement: &MemoryRegion<'a>) -> bool {
         let next_start = self
             .regions
             .get(index + 1)
             .map_or(u64::MAX, |next| next.vm_addr);
-        if replacement.vm_addr != self.regions[index].vm_addr
-            || replacement.vm_range().end > next_start
-        {
+        if replacement.vm_addr != start || replacement.vm_range().end > next_start {
             return false;
         }
         if self.aligned {

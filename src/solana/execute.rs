@@ -116,6 +116,7 @@ pub fn execute_program(
     regions.push(executable.ro_region());
     regions.extend(lazy_stack_and_heap(
         stack_len,
+        budget.heap_size as usize,
         executable.version().dynamic_stack_frames(),
     ));
     regions.extend(input_regions);

@@ -308,6 +308,7 @@ pub fn restore_data(
         }
         entry.account.data = data;
     }
+    super::run_memory::recycle(&mut regions);
     Ok(())
 }
 
