@@ -8,36 +8,10 @@
 
 mod common;
 
+use common::programs::{dir_with, program_dirs};
 use sbvm::solana::fixture::{Fixture, FixtureRunner};
 use sbvm::vm::Engine;
 use std::path::{Path, PathBuf};
-
-/// Folders that may hold a fixture's program file.
-fn program_dirs(shared: Option<&Path>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = shared
-        .map(|shared| shared.join("solana-oracle/programs"))
-        .into_iter()
-        .collect();
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
-    if let Some(registry) = cargo_home.map(|home| home.join("registry/src")) {
-        for index in std::fs::read_dir(registry).into_iter().flatten().flatten() {
-            for krate in std::fs::read_dir(index.path())
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                let name = krate.file_name().to_string_lossy().into_owned();
-                if name.starts_with("mollusk-svm-programs-") {
-                    dirs.push(krate.path().join("src/elf"));
-                }
-            }
-        }
-    }
-    dirs.sort();
-    dirs
-}
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -29,8 +29,10 @@ impl JitProgram {
         // SAFETY: contract: generated code touches only (a) the context, through rbp, for its
         // size; (b) host memory through the context's windows, each of which lies inside one
         // live region's host bytes (stores only writable ones) — `MemoryMapping::jit_windows`
-        // builds them from the regions and the run loop rebuilds them after every host step,
-        // the only time regions can change; every access is checked against its window with
+        // builds them from the regions and the run loop rebuilds them after every host step
+        // (the only time regions can change) in which the mapping's generation moved, which it
+        // does on every region replacement and window change (`forget_windows`, the slow
+        // paths); every access is checked against its window with
         // wrap-around detection before it is made (`lower::memory`). It never calls out and
         // always returns through the epilogue. `entry` is an op label from this compilation's
         // entry table, so the jump lands on an instruction boundary.
@@ -80,6 +82,7 @@ impl<C: ContextObject> Vm<'_, C> {
         context.targets = program.targets.as_ptr() as u64;
         self.memory
             .jit_windows(&mut context.loads, &mut context.stores);
+        let mut generation = self.memory.generation();
         loop {
             let pc = self.state.pc;
             if let (Some(entry), Some(run)) = (program.entry_offset(pc), runs.get(pc)) {
@@ -101,8 +104,11 @@ impl<C: ContextObject> Vm<'_, C> {
             if self.step() != StopReason::Stepped {
                 return;
             }
-            self.memory
-                .jit_windows(&mut context.loads, &mut context.stores);
+            if self.memory.generation() != generation {
+                generation = self.memory.generation();
+                self.memory
+                    .jit_windows(&mut context.loads, &mut context.stores);
+            }
         }
     }
 }

@@ -63,10 +63,14 @@ pub struct MemoryMapping<'a> {
     /// Starts of `regions`, for the unaligned binary search.
     starts: Vec<u64>,
     aligned: bool,
-    /// Where the last load and the last store landed: the next access to the same run of
-    /// addresses skips the lookup.
-    load_window: Window<'a>,
-    store_window: Window<'a>,
+    /// Per 4 GiB slot (modulo [`WINDOW_SLOTS`]), where the last load and the last store in it
+    /// landed: the next access to the same run of addresses skips the lookup, and a program
+    /// moving between stack, heap and input keeps one window in each.
+    load_windows: [Window<'a>; WINDOW_SLOTS],
+    store_windows: [Window<'a>; WINDOW_SLOTS],
+    /// Counts changes of the windows and regions, so that the JIT rebuilds its window table
+    /// only when something it copied may have changed.
+    generation: u64,
     report: ViolationReport,
     hook: Option<AccessViolationHook<'a>>,
 }
@@ -102,24 +106,47 @@ impl<'a> MemoryMapping<'a> {
             regions
         };
         let starts = regions.iter().map(|region| region.vm_addr).collect();
-        Ok(MemoryMapping {
+        let mut mapping = MemoryMapping {
             regions,
             starts,
             aligned,
-            load_window: Window::EMPTY,
-            store_window: Window::EMPTY,
+            load_windows: [Window::EMPTY; WINDOW_SLOTS],
+            store_windows: [Window::EMPTY; WINDOW_SLOTS],
+            generation: 0,
             report: ViolationReport {
                 dynamic_stack_frames: version.dynamic_stack_frames(),
                 stack_frame_size: i64::try_from(config.stack_frame_size).unwrap_or(i64::MAX),
                 max_call_depth: i64::try_from(config.max_call_depth).unwrap_or(i64::MAX),
             },
             hook: None,
-        })
+        };
+        mapping.seed_windows();
+        Ok(mapping)
     }
 
+    /// Starts every slot's windows at the first contiguous, non-empty region of the slot
+    /// (stores: the first writable one), so that first accesses skip the lookup too.
+    fn seed_windows(&mut self) {
+        self.load_windows = [Window::EMPTY; WINDOW_SLOTS];
+        self.store_windows = [Window::EMPTY; WINDOW_SLOTS];
+        for region in &self.regions {
+            if region.gap_shift().is_some() || region.is_empty() {
+                continue;
+            }
+            let slot = window_slot(region.vm_addr);
+            if self.load_windows[slot].vm_len == 0 {
+                self.load_windows[slot] = Window::around(region, region.vm_addr);
+            }
+            if self.store_windows[slot].vm_len == 0 && region.is_writable() {
+                self.store_windows[slot] = Window::around(region, region.vm_addr);
+            }
+        }
+    }
+
+    /// Drops the windows after a region changed (and seeds them again).
     fn forget_windows(&mut self) {
-        self.load_window = Window::EMPTY;
-        self.store_window = Window::EMPTY;
+        self.seed_windows();
+        self.generation = self.generation.wrapping_add(1);
     }
 
     /// Installs the hook run before an access violation is reported.
@@ -158,6 +185,12 @@ impl<'a> MemoryMapping<'a> {
             .checked_sub(1)
     }
 
+    /// Changes whenever the windows or the regions may have changed (the JIT rebuilds its
+    /// window table when it does).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Fills the JIT's per-slot windows: every non-empty contiguous region for its slot (the
     /// first one wins; stores only for writable regions), then the windows of the most recent
     /// slow-path load and store, which cover gapped stack frames and the unaligned mapping's
@@ -183,16 +216,15 @@ impl<'a> MemoryMapping<'a> {
                 }
             }
         }
-        for (recent, table) in [(&self.load_window, loads), (&self.store_window, stores)] {
-            if recent.vm_len == 0 {
-                continue;
-            }
-            if let Some(slot) = table.get_mut(slot_of(recent.vm_start)) {
-                *slot = JitWindow::new(
-                    recent.vm_start,
-                    recent.vm_len,
-                    recent.span.host_address().wrapping_add(recent.host_offset),
-                );
+        for (recents, table) in [(&self.load_windows, loads), (&self.store_windows, stores)] {
+            for recent in recents.iter().filter(|recent| recent.vm_len != 0) {
+                if let Some(slot) = table.get_mut(slot_of(recent.vm_start)) {
+                    *slot = JitWindow::new(
+                        recent.vm_start,
+                        recent.vm_len,
+                        recent.span.host_address().wrapping_add(recent.host_offset),
+                    );
+                }
             }
         }
     }
@@ -200,7 +232,7 @@ impl<'a> MemoryMapping<'a> {
     /// Reads `N` bytes at `vm_addr`.
     #[inline(always)]
     pub fn load<const N: usize>(&mut self, vm_addr: u64) -> Result<[u8; N], EbpfError> {
-        if let Some(bytes) = self.load_window.read::<N>(vm_addr) {
+        if let Some(bytes) = self.load_windows[window_slot(vm_addr)].read::<N>(vm_addr) {
             return Ok(bytes);
         }
         self.load_slow(vm_addr)
@@ -209,7 +241,7 @@ impl<'a> MemoryMapping<'a> {
     /// Writes `bytes` at `vm_addr`.
     #[inline(always)]
     pub fn store<const N: usize>(&mut self, vm_addr: u64, bytes: [u8; N]) -> Result<(), EbpfError> {
-        if self.store_window.write::<N>(vm_addr, bytes) {
+        if self.store_windows[window_slot(vm_addr)].write::<N>(vm_addr, bytes) {
             return Ok(());
         }
         self.store_slow(vm_addr, bytes)
@@ -220,7 +252,8 @@ impl<'a> MemoryMapping<'a> {
         let (index, range) = self.slow_path(AccessType::Load, vm_addr, N as u64)?;
         let region = &self.regions[index];
         let bytes = region.span().read::<N>(range.start as u64);
-        self.load_window = Window::around(region, vm_addr);
+        self.load_windows[window_slot(vm_addr)] = Window::around(region, vm_addr);
+        self.generation = self.generation.wrapping_add(1);
         bytes.ok_or_else(|| self.violation(Some(index), AccessType::Load, vm_addr, N as u64))
     }
 
@@ -235,7 +268,9 @@ impl<'a> MemoryMapping<'a> {
             .span_mut()
             .write::<N>(range.start as u64, bytes)
         {
-            self.store_window = Window::around(&self.regions[index], vm_addr);
+            self.store_windows[window_slot(vm_addr)] =
+                Window::around(&self.regions[index], vm_addr);
+            self.generation = self.generation.wrapping_add(1);
             return Ok(());
         }
         Err(self.violation(Some(index), AccessType::Store, vm_addr, N as u64))
@@ -417,6 +452,17 @@ impl<'a> MemoryMapping<'a> {
             region,
         }
     }
+}
+
+/// Lookup windows kept per mapping and access kind: one per 4 GiB slot of the standard layout
+/// (read-only data, text, stack, heap, input) and room to spare.
+const WINDOW_SLOTS: usize = 8;
+
+/// The window an access to `vm_addr` uses: its 4 GiB slot, modulo [`WINDOW_SLOTS`] (a window
+/// is only a cache; an aliased slot just misses).
+#[inline(always)]
+fn window_slot(vm_addr: u64) -> usize {
+    (vm_addr >> 32) as usize % WINDOW_SLOTS
 }
 
 /// Highest slot an aligned mapping fills up to (placeholders cost memory; 64 TiB of address

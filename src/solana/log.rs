@@ -15,6 +15,7 @@
 
 use super::pubkey::Pubkey;
 use base64::Engine as _;
+use std::sync::Arc;
 
 /// Bytes of messages kept before the log is truncated.
 pub const LOG_BYTES_LIMIT: usize = 10_000;
@@ -25,6 +26,8 @@ pub struct LogCollector {
     messages: Vec<String>,
     bytes: usize,
     truncated: bool,
+    /// The last program id written in base58 (an instruction's lines name it three times).
+    last_id: Option<(Pubkey, Arc<str>)>,
 }
 
 impl LogCollector {
@@ -52,9 +55,30 @@ impl LogCollector {
         self.messages
     }
 
+    /// A log that writes `program_id` as `name` (its base58, computed once by the caller).
+    pub fn naming(program_id: Pubkey, name: Arc<str>) -> Self {
+        LogCollector {
+            last_id: Some((program_id, name)),
+            ..LogCollector::default()
+        }
+    }
+
+    /// `program_id` in base58.
+    fn id(&mut self, program_id: &Pubkey) -> Arc<str> {
+        match &self.last_id {
+            Some((key, text)) if key == program_id => Arc::clone(text),
+            _ => {
+                let text: Arc<str> = program_id.to_string().into();
+                self.last_id = Some((*program_id, Arc::clone(&text)));
+                text
+            }
+        }
+    }
+
     /// `Program <id> invoke [<depth>]`.
     pub fn program_invoke(&mut self, program_id: &Pubkey, depth: usize) {
-        self.log(format!("Program {program_id} invoke [{depth}]"));
+        let id = self.id(program_id);
+        self.log(format!("Program {id} invoke [{depth}]"));
     }
 
     /// `Program log: <text>`.
@@ -73,25 +97,29 @@ impl LogCollector {
 
     /// `Program <id> consumed <n> of <m> compute units`.
     pub fn program_consumed(&mut self, program_id: &Pubkey, consumed: u64, available: u64) {
+        let id = self.id(program_id);
         self.log(format!(
-            "Program {program_id} consumed {consumed} of {available} compute units"
+            "Program {id} consumed {consumed} of {available} compute units"
         ));
     }
 
     /// `Program return: <id> <base64>`.
     pub fn program_return(&mut self, program_id: &Pubkey, data: &[u8]) {
         let encoded = base64::engine::general_purpose::STANDARD.encode(data);
-        self.log(format!("Program return: {program_id} {encoded}"));
+        let id = self.id(program_id);
+        self.log(format!("Program return: {id} {encoded}"));
     }
 
     /// `Program <id> success`.
     pub fn program_success(&mut self, program_id: &Pubkey) {
-        self.log(format!("Program {program_id} success"));
+        let id = self.id(program_id);
+        self.log(format!("Program {id} success"));
     }
 
     /// `Program <id> failed: <error>`.
     pub fn program_failure(&mut self, program_id: &Pubkey, error: &dyn std::fmt::Display) {
-        self.log(format!("Program {program_id} failed: {error}"));
+        let id = self.id(program_id);
+        self.log(format!("Program {id} failed: {error}"));
     }
 }
 

@@ -23,8 +23,8 @@ use crate::memory::{AccessViolationHook, HostMemory, MemoryRegion, MM_HEAP_START
 use crate::vm::AccessType;
 use std::cell::RefCell;
 
-/// Stack bytes mapped before first use beyond them: frames 0–3 for fixed-frame versions.
-pub const INITIAL_STACK_BYTES: usize = 4 * 4096;
+/// Stack bytes mapped before first use beyond them: frame 0 for fixed-frame versions.
+pub const INITIAL_STACK_BYTES: usize = 4096;
 /// Least a stack or heap grows to.
 const MIN_GROWTH: u64 = 4096;
 /// Buffers kept per thread (a transaction nests at most 9 instructions deep, each with a stack

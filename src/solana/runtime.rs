@@ -19,11 +19,12 @@ use super::context::{Environment, InvokeContext};
 use super::error::InstructionError;
 use super::execute::VmDriver;
 use super::invoke::{process_instruction, ProgramSource};
+use super::log::LogCollector;
 use super::message::{compile, MessageError};
 use super::pubkey::Pubkey;
 use super::syscalls::register_syscalls;
 use super::sysvar::{SysvarCache, SysvarKind, Sysvars};
-use super::transaction::TransactionContext;
+use super::transaction::{TransactionAccount, TransactionContext};
 use crate::elf::ElfLoadError;
 use crate::isa::SbpfVersion;
 use crate::vm::{Config, Engine, Executable, Runtime};
@@ -66,6 +67,8 @@ pub type RuntimeError = MessageError;
 struct LoadedProgram {
     loader: Pubkey,
     executable: Executable<InvokeContext>,
+    /// The id in base58, for the log lines.
+    name: Arc<str>,
 }
 
 /// A Solana program runtime for single instructions, exact to Agave as mollusk runs it: all
@@ -167,8 +170,14 @@ impl ProgramRuntime {
         if self.engine == Engine::Jit {
             executable.jit_compile()?;
         }
-        self.programs
-            .insert(program_id, LoadedProgram { loader, executable });
+        self.programs.insert(
+            program_id,
+            LoadedProgram {
+                loader,
+                executable,
+                name: program_id.to_string().into(),
+            },
+        );
         Ok(())
     }
 
@@ -218,21 +227,38 @@ impl ProgramRuntime {
             self.sysvar_cache_for(accounts),
             budget.compute_unit_limit,
         );
+        if let Some(program) = self.programs.get(&instruction.program_id) {
+            context.log = LogCollector::naming(instruction.program_id, Arc::clone(&program.name));
+        }
         let (consumed, result) = process_instruction(&mut context, self, compiled.frame, driver);
         let return_data = context.transaction.return_data().1.to_vec();
         let logs = std::mem::take(&mut context.log).into_messages();
-        let after = context.transaction.into_accounts();
+        let mut after: Vec<Option<TransactionAccount>> = context
+            .transaction
+            .into_accounts()
+            .into_iter()
+            .map(Some)
+            .collect();
         let accounts = if result.is_ok() {
-            accounts
-                .iter()
-                .map(|(key, original)| {
-                    let account = after
-                        .iter()
-                        .find(|entry| entry.key == *key)
-                        .map_or_else(|| original.clone(), |entry| entry.account.clone());
-                    (*key, account)
-                })
-                .collect()
+            let mut out: Vec<(Pubkey, Account)> = Vec::with_capacity(accounts.len());
+            for (key, original) in accounts {
+                // Each key is one transaction account: move it out the first time, copy the
+                // first result for a key given again.
+                let moved = after
+                    .iter_mut()
+                    .find(|entry| entry.as_ref().is_some_and(|entry| entry.key == *key))
+                    .and_then(Option::take)
+                    .map(|entry| entry.account);
+                let account = moved
+                    .or_else(|| {
+                        out.iter()
+                            .find(|(earlier, _)| earlier == key)
+                            .map(|(_, account)| account.clone())
+                    })
+                    .unwrap_or_else(|| original.clone());
+                out.push((*key, account));
+            }
+            out
         } else {
             accounts.to_vec()
         };

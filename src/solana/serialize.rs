@@ -56,6 +56,8 @@ pub struct SerializedAccount {
     pub data_addr: u64,
     /// The data length when serialized.
     pub original_data_len: usize,
+    /// Which transaction account it is.
+    pub index_in_transaction: usize,
     /// For a duplicate: the position of the first occurrence.
     pub duplicate_of: Option<usize>,
 }
@@ -115,7 +117,13 @@ impl Layout {
     }
 
     fn close_metadata(&mut self) {
-        let bytes = std::mem::take(&mut self.metadata);
+        // The next metadata region holds at most what this one had room for: start it there.
+        let room = self
+            .metadata
+            .capacity()
+            .saturating_sub(self.metadata.len())
+            .max(64);
+        let bytes = std::mem::replace(&mut self.metadata, Vec::with_capacity(room));
         let len = bytes.len() as u64;
         self.regions
             .push(MemoryRegion::owned(bytes, self.metadata_addr));
@@ -128,11 +136,14 @@ impl Layout {
 pub fn serialize(
     transaction: &mut TransactionContext,
 ) -> Result<SerializedInput, InstructionError> {
-    let frame = transaction.current()?.clone();
+    let (frame, transaction_accounts) = transaction.current_and_accounts()?;
     if frame.accounts.len() > MAX_ACCOUNTS_PER_INSTRUCTION {
         return Err(InstructionError::MaxAccountsExceeded);
     }
-    let program_id = transaction.account(frame.program_index)?.key;
+    let program_id = transaction_accounts
+        .get(frame.program_index)
+        .ok_or(InstructionError::MissingAccount)?
+        .key;
     let mut layout = Layout {
         regions: Vec::with_capacity(2 * frame.accounts.len() + 1),
         metadata: Vec::with_capacity(128 + 96 * frame.accounts.len() + frame.data.len()),
@@ -141,7 +152,7 @@ pub fn serialize(
     let mut accounts: Vec<SerializedAccount> = Vec::with_capacity(frame.accounts.len());
     let mut growable = Vec::new();
     layout.write(&(frame.accounts.len() as u64).to_le_bytes());
-    for position in 0..frame.accounts.len() {
+    for (position, meta) in frame.accounts.iter().enumerate() {
         if let Some(first) = frame.duplicate_of(position) {
             let mut record = accounts[first];
             record.duplicate_of = Some(first);
@@ -149,20 +160,15 @@ pub fn serialize(
             accounts.push(record);
             continue;
         }
-        let (changeable, is_signer, is_writable) = {
-            let borrowed = transaction.borrow(position)?;
-            (
-                borrowed.can_data_be_changed().is_ok(),
-                borrowed.is_signer(),
-                borrowed.is_writable(),
-            )
-        };
-        let index = frame.accounts[position].index_in_transaction;
-        let entry = transaction.account_mut(index)?;
+        let entry = transaction_accounts
+            .get_mut(meta.index_in_transaction)
+            .ok_or(InstructionError::MissingAccount)?;
+        // Agave's `can_data_be_changed`: writable, and owned by the running program.
+        let changeable = meta.is_writable && entry.account.owner == program_id;
         let record_addr = layout.write(&[
             NON_DUP_MARKER,
-            u8::from(is_signer),
-            u8::from(is_writable),
+            u8::from(meta.is_signer),
+            u8::from(meta.is_writable),
             u8::from(entry.account.executable),
             0,
             0,
@@ -189,6 +195,7 @@ pub fn serialize(
             lamports_addr,
             data_addr,
             original_data_len: data_len,
+            index_in_transaction: meta.index_in_transaction,
             duplicate_of: None,
         });
     }
@@ -281,9 +288,8 @@ pub fn restore_data(
     input: &SerializedInput,
     regions: Vec<MemoryRegion<'_>>,
 ) -> Result<(), InstructionError> {
-    let frame = transaction.current()?.clone();
     let mut regions: Vec<Option<MemoryRegion<'_>>> = regions.into_iter().map(Some).collect();
-    for (position, account) in input.accounts.iter().enumerate() {
+    for account in &input.accounts {
         if account.duplicate_of.is_some() {
             continue;
         }
@@ -301,8 +307,7 @@ pub fn restore_data(
         };
         let growth = data.len() as i64 - account.original_data_len as i64;
         transaction.record_growth(growth);
-        let index = frame.accounts[position].index_in_transaction;
-        let entry = transaction.account_mut(index)?;
+        let entry = transaction.account_mut(account.index_in_transaction)?;
         if growth != 0 {
             entry.touched = true;
         }

@@ -201,6 +201,19 @@ impl TransactionContext {
             .ok_or(InstructionError::CallDepth)
     }
 
+    /// The instruction running now and, mutably, the transaction's accounts (for the
+    /// serializer, which moves account data while reading the instruction).
+    pub(crate) fn current_and_accounts(
+        &mut self,
+    ) -> Result<(&InstructionFrame, &mut [TransactionAccount]), InstructionError> {
+        let frame = self
+            .stack
+            .last()
+            .and_then(|&index| self.trace.get(index))
+            .ok_or(InstructionError::CallDepth)?;
+        Ok((frame, &mut self.accounts))
+    }
+
     /// Trace index of the instruction running now.
     pub fn current_index(&self) -> Option<usize> {
         self.stack.last().copied()

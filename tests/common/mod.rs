@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod gen;
+pub mod programs;
 
 use sbvm::env::{standard_runtime, EnvContext};
 use sbvm::isa::SbpfVersion;
