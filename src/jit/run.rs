@@ -30,9 +30,9 @@ impl JitProgram {
         // size; (b) host memory through the context's windows, each of which lies inside one
         // live region's host bytes (stores only writable ones) — `MemoryMapping::jit_windows`
         // builds them from the regions and the run loop rebuilds them after every host step
-        // (the only time regions can change) in which the mapping's generation moved, which it
-        // does on every region replacement and window change (`forget_windows`, the slow
-        // paths); every access is checked against its window with
+        // (the only time regions can change) in which the mapping's regions generation moved,
+        // which it does on every region replacement (`forget_windows`); after a step that only
+        // changed lookup windows (which always lie in live regions) it copies those in; every access is checked against its window with
         // wrap-around detection before it is made (`lower::memory`). It never calls out and
         // always returns through the epilogue. `entry` is an op label from this compilation's
         // entry table, so the jump lands on an instruction boundary.
@@ -82,7 +82,8 @@ impl<C: ContextObject> Vm<'_, C> {
         context.targets = program.targets.as_ptr() as u64;
         self.memory
             .jit_windows(&mut context.loads, &mut context.stores);
-        let mut generation = self.memory.generation();
+        let mut regions_generation = self.memory.regions_generation();
+        let mut windows_generation = self.memory.windows_generation();
         loop {
             let pc = self.state.pc;
             if let (Some(entry), Some(run)) = (program.entry_offset(pc), runs.get(pc)) {
@@ -104,11 +105,15 @@ impl<C: ContextObject> Vm<'_, C> {
             if self.step() != StopReason::Stepped {
                 return;
             }
-            if self.memory.generation() != generation {
-                generation = self.memory.generation();
+            if self.memory.regions_generation() != regions_generation {
                 self.memory
                     .jit_windows(&mut context.loads, &mut context.stores);
+            } else if self.memory.windows_generation() != windows_generation {
+                self.memory
+                    .jit_recent_windows(&mut context.loads, &mut context.stores);
             }
+            regions_generation = self.memory.regions_generation();
+            windows_generation = self.memory.windows_generation();
         }
     }
 }

@@ -68,9 +68,11 @@ pub struct MemoryMapping<'a> {
     /// moving between stack, heap and input keeps one window in each.
     load_windows: [Window<'a>; WINDOW_SLOTS],
     store_windows: [Window<'a>; WINDOW_SLOTS],
-    /// Counts changes of the windows and regions, so that the JIT rebuilds its window table
-    /// only when something it copied may have changed.
-    generation: u64,
+    /// Counts changes of the regions (which invalidate every window) and of the windows, so
+    /// that the JIT rebuilds its window table, or only refreshes its recent windows, when
+    /// something it copied may have changed.
+    regions_generation: u64,
+    windows_generation: u64,
     report: ViolationReport,
     hook: Option<AccessViolationHook<'a>>,
 }
@@ -112,7 +114,8 @@ impl<'a> MemoryMapping<'a> {
             aligned,
             load_windows: [Window::EMPTY; WINDOW_SLOTS],
             store_windows: [Window::EMPTY; WINDOW_SLOTS],
-            generation: 0,
+            regions_generation: 0,
+            windows_generation: 0,
             report: ViolationReport {
                 dynamic_stack_frames: version.dynamic_stack_frames(),
                 stack_frame_size: i64::try_from(config.stack_frame_size).unwrap_or(i64::MAX),
@@ -146,7 +149,8 @@ impl<'a> MemoryMapping<'a> {
     /// Drops the windows after a region changed (and seeds them again).
     fn forget_windows(&mut self) {
         self.seed_windows();
-        self.generation = self.generation.wrapping_add(1);
+        self.regions_generation = self.regions_generation.wrapping_add(1);
+        self.windows_generation = self.windows_generation.wrapping_add(1);
     }
 
     /// Installs the hook run before an access violation is reported.
@@ -185,10 +189,14 @@ impl<'a> MemoryMapping<'a> {
             .checked_sub(1)
     }
 
-    /// Changes whenever the windows or the regions may have changed (the JIT rebuilds its
-    /// window table when it does).
-    pub(crate) fn generation(&self) -> u64 {
-        self.generation
+    /// Changes whenever a region may have changed (the JIT rebuilds its window table).
+    pub(crate) fn regions_generation(&self) -> u64 {
+        self.regions_generation
+    }
+
+    /// Changes whenever a lookup window changed (the JIT refreshes its recent windows).
+    pub(crate) fn windows_generation(&self) -> u64 {
+        self.windows_generation
     }
 
     /// Fills the JIT's per-slot windows: every non-empty contiguous region for its slot (the
@@ -216,6 +224,14 @@ impl<'a> MemoryMapping<'a> {
                 }
             }
         }
+        self.jit_recent_windows(loads, stores);
+    }
+
+    /// Puts the windows of the most recent lookups into the JIT's table (what changes after a
+    /// slow path); the rest of the table stays valid while the regions do
+    /// ([`MemoryMapping::regions_generation`]).
+    pub(crate) fn jit_recent_windows(&self, loads: &mut [JitWindow], stores: &mut [JitWindow]) {
+        let slot_of = |vm_addr: u64| usize::try_from(vm_addr >> 32).unwrap_or(usize::MAX);
         for (recents, table) in [(&self.load_windows, loads), (&self.store_windows, stores)] {
             for recent in recents.iter().filter(|recent| recent.vm_len != 0) {
                 if let Some(slot) = table.get_mut(slot_of(recent.vm_start)) {
@@ -253,7 +269,7 @@ impl<'a> MemoryMapping<'a> {
         let region = &self.regions[index];
         let bytes = region.span().read::<N>(range.start as u64);
         self.load_windows[window_slot(vm_addr)] = Window::around(region, vm_addr);
-        self.generation = self.generation.wrapping_add(1);
+        self.windows_generation = self.windows_generation.wrapping_add(1);
         bytes.ok_or_else(|| self.violation(Some(index), AccessType::Load, vm_addr, N as u64))
     }
 
@@ -270,7 +286,7 @@ impl<'a> MemoryMapping<'a> {
         {
             self.store_windows[window_slot(vm_addr)] =
                 Window::around(&self.regions[index], vm_addr);
-            self.generation = self.generation.wrapping_add(1);
+            self.windows_generation = self.windows_generation.wrapping_add(1);
             return Ok(());
         }
         Err(self.violation(Some(index), AccessType::Store, vm_addr, N as u64))
