@@ -11,7 +11,8 @@
 
 use super::context::{offsets, JitContext};
 use super::JitProgram;
-use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
+use crate::interpreter::decode::Code;
+use crate::vm::{AccessType, ContextObject, EbpfError, StopReason, Vm};
 
 /// The entry point at code offset 0: `(context, address to start at)`.
 type Entry = unsafe extern "sysv64" fn(*mut JitContext, usize);
@@ -42,6 +43,9 @@ impl JitProgram {
         };
     }
 }
+
+/// Window slots the compiled bounds check indexes (addresses beyond go to the interpreter).
+const JIT_SLOTS: u64 = crate::jit::context::WINDOW_SLOTS as u64;
 
 /// The call depth compiled code left: the cursor's frame index.
 fn frame_index(context: &JitContext) -> usize {
@@ -75,6 +79,27 @@ impl<C: ContextObject> Vm<'_, C> {
         self.result()
     }
 
+    /// If the op at `pc` is a load or store the memory mapping can serve without a fault or a
+    /// hook, makes its region the slot's lookup window and says so.
+    fn warm_window(&mut self, pc: usize) -> bool {
+        let Some(op) = self.executable.decoded().ops.get(pc) else {
+            return false;
+        };
+        let (base, size, access) = match op.code {
+            Code::Ld1 => (op.src, 1, AccessType::Load),
+            Code::Ld2 => (op.src, 2, AccessType::Load),
+            Code::Ld4 => (op.src, 4, AccessType::Load),
+            Code::Ld8 => (op.src, 8, AccessType::Load),
+            Code::St1 | Code::St1Imm => (op.dst, 1, AccessType::Store),
+            Code::St2 | Code::St2Imm => (op.dst, 2, AccessType::Store),
+            Code::St4 | Code::St4Imm => (op.dst, 4, AccessType::Store),
+            Code::St8 | Code::St8Imm => (op.dst, 8, AccessType::Store),
+            _ => return false,
+        };
+        let address = self.state.regs[usize::from(base)].wrapping_add(op.offset());
+        (address >> 32) < JIT_SLOTS && self.memory.warm_window(access, address, size)
+    }
+
     fn run_compiled(&mut self, program: &JitProgram) {
         let runs = &self.executable.decoded().runs;
         let mut context = JitContext::new(program.key);
@@ -84,8 +109,10 @@ impl<C: ContextObject> Vm<'_, C> {
             .jit_windows(&mut context.loads, &mut context.stores);
         let mut regions_generation = self.memory.regions_generation();
         let mut windows_generation = self.memory.windows_generation();
+        let mut warmed_at = None;
         loop {
             let pc = self.state.pc;
+            let mut ran = false;
             if let (Some(entry), Some(run)) = (program.entry_offset(pc), runs.get(pc)) {
                 let run = u64::from(*run);
                 let budget = self.state.budget;
@@ -99,8 +126,22 @@ impl<C: ContextObject> Vm<'_, C> {
                     self.state.depth = frame_index(&context);
                     self.state.pc = usize::try_from(context.pc).unwrap_or(usize::MAX);
                     self.state.due = budget - context.left;
+                    ran = true;
                 }
             }
+            // Handed over at a load or store whose address lies in a region the window table
+            // does not show (another region of the same slot): put that region's window in and
+            // go on in compiled code, which then makes the access itself. Once per pc in a row,
+            // so an access the table cannot take still reaches the interpreter.
+            let here = self.state.pc;
+            if ran && warmed_at != Some(here) && self.warm_window(here) {
+                warmed_at = Some(here);
+                self.memory
+                    .jit_recent_windows(&mut context.loads, &mut context.stores);
+                windows_generation = self.memory.windows_generation();
+                continue;
+            }
+            warmed_at = None;
             // Compiled code handed over (or could not start): one interpreted instruction.
             if self.step() != StopReason::Stepped {
                 return;

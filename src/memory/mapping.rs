@@ -227,6 +227,32 @@ impl<'a> MemoryMapping<'a> {
         self.jit_recent_windows(loads, stores);
     }
 
+    /// Makes the region holding `[vm_addr, vm_addr + len)` the lookup window of its slot, if the
+    /// access needs no hook and would not fault (a store needs a writable region); says whether
+    /// it did. The JIT calls it when compiled code hands over an access its table missed.
+    pub(crate) fn warm_window(&mut self, access: AccessType, vm_addr: u64, len: u64) -> bool {
+        let Some(index) = self.find_pure(vm_addr) else {
+            return false;
+        };
+        let region = &self.regions[index];
+        if region.host_range(vm_addr, len).is_none()
+            || (access == AccessType::Store && !region.is_writable())
+        {
+            return false;
+        }
+        let window = Window::around(region, vm_addr);
+        if window.vm_start > vm_addr || vm_addr - window.vm_start + len > window.vm_len {
+            return false;
+        }
+        let windows = match access {
+            AccessType::Load => &mut self.load_windows,
+            AccessType::Store => &mut self.store_windows,
+        };
+        windows[window_slot(vm_addr)] = window;
+        self.windows_generation = self.windows_generation.wrapping_add(1);
+        true
+    }
+
     /// Puts the windows of the most recent lookups into the JIT's table (what changes after a
     /// slow path); the rest of the table stays valid while the regions do
     /// ([`MemoryMapping::regions_generation`]).
