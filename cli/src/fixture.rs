@@ -7,12 +7,11 @@
 use crate::report::{self, ordered_object};
 use crate::run::engine_parser;
 use crate::Failure;
-use sbvm::isa::disasm::instruction_text;
 use sbvm::solana::fixture::{
     account_json, encode_hex, Difference, Fixture, FixtureRunner, RunFixtureError,
 };
 use sbvm::solana::{InstructionResult, InvokeContext, VmDriver};
-use sbvm::vm::{EbpfError, Engine, StopReason, Vm};
+use sbvm::vm::{EbpfError, Engine, Vm};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -238,32 +237,6 @@ struct Tracer {
 
 impl VmDriver for Tracer {
     fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>) {
-        let executable = vm.executable();
-        loop {
-            let pc = vm.pc();
-            let text = instruction_text(executable.text(), pc, executable.version())
-                .unwrap_or_else(|| "(past the end)".into());
-            let registers: Vec<String> = vm
-                .registers()
-                .iter()
-                .enumerate()
-                .map(|(i, r)| format!("r{i}={r:#x}"))
-                .collect();
-            let line = format!(
-                "{pc:>6}  {text:<36} {}  budget={}",
-                registers.join(" "),
-                vm.remaining_budget()
-            );
-            if self.to_stderr {
-                report::err(&line);
-            } else {
-                report::out(&line);
-            }
-            match vm.step() {
-                StopReason::Stepped => continue,
-                StopReason::Exited(value) => return (vm.instruction_count(), Ok(value)),
-                StopReason::Faulted(error) => return (vm.instruction_count(), Err(error)),
-            }
-        }
+        crate::trace::run_traced(vm, self.to_stderr)
     }
 }

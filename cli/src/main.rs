@@ -14,6 +14,7 @@ mod input;
 mod load;
 mod report;
 mod run;
+mod trace;
 mod verify;
 
 use clap::{Parser, Subcommand};

@@ -6,7 +6,7 @@ use crate::report::{self, json_line, Outcome};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
 use sbvm::isa::disasm::instruction_text;
-use sbvm::vm::{EbpfError, Engine, StopReason};
+use sbvm::vm::{EbpfError, Engine};
 
 /// Arguments of `sbvm run`.
 #[derive(clap::Args)]
@@ -95,36 +95,7 @@ fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Fail
         let mut vm = standard_vm(executable, &mut context, input, args.environment.heap)
             .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
         let (instructions, result) = if args.trace {
-            loop {
-                let pc = vm.pc();
-                let text = instruction_text(executable.text(), pc, executable.version())
-                    .unwrap_or_else(|| "(past the end)".into());
-                let registers: Vec<String> = vm
-                    .registers()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| format!("r{i}={r:#x}"))
-                    .collect();
-                let line = format!(
-                    "{pc:>6}  {text:<36} {}  budget={}",
-                    registers.join(" "),
-                    vm.remaining_budget()
-                );
-                if args.json {
-                    report::err(&line);
-                } else {
-                    report::out(&line);
-                }
-                match vm.step() {
-                    StopReason::Stepped => continue,
-                    StopReason::Exited(_) | StopReason::Faulted(_) => {
-                        break (
-                            vm.instruction_count(),
-                            vm.outcome().cloned().unwrap_or(Ok(0)),
-                        )
-                    }
-                }
-            }
+            crate::trace::run_traced(&mut vm, args.json)
         } else {
             vm.execute_with(args.engine)
         };

@@ -3,28 +3,13 @@
 //! input, r2 at the instruction data, as Agave passes them), continues to the end, and the
 //! report must match the fixture (mollusk's outcome, in shared/solana-oracle).
 
+mod common;
+
+use common::solana_oracle_dir;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn shared() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/solana-oracle");
-    if dir.join("fixtures/p-token/transfer.json").exists() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("SBVM_REQUIRE_SHARED").is_none(),
-        "SBVM_REQUIRE_SHARED is set but {} is missing",
-        dir.display()
-    );
-    eprintln!(
-        "SKIP: {} not found; debug --fixture not exercised",
-        dir.display()
-    );
-    None
-}
 
 /// Sends one packet and returns the reply's payload (acknowledging it).
 fn exchange(stream: &mut TcpStream, payload: &str) -> String {
@@ -83,7 +68,7 @@ fn register(registers: &str, index: usize) -> u64 {
 
 #[test]
 fn a_fixture_runs_under_a_gdb_remote_client_and_reports_like_sbvm_fixture() {
-    let Some(shared) = shared() else {
+    let Some(shared) = solana_oracle_dir() else {
         return;
     };
     let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))

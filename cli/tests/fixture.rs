@@ -2,25 +2,11 @@
 //! the JSON line, the exit statuses (0 all match, 1 a field differs, 2 bad input, 3 a program
 //! that does not load), --bench and --trace, and clear errors for broken fixtures.
 
+mod common;
+
+use common::{scratch, solana_oracle_dir};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn oracle_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/solana-oracle");
-    if dir.join("fixtures/p-token/transfer.json").exists() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("SBVM_REQUIRE_SHARED").is_none(),
-        "SBVM_REQUIRE_SHARED is set but {} is missing",
-        dir.display()
-    );
-    eprintln!(
-        "SKIP: {} not found; sbvm fixture not exercised",
-        dir.display()
-    );
-    None
-}
 
 fn sbvm(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sbvm"))
@@ -29,21 +15,13 @@ fn sbvm(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn scratch(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbvm-fixture-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
-}
-
 fn text(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
 #[test]
 fn every_p_token_fixture_matches_and_the_json_line_has_the_contract() {
-    let Some(oracle) = oracle_dir() else {
+    let Some(oracle) = solana_oracle_dir() else {
         return;
     };
     let programs = oracle.join("programs");
@@ -107,7 +85,7 @@ fn every_p_token_fixture_matches_and_the_json_line_has_the_contract() {
 
 #[test]
 fn a_difference_exits_1_and_is_shown_field_by_field() {
-    let Some(oracle) = oracle_dir() else {
+    let Some(oracle) = solana_oracle_dir() else {
         return;
     };
     let original = std::fs::read_to_string(oracle.join("fixtures/p-token/transfer.json")).unwrap();
@@ -131,7 +109,7 @@ fn a_difference_exits_1_and_is_shown_field_by_field() {
 
 #[test]
 fn programs_are_found_beside_the_oracle_fixtures_and_bench_and_trace_work() {
-    let Some(oracle) = oracle_dir() else {
+    let Some(oracle) = solana_oracle_dir() else {
         return;
     };
     let transfer = oracle.join("fixtures/p-token/transfer.json");
@@ -162,7 +140,7 @@ fn programs_are_found_beside_the_oracle_fixtures_and_bench_and_trace_work() {
 
 #[test]
 fn broken_fixtures_and_missing_programs_are_reported_not_panicked_on() {
-    let Some(oracle) = oracle_dir() else {
+    let Some(oracle) = solana_oracle_dir() else {
         return;
     };
     let original = std::fs::read_to_string(oracle.join("fixtures/p-token/transfer.json")).unwrap();

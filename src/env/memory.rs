@@ -4,7 +4,7 @@
 
 use super::EnvContext;
 use crate::memory::MemoryMapping;
-use crate::vm::{ContextObject, SyscallError};
+use crate::vm::{compare_bytes, copy_ranges_overlap, ContextObject, SyscallError};
 
 /// Base cost of a memory operation.
 const MEM_OP_BASE_COST: u64 = 10;
@@ -34,10 +34,7 @@ pub(super) fn memcpy(
 ) -> Result<u64, SyscallError> {
     let [dst, src, len, ..] = args;
     charge_memory_op(context, len)?;
-    let overlap = dst
-        .checked_sub(src)
-        .map_or_else(|| src - dst < len, |gap| gap < len);
-    if overlap && len > 0 {
+    if copy_ranges_overlap(dst, src, len) {
         return Err(SyscallError::new("sol_memcpy_: overlapping copy"));
     }
     copy(memory, dst, src, len)
@@ -90,11 +87,7 @@ pub(super) fn memcmp(
         0
     } else {
         let left = memory.read_bytes(a, len)?.to_vec();
-        let right = memory.read_bytes(b, len)?;
-        left.iter()
-            .zip(right)
-            .find(|(x, y)| x != y)
-            .map_or(0, |(x, y)| i32::from(*x) - i32::from(*y))
+        compare_bytes(&left, memory.read_bytes(b, len)?)
     };
     memory
         .write_bytes(result, 4)?

@@ -19,4 +19,6 @@ pub(crate) use executable::Parts;
 pub use executable::{Executable, LoadError, Runtime};
 pub use functions::{FunctionRegistry, KeyCollision};
 pub use machine::{CallFrame, StopReason, Vm};
-pub use syscalls::{Syscall, SyscallCollision, SyscallFn, SyscallRegistry};
+pub use syscalls::{
+    compare_bytes, copy_ranges_overlap, Syscall, SyscallCollision, SyscallFn, SyscallRegistry,
+};

@@ -91,3 +91,18 @@ impl<C> SyscallRegistry<C> {
         self.entries.iter()
     }
 }
+
+/// Whether `sol_memcpy_`'s ranges `[dst, dst + len)` and `[src, src + len)` overlap (in guest
+/// addresses, as Solana decides it; ranges of zero bytes never do).
+pub fn copy_ranges_overlap(dst: u64, src: u64, len: u64) -> bool {
+    let distance = if dst > src { dst - src } else { src - dst };
+    len > 0 && distance < len
+}
+
+/// `sol_memcmp_`'s result: the difference of the first pair of bytes that differ (as i32), or 0.
+pub fn compare_bytes(left: &[u8], right: &[u8]) -> i32 {
+    left.iter()
+        .zip(right)
+        .find(|(x, y)| x != y)
+        .map_or(0, |(x, y)| i32::from(*x).wrapping_sub(i32::from(*y)))
+}

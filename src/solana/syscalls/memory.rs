@@ -10,19 +10,11 @@ use super::translate::{check_outputs, read_slice, write_output, Output};
 use super::{SolanaSyscallError, SyscallResult};
 use crate::memory::MemoryMapping;
 use crate::solana::context::InvokeContext;
+use crate::vm::{compare_bytes, copy_ranges_overlap};
 
 fn charge(context: &mut InvokeContext, len: u64) -> Result<(), super::SyscallFailure> {
     let cost = context.costs().mem_op(len);
     Ok(context.consume_checked(cost)?)
-}
-
-/// Whether `[a, a + a_len)` and `[b, b + b_len)` are apart (Agave's `is_nonoverlapping`).
-fn apart(a: u64, a_len: u64, b: u64, b_len: u64) -> bool {
-    if a > b {
-        a.saturating_sub(b) >= b_len
-    } else {
-        b.saturating_sub(a) >= a_len
-    }
 }
 
 pub(super) fn memcpy(
@@ -31,7 +23,7 @@ pub(super) fn memcpy(
     [dst, src, len, ..]: [u64; 5],
 ) -> SyscallResult {
     charge(context, len)?;
-    if !apart(src, len, dst, len) {
+    if copy_ranges_overlap(dst, src, len) {
         return Err(SolanaSyscallError::CopyOverlapping.into());
     }
     copy(context, memory, dst, src, len)
@@ -86,10 +78,7 @@ pub(super) fn memcmp(
     let difference = {
         let left = read_slice(memory, a, len, 1, 1, check_aligned)?;
         let right = read_slice(memory, b, len, 1, 1, check_aligned)?;
-        left.iter()
-            .zip(right)
-            .find(|(x, y)| x != y)
-            .map_or(0, |(x, y)| i32::from(*x).wrapping_sub(i32::from(*y)))
+        compare_bytes(left, right)
     };
     check_outputs(memory, &[Output::value(result, 4, 4)], check_aligned)?;
     write_output(memory, result, &difference.to_le_bytes())?;
