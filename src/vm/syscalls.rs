@@ -95,8 +95,7 @@ impl<C> SyscallRegistry<C> {
 /// Whether `sol_memcpy_`'s ranges `[dst, dst + len)` and `[src, src + len)` overlap (in guest
 /// addresses, as Solana decides it; ranges of zero bytes never do).
 pub fn copy_ranges_overlap(dst: u64, src: u64, len: u64) -> bool {
-    let distance = if dst > src { dst - src } else { src - dst };
-    len > 0 && distance < len
+    len > 0 && dst.abs_diff(src) < len
 }
 
 /// `sol_memcmp_`'s result: the difference of the first pair of bytes that differ (as i32), or 0.
