@@ -4,10 +4,10 @@
 
 use super::budget::{ComputeBudget, ComputeCosts};
 use super::error::InstructionError;
+use super::failure::SyscallFailure;
 use super::log::LogCollector;
 use super::pubkey::Pubkey;
 use super::serialize::SerializedAccount;
-use super::syscalls::SyscallFailure;
 use super::sysvar::{SysvarCache, Sysvars};
 use super::transaction::TransactionContext;
 use crate::memory::MM_HEAP_START;

@@ -16,9 +16,9 @@
 
 use super::context::{HeapAllocator, InvokeContext};
 use super::error::InstructionError;
+use super::failure::{vm_error_message, SyscallFailure};
 use super::run_memory::{growth_hook, lazy_stack_and_heap, Growth};
 use super::serialize::{restore_data, serialize, write_back, SerializedInput};
-use super::syscalls::{vm_error_message, SyscallFailure};
 use super::transaction::MAX_PERMITTED_DATA_INCREASE;
 use crate::memory::{MemoryMapping, MM_INPUT_START};
 use crate::vm::{AccessType, ContextObject, EbpfError, Engine, Executable, Vm};

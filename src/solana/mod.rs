@@ -30,6 +30,7 @@ mod budget;
 mod context;
 mod error;
 mod execute;
+mod failure;
 pub mod fixture;
 mod invoke;
 mod log;

@@ -10,11 +10,8 @@
 //! | `instruction.rs`| `sol_set_return_data`, `sol_get_return_data`, `sol_get_stack_height`, `sol_get_processed_sibling_instruction`, `sol_remaining_compute_units`, `sol_get_epoch_stake` |
 //! | `unsupported.rs`| the rest of Agave's set, registered so programs load, failing clearly when called |
 //!
-//! A syscall fails in one of three ways, and the runtime reports each as Agave does:
-//! [`SyscallFailure::Instruction`] (an `InstructionError`, the instruction's result),
-//! [`SyscallFailure::Syscall`] (Agave's `SyscallError`, reported as `ProgramFailedToComplete`)
-//! or [`SyscallFailure::Memory`] (a guest address that does not translate, reported like the
-//! program's own access violation).
+//! A syscall body returns a [`SyscallFailure`] (see `failure.rs`); the adapter records it in the
+//! context, where the runtime reads it in Solana's terms, and gives the VM its message.
 
 /// Wraps a body as a VM syscall: a failure is recorded in the context in Solana's terms.
 macro_rules! vm_syscall {
@@ -42,105 +39,10 @@ mod translate;
 mod unsupported;
 
 use super::context::InvokeContext;
-use super::error::InstructionError;
 use crate::memory::MemoryMapping;
-use crate::vm::{EbpfError, SyscallError as VmSyscallError, SyscallFn, SyscallRegistry};
-use std::fmt;
+use crate::vm::{SyscallError as VmSyscallError, SyscallFn, SyscallRegistry};
 
-pub use translate::vm_error_message;
-
-/// Why a syscall failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SyscallFailure {
-    /// The instruction fails with this error.
-    Instruction(InstructionError),
-    /// The syscall refused (Agave's `SyscallError`).
-    Syscall(SolanaSyscallError),
-    /// A guest address did not translate.
-    Memory(EbpfError),
-}
-
-impl fmt::Display for SyscallFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SyscallFailure::Instruction(error) => error.fmt(f),
-            SyscallFailure::Syscall(error) => error.fmt(f),
-            SyscallFailure::Memory(error) => f.write_str(&vm_error_message(error)),
-        }
-    }
-}
-
-impl From<InstructionError> for SyscallFailure {
-    fn from(error: InstructionError) -> Self {
-        SyscallFailure::Instruction(error)
-    }
-}
-
-impl From<SolanaSyscallError> for SyscallFailure {
-    fn from(error: SolanaSyscallError) -> Self {
-        SyscallFailure::Syscall(error)
-    }
-}
-
-impl From<EbpfError> for SyscallFailure {
-    fn from(error: EbpfError) -> Self {
-        SyscallFailure::Memory(error)
-    }
-}
-
-/// Agave's `SyscallError` (solana-syscalls 4.2), the variants sbvm's syscalls raise, with its
-/// messages.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SolanaSyscallError {
-    /// A string that is not UTF-8: the decoder's error and the bytes.
-    #[error("{error}: {bytes:?}")]
-    InvalidString {
-        /// What `std::str::from_utf8` said.
-        error: std::str::Utf8Error,
-        /// The bytes.
-        bytes: Vec<u8>,
-    },
-    /// `abort()`.
-    #[error("SBF program panicked")]
-    Abort,
-    /// `sol_panic_`.
-    #[error("SBF program Panicked in {file} at {line}:{column}")]
-    Panic {
-        /// Source file.
-        file: String,
-        /// Line.
-        line: u64,
-        /// Column.
-        column: u64,
-    },
-    /// No such return data (an internal inconsistency in Agave's terms).
-    #[error("Cannot borrow invoke context")]
-    InvokeContextBorrowFailed,
-    /// A pointer not aligned for its type.
-    #[error("Unaligned pointer")]
-    UnalignedPointer,
-    /// Memory ranges of a copy overlap.
-    #[error("Overlapping copy")]
-    CopyOverlapping,
-    /// `sol_set_return_data` with more than 1,024 bytes.
-    #[error("Return data too large ({0} > {1})")]
-    ReturnDataTooLarge(u64, u64),
-    /// A hashing syscall with too many slices.
-    #[error("Hashing too many sequences")]
-    TooManySlices,
-    /// A length that does not fit the address space.
-    #[error("InvalidLength")]
-    InvalidLength,
-    /// A pointer the syscall does not accept.
-    #[error("Invalid pointer")]
-    InvalidPointer,
-    /// Seeds that derive no address.
-    #[error("Could not create program address with signer seeds: {0}")]
-    BadSeeds(super::pubkey::PdaError),
-    /// A syscall sbvm registers (so programs load) but does not implement.
-    #[error("sbvm does not implement the syscall {0}")]
-    NotImplemented(&'static str),
-}
+pub use super::failure::{vm_error_message, SolanaSyscallError, SyscallFailure};
 
 /// Result of one Solana syscall body.
 pub(crate) type SyscallResult = Result<u64, SyscallFailure>;

@@ -12,7 +12,6 @@
 
 use super::{SolanaSyscallError, SyscallFailure};
 use crate::memory::MemoryMapping;
-use crate::vm::{AccessType, EbpfError};
 
 /// Bytes of `count` elements of `size` bytes, if they fit an `isize` (Agave's `InvalidLength`).
 pub(crate) fn byte_len(count: u64, size: u64) -> Result<u64, SyscallFailure> {
@@ -158,41 +157,4 @@ pub(crate) fn write_output(
         .write_bytes(vm_addr, bytes.len() as u64)?
         .copy_from_slice(bytes);
     Ok(())
-}
-
-/// A VM error as Agave's VM (solana-sbpf 0.21) displays it, for `Program … failed:` lines.
-pub fn vm_error_message(error: &EbpfError) -> String {
-    let access = |access: &AccessType| match access {
-        AccessType::Load => "reading",
-        AccessType::Store => "writing",
-    };
-    match error {
-        EbpfError::AccessViolation {
-            access: kind,
-            vaddr,
-            len,
-            region,
-        } => format!(
-            "Access violation {} {len} bytes at address {vaddr:#x} (in {region} region)",
-            access(kind)
-        ),
-        EbpfError::StackAccessViolation {
-            vaddr, len, frame, ..
-        } => format!("Access violation in stack frame {frame} at address {vaddr:#x} of size {len}"),
-        EbpfError::DivideByZero => "divide by zero at BPF instruction".to_string(),
-        EbpfError::DivideOverflow => "division overflow at BPF instruction".to_string(),
-        EbpfError::ExceededMaxInstructions => "exceeded CUs meter at BPF instruction".to_string(),
-        EbpfError::ExecutionOverrun => {
-            "attempted to execute past the end of the text segment at BPF instruction".to_string()
-        }
-        EbpfError::CallDepthExceeded => "exceeded max BPF to BPF call depth".to_string(),
-        EbpfError::CallOutsideTextSegment => {
-            "callx attempted to call outside of the text segment".to_string()
-        }
-        EbpfError::InvalidInstruction => "invalid BPF instruction".to_string(),
-        EbpfError::UnsupportedInstruction => "unsupported BPF instruction".to_string(),
-        EbpfError::SyscallError { message } => format!("Syscall error: {message}"),
-        EbpfError::JitNotCompiled => "program has not been JIT-compiled".to_string(),
-        EbpfError::Killed => "killed by the debugger".to_string(),
-    }
 }
