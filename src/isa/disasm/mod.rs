@@ -125,10 +125,26 @@ pub fn listing(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> String {
 /// The instruction at index `pc` of `text`, as the listing shows it (numeric offsets), for
 /// reports such as "faulted at pc 7: stxdw [r1+0], r2".
 pub fn instruction_text(text: &[u8], pc: usize, version: SbpfVersion) -> Option<String> {
+    instruction_text_with(text, pc, version, &Symbols::default())
+}
+
+/// [`instruction_text`] knowing the program's `symbols` (its function keys, so that LLVM's
+/// relocated calls read `hashcall 0x…` rather than a raw slot).
+pub fn instruction_text_with(
+    text: &[u8],
+    pc: usize,
+    version: SbpfVersion,
+    symbols: &Symbols,
+) -> Option<String> {
     let start = pc.checked_mul(INSN_SIZE)?;
     let end = start.checked_add(2 * INSN_SIZE)?.min(text.len());
     let window = text.get(start..end)?;
-    let disassembly = analyze(window, version, &Symbols::default());
+    let symbols = Symbols {
+        function_keys: symbols.function_keys.clone(),
+        syscalls: symbols.syscalls.clone(),
+        ..Symbols::default()
+    };
+    let disassembly = analyze(window, version, &symbols);
     let line = disassembly.lines.first()?;
     Some(match (&line.listing, &line.asm) {
         (Some(text), Some(_)) => text.clone(),
