@@ -7,7 +7,6 @@ use super::error::InstructionError;
 use super::failure::SyscallFailure;
 use super::log::LogCollector;
 use super::pubkey::Pubkey;
-use super::serialize::SerializedAccount;
 use super::sysvar::{SysvarCache, Sysvars};
 use super::transaction::TransactionContext;
 use crate::memory::MM_HEAP_START;
@@ -67,8 +66,6 @@ pub struct InvokeContext {
     pub sysvars: Arc<SysvarCache>,
     /// The heap allocator of the current run.
     pub heap: HeapAllocator,
-    /// Where the current run's accounts lie in its input.
-    pub accounts: Vec<SerializedAccount>,
     /// Whether syscalls insist on aligned pointers (all loaders but the deprecated v1).
     pub check_aligned: bool,
     /// Why the last syscall failed, in Solana's terms (the VM sees only a message).
@@ -90,7 +87,6 @@ impl InvokeContext {
             environment,
             sysvars,
             heap: HeapAllocator::default(),
-            accounts: Vec::new(),
             check_aligned: true,
             syscall_failure: None,
         }

@@ -18,7 +18,7 @@ use super::context::{HeapAllocator, InvokeContext};
 use super::error::InstructionError;
 use super::failure::{vm_error_message, SyscallFailure};
 use super::run_memory::{growth_hook, lazy_stack_and_heap, Growth};
-use super::serialize::{restore_data, serialize, write_back, SerializedInput};
+use super::serialize::{restore_data, serialize, write_back, InputLayout};
 use super::transaction::MAX_PERMITTED_DATA_INCREASE;
 use crate::memory::{MemoryMapping, MM_INPUT_START};
 use crate::vm::{AccessType, ContextObject, EbpfError, Engine, Executable, Vm};
@@ -80,7 +80,7 @@ pub fn execute_program(
     driver: &mut dyn VmDriver,
 ) -> Result<(), ProgramFailure> {
     let program_id = context.transaction.current_program_id()?;
-    let mut input = serialize(&mut context.transaction)?;
+    let (input_regions, mut input) = serialize(&mut context.transaction)?;
     let account_ranges: Vec<(u64, u64)> = input
         .accounts
         .iter()
@@ -97,20 +97,12 @@ pub fn execute_program(
     let heap_cost = context.costs().heap_cost(budget.heap_size);
     if let Err(error) = context.consume_checked(heap_cost) {
         context.log.log(format!("Failed to create SBF VM: {error}"));
-        let regions = std::mem::take(&mut input.regions);
-        restore_data(&mut context.transaction, &input, regions)?;
+        restore_data(&mut context.transaction, &input, input_regions)?;
         return Err(InstructionError::ProgramEnvironmentSetupFailure.into());
     }
     context.heap = HeapAllocator::new(u64::from(budget.heap_size));
-    context.accounts = input.accounts.clone();
     context.syscall_failure = None;
 
-    let SerializedInput {
-        regions: input_regions,
-        accounts: input_accounts,
-        instruction_data_addr,
-        growable,
-    } = input;
     let stack_len = executable.config().stack_size();
     let mut regions = Vec::with_capacity(input_regions.len() + 3);
     regions.push(executable.ro_region());
@@ -120,12 +112,6 @@ pub fn execute_program(
         executable.version().dynamic_stack_frames(),
     ));
     regions.extend(input_regions);
-    let input = SerializedInput {
-        regions: Vec::new(),
-        accounts: input_accounts,
-        instruction_data_addr,
-        growable: Vec::new(),
-    };
     // The regions are laid out apart by construction; a failure here would be a bug in the
     // serializer, reported as Agave reports a VM that cannot be created.
     let mut memory = match MemoryMapping::new(regions, executable.config(), executable.version()) {
@@ -138,7 +124,7 @@ pub fn execute_program(
     memory.set_access_violation_hook(growth_hook(Growth {
         stack_len: stack_len as u64,
         heap_len: u64::from(budget.heap_size),
-        accounts: growable,
+        accounts: std::mem::take(&mut input.growable),
         resize_delta: context.transaction.resize_delta(),
     }));
 
@@ -172,7 +158,7 @@ pub fn execute_program(
 /// failure keeps its kind; an access violation inside an account's data range names the rule.
 fn fault(
     context: &mut InvokeContext,
-    input: &SerializedInput,
+    input: &InputLayout,
     account_ranges: &[(u64, u64)],
     error: EbpfError,
 ) -> ProgramFailure {
@@ -199,10 +185,10 @@ fn fault(
             .iter()
             .position(|(start, end)| (*start..*end).contains(&vaddr));
         if let Some(position) = found {
-            let (start, end) = account_ranges[position];
+            let (_, end) = account_ranges[position];
             if vaddr.saturating_add(len) <= end {
                 return ProgramFailure::Instruction(account_access_error(
-                    context, input, position, access, vaddr, len, start,
+                    context, input, position, access,
                 ));
             }
         }
@@ -215,12 +201,9 @@ fn fault(
 /// (`AccountDataTooSmall`) or an attempt to grow (`InvalidRealloc`).
 fn account_access_error(
     context: &mut InvokeContext,
-    input: &SerializedInput,
+    input: &InputLayout,
     position: usize,
     access: AccessType,
-    _vaddr: u64,
-    _len: u64,
-    _start: u64,
 ) -> InstructionError {
     let position = input.accounts[position].duplicate_of.unwrap_or(position);
     let changeable = context

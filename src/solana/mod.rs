@@ -52,7 +52,7 @@ pub use log::{LogCollector, LOG_BYTES_LIMIT};
 pub use message::MessageError;
 pub use pubkey::{is_on_curve, PdaError, Pubkey, PubkeyParseError, MAX_SEEDS, MAX_SEED_LEN};
 pub use runtime::{AddProgramError, InstructionResult, ProgramRuntime, RuntimeError};
-pub use serialize::SerializedAccount;
+pub use serialize::{InputLayout, SerializedAccount};
 pub use syscalls::{register_syscalls, vm_error_message, SolanaSyscallError, SyscallFailure};
 pub use sysvar::{Clock, EpochRewards, EpochSchedule, Rent, SysvarCache, SysvarKind, Sysvars};
 pub use transaction::{

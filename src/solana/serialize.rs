@@ -62,11 +62,9 @@ pub struct SerializedAccount {
     pub duplicate_of: Option<usize>,
 }
 
-/// The serialized input of one program run.
-#[derive(Debug)]
-pub struct SerializedInput {
-    /// Metadata and account-data regions, in address order.
-    pub regions: Vec<MemoryRegion<'static>>,
+/// Where the serialized input of one program run put things (its regions go to the VM).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputLayout {
     /// Per instruction account, in order.
     pub accounts: Vec<SerializedAccount>,
     /// Guest address of the instruction data (r2 at entry).
@@ -77,13 +75,13 @@ pub struct SerializedInput {
 
 /// Builds the input regions: a metadata buffer is filled until an account's data, which becomes
 /// a region of its own; the next metadata region starts after the data's room to grow.
-struct Layout {
+struct Builder {
     regions: Vec<MemoryRegion<'static>>,
     metadata: Vec<u8>,
     metadata_addr: u64,
 }
 
-impl Layout {
+impl Builder {
     fn position(&self) -> u64 {
         self.metadata_addr + self.metadata.len() as u64
     }
@@ -131,11 +129,12 @@ impl Layout {
     }
 }
 
-/// Lays out the current instruction of `transaction`, moving each account's data into its
-/// region (give it back with [`restore_data`]).
+/// Lays out the current instruction of `transaction`: the input's regions, in address order,
+/// and where things lie. Each account's data moves into its region (give it back with
+/// [`restore_data`]).
 pub fn serialize(
     transaction: &mut TransactionContext,
-) -> Result<SerializedInput, InstructionError> {
+) -> Result<(Vec<MemoryRegion<'static>>, InputLayout), InstructionError> {
     let (frame, transaction_accounts) = transaction.current_and_accounts()?;
     if frame.accounts.len() > MAX_ACCOUNTS_PER_INSTRUCTION {
         return Err(InstructionError::MaxAccountsExceeded);
@@ -144,7 +143,7 @@ pub fn serialize(
         .get(frame.program_index)
         .ok_or(InstructionError::MissingAccount)?
         .key;
-    let mut layout = Layout {
+    let mut layout = Builder {
         regions: Vec::with_capacity(2 * frame.accounts.len() + 1),
         metadata: Vec::with_capacity(128 + 96 * frame.accounts.len() + frame.data.len()),
         metadata_addr: MM_INPUT_START,
@@ -207,12 +206,14 @@ pub fn serialize(
         layout.write(&account.record_addr.to_le_bytes());
     }
     layout.close_metadata();
-    Ok(SerializedInput {
-        regions: layout.regions,
-        accounts,
-        instruction_data_addr,
-        growable,
-    })
+    Ok((
+        layout.regions,
+        InputLayout {
+            accounts,
+            instruction_data_addr,
+            growable,
+        },
+    ))
 }
 
 /// What the program left in one account's metadata.
@@ -244,7 +245,7 @@ fn read_written(memory: &MemoryMapping<'_>, account: &SerializedAccount) -> Opti
 /// happens, so the transaction stays whole.
 pub fn write_back(
     transaction: &mut TransactionContext,
-    input: &SerializedInput,
+    input: &InputLayout,
     memory: MemoryMapping<'_>,
     apply: bool,
 ) -> Result<(), InstructionError> {
@@ -285,7 +286,7 @@ pub fn write_back(
 /// counted in the transaction's resize delta.
 pub fn restore_data(
     transaction: &mut TransactionContext,
-    input: &SerializedInput,
+    input: &InputLayout,
     regions: Vec<MemoryRegion<'_>>,
 ) -> Result<(), InstructionError> {
     let mut regions: Vec<Option<MemoryRegion<'_>>> = regions.into_iter().map(Some).collect();
