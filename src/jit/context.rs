@@ -10,10 +10,23 @@
 //!        runs         → run length per pc; targets → code address per pc (returns, callx)
 //!        loads[16]    per 4 GiB slot: a window of guest addresses readable without a lookup
 //!        stores[16]   the same for stores (empty for read-only memory)
+//!        load_lists[16], store_lists[16]
+//!                     per slot: every window of the slot, sorted by address (the second chance)
 //! ```
 //!
 //! A window is `[vm_start, vm_start + vm_len)` mapped contiguously onto host bytes at `host`.
 //! An empty window (`vm_len` 0) sends every access of its slot to the slow path.
+//!
+//! A slot can hold many regions (the input: a metadata and a data region per account), and a
+//! program moves between them all the time (it compares a key in one account's metadata with
+//! one in another's data). The slot's window is the fast path; an access it misses gets a
+//! second chance in compiled code: a binary search of the slot's list ([`JitList`]), which the
+//! host builds from every contiguous region (stores: every writable one) whenever the regions
+//! change. A hit becomes the slot's window; only a miss there leaves compiled code.
+//!
+//! ```text
+//! load_lists[slot] ─► windows ─► [ JitWindow, JitWindow, … ]  count of them, sorted, disjoint
+//! ```
 
 use crate::vm::CallFrame;
 use std::mem::offset_of;
@@ -46,6 +59,17 @@ impl JitWindow {
     }
 }
 
+/// Every window of one slot, sorted by `vm_start` and disjoint: `count` of them at address
+/// `windows` (owned by the run that built them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct JitList {
+    /// Address of the first window.
+    pub windows: u64,
+    /// Number of windows.
+    pub count: u64,
+}
+
 /// The state JIT code works on.
 #[derive(Debug, Clone)]
 #[repr(C)]
@@ -76,6 +100,10 @@ pub struct JitContext {
     pub loads: [JitWindow; WINDOW_SLOTS],
     /// Store windows per slot.
     pub stores: [JitWindow; WINDOW_SLOTS],
+    /// Every load window of each slot.
+    pub load_lists: [JitList; WINDOW_SLOTS],
+    /// Every store window of each slot.
+    pub store_lists: [JitList; WINDOW_SLOTS],
 }
 
 impl JitContext {
@@ -94,6 +122,8 @@ impl JitContext {
             entry_sp: 0,
             loads: [JitWindow::default(); WINDOW_SLOTS],
             stores: [JitWindow::default(); WINDOW_SLOTS],
+            load_lists: [JitList::default(); WINDOW_SLOTS],
+            store_lists: [JitList::default(); WINDOW_SLOTS],
         }
     }
 }
@@ -125,6 +155,16 @@ pub mod offsets {
     pub const LOADS: i32 = offset_of!(JitContext, loads) as i32;
     /// `stores[0]`.
     pub const STORES: i32 = offset_of!(JitContext, stores) as i32;
+    /// `load_lists[0]`.
+    pub const LOAD_LISTS: i32 = offset_of!(JitContext, load_lists) as i32;
+    /// `store_lists[0]`.
+    pub const STORE_LISTS: i32 = offset_of!(JitContext, store_lists) as i32;
+    /// Within a list.
+    pub const LIST_WINDOWS: i32 = offset_of!(JitList, windows) as i32;
+    /// Within a list.
+    pub const LIST_COUNT: i32 = offset_of!(JitList, count) as i32;
+    // A list is half a window's size: `(slot << WINDOW_SHIFT) >> 1` indexes the lists.
+    const _: () = assert!(std::mem::size_of::<JitList>() == 1 << (WINDOW_SHIFT - 1));
     /// Within a window.
     pub const VM_START: i32 = offset_of!(JitWindow, vm_start) as i32;
     /// Within a window.

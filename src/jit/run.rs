@@ -9,7 +9,7 @@
 //!   single-metered one when the budget is short); stop when the run ends
 //! ```
 
-use super::context::{offsets, JitContext};
+use super::context::{offsets, JitContext, JitWindow};
 use super::JitProgram;
 use crate::interpreter::decode::Code;
 use crate::vm::{AccessType, ContextObject, EbpfError, StopReason, Vm};
@@ -28,15 +28,20 @@ impl JitProgram {
         #[allow(unsafe_code)]
         let function: Entry = unsafe { std::mem::transmute::<usize, Entry>(base) };
         // SAFETY: contract: generated code touches only (a) the context, through rbp, for its
-        // size; (b) host memory through the context's windows, each of which lies inside one
-        // live region's host bytes (stores only writable ones) — `MemoryMapping::jit_windows`
-        // builds them from the regions and the run loop rebuilds them after every host step
-        // (the only time regions can change) in which the mapping's regions generation moved,
-        // which it does on every region replacement (`forget_windows`); after a step that only
-        // changed lookup windows (which always lie in live regions) it copies those in; every access is checked against its window with
-        // wrap-around detection before it is made (`lower::memory`). It never calls out and
-        // always returns through the epilogue. `entry` is an op label from this compilation's
-        // entry table, so the jump lands on an instruction boundary.
+        // size; (b) the window lists the context points at (`load_lists`, `store_lists`), reading
+        // `count` windows from each; (c) host memory through windows from the context's table or
+        // lists, each of which lies inside one live region's host bytes (stores only writable
+        // ones). Evidence for (b) and (c): `MemoryMapping::jit_windows` and `jit_lists` build the
+        // table and the lists from the regions, the lists into a buffer `run_compiled_with` owns
+        // and leaves untouched until it rebuilds both; the run loop rebuilds them after every
+        // host step (the only time regions can change) in which the mapping's regions generation
+        // moved, which it does on every region replacement (`forget_windows`); after a step that
+        // only changed lookup windows (which always lie in live regions) it copies those in;
+        // compiled code itself only copies a list's window into the table of the same kind.
+        // Every access is checked against its window with wrap-around detection before it is
+        // made (`lower::memory`). It never calls out and always returns through the epilogue.
+        // `entry` is an op label from this compilation's entry table, so the jump lands on an
+        // instruction boundary.
         #[allow(unsafe_code)]
         unsafe {
             function(context, base + entry as usize)
@@ -101,12 +106,31 @@ impl<C: ContextObject> Vm<'_, C> {
     }
 
     fn run_compiled(&mut self, program: &JitProgram) {
+        thread_local! {
+            /// The window lists' buffer, reused from run to run (a nested run takes a new one).
+            static LISTS: std::cell::Cell<Vec<JitWindow>> = const { std::cell::Cell::new(Vec::new()) };
+        }
+        let mut lists = LISTS.take();
+        self.run_compiled_with(program, &mut lists);
+        LISTS.set(lists);
+    }
+
+    /// Points the context at windows for the mapping's current regions: the per-slot table
+    /// and the lists (built into `lists`, which must then stay as it is while compiled code
+    /// runs).
+    fn windows_into(&self, context: &mut JitContext, lists: &mut Vec<JitWindow>) {
+        self.memory
+            .jit_windows(&mut context.loads, &mut context.stores);
+        self.memory
+            .jit_lists(lists, &mut context.load_lists, &mut context.store_lists);
+    }
+
+    fn run_compiled_with(&mut self, program: &JitProgram, lists: &mut Vec<JitWindow>) {
         let runs = &self.executable.decoded().runs;
         let mut context = JitContext::new(program.key);
         context.runs = runs.as_ptr() as u64;
         context.targets = program.targets.as_ptr() as u64;
-        self.memory
-            .jit_windows(&mut context.loads, &mut context.stores);
+        self.windows_into(&mut context, lists);
         let mut regions_generation = self.memory.regions_generation();
         let mut windows_generation = self.memory.windows_generation();
         let mut warmed_at = None;
@@ -129,10 +153,10 @@ impl<C: ContextObject> Vm<'_, C> {
                     ran = true;
                 }
             }
-            // Handed over at a load or store whose address lies in a region the window table
-            // does not show (another region of the same slot): put that region's window in and
-            // go on in compiled code, which then makes the access itself. Once per pc in a row,
-            // so an access the table cannot take still reaches the interpreter.
+            // Handed over at a load or store whose address lies in no window compiled code
+            // has (a frame of a gapped stack): put that region's window in and go on in
+            // compiled code, which then makes the access itself. Once per pc in a row, so an
+            // access the table cannot take still reaches the interpreter.
             let here = self.state.pc;
             if ran && warmed_at != Some(here) && self.warm_window(here) {
                 warmed_at = Some(here);
@@ -147,8 +171,7 @@ impl<C: ContextObject> Vm<'_, C> {
                 return;
             }
             if self.memory.regions_generation() != regions_generation {
-                self.memory
-                    .jit_windows(&mut context.loads, &mut context.stores);
+                self.windows_into(&mut context, lists);
             } else if self.memory.windows_generation() != windows_generation {
                 self.memory
                     .jit_recent_windows(&mut context.loads, &mut context.stores);

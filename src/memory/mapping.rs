@@ -9,10 +9,11 @@
 //! Either way the whole access `[vm_addr, vm_addr + len)` must lie inside that one region, a
 //! store needs a writable region, and an access whose end wraps around is a violation.
 
+mod jit;
+
 use super::host::HostSpan;
 use super::region::MemoryRegion;
 use crate::isa::SbpfVersion;
-use crate::jit::context::JitWindow;
 use crate::vm::{AccessType, Config, EbpfError};
 
 /// Guest address where the stack region starts.
@@ -197,78 +198,6 @@ impl<'a> MemoryMapping<'a> {
     /// Changes whenever a lookup window changed (the JIT refreshes its recent windows).
     pub(crate) fn windows_generation(&self) -> u64 {
         self.windows_generation
-    }
-
-    /// Fills the JIT's per-slot windows: every non-empty contiguous region for its slot (the
-    /// first one wins; stores only for writable regions), then the windows of the most recent
-    /// slow-path load and store, which cover gapped stack frames and the unaligned mapping's
-    /// other regions. Call it again whenever host code may have replaced a region.
-    pub(crate) fn jit_windows(&self, loads: &mut [JitWindow], stores: &mut [JitWindow]) {
-        loads.fill(JitWindow::default());
-        stores.fill(JitWindow::default());
-        let slot_of = |vm_addr: u64| usize::try_from(vm_addr >> 32).unwrap_or(usize::MAX);
-        for region in &self.regions {
-            if region.gap_shift().is_some() || region.is_empty() {
-                continue;
-            }
-            let span = region.span_ref();
-            let window = JitWindow::new(region.vm_addr, region.len(), span.host_address());
-            if let Some(slot) = loads.get_mut(slot_of(region.vm_addr)) {
-                if slot.vm_len == 0 {
-                    *slot = window;
-                }
-            }
-            if let Some(slot) = stores.get_mut(slot_of(region.vm_addr)) {
-                if slot.vm_len == 0 && span.is_writable() {
-                    *slot = window;
-                }
-            }
-        }
-        self.jit_recent_windows(loads, stores);
-    }
-
-    /// Makes the region holding `[vm_addr, vm_addr + len)` the lookup window of its slot, if the
-    /// access needs no hook and would not fault (a store needs a writable region); says whether
-    /// it did. The JIT calls it when compiled code hands over an access its table missed.
-    pub(crate) fn warm_window(&mut self, access: AccessType, vm_addr: u64, len: u64) -> bool {
-        let Some(index) = self.find_pure(vm_addr) else {
-            return false;
-        };
-        let region = &self.regions[index];
-        if region.host_range(vm_addr, len).is_none()
-            || (access == AccessType::Store && !region.is_writable())
-        {
-            return false;
-        }
-        let window = Window::around(region, vm_addr);
-        if window.vm_start > vm_addr || vm_addr - window.vm_start + len > window.vm_len {
-            return false;
-        }
-        let windows = match access {
-            AccessType::Load => &mut self.load_windows,
-            AccessType::Store => &mut self.store_windows,
-        };
-        windows[window_slot(vm_addr)] = window;
-        self.windows_generation = self.windows_generation.wrapping_add(1);
-        true
-    }
-
-    /// Puts the windows of the most recent lookups into the JIT's table (what changes after a
-    /// slow path); the rest of the table stays valid while the regions do
-    /// ([`MemoryMapping::regions_generation`]).
-    pub(crate) fn jit_recent_windows(&self, loads: &mut [JitWindow], stores: &mut [JitWindow]) {
-        let slot_of = |vm_addr: u64| usize::try_from(vm_addr >> 32).unwrap_or(usize::MAX);
-        for (recents, table) in [(&self.load_windows, loads), (&self.store_windows, stores)] {
-            for recent in recents.iter().filter(|recent| recent.vm_len != 0) {
-                if let Some(slot) = table.get_mut(slot_of(recent.vm_start)) {
-                    *slot = JitWindow::new(
-                        recent.vm_start,
-                        recent.vm_len,
-                        recent.span.host_address().wrapping_add(recent.host_offset),
-                    );
-                }
-            }
-        }
     }
 
     /// Reads `N` bytes at `vm_addr`.

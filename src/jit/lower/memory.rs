@@ -39,8 +39,13 @@ const RCX: u8 = Reg::Rcx.number();
 /// Room for a bounds check's bytes (it takes 60).
 const CHECK_CAPACITY: usize = 64;
 
+/// Index of the bounds check (and second-chance routine) of an access: `store * 4 + log2(size)`.
+pub(super) fn check_index(size: u8, store: bool) -> usize {
+    usize::from(store) * 4 + (size.trailing_zeros() as usize & 3)
+}
+
 /// The checks for every access size against the load windows, then the store windows (index
-/// `store * 4 + log2(size)`), encoded once per process by the same encoder as everything else.
+/// [`check_index`]), encoded once per process by the same encoder as everything else.
 pub(super) fn bounds_checks() -> &'static [BoundsCheck; 8] {
     static CHECKS: OnceLock<[BoundsCheck; 8]> = OnceLock::new();
     CHECKS.get_or_init(|| {
@@ -134,10 +139,125 @@ impl Lowering<'_> {
             load,
             unmask,
             address,
-            check: &self.bounds_checks
-                [usize::from(store) * 4 + (size.trailing_zeros() as usize & 3)],
+            check: &self.bounds_checks[check_index(size, store)],
             slow_path: self.leave_at_rdx,
+            second_chance: self.second_chances[check_index(size, store)],
         }
+    }
+}
+
+impl Lowering<'_> {
+    /// Emits the eight second-chance routines (one per access size and direction) and records
+    /// where they start.
+    pub(super) fn second_chance_routines(&mut self) {
+        for index in 0..self.second_chances.len() {
+            self.second_chances[index] = self.asm.offset();
+            self.second_chance(1 << (index % 4), index >= 4);
+        }
+    }
+
+    /// The routine the bounds check jumps to when the slot's window misses: it searches the
+    /// slot's list for the window that holds the access and, when one does, makes it the slot's
+    /// window and goes back to the op's label, whose check then hits; else it leaves at the pc.
+    ///
+    /// ```text
+    /// entry: rax = addr - window.vm_start + size (wrapping), rcx = slot << 5, rdx = pc
+    /// context.pc = rdx                        (rdx becomes the list cursor)
+    /// rax = addr; rdx, rcx = list.windows, list.count; if rcx == 0 → leave
+    /// push rbx
+    /// while rcx > 1:                          binary search: the last window starting ≤ addr
+    ///     rbx = (rcx >> 1) << 5
+    ///     if rdx[rbx].vm_start <= addr: rdx += rbx; rcx -= rcx >> 1  else: rcx >>= 1
+    /// pop rbx
+    /// rcx = addr - rdx.vm_start; if borrow → leave
+    /// rcx += size; if rcx > rdx.vm_len → leave
+    /// table[addr >> 32] = *rdx; jmp targets[pc]  (the check runs again and hits)
+    /// leave: rdx = context.pc; jmp leave-at-rdx
+    /// ```
+    ///
+    /// The hit condition is the bounds check's own (same arithmetic, no wrap for addresses of
+    /// the table's slots), so going back cannot loop; nothing before an access's check has an
+    /// effect, so running the op again from its label is exact.
+    fn second_chance(&mut self, size: u8, store: bool) {
+        let (table, lists) = if store {
+            (offsets::STORES, offsets::STORE_LISTS)
+        } else {
+            (offsets::LOADS, offsets::LOAD_LISTS)
+        };
+        let size = i32::from(size);
+        let at = |base: Reg, index: Reg, disp: i32| Mem {
+            base,
+            index: Some((index, 1)),
+            disp,
+        };
+        let asm = &mut self.asm;
+        asm.store(8, Mem::at(CTX, offsets::PC), Reg::Rdx);
+        asm.alu_rm(
+            AluOp::Add,
+            Reg::Rax,
+            at(CTX, Reg::Rcx, table + offsets::VM_START),
+        );
+        asm.alu_ri(true, AluOp::Sub, Reg::Rax, size);
+        asm.shift_imm(false, ShiftOp::Shr, Reg::Rcx, 1);
+        asm.load(
+            8,
+            Reg::Rdx,
+            at(CTX, Reg::Rcx, lists + offsets::LIST_WINDOWS),
+        );
+        asm.load(8, Reg::Rcx, at(CTX, Reg::Rcx, lists + offsets::LIST_COUNT));
+        asm.test_rr(true, Reg::Rcx, Reg::Rcx);
+        let empty = asm.jcc(Cond::Equal, None);
+        asm.push(Reg::Rbx);
+        let search = asm.offset();
+        asm.alu_ri(true, AluOp::Cmp, Reg::Rcx, 1);
+        let found = asm.jcc(Cond::BelowEqual, None);
+        asm.mov_rr(true, Reg::Rbx, Reg::Rcx);
+        asm.shift_imm(true, ShiftOp::Shr, Reg::Rbx, 1);
+        asm.shift_imm(true, ShiftOp::Shl, Reg::Rbx, offsets::WINDOW_SHIFT);
+        asm.alu_mr(
+            AluOp::Cmp,
+            at(Reg::Rdx, Reg::Rbx, offsets::VM_START),
+            Reg::Rax,
+        );
+        let lower_half = asm.jcc(Cond::Above, None);
+        asm.alu_rr(true, AluOp::Add, Reg::Rdx, Reg::Rbx);
+        asm.shift_imm(true, ShiftOp::Shr, Reg::Rbx, offsets::WINDOW_SHIFT);
+        asm.alu_rr(true, AluOp::Sub, Reg::Rcx, Reg::Rbx);
+        asm.jmp(Some(search));
+        let here = asm.offset();
+        asm.patch_rel32(lower_half, here);
+        asm.shift_imm(true, ShiftOp::Shr, Reg::Rbx, offsets::WINDOW_SHIFT);
+        asm.mov_rr(true, Reg::Rcx, Reg::Rbx);
+        asm.jmp(Some(search));
+        let here = asm.offset();
+        asm.patch_rel32(found, here);
+        asm.pop(Reg::Rbx);
+        asm.mov_rr(true, Reg::Rcx, Reg::Rax);
+        asm.alu_rm(AluOp::Sub, Reg::Rcx, Mem::at(Reg::Rdx, offsets::VM_START));
+        let below = asm.jcc(Cond::Below, None);
+        asm.alu_ri(true, AluOp::Add, Reg::Rcx, size);
+        asm.alu_rm(AluOp::Cmp, Reg::Rcx, Mem::at(Reg::Rdx, offsets::VM_LEN));
+        let too_long = asm.jcc(Cond::Above, None);
+        asm.mov_rr(true, Reg::Rcx, Reg::Rax);
+        asm.shift_imm(true, ShiftOp::Shr, Reg::Rcx, 32);
+        asm.shift_imm(false, ShiftOp::Shl, Reg::Rcx, offsets::WINDOW_SHIFT);
+        for field in [offsets::VM_START, offsets::VM_LEN, offsets::HOST] {
+            asm.load(8, Reg::Rax, Mem::at(Reg::Rdx, field));
+            asm.store(8, at(CTX, Reg::Rcx, table + field), Reg::Rax);
+        }
+        asm.load(8, Reg::Rdx, Mem::at(CTX, offsets::PC));
+        asm.load(8, Reg::Rax, Mem::at(CTX, offsets::TARGETS));
+        asm.jmp_mem(Mem {
+            base: Reg::Rax,
+            index: Some((Reg::Rdx, 8)),
+            disp: 0,
+        });
+        let leave = asm.offset();
+        for exit in [empty, below, too_long] {
+            asm.patch_rel32(exit, leave);
+        }
+        asm.load(8, Reg::Rdx, Mem::at(CTX, offsets::PC));
+        asm.jmp(Some(self.leave_at_rdx));
     }
 }
 
@@ -151,6 +271,7 @@ struct Translate {
     address: (u64, u32),
     check: &'static BoundsCheck,
     slow_path: usize,
+    second_chance: usize,
 }
 
 impl Translate {
@@ -161,12 +282,13 @@ impl Translate {
         code.put(self.unmask, 7 * u32::from(self.blinded));
         code.put(self.address.0, self.address.1);
         // The check itself is the same bytes for every op of this size and table: copy them
-        // and point its three exits at the shared routine.
+        // and point its exits at the shared routines.
         let start = code.len();
         code.template(&self.check.bytes, self.check.len);
-        for exit in self.check.exits {
-            code.patch_rel32(start + exit, self.slow_path);
-        }
+        let [outside_slots, wrapped, too_long] = self.check.exits;
+        code.patch_rel32(start + outside_slots, self.slow_path);
+        code.patch_rel32(start + wrapped, self.second_chance);
+        code.patch_rel32(start + too_long, self.second_chance);
     }
 }
 

@@ -4,7 +4,7 @@
 //! offset 0  prologue   save host registers, rbp = context, load guest registers, jump to rsi
 //!           epilogue   store guest registers, restore host registers, ret
 //!           routines   leave at the pc in rdx (giving back its run), leave refunding rcx,
-//!                      dispatch to the pc in rax
+//!                      dispatch to the pc in rax, the memory checks' second chances
 //!           op 0, op 1, …  each op's code starts at its label; entry table: pc → label
 //!           stubs      out-of-line exits: `mov edx, pc; jmp leave-at-rdx` (or, for a partial
 //!                      refund, refund the meter, record the pc, jump to the epilogue)
@@ -114,6 +114,8 @@ struct Lowering<'p> {
     leave_at_rdx: usize,
     /// The memory bounds checks (see `memory`).
     bounds_checks: &'static [memory::BoundsCheck; 8],
+    /// The second-chance routines of the bounds checks (same index).
+    second_chances: [usize; 8],
     calls: CallSettings,
     /// Second slots of lddw instructions.
     lddw_tails: Vec<usize>,
@@ -152,6 +154,7 @@ pub(crate) fn lower(
         leave_refunding: 0,
         leave_at_rdx: 0,
         bounds_checks: memory::bounds_checks(),
+        second_chances: [0; 8],
         calls,
         lddw_tails: Vec::new(),
         noise: rand::random::<u64>(),
@@ -206,6 +209,7 @@ impl Lowering<'_> {
         self.leave_refunding();
         self.dispatch = self.asm.offset();
         self.dispatch();
+        self.second_chance_routines();
     }
 
     /// Lowers the op at `pc`; returns the next pc in text order.
