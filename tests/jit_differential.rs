@@ -333,3 +333,72 @@ fn split_input_slot_agrees() {
     }
     assert!(kinds.len() >= 2, "outcomes seen: {kinds:?}");
 }
+
+/// The memory-heavy programs again, with the stack and the heap on clean buffers (zero outside
+/// a dirty prefix and suffix that every write must widen first, as the Solana runtime maps
+/// them), reused from run to run: both engines agree, leave the same dirty range (compiled code
+/// widens it exactly as the host does), and after cleaning, the buffers are all zero again —
+/// nothing was written outside the range.
+#[test]
+fn clean_buffers_stay_clean() {
+    use sbvm::env::standard_regions;
+    use sbvm::memory::{CleanBuffer, HostMemory, MemoryMapping, MemoryRegion};
+    use sbvm::memory::{MM_HEAP_START, MM_STACK_START};
+    use sbvm::vm::Vm;
+    let mut buffers = None;
+    for seed in common::seeds(200) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        for version in SbpfVersion::ALL {
+            let source = memory_program(&mut rng, version);
+            let runtime = Arc::new(standard_runtime(common::config_for(version)));
+            let mut executable = Executable::from_assembly(&source, version, runtime)
+                .unwrap_or_else(|error| panic!("seed {seed} {version}: {error}\n{source}"));
+            executable.jit_compile().unwrap();
+            let budget = rng.gen_range(1..2000);
+            let input: Vec<u8> = (0..64).map(|_| rng.gen()).collect();
+            let stack_len = executable.config().stack_size();
+            // A heap length off the 1 KiB granule: the dirty ends stop at its end.
+            let (mut stack, mut heap) = buffers
+                .take()
+                .filter(|(stack, _): &(CleanBuffer, CleanBuffer)| stack.len() == stack_len)
+                .unwrap_or_else(|| (CleanBuffer::zeroed(stack_len), CleanBuffer::zeroed(1100)));
+            let mut observed = Vec::new();
+            for engine in [Engine::Interpreter, Engine::Jit] {
+                let mut regions = standard_regions(&executable, input.clone(), 0);
+                regions.retain(|region| region.vm_addr != MM_STACK_START);
+                regions.retain(|region| region.vm_addr != MM_HEAP_START);
+                regions.push(MemoryRegion::zeroed(stack, MM_STACK_START));
+                regions.push(MemoryRegion::zeroed(heap, MM_HEAP_START));
+                let memory =
+                    MemoryMapping::new(regions, executable.config(), executable.version()).unwrap();
+                let mut context = EnvContext::new(budget);
+                let mut vm = Vm::new(&executable, &mut context, memory);
+                vm.set_register(1, MM_INPUT_START);
+                let (instructions, result) = vm.execute_with(engine);
+                let (pc, registers) = (vm.pc(), vm.registers());
+                let (memory, _) = vm.into_parts();
+                let mut taken = Vec::new();
+                for region in memory.into_regions() {
+                    let at = region.vm_addr;
+                    if let HostMemory::Clean(buffer) = region.into_memory() {
+                        taken.push((at, buffer));
+                    }
+                }
+                taken.sort_by_key(|(at, _)| *at);
+                let [(_, mut taken_stack), (_, mut taken_heap)]: [(u64, CleanBuffer); 2] =
+                    taken.try_into().expect("the stack and the heap");
+                let contents = (taken_stack.bytes().to_vec(), taken_heap.bytes().to_vec());
+                let dirty = (taken_stack.dirty(), taken_heap.dirty());
+                observed.push((result, instructions, pc, registers, contents, dirty));
+                for buffer in [&mut taken_stack, &mut taken_heap] {
+                    buffer.clean();
+                    let label = format!("seed {seed} {version} {engine:?}: clean");
+                    assert!(buffer.bytes().iter().all(|byte| *byte == 0), "{label}");
+                }
+                (stack, heap) = (taken_stack, taken_heap);
+            }
+            assert_eq!(observed[1], observed[0], "seed {seed} {version}\n{source}");
+            buffers = Some((stack, heap));
+        }
+    }
+}

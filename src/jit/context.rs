@@ -27,6 +27,12 @@
 //! ```text
 //! load_lists[slot] ─► windows ─► [ JitWindow, JitWindow, … ]  count of them, sorted, disjoint
 //! ```
+//!
+//! Stores into a clean buffer (the stack and heap of Solana runs, zero outside a dirty prefix
+//! and suffix: [`crate::memory::CleanBuffer`]) must widen its dirty range first. Such a region
+//! is never a store window of the table as it is: its store-list entry points at the range
+//! (`JitWindow::dirty`), and the second chance widens the range over the access and puts the
+//! dirty end that holds it in the table.
 
 use crate::vm::CallFrame;
 use std::mem::offset_of;
@@ -44,7 +50,10 @@ pub struct JitWindow {
     pub vm_len: u64,
     /// Host address of `vm_start`.
     pub host: u64,
-    padding: u64,
+    /// In a store list: the address of the region's [`crate::memory::DirtyRange`] when its bytes
+    /// are a clean buffer (compiled code widens the range before it stores there), else 0.
+    /// Unused in the table.
+    pub dirty: u64,
 }
 
 impl JitWindow {
@@ -54,7 +63,7 @@ impl JitWindow {
             vm_start,
             vm_len,
             host,
-            padding: 0,
+            dirty: 0,
         }
     }
 }
@@ -171,6 +180,12 @@ pub mod offsets {
     pub const VM_LEN: i32 = offset_of!(JitWindow, vm_len) as i32;
     /// Within a window.
     pub const HOST: i32 = offset_of!(JitWindow, host) as i32;
+    /// Within a window.
+    pub const DIRTY: i32 = offset_of!(JitWindow, dirty) as i32;
+    /// Within a dirty range.
+    pub const DIRTY_LOW: i32 = offset_of!(crate::memory::DirtyRange, low) as i32;
+    /// Within a dirty range.
+    pub const DIRTY_HIGH: i32 = offset_of!(crate::memory::DirtyRange, high) as i32;
     /// log2 of a window's size.
     pub const WINDOW_SHIFT: u8 = 5;
     const _: () = assert!(std::mem::size_of::<JitWindow>() == 1 << WINDOW_SHIFT);

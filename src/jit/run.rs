@@ -31,17 +31,21 @@ impl JitProgram {
         // size; (b) the window lists the context points at (`load_lists`, `store_lists`), reading
         // `count` windows from each; (c) host memory through windows from the context's table or
         // lists, each of which lies inside one live region's host bytes (stores only writable
-        // ones). Evidence for (b) and (c): `MemoryMapping::jit_windows` and `jit_lists` build the
-        // table and the lists from the regions, the lists into a buffer `run_compiled_with` owns
-        // and leaves untouched until it rebuilds both; the run loop rebuilds them after every
-        // host step (the only time regions can change) in which the mapping's regions generation
-        // moved, which it does on every region replacement (`forget_windows`); after a step that
-        // only changed lookup windows (which always lie in live regions) it copies those in;
-        // compiled code itself only copies a list's window into the table of the same kind.
-        // Every access is checked against its window with wrap-around detection before it is
-        // made (`lower::memory`). It never calls out and always returns through the epilogue.
-        // `entry` is an op label from this compilation's entry table, so the jump lands on an
-        // instruction boundary.
+        // ones); (d) the `DirtyRange` of a clean buffer whose store-list window names it, which
+        // it widens before it puts any part of that buffer in the store table. Evidence for
+        // (b)–(d): `MemoryMapping::jit_windows` and `jit_lists` build the table and the lists
+        // from the regions (a clean buffer's store window only in the list, with the address of
+        // the range boxed beside its bytes: `HostSpan::dirty_address`), the lists into a buffer
+        // `run_compiled_with` owns and leaves untouched until it rebuilds both; the run loop
+        // rebuilds them after every host step (the only time regions can change) in which the
+        // mapping's regions generation moved, which it does on every region replacement
+        // (`forget_windows`); after a step that only changed lookup windows (which always lie
+        // in live regions; no clean buffer's store window is copied) it copies those in;
+        // compiled code itself only copies a list's window, or the dirty part of one, into the
+        // table of the same kind. Every access is checked against its window with wrap-around
+        // detection before it is made (`lower::memory`). It never calls out and always returns
+        // through the epilogue. `entry` is an op label from this compilation's entry table, so
+        // the jump lands on an instruction boundary.
         #[allow(unsafe_code)]
         unsafe {
             function(context, base + entry as usize)

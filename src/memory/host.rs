@@ -11,7 +11,12 @@
 //! a region.
 //!
 //! Each access checks its bounds against the span's length; a read-only span refuses writes.
+//!
+//! A span of a [`super::CleanBuffer`] also keeps a pointer to the buffer's [`DirtyRange`], boxed
+//! beside the bytes and reached the same way: every write through the span widens the range
+//! over what it writes before writing, so the buffer stays zero outside it.
 
+use super::clean::DirtyRange;
 use super::region::HostMemory;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -22,6 +27,8 @@ pub(crate) struct HostSpan<'a> {
     ptr: NonNull<u8>,
     len: usize,
     writable: bool,
+    /// The dirty range of a clean buffer's bytes.
+    dirty: Option<NonNull<DirtyRange>>,
     _memory: PhantomData<&'a mut [u8]>,
 }
 
@@ -45,15 +52,27 @@ pub(crate) struct HostBytes<'a> {
 impl<'a> HostBytes<'a> {
     /// Takes `memory` over; from now on it is reached only through [`HostBytes::span`].
     pub(crate) fn new(mut memory: HostMemory<'a>) -> Self {
-        let (ptr, len, writable) = match &mut memory {
-            HostMemory::ReadOnly(bytes) => (bytes.as_ptr().cast_mut(), bytes.len(), false),
-            HostMemory::Writable(bytes) => (bytes.as_mut_ptr(), bytes.len(), true),
-            HostMemory::Owned { bytes, writable } => (bytes.as_mut_ptr(), bytes.len(), *writable),
+        let (ptr, len, writable, dirty) = match &mut memory {
+            HostMemory::ReadOnly(bytes) => (bytes.as_ptr().cast_mut(), bytes.len(), false, None),
+            HostMemory::Writable(bytes) => (bytes.as_mut_ptr(), bytes.len(), true, None),
+            HostMemory::Owned { bytes, writable } => {
+                (bytes.as_mut_ptr(), bytes.len(), *writable, None)
+            }
+            HostMemory::Clean(buffer) => {
+                let (bytes, dirty) = buffer.parts();
+                (
+                    bytes.as_mut_ptr(),
+                    bytes.len(),
+                    true,
+                    Some(NonNull::from(dirty)),
+                )
+            }
         };
         let span = HostSpan {
             ptr: NonNull::new(ptr).unwrap_or(NonNull::dangling()),
             len,
             writable,
+            dirty,
             _memory: PhantomData,
         };
         HostBytes { memory, span }
@@ -89,6 +108,7 @@ impl HostSpan<'static> {
         ptr: NonNull::dangling(),
         len: 0,
         writable: false,
+        dirty: None,
         _memory: PhantomData,
     };
 }
@@ -106,6 +126,28 @@ impl<'a> HostSpan<'a> {
 
     pub(crate) fn is_writable(&self) -> bool {
         self.writable
+    }
+
+    /// The address of a clean buffer's dirty range, else 0 (for compiled code, which widens
+    /// it before it stores; the JIT's entry carries the contract).
+    pub(crate) fn dirty_address(&self) -> u64 {
+        self.dirty.map_or(0, |dirty| dirty.as_ptr() as u64)
+    }
+
+    /// Widens a clean buffer's dirty range over `[offset, offset + len)` (checked in bounds by
+    /// the caller, which then writes there).
+    #[inline(always)]
+    fn cover(&mut self, offset: usize, len: usize) {
+        if let Some(dirty) = self.dirty {
+            // SAFETY: contract: `dirty` points at the `DirtyRange` boxed beside the bytes in the
+            // clean buffer this span took over, valid as long as the bytes are, and reached only
+            // through spans of that memory, whose uses the mapping's borrows order (module
+            // docs). Evidence: `HostBytes::new` took it from the buffer it owns; `&mut self`
+            // excludes other uses of this span, and nothing else holds a reference to it.
+            #[allow(unsafe_code)]
+            let dirty = unsafe { &mut *dirty.as_ptr() };
+            dirty.cover(offset as u64, (offset + len) as u64, self.len as u64);
+        }
     }
 
     /// `N` bytes at `offset`, if they lie inside the span.
@@ -138,6 +180,7 @@ impl<'a> HostSpan<'a> {
         if !self.writable || offset > self.len || self.len - offset < N {
             return false;
         }
+        self.cover(offset, N);
         // SAFETY: contract: a writable span's `ptr` is valid for writes of `len` bytes and is the
         // only access path to them (module docs). Evidence: the span is writable and
         // `offset + N <= len` was checked just above; `&mut self` excludes other uses of this span.
@@ -173,6 +216,7 @@ impl<'a> HostSpan<'a> {
         if !self.writable || end > self.len {
             return None;
         }
+        self.cover(offset, len);
         // SAFETY: contract: a writable span's `ptr` is valid for writes of `self.len` bytes and is
         // the only access path to them. Evidence: writability and the range were checked; the
         // returned borrow holds `&mut self`, so no other access through this span overlaps it.

@@ -17,11 +17,15 @@
 //! frames, a [`crate::vm::EbpfError::StackAccessViolation`] naming the frame, exactly as the
 //! reference reports them. Regions own or borrow their bytes; the only `unsafe` of this module
 //! is the host access in `host.rs`, which keeps one pointer per region and checks every access.
+//! A region may own a [`CleanBuffer`]: zero outside a dirty prefix and suffix that every write
+//! widens first, so that reusing it costs what a run wrote (`clean.rs`).
 
+mod clean;
 mod host;
 mod mapping;
 mod region;
 
+pub use clean::{CleanBuffer, DirtyRange, DIRTY_GRANULE};
 pub use mapping::{
     AccessViolationHook, MappingError, MemoryMapping, MM_BYTECODE_START, MM_HEAP_START,
     MM_INPUT_START, MM_REGION_SIZE, MM_RODATA_START, MM_STACK_START,

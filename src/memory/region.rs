@@ -13,6 +13,7 @@
 //! decides whether an access is in a gap, so an access that starts at the end of a frame and
 //! runs on reads the start of the next host frame.
 
+use super::clean::CleanBuffer;
 use super::host::{HostBytes, HostSpan};
 
 /// Where a region's bytes live.
@@ -29,6 +30,9 @@ pub enum HostMemory<'a> {
         /// Whether the guest may store to them.
         writable: bool,
     },
+    /// Owned, writable, and zero outside what was written (the stack and heap of Solana
+    /// runs): cleaning it for reuse costs what was written.
+    Clean(CleanBuffer),
 }
 
 /// A region of guest memory.
@@ -83,6 +87,11 @@ impl<'a> MemoryRegion<'a> {
             },
             vm_addr,
         )
+    }
+
+    /// A writable region owning a clean buffer (see [`CleanBuffer`]).
+    pub fn zeroed(buffer: CleanBuffer, vm_addr: u64) -> Self {
+        Self::new(HostMemory::Clean(buffer), vm_addr)
     }
 
     /// An empty placeholder region.

@@ -17,7 +17,7 @@
 use super::context::{HeapAllocator, InvokeContext};
 use super::error::InstructionError;
 use super::failure::{vm_error_message, SyscallFailure};
-use super::run_memory::{growth_hook, lazy_stack_and_heap, Growth};
+use super::run_memory::{growth_hook, stack_and_heap, Growth};
 use super::serialize::{restore_data, serialize, write_back, InputLayout};
 use super::transaction::MAX_PERMITTED_DATA_INCREASE;
 use crate::memory::{MemoryMapping, MM_INPUT_START};
@@ -106,11 +106,7 @@ pub fn execute_program(
     let stack_len = executable.config().stack_size();
     let mut regions = Vec::with_capacity(input_regions.len() + 3);
     regions.push(executable.ro_region());
-    regions.extend(lazy_stack_and_heap(
-        stack_len,
-        budget.heap_size as usize,
-        executable.version().dynamic_stack_frames(),
-    ));
+    regions.extend(stack_and_heap(stack_len, budget.heap_size as usize));
     regions.extend(input_regions);
     // The regions are laid out apart by construction; a failure here would be a bug in the
     // serializer, reported as Agave reports a VM that cannot be created.
@@ -122,8 +118,6 @@ pub fn execute_program(
         }
     };
     memory.set_access_violation_hook(growth_hook(Growth {
-        stack_len: stack_len as u64,
-        heap_len: u64::from(budget.heap_size),
         accounts: std::mem::take(&mut input.growable),
         resize_delta: context.transaction.resize_delta(),
     }));

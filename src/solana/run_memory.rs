@@ -1,4 +1,4 @@
-//! The memory of one program run, and the hook that grows it.
+//! The memory of one program run, and the hook that grows account data.
 //!
 //! ```text
 //! 0x0 / 0x1_0000_0000  read-only: the program's text and read-only data (borrowed)
@@ -7,48 +7,42 @@
 //! 0x4_0000_0000        input: metadata and account-data regions (serialize.rs)
 //! ```
 //!
-//! The stack and the heap are materialized on first use: the stack starts with its first
-//! frames (in versions with fixed frames r10 starts in frame 0 and each call moves one frame
-//! up), the heap with nothing, and each doubles, zero-filled, whenever an access reaches past
-//! it. Their buffers come from a per-thread pool with room for the full size, so growing never
-//! copies and a run zeroes only what it mapped. A program sees exactly the memory Agave gives
-//! it; the runtime no longer zeroes 288 KiB for every instruction when a token transfer touches
-//! a few hundred bytes.
+//! The stack and the heap are mapped whole from the start, as Agave maps them, on clean buffers
+//! ([`CleanBuffer`]: zero outside a dirty prefix and suffix that every write widens first) from
+//! a per-thread pool. A finished run gives them back zeroing only what it wrote, so an
+//! instruction costs what its program touched — a token transfer writes a few KiB of its
+//! 288 KiB — and no access ever waits for memory to be materialized.
 //!
-//! The same hook grows account data into its 10 KiB of room (Agave's access-violation handler:
-//! the whole room at once, within 10 MiB and the transaction's 20 MiB growth limit).
+//! The hook grows account data into its 10 KiB of room (Agave's access-violation handler: the
+//! whole room at once, within 10 MiB and the transaction's 20 MiB growth limit).
 
 use super::transaction::{MAX_ACCOUNT_DATA_GROWTH_PER_TRANSACTION, MAX_ACCOUNT_DATA_LEN};
-use crate::memory::{AccessViolationHook, HostMemory, MemoryRegion, MM_HEAP_START, MM_STACK_START};
+use crate::memory::{
+    AccessViolationHook, CleanBuffer, HostMemory, MemoryRegion, MM_HEAP_START, MM_STACK_START,
+};
 use crate::vm::AccessType;
 use std::cell::RefCell;
 
-/// Stack bytes mapped before first use beyond them: frame 0 for fixed-frame versions.
-pub const INITIAL_STACK_BYTES: usize = 4096;
-/// Least a stack or heap grows to.
-const MIN_GROWTH: u64 = 4096;
 /// Buffers kept per thread (a transaction nests at most 9 instructions deep, each with a stack
 /// and a heap).
 const POOL_SIZE: usize = 18;
 
 thread_local! {
-    /// Empty buffers with room to reuse: stacks and heaps of finished runs.
-    static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    /// Clean buffers of finished runs' stacks and heaps.
+    static POOL: RefCell<Vec<CleanBuffer>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A zeroed buffer of `len` bytes with room for `capacity`, from the pool when it has one.
-fn pooled(len: usize, capacity: usize) -> Vec<u8> {
+/// A clean buffer of `len` bytes, from the pool when it has one.
+fn pooled(len: usize) -> CleanBuffer {
     let reused = POOL.with(|pool| {
         let mut pool = pool.borrow_mut();
-        let found = pool.iter().position(|buffer| buffer.capacity() >= capacity);
+        let found = pool.iter().position(|buffer| buffer.len() == len);
         found.map(|index| pool.swap_remove(index))
     });
-    let mut buffer = reused.unwrap_or_else(|| Vec::with_capacity(capacity));
-    buffer.resize(len, 0);
-    buffer
+    reused.unwrap_or_else(|| CleanBuffer::zeroed(len))
 }
 
-/// Gives the stack's and heap's buffers of a finished run back to the pool.
+/// Gives the stack's and heap's buffers of a finished run back to the pool, clean.
 pub fn recycle(regions: &mut [Option<MemoryRegion<'_>>]) {
     for slot in regions.iter_mut() {
         let is_pooled = slot
@@ -57,80 +51,42 @@ pub fn recycle(regions: &mut [Option<MemoryRegion<'_>>]) {
         if !is_pooled {
             continue;
         }
-        if let Some(HostMemory::Owned { mut bytes, .. }) =
-            slot.take().map(MemoryRegion::into_memory)
-        {
-            bytes.clear();
+        if let Some(HostMemory::Clean(mut buffer)) = slot.take().map(MemoryRegion::into_memory) {
             POOL.with(|pool| {
                 let mut pool = pool.borrow_mut();
                 if pool.len() < POOL_SIZE {
-                    pool.push(bytes);
+                    buffer.clean();
+                    pool.push(buffer);
                 }
             });
         }
     }
 }
 
+/// The stack and heap regions, whole, on clean buffers.
+pub fn stack_and_heap(stack_len: usize, heap_len: usize) -> [MemoryRegion<'static>; 2] {
+    [
+        MemoryRegion::zeroed(pooled(stack_len), MM_STACK_START),
+        MemoryRegion::zeroed(pooled(heap_len), MM_HEAP_START),
+    ]
+}
+
 /// What the hook may grow, and to what size.
 pub struct Growth {
-    /// Full stack size.
-    pub stack_len: u64,
-    /// Full heap size.
-    pub heap_len: u64,
     /// Data regions the program may change (sorted guest addresses).
     pub accounts: Vec<u64>,
     /// The transaction's data growth so far.
     pub resize_delta: i64,
 }
 
-/// The stack and heap regions as first mapped: the stack's first frames (all of it for
-/// versions with dynamic frames, whose r10 starts at the top) and an empty heap.
-pub fn lazy_stack_and_heap(
-    stack_len: usize,
-    heap_len: usize,
-    dynamic_frames: bool,
-) -> [MemoryRegion<'static>; 2] {
-    let initial = if dynamic_frames {
-        stack_len
-    } else {
-        stack_len.min(INITIAL_STACK_BYTES)
-    };
-    [
-        MemoryRegion::owned(pooled(initial, stack_len), MM_STACK_START),
-        MemoryRegion::owned(pooled(0, heap_len), MM_HEAP_START),
-    ]
-}
-
-/// The hook: materializes the stack and heap, grows account data.
+/// The hook: grows account data.
 pub fn growth_hook<'a>(growth: Growth) -> AccessViolationHook<'a> {
     let Growth {
-        stack_len,
-        heap_len,
         accounts,
         resize_delta,
     } = growth;
     let mut delta = resize_delta;
     Box::new(move |region, room, access, vm_addr, len| {
-        let full = match region.vm_addr {
-            MM_STACK_START => Some(stack_len),
-            MM_HEAP_START => Some(heap_len),
-            _ => None,
-        };
-        if let Some(full) = full {
-            let offset = vm_addr.wrapping_sub(region.vm_addr);
-            if offset >= full || region.len() >= full {
-                return false;
-            }
-            let new_len = offset
-                .saturating_add(len)
-                .max(region.len().saturating_mul(2))
-                .max(MIN_GROWTH)
-                .checked_next_power_of_two()
-                .unwrap_or(full)
-                .min(full);
-            extend(region, new_len);
-            return true;
-        }
         if access == AccessType::Load || accounts.binary_search(&region.vm_addr).is_err() {
             return false;
         }
@@ -162,6 +118,7 @@ fn extend(region: &mut MemoryRegion<'_>, len: u64) {
         HostMemory::Owned { bytes, .. } => bytes,
         HostMemory::ReadOnly(bytes) => bytes.to_vec(),
         HostMemory::Writable(bytes) => bytes.to_vec(),
+        HostMemory::Clean(buffer) => buffer.bytes().to_vec(),
     };
     bytes.resize(usize::try_from(len).unwrap_or(usize::MAX), 0);
     *region = MemoryRegion::owned(bytes, start);

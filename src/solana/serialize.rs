@@ -323,5 +323,6 @@ fn host_memory_bytes(memory: HostMemory<'_>) -> Vec<u8> {
         HostMemory::ReadOnly(bytes) => bytes.to_vec(),
         HostMemory::Writable(bytes) => bytes.to_vec(),
         HostMemory::Owned { bytes, .. } => bytes,
+        HostMemory::Clean(buffer) => buffer.bytes().to_vec(),
     }
 }

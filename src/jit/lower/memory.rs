@@ -1,6 +1,8 @@
-//! Loads and stores with an inline bounds check against the slot's window; anything else (a
-//! miss, a fault, the unaligned mapping's other regions, a stack gap) hands over to the
-//! interpreter, which runs the full lookup and the access-violation hook.
+//! Loads and stores with an inline bounds check against the slot's window; a miss gets a second
+//! chance in a shared routine that searches all of the slot's windows (the input's many
+//! regions; clean buffers, whose dirty range it widens); anything else (a fault, a stack gap,
+//! an address beyond the table's slots) hands over to the interpreter, which runs the full
+//! lookup and the access-violation hook.
 //!
 //! ```text
 //! rdx = pc                           where the slow path resumes (the host executes it)
@@ -8,10 +10,15 @@
 //! rcx = rax >> 32; if rcx >= 16 → slow
 //! rcx <<= 5                          byte offset of the slot's window
 //! rax -= window.vm_start             offset into the window (huge when below it)
-//! rax += size; if carry → slow       offset + size, which must not wrap…
-//! if rax > window.vm_len → slow      …and must fit
+//! rax += size; if carry → second     offset + size, which must not wrap…
+//! if rax > window.vm_len → second    …and must fit
 //! rax += window.host                 host address of the access's end
 //! access [rax - size]
+//!
+//! second (one routine per size and direction, `second_chance`):
+//!   binary-search the slot's list for the window holding the access; none → slow
+//!   (a clean buffer's store: widen its dirty range, take the dirty end as the window)
+//!   put it in the slot's table entry, jump to the op's label: the check runs again and hits
 //! ```
 
 use super::recipe::Recipe;
@@ -238,6 +245,10 @@ impl Lowering<'_> {
         asm.alu_ri(true, AluOp::Add, Reg::Rcx, size);
         asm.alu_rm(AluOp::Cmp, Reg::Rcx, Mem::at(Reg::Rdx, offsets::VM_LEN));
         let too_long = asm.jcc(Cond::Above, None);
+        let clean = store.then(|| {
+            asm.alu_mi(AluOp::Cmp, Mem::at(Reg::Rdx, offsets::DIRTY), 0);
+            asm.jcc(Cond::NotEqual, None)
+        });
         asm.mov_rr(true, Reg::Rcx, Reg::Rax);
         asm.shift_imm(true, ShiftOp::Shr, Reg::Rcx, 32);
         asm.shift_imm(false, ShiftOp::Shl, Reg::Rcx, offsets::WINDOW_SHIFT);
@@ -245,6 +256,7 @@ impl Lowering<'_> {
             asm.load(8, Reg::Rax, Mem::at(Reg::Rdx, field));
             asm.store(8, at(CTX, Reg::Rcx, table + field), Reg::Rax);
         }
+        let back = asm.offset();
         asm.load(8, Reg::Rdx, Mem::at(CTX, offsets::PC));
         asm.load(8, Reg::Rax, Mem::at(CTX, offsets::TARGETS));
         asm.jmp_mem(Mem {
@@ -252,6 +264,11 @@ impl Lowering<'_> {
             index: Some((Reg::Rdx, 8)),
             disp: 0,
         });
+        if let Some(clean) = clean {
+            let here = asm.offset();
+            asm.patch_rel32(clean, here);
+            clean_store_window(asm, size, back);
+        }
         let leave = asm.offset();
         for exit in [empty, below, too_long] {
             asm.patch_rel32(exit, leave);
@@ -259,6 +276,102 @@ impl Lowering<'_> {
         asm.load(8, Reg::Rdx, Mem::at(CTX, offsets::PC));
         asm.jmp(Some(self.leave_at_rdx));
     }
+}
+
+/// The second chance's store into a clean buffer: widen the buffer's dirty range over the
+/// access exactly as [`crate::memory::DirtyRange::cover`] does, put the dirty end that holds
+/// the access in the store table, and go `back`.
+///
+/// ```text
+/// entry: rax = addr, rcx = end = offset + size, rdx = the list's window (its region's)
+/// push rbx, rsi; rbx = window.dirty; rsi = offset
+/// if end <= low: prefix        if offset >= high: suffix
+/// if end - low <= high - offset: low = min(round_up(end), len); met if low >= high; prefix
+/// else:                          high = round_down(offset);      met if high <= low; suffix
+/// met: low = high = len; prefix
+/// prefix: rsi = 0, rcx = low   suffix: rsi = high, rcx = len - high
+/// table[window.vm_start >> 32] = { vm_start + rsi, rcx, host + rsi }; pop rsi, rbx; → back
+/// ```
+///
+/// The window's slot is the access's: a slot's list holds only windows that start in it.
+fn clean_store_window(asm: &mut Emitter, size: i32, back: usize) {
+    let granule = crate::memory::DIRTY_GRANULE as i32;
+    let dirty = |field: i32| Mem::at(Reg::Rbx, field);
+    let window = |field: i32| Mem::at(Reg::Rdx, field);
+    asm.push(Reg::Rbx);
+    asm.push(Reg::Rsi);
+    asm.load(8, Reg::Rbx, window(offsets::DIRTY));
+    asm.mov_rr(true, Reg::Rsi, Reg::Rcx);
+    asm.alu_ri(true, AluOp::Sub, Reg::Rsi, size);
+    asm.alu_rm(AluOp::Cmp, Reg::Rcx, dirty(offsets::DIRTY_LOW));
+    let in_prefix = asm.jcc(Cond::BelowEqual, None);
+    asm.alu_rm(AluOp::Cmp, Reg::Rsi, dirty(offsets::DIRTY_HIGH));
+    let in_suffix = asm.jcc(Cond::AboveEqual, None);
+    // Which end is nearer: end - low against high - offset.
+    asm.mov_rr(true, Reg::Rax, Reg::Rcx);
+    asm.alu_rm(AluOp::Sub, Reg::Rax, dirty(offsets::DIRTY_LOW));
+    asm.neg(true, Reg::Rsi);
+    asm.alu_rm(AluOp::Add, Reg::Rsi, dirty(offsets::DIRTY_HIGH));
+    asm.alu_rr(true, AluOp::Cmp, Reg::Rax, Reg::Rsi);
+    let widen_suffix = asm.jcc(Cond::Above, None);
+    asm.alu_ri(true, AluOp::Add, Reg::Rcx, granule - 1);
+    asm.alu_ri(true, AluOp::And, Reg::Rcx, -granule);
+    asm.alu_rm(AluOp::Cmp, Reg::Rcx, window(offsets::VM_LEN));
+    let within = asm.jcc(Cond::BelowEqual, None);
+    asm.load(8, Reg::Rcx, window(offsets::VM_LEN));
+    let here = asm.offset();
+    asm.patch_rel32(within, here);
+    asm.alu_rm(AluOp::Cmp, Reg::Rcx, dirty(offsets::DIRTY_HIGH));
+    let prefix_met = asm.jcc(Cond::AboveEqual, None);
+    asm.store(8, dirty(offsets::DIRTY_LOW), Reg::Rcx);
+    let widened_prefix = asm.jmp(None);
+    let here = asm.offset();
+    asm.patch_rel32(widen_suffix, here);
+    asm.alu_ri(true, AluOp::Sub, Reg::Rcx, size);
+    asm.alu_ri(true, AluOp::And, Reg::Rcx, -granule);
+    asm.alu_rm(AluOp::Cmp, Reg::Rcx, dirty(offsets::DIRTY_LOW));
+    let suffix_met = asm.jcc(Cond::BelowEqual, None);
+    asm.store(8, dirty(offsets::DIRTY_HIGH), Reg::Rcx);
+    let widened_suffix = asm.jmp(None);
+    let met = asm.offset();
+    asm.patch_rel32(prefix_met, met);
+    asm.patch_rel32(suffix_met, met);
+    asm.load(8, Reg::Rcx, window(offsets::VM_LEN));
+    asm.store(8, dirty(offsets::DIRTY_LOW), Reg::Rcx);
+    asm.store(8, dirty(offsets::DIRTY_HIGH), Reg::Rcx);
+    let prefix = asm.offset();
+    for jump in [in_prefix, widened_prefix] {
+        asm.patch_rel32(jump, prefix);
+    }
+    asm.mov_imm(Reg::Rsi, 0);
+    asm.load(8, Reg::Rcx, dirty(offsets::DIRTY_LOW));
+    let set = asm.jmp(None);
+    let suffix = asm.offset();
+    for jump in [in_suffix, widened_suffix] {
+        asm.patch_rel32(jump, suffix);
+    }
+    asm.load(8, Reg::Rsi, dirty(offsets::DIRTY_HIGH));
+    asm.load(8, Reg::Rcx, window(offsets::VM_LEN));
+    asm.alu_rr(true, AluOp::Sub, Reg::Rcx, Reg::Rsi);
+    let here = asm.offset();
+    asm.patch_rel32(set, here);
+    let table = |field: i32| Mem {
+        base: CTX,
+        index: Some((Reg::Rax, 1)),
+        disp: offsets::STORES + field,
+    };
+    asm.load(8, Reg::Rax, window(offsets::VM_START));
+    asm.shift_imm(true, ShiftOp::Shr, Reg::Rax, 32);
+    asm.shift_imm(false, ShiftOp::Shl, Reg::Rax, offsets::WINDOW_SHIFT);
+    asm.store(8, table(offsets::VM_LEN), Reg::Rcx);
+    for field in [offsets::VM_START, offsets::HOST] {
+        asm.load(8, Reg::Rbx, window(field));
+        asm.alu_rr(true, AluOp::Add, Reg::Rbx, Reg::Rsi);
+        asm.store(8, table(field), Reg::Rbx);
+    }
+    asm.pop(Reg::Rsi);
+    asm.pop(Reg::Rbx);
+    asm.jmp(Some(back));
 }
 
 /// A bounds check, its instructions built and ready to write.

@@ -3,7 +3,10 @@
 //!
 //! A window handed to compiled code is always a whole contiguous region's host bytes (or the
 //! window of a recent lookup, which lies in one region), stores only for writable regions; the
-//! JIT asks again whenever [`MemoryMapping::regions_generation`] moves.
+//! JIT asks again whenever [`MemoryMapping::regions_generation`] moves. A clean buffer (whose
+//! writes must widen its dirty range, [`crate::memory::CleanBuffer`]) is never a store window
+//! of the table: it is in the store list with the address of its range, for compiled code's
+//! second chance to widen.
 
 use super::{window_slot, MemoryMapping, Window};
 use crate::jit::context::{JitList, JitWindow};
@@ -16,14 +19,16 @@ fn slot_of(vm_addr: u64) -> usize {
 
 impl MemoryMapping<'_> {
     /// Every region compiled code may reach directly, in address order: the non-empty
-    /// contiguous ones, as windows, each with whether it is writable.
+    /// contiguous ones, as windows (`dirty` set for clean buffers), each with whether it is
+    /// writable.
     fn jit_regions(&self) -> impl Iterator<Item = (JitWindow, bool)> + '_ {
         self.regions
             .iter()
             .filter(|region| region.gap_shift().is_none() && !region.is_empty())
             .map(|region| {
                 let span = region.span_ref();
-                let window = JitWindow::new(region.vm_addr, region.len(), span.host_address());
+                let mut window = JitWindow::new(region.vm_addr, region.len(), span.host_address());
+                window.dirty = span.dirty_address();
                 (window, span.is_writable())
             })
     }
@@ -35,14 +40,16 @@ impl MemoryMapping<'_> {
     pub(crate) fn jit_windows(&self, loads: &mut [JitWindow], stores: &mut [JitWindow]) {
         loads.fill(JitWindow::default());
         stores.fill(JitWindow::default());
-        for (window, writable) in self.jit_regions() {
+        for (mut window, writable) in self.jit_regions() {
+            let clean = window.dirty != 0;
+            window.dirty = 0;
             if let Some(slot) = loads.get_mut(slot_of(window.vm_start)) {
                 if slot.vm_len == 0 {
                     *slot = window;
                 }
             }
             if let Some(slot) = stores.get_mut(slot_of(window.vm_start)) {
-                if slot.vm_len == 0 && writable {
+                if slot.vm_len == 0 && writable && !clean {
                     *slot = window;
                 }
             }
@@ -64,10 +71,13 @@ impl MemoryMapping<'_> {
         let mut runs = [(0usize, 0usize); 2 * crate::jit::context::WINDOW_SLOTS];
         let slots = runs.len() / 2;
         for store in [false, true] {
-            for (window, writable) in self.jit_regions() {
+            for (mut window, writable) in self.jit_regions() {
                 let slot = slot_of(window.vm_start);
                 if slot >= slots || (store && !writable) {
                     continue;
+                }
+                if !store {
+                    window.dirty = 0;
                 }
                 let run = &mut runs[usize::from(store) * slots + slot];
                 if run.1 == 0 {
@@ -123,11 +133,17 @@ impl MemoryMapping<'_> {
     }
 
     /// Puts the windows of the most recent lookups into the JIT's table (what changes after a
-    /// slow path); the rest of the table stays valid while the regions do
-    /// ([`MemoryMapping::regions_generation`]).
+    /// slow path; but no store window of a clean buffer); the rest of the table stays valid
+    /// while the regions do ([`MemoryMapping::regions_generation`]).
     pub(crate) fn jit_recent_windows(&self, loads: &mut [JitWindow], stores: &mut [JitWindow]) {
-        for (recents, table) in [(&self.load_windows, loads), (&self.store_windows, stores)] {
-            for recent in recents.iter().filter(|recent| recent.vm_len != 0) {
+        for (recents, table, store) in [
+            (&self.load_windows, loads, false),
+            (&self.store_windows, stores, true),
+        ] {
+            let usable = |recent: &&Window<'_>| {
+                recent.vm_len != 0 && !(store && recent.span.dirty_address() != 0)
+            };
+            for recent in recents.iter().filter(usable) {
                 if let Some(slot) = table.get_mut(slot_of(recent.vm_start)) {
                     *slot = JitWindow::new(
                         recent.vm_start,
