@@ -78,12 +78,18 @@ impl LogCollector {
     /// `Program <id> invoke [<depth>]`.
     pub fn program_invoke(&mut self, program_id: &Pubkey, depth: usize) {
         let id = self.id(program_id);
-        self.log(format!("Program {id} invoke [{depth}]"));
+        self.log(line(&[
+            Piece::Text("Program "),
+            Piece::Text(&id),
+            Piece::Text(" invoke ["),
+            Piece::Number(depth as u64),
+            Piece::Text("]"),
+        ]));
     }
 
     /// `Program log: <text>`.
     pub fn program_log(&mut self, text: &str) {
-        self.log(format!("Program log: {text}"));
+        self.log(line(&[Piece::Text("Program log: "), Piece::Text(text)]));
     }
 
     /// `Program data: <base64>…`, one field per slice.
@@ -98,9 +104,15 @@ impl LogCollector {
     /// `Program <id> consumed <n> of <m> compute units`.
     pub fn program_consumed(&mut self, program_id: &Pubkey, consumed: u64, available: u64) {
         let id = self.id(program_id);
-        self.log(format!(
-            "Program {id} consumed {consumed} of {available} compute units"
-        ));
+        self.log(line(&[
+            Piece::Text("Program "),
+            Piece::Text(&id),
+            Piece::Text(" consumed "),
+            Piece::Number(consumed),
+            Piece::Text(" of "),
+            Piece::Number(available),
+            Piece::Text(" compute units"),
+        ]));
     }
 
     /// `Program return: <id> <base64>`.
@@ -113,7 +125,11 @@ impl LogCollector {
     /// `Program <id> success`.
     pub fn program_success(&mut self, program_id: &Pubkey) {
         let id = self.id(program_id);
-        self.log(format!("Program {id} success"));
+        self.log(line(&[
+            Piece::Text("Program "),
+            Piece::Text(&id),
+            Piece::Text(" success"),
+        ]));
     }
 
     /// `Program <id> failed: <error>`.
@@ -121,6 +137,49 @@ impl LogCollector {
         let id = self.id(program_id);
         self.log(format!("Program {id} failed: {error}"));
     }
+}
+
+/// A part of a log line.
+enum Piece<'a> {
+    Text(&'a str),
+    Number(u64),
+}
+
+/// Digits of `value` in decimal, right-aligned in a buffer: (buffer, first digit's index).
+fn decimal(mut value: u64) -> ([u8; 20], usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            return (digits, at);
+        }
+    }
+}
+
+/// The line made of `pieces`, allocated once at its exact length (the lines every instruction
+/// logs are built often enough for `format!`'s machinery and regrowth to show).
+fn line(pieces: &[Piece<'_>]) -> String {
+    let length: usize = pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => text.len(),
+            Piece::Number(value) => 20 - decimal(*value).1,
+        })
+        .sum();
+    let mut out = String::with_capacity(length);
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Number(value) => {
+                let (digits, at) = decimal(*value);
+                out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -138,6 +197,30 @@ mod tests {
         assert_eq!(messages.len(), LOG_BYTES_LIMIT);
         assert_eq!(messages[LOG_BYTES_LIMIT - 2], "x");
         assert_eq!(messages[LOG_BYTES_LIMIT - 1], "Log truncated");
+    }
+
+    #[test]
+    fn lines_read_as_format_would_write_them() {
+        let mut log = LogCollector::default();
+        let token: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+            .parse()
+            .unwrap();
+        log.program_invoke(&token, 1);
+        log.program_log("Instruction: Transfer");
+        log.program_consumed(&token, 0, u64::MAX);
+        log.program_consumed(&token, 1416, 1_400_000);
+        log.program_success(&token);
+        let id = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
+        assert_eq!(
+            log.messages(),
+            [
+                format!("Program {id} invoke [1]"),
+                "Program log: Instruction: Transfer".to_string(),
+                format!("Program {id} consumed 0 of {} compute units", u64::MAX),
+                format!("Program {id} consumed 1416 of 1400000 compute units"),
+                format!("Program {id} success"),
+            ]
+        );
     }
 
     #[test]
