@@ -79,6 +79,16 @@ pub struct JitList {
     pub count: u64,
 }
 
+/// Where the window lists live while compiled code runs: one buffer per kind, each a run of
+/// windows per slot (owned by the run loop, reused from run to run).
+#[derive(Debug, Default)]
+pub struct ListBuffers {
+    /// Load windows, slot by slot.
+    pub loads: Vec<JitWindow>,
+    /// Store windows, slot by slot.
+    pub stores: Vec<JitWindow>,
+}
+
 /// The state JIT code works on.
 #[derive(Debug, Clone)]
 #[repr(C)]

@@ -9,7 +9,7 @@
 //!   single-metered one when the budget is short); stop when the run ends
 //! ```
 
-use super::context::{offsets, JitContext, JitWindow};
+use super::context::{offsets, JitContext, ListBuffers};
 use super::JitProgram;
 use crate::interpreter::decode::Code;
 use crate::vm::{AccessType, ContextObject, EbpfError, StopReason, Vm};
@@ -33,9 +33,9 @@ impl JitProgram {
         // lists, each of which lies inside one live region's host bytes (stores only writable
         // ones); (d) the `DirtyRange` of a clean buffer whose store-list window names it, which
         // it widens before it puts any part of that buffer in the store table. Evidence for
-        // (b)–(d): `MemoryMapping::jit_windows` and `jit_lists` build the table and the lists
-        // from the regions (a clean buffer's store window only in the list, with the address of
-        // the range boxed beside its bytes: `HostSpan::dirty_address`), the lists into a buffer
+        // (b)–(d): `MemoryMapping::jit_windows` builds the table and the lists from the regions
+        // (a clean buffer's store window only in the list, with the address of the range boxed
+        // beside its bytes: `HostSpan::dirty_address`), the lists into buffers
         // `run_compiled_with` owns and leaves untouched until it rebuilds both; the run loop
         // rebuilds them after every host step (the only time regions can change) in which the
         // mapping's regions generation moved, which it does on every region replacement
@@ -111,30 +111,20 @@ impl<C: ContextObject> Vm<'_, C> {
 
     fn run_compiled(&mut self, program: &JitProgram) {
         thread_local! {
-            /// The window lists' buffer, reused from run to run (a nested run takes a new one).
-            static LISTS: std::cell::Cell<Vec<JitWindow>> = const { std::cell::Cell::new(Vec::new()) };
+            /// The window lists' buffers, reused from run to run (a nested run takes new ones).
+            static LISTS: std::cell::Cell<ListBuffers> = std::cell::Cell::new(ListBuffers::default());
         }
         let mut lists = LISTS.take();
         self.run_compiled_with(program, &mut lists);
         LISTS.set(lists);
     }
 
-    /// Points the context at windows for the mapping's current regions: the per-slot table
-    /// and the lists (built into `lists`, which must then stay as it is while compiled code
-    /// runs).
-    fn windows_into(&self, context: &mut JitContext, lists: &mut Vec<JitWindow>) {
-        self.memory
-            .jit_windows(&mut context.loads, &mut context.stores);
-        self.memory
-            .jit_lists(lists, &mut context.load_lists, &mut context.store_lists);
-    }
-
-    fn run_compiled_with(&mut self, program: &JitProgram, lists: &mut Vec<JitWindow>) {
+    fn run_compiled_with(&mut self, program: &JitProgram, lists: &mut ListBuffers) {
         let runs = &self.executable.decoded().runs;
         let mut context = JitContext::new(program.key);
         context.runs = runs.as_ptr() as u64;
         context.targets = program.targets.as_ptr() as u64;
-        self.windows_into(&mut context, lists);
+        self.memory.jit_windows(&mut context, lists);
         let mut regions_generation = self.memory.regions_generation();
         let mut windows_generation = self.memory.windows_generation();
         let mut warmed_at = None;
@@ -175,7 +165,7 @@ impl<C: ContextObject> Vm<'_, C> {
                 return;
             }
             if self.memory.regions_generation() != regions_generation {
-                self.windows_into(&mut context, lists);
+                self.memory.jit_windows(&mut context, lists);
             } else if self.memory.windows_generation() != windows_generation {
                 self.memory
                     .jit_recent_windows(&mut context.loads, &mut context.stores);

@@ -9,101 +9,78 @@
 //! second chance to widen.
 
 use super::{window_slot, MemoryMapping, Window};
-use crate::jit::context::{JitList, JitWindow};
+use crate::jit::context::{JitContext, JitList, JitWindow, ListBuffers, WINDOW_SLOTS};
 use crate::vm::AccessType;
+
+/// Bytes of a window.
+const WINDOW_BYTES: u64 = std::mem::size_of::<JitWindow>() as u64;
 
 /// The 4 GiB slot of a guest address, as an index (saturating on 32-bit hosts).
 fn slot_of(vm_addr: u64) -> usize {
     usize::try_from(vm_addr >> 32).unwrap_or(usize::MAX)
 }
 
+/// Appends `window` to `buffer` as the next of a slot's run `(first, count)` (regions come in
+/// address order, so a slot's windows are contiguous).
+fn add_to_run(run: &mut (usize, usize), buffer: &mut Vec<JitWindow>, window: JitWindow) {
+    if run.1 == 0 {
+        run.0 = buffer.len();
+    }
+    run.1 += 1;
+    buffer.push(window);
+}
+
 impl MemoryMapping<'_> {
-    /// Every region compiled code may reach directly, in address order: the non-empty
-    /// contiguous ones, as windows (`dirty` set for clean buffers), each with whether it is
-    /// writable.
-    fn jit_regions(&self) -> impl Iterator<Item = (JitWindow, bool)> + '_ {
-        self.regions
-            .iter()
-            .filter(|region| region.gap_shift().is_none() && !region.is_empty())
-            .map(|region| {
-                let span = region.span_ref();
-                let mut window = JitWindow::new(region.vm_addr, region.len(), span.host_address());
-                window.dirty = span.dirty_address();
-                (window, span.is_writable())
-            })
-    }
-
-    /// Fills the JIT's per-slot windows: every non-empty contiguous region for its slot (the
-    /// first one wins; stores only for writable regions), then the windows of the most recent
-    /// slow-path load and store, which cover gapped stack frames and the unaligned mapping's
-    /// other regions. Call it again whenever host code may have replaced a region.
-    pub(crate) fn jit_windows(&self, loads: &mut [JitWindow], stores: &mut [JitWindow]) {
-        loads.fill(JitWindow::default());
-        stores.fill(JitWindow::default());
-        for (mut window, writable) in self.jit_regions() {
-            let clean = window.dirty != 0;
-            window.dirty = 0;
-            if let Some(slot) = loads.get_mut(slot_of(window.vm_start)) {
-                if slot.vm_len == 0 {
-                    *slot = window;
-                }
+    /// Fills the JIT's window table and lists, in one pass over the regions: every non-empty
+    /// contiguous region starting in a slot of the table is in its slot's load list and, when
+    /// writable, store list (a clean buffer's with the address of its dirty range), and the
+    /// first such region of a slot is its table window (stores: the first writable one that is
+    /// not a clean buffer); then the windows of the most recent slow-path load and store,
+    /// which cover gapped stack frames and the unaligned mapping's other regions, go in the
+    /// table. The lists point into `buffers`: valid until it next changes. Call it again
+    /// whenever host code may have replaced a region.
+    pub(crate) fn jit_windows(&self, context: &mut JitContext, buffers: &mut ListBuffers) {
+        context.loads = [JitWindow::default(); WINDOW_SLOTS];
+        context.stores = [JitWindow::default(); WINDOW_SLOTS];
+        buffers.loads.clear();
+        buffers.stores.clear();
+        // Per slot: (first index, count) in each buffer.
+        let mut load_runs = [(0usize, 0usize); WINDOW_SLOTS];
+        let mut store_runs = [(0usize, 0usize); WINDOW_SLOTS];
+        for region in &self.regions {
+            let slot = slot_of(region.vm_addr);
+            if slot >= WINDOW_SLOTS || region.gap_shift().is_some() || region.is_empty() {
+                continue;
             }
-            if let Some(slot) = stores.get_mut(slot_of(window.vm_start)) {
-                if slot.vm_len == 0 && writable && !clean {
-                    *slot = window;
-                }
+            let span = region.span_ref();
+            let window = JitWindow::new(region.vm_addr, region.len(), span.host_address());
+            if context.loads[slot].vm_len == 0 {
+                context.loads[slot] = window;
             }
-        }
-        self.jit_recent_windows(loads, stores);
-    }
-
-    /// Fills `windows` with every window of [`MemoryMapping::jit_regions`] that starts in a
-    /// slot the lists cover — the loads' first, then the stores' (writable regions only) — and
-    /// points each slot's list at its run of them (sorted by address, as the regions are, and
-    /// disjoint). The lists hold addresses into `windows`: they are valid until it next changes.
-    pub(crate) fn jit_lists(
-        &self,
-        windows: &mut Vec<JitWindow>,
-        load_lists: &mut [JitList],
-        store_lists: &mut [JitList],
-    ) {
-        windows.clear();
-        let mut runs = [(0usize, 0usize); 2 * crate::jit::context::WINDOW_SLOTS];
-        let slots = runs.len() / 2;
-        for store in [false, true] {
-            for (mut window, writable) in self.jit_regions() {
-                let slot = slot_of(window.vm_start);
-                if slot >= slots || (store && !writable) {
-                    continue;
+            add_to_run(&mut load_runs[slot], &mut buffers.loads, window);
+            if span.is_writable() {
+                let dirty = span.dirty_address();
+                if dirty == 0 && context.stores[slot].vm_len == 0 {
+                    context.stores[slot] = window;
                 }
-                if !store {
-                    window.dirty = 0;
-                }
-                let run = &mut runs[usize::from(store) * slots + slot];
-                if run.1 == 0 {
-                    run.0 = windows.len();
-                }
-                run.1 += 1;
-                windows.push(window);
+                let window = JitWindow { dirty, ..window };
+                add_to_run(&mut store_runs[slot], &mut buffers.stores, window);
             }
         }
-        // Addresses only now: pushing may have moved the buffer.
-        let base = windows.as_ptr() as u64;
-        let size = std::mem::size_of::<JitWindow>() as u64;
-        for (index, (first, count)) in runs.into_iter().enumerate() {
-            let list = JitList {
-                windows: base.wrapping_add(first as u64 * size),
-                count: count as u64,
-            };
-            let lists = if index < slots {
-                &mut *load_lists
-            } else {
-                &mut *store_lists
-            };
-            if let Some(entry) = lists.get_mut(index % slots) {
-                *entry = list;
+        // Addresses only now: pushing may have moved the buffers.
+        for (runs, buffer, lists) in [
+            (&load_runs, &buffers.loads, &mut context.load_lists),
+            (&store_runs, &buffers.stores, &mut context.store_lists),
+        ] {
+            let base = buffer.as_ptr() as u64;
+            for (list, (first, count)) in lists.iter_mut().zip(runs) {
+                *list = JitList {
+                    windows: base.wrapping_add(*first as u64 * WINDOW_BYTES),
+                    count: *count as u64,
+                };
             }
         }
+        self.jit_recent_windows(&mut context.loads, &mut context.stores);
     }
 
     /// Makes the region holding `[vm_addr, vm_addr + len)` the lookup window of its slot, if the
