@@ -61,8 +61,6 @@ struct ViolationReport {
 pub struct MemoryMapping<'a> {
     /// Sorted by start address; in aligned mode, region `i` is slot `i`.
     regions: Vec<MemoryRegion<'a>>,
-    /// Starts of `regions`, for the unaligned binary search.
-    starts: Vec<u64>,
     aligned: bool,
     /// Per 4 GiB slot (modulo [`WINDOW_SLOTS`]), where the last load and the last store in it
     /// landed: the next access to the same run of addresses skips the lookup, and a program
@@ -108,10 +106,8 @@ impl<'a> MemoryMapping<'a> {
             }
             regions
         };
-        let starts = regions.iter().map(|region| region.vm_addr).collect();
         let mut mapping = MemoryMapping {
             regions,
-            starts,
             aligned,
             load_windows: [Window::EMPTY; WINDOW_SLOTS],
             store_windows: [Window::EMPTY; WINDOW_SLOTS],
@@ -185,8 +181,8 @@ impl<'a> MemoryMapping<'a> {
             let index = (vm_addr >> 32) as usize;
             return (index < self.regions.len()).then_some(index);
         }
-        self.starts
-            .partition_point(|start| *start <= vm_addr)
+        self.regions
+            .partition_point(|region| region.vm_addr <= vm_addr)
             .checked_sub(1)
     }
 

@@ -81,17 +81,6 @@ pub fn execute_program(
 ) -> Result<(), ProgramFailure> {
     let program_id = context.transaction.current_program_id()?;
     let (input_regions, mut input) = serialize(&mut context.transaction)?;
-    let account_ranges: Vec<(u64, u64)> = input
-        .accounts
-        .iter()
-        .map(|account| {
-            let end = account
-                .data_addr
-                .saturating_add(account.original_data_len as u64)
-                .saturating_add(MAX_PERMITTED_DATA_INCREASE as u64);
-            (account.data_addr, end)
-        })
-        .collect();
     let available = context.get_remaining();
     let budget = context.environment.budget;
     let heap_cost = context.costs().heap_cost(budget.heap_size);
@@ -141,7 +130,7 @@ pub fn execute_program(
         Ok(status) => Err(ProgramFailure::Instruction(
             InstructionError::from_program_return(status),
         )),
-        Err(error) => Err(fault(context, &input, &account_ranges, error)),
+        Err(error) => Err(fault(context, &input, error)),
     };
     let written = write_back(&mut context.transaction, &input, memory, outcome.is_ok());
     outcome?;
@@ -150,12 +139,7 @@ pub fn execute_program(
 
 /// What a VM fault becomes: faults of the VM itself empty the compute meter; a syscall's own
 /// failure keeps its kind; an access violation inside an account's data range names the rule.
-fn fault(
-    context: &mut InvokeContext,
-    input: &InputLayout,
-    account_ranges: &[(u64, u64)],
-    error: EbpfError,
-) -> ProgramFailure {
+fn fault(context: &mut InvokeContext, input: &InputLayout, error: EbpfError) -> ProgramFailure {
     let from_syscall = matches!(error, EbpfError::SyscallError { .. });
     if !from_syscall {
         let remaining = context.get_remaining();
@@ -175,11 +159,20 @@ fn fault(
         access, vaddr, len, ..
     } = error
     {
-        let found = account_ranges
+        // Each account's data range: its data and the room it may grow into.
+        let range = |account: &super::serialize::SerializedAccount| {
+            let end = account
+                .data_addr
+                .saturating_add(account.original_data_len as u64)
+                .saturating_add(MAX_PERMITTED_DATA_INCREASE as u64);
+            account.data_addr..end
+        };
+        let found = input
+            .accounts
             .iter()
-            .position(|(start, end)| (*start..*end).contains(&vaddr));
+            .position(|account| range(account).contains(&vaddr));
         if let Some(position) = found {
-            let (_, end) = account_ranges[position];
+            let end = range(&input.accounts[position]).end;
             if vaddr.saturating_add(len) <= end {
                 return ProgramFailure::Instruction(account_access_error(
                     context, input, position, access,

@@ -58,6 +58,8 @@ impl LogCollector {
     /// A log that writes `program_id` as `name` (its base58, computed once by the caller).
     pub fn naming(program_id: Pubkey, name: Arc<str>) -> Self {
         LogCollector {
+            // An instruction logs at least invoke, consumed and success or failure.
+            messages: Vec::with_capacity(8),
             last_id: Some((program_id, name)),
             ..LogCollector::default()
         }

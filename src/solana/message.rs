@@ -49,7 +49,7 @@ pub fn compile(
     accounts: &[(Pubkey, Account)],
     program_loader: impl Fn(&Pubkey) -> Option<Pubkey>,
 ) -> Result<CompiledInstruction, MessageError> {
-    let mut keys: Vec<(Pubkey, bool, bool)> = Vec::new();
+    let mut keys: Vec<(Pubkey, bool, bool)> = Vec::with_capacity(instruction.accounts.len() + 1);
     let mut note = |key: Pubkey, signer: bool, writable: bool| match keys
         .iter_mut()
         .find(|(k, _, _)| *k == key)

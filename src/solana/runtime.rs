@@ -64,6 +64,29 @@ pub enum AddProgramError {
 /// Why an instruction could not be processed at all (before any program ran).
 pub type RuntimeError = MessageError;
 
+/// The hasher of the loaded-programs map: Fx-style folding of the key's words. The map holds
+/// only programs the embedder loaded and is looked up a few times per instruction, where
+/// SipHash's resistance to chosen keys bought nothing but its cost.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type ProgramMap = HashMap<Pubkey, LoadedProgram, std::hash::BuildHasherDefault<KeyHasher>>;
+
 struct LoadedProgram {
     loader: Pubkey,
     executable: Executable<InvokeContext>,
@@ -75,7 +98,7 @@ struct LoadedProgram {
 /// features enabled, loaders v2 and v3, the sysvars and costs of [`Environment`].
 pub struct ProgramRuntime {
     runtime: Arc<Runtime<InvokeContext>>,
-    programs: HashMap<Pubkey, LoadedProgram>,
+    programs: ProgramMap,
     environment: Arc<Environment>,
     sysvar_cache: Arc<SysvarCache>,
     engine: Engine,
@@ -110,7 +133,7 @@ impl ProgramRuntime {
         register_syscalls(&mut runtime.syscalls);
         ProgramRuntime {
             runtime: Arc::new(runtime),
-            programs: HashMap::new(),
+            programs: ProgramMap::default(),
             sysvar_cache: Arc::new(SysvarCache::new(&environment.sysvars)),
             environment: Arc::new(environment),
             engine: Engine::Interpreter,
