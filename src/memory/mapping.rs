@@ -267,13 +267,17 @@ impl<'a> MemoryMapping<'a> {
                 .host_range(vm_addr, len)
                 .map(|range| (index, range))
         });
-        let error = self.violation(found, AccessType::Store, vm_addr, len);
+        // The error is built only for a failure (it divides to find the stack frame), from
+        // what it needs taken before the region is borrowed for writing.
+        let report = self.report;
+        let found_range = found.map(|index| self.regions[index].vm_range());
+        let error = move || violation(report, found_range, AccessType::Store, vm_addr, len);
         match range {
             Some((index, range)) => self.regions[index]
                 .span_mut()
                 .slice_mut(range.start, range.len())
-                .ok_or(error),
-            None => Err(error),
+                .ok_or_else(error),
+            None => Err(error()),
         }
     }
 
@@ -376,8 +380,7 @@ impl<'a> MemoryMapping<'a> {
         Ok(())
     }
 
-    /// The error the reference reports for a failed access: a stack violation with the frame
-    /// number near the stack (fixed-frame versions), else an access violation naming the region.
+    /// The error the reference reports for a failed access (see [`violation`]).
     fn violation(
         &self,
         found: Option<usize>,
@@ -385,39 +388,52 @@ impl<'a> MemoryMapping<'a> {
         vm_addr: u64,
         len: u64,
     ) -> EbpfError {
-        let report = self.report;
-        let frame = (vm_addr as i64)
-            .saturating_sub(MM_STACK_START as i64)
-            .checked_div(report.stack_frame_size)
-            .unwrap_or(0);
-        if !report.dynamic_stack_frames
-            && (-1..report.max_call_depth.saturating_add(1)).contains(&frame)
-        {
-            return EbpfError::StackAccessViolation {
-                access,
-                vaddr: vm_addr,
-                len,
-                frame,
-            };
-        }
-        let contains = found.is_some_and(|index| self.regions[index].vm_range().contains(&vm_addr));
-        let region = if !contains {
-            "unallocated"
-        } else {
-            match vm_addr & !(MM_REGION_SIZE - 1) {
-                MM_BYTECODE_START => "program",
-                MM_STACK_START => "stack",
-                MM_HEAP_START => "heap",
-                MM_INPUT_START => "input",
-                _ => "allocated",
-            }
-        };
-        EbpfError::AccessViolation {
+        let found_range = found.map(|index| self.regions[index].vm_range());
+        violation(self.report, found_range, access, vm_addr, len)
+    }
+}
+
+/// The error the reference reports for a failed access: a stack violation with the frame number
+/// near the stack (fixed-frame versions), else an access violation naming the region, given the
+/// guest range of the region the lookup found.
+fn violation(
+    report: ViolationReport,
+    found_range: Option<std::ops::Range<u64>>,
+    access: AccessType,
+    vm_addr: u64,
+    len: u64,
+) -> EbpfError {
+    let frame = (vm_addr as i64)
+        .saturating_sub(MM_STACK_START as i64)
+        .checked_div(report.stack_frame_size)
+        .unwrap_or(0);
+    if !report.dynamic_stack_frames
+        && (-1..report.max_call_depth.saturating_add(1)).contains(&frame)
+    {
+        return EbpfError::StackAccessViolation {
             access,
             vaddr: vm_addr,
             len,
-            region,
+            frame,
+        };
+    }
+    let contains = found_range.is_some_and(|range| range.contains(&vm_addr));
+    let region = if !contains {
+        "unallocated"
+    } else {
+        match vm_addr & !(MM_REGION_SIZE - 1) {
+            MM_BYTECODE_START => "program",
+            MM_STACK_START => "stack",
+            MM_HEAP_START => "heap",
+            MM_INPUT_START => "input",
+            _ => "allocated",
         }
+    };
+    EbpfError::AccessViolation {
+        access,
+        vaddr: vm_addr,
+        len,
+        region,
     }
 }
 

@@ -50,10 +50,23 @@ fn copy(
     }
     memory.prepare_store(dst, len)?;
     memory.write_bytes(dst, len)?;
-    let bytes = read_slice(memory, src, len, 1, 1, context.check_aligned)?.to_vec();
+    let source = read_slice(memory, src, len, 1, 1, context.check_aligned)?;
+    // The source is copied out first (it may be the destination's region); on the stack when
+    // it is short, as most copies are.
+    let mut short = [0u8; SHORT_COPY];
+    let bytes = match short.get_mut(..source.len()) {
+        Some(buffer) => {
+            buffer.copy_from_slice(source);
+            std::borrow::Cow::Borrowed(&*buffer)
+        }
+        None => std::borrow::Cow::Owned(source.to_vec()),
+    };
     write_output(memory, dst, &bytes)?;
     Ok(0)
 }
+
+/// Longest copy staged on the stack.
+const SHORT_COPY: usize = 256;
 
 pub(super) fn memset(
     context: &mut InvokeContext,
