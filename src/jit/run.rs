@@ -112,7 +112,12 @@ impl<C: ContextObject> Vm<'_, C> {
     fn run_compiled(&mut self, program: &JitProgram) {
         thread_local! {
             /// The window lists' buffers, reused from run to run (a nested run takes new ones).
-            static LISTS: std::cell::Cell<ListBuffers> = std::cell::Cell::new(ListBuffers::default());
+            static LISTS: std::cell::Cell<ListBuffers> = const {
+                std::cell::Cell::new(ListBuffers {
+                    loads: Vec::new(),
+                    stores: Vec::new(),
+                })
+            };
         }
         let mut lists = LISTS.take();
         self.run_compiled_with(program, &mut lists);

@@ -61,6 +61,44 @@ pub(crate) struct State {
     pub instructions: u64,
 }
 
+impl Drop for State {
+    fn drop(&mut self) {
+        recycle_frames(std::mem::take(&mut self.frames));
+    }
+}
+
+std::thread_local! {
+    /// Call-frame arrays of finished runs. A frame is always written (by the call that pushes
+    /// it) before it is read (by the exit that pops it), so a reused array needs no clearing.
+    static FRAMES: std::cell::RefCell<Vec<Vec<CallFrame>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Arrays kept per thread.
+const FRAME_POOL: usize = 8;
+
+/// A call-frame array of `len` frames, reused when one is at hand.
+fn frames(len: usize) -> Vec<CallFrame> {
+    let reused = FRAMES.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let found = pool.iter().position(|frames| frames.len() == len);
+        found.map(|index| pool.swap_remove(index))
+    });
+    reused.unwrap_or_else(|| vec![CallFrame::default(); len])
+}
+
+fn recycle_frames(frames: Vec<CallFrame>) {
+    if frames.is_empty() {
+        return;
+    }
+    FRAMES.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.len() < FRAME_POOL {
+            pool.push(frames);
+        }
+    });
+}
+
 /// One run of an executable.
 pub struct Vm<'a, C: ContextObject> {
     pub(crate) executable: &'a Executable<C>,
@@ -97,7 +135,7 @@ impl<'a, C: ContextObject> Vm<'a, C> {
                 budget: 0,
                 initial: 0,
                 depth: 0,
-                frames: vec![CallFrame::default(); config.max_call_depth],
+                frames: frames(config.max_call_depth),
                 started: false,
                 outcome: None,
                 instructions: 0,
