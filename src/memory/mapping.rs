@@ -175,6 +175,15 @@ impl<'a> MemoryMapping<'a> {
         self.regions
     }
 
+    /// Takes the regions out, leaving a mapping of nothing (its lookup windows, which point
+    /// into the regions' bytes, go with them): for a host that is done with the run but not
+    /// with the VM that owns the mapping.
+    pub fn take_regions(&mut self) -> Vec<MemoryRegion<'a>> {
+        let regions = std::mem::take(&mut self.regions);
+        self.forget_windows();
+        regions
+    }
+
     /// Index of the region an address belongs to, by the mapping's lookup rule.
     fn find_pure(&self, vm_addr: u64) -> Option<usize> {
         if self.aligned {

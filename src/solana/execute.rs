@@ -115,7 +115,8 @@ pub fn execute_program(
     vm.set_register(1, MM_INPUT_START);
     vm.set_register(2, input.instruction_data_addr);
     let (consumed, result) = driver.run(&mut vm);
-    let (memory, context) = vm.into_parts();
+    // The VM stays where it is (it is large): its context and memory are used in place.
+    let context = &mut *vm.context;
 
     context
         .log
@@ -132,7 +133,12 @@ pub fn execute_program(
         )),
         Err(error) => Err(fault(context, &input, error)),
     };
-    let written = write_back(&mut context.transaction, &input, memory, outcome.is_ok());
+    let written = write_back(
+        &mut context.transaction,
+        &input,
+        &mut vm.memory,
+        outcome.is_ok(),
+    );
     outcome?;
     Ok(written?)
 }

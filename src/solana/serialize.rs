@@ -246,15 +246,15 @@ fn read_written(memory: &MemoryMapping<'_>, account: &SerializedAccount) -> Opti
 pub fn write_back(
     transaction: &mut TransactionContext,
     input: &InputLayout,
-    memory: MemoryMapping<'_>,
+    memory: &mut MemoryMapping<'_>,
     apply: bool,
 ) -> Result<(), InstructionError> {
     let written: Vec<Option<Written>> = input
         .accounts
         .iter()
-        .map(|account| read_written(&memory, account))
+        .map(|account| read_written(memory, account))
         .collect();
-    restore_data(transaction, input, memory.into_regions())?;
+    restore_data(transaction, input, memory.take_regions())?;
     if !apply {
         return Ok(());
     }

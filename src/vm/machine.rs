@@ -117,19 +117,17 @@ impl<'a, C: ContextObject> Vm<'a, C> {
         memory: MemoryMapping<'a>,
     ) -> Self {
         let config = executable.config();
-        let mut regs = [0u64; 256];
         let frame_top = if executable.version().dynamic_stack_frames() {
             config.stack_size()
         } else {
             config.stack_frame_size
         };
-        regs[10] = MM_STACK_START.saturating_add(frame_top as u64);
-        Vm {
+        let mut vm = Vm {
             executable,
             memory,
             context,
             state: State {
-                regs,
+                regs: [0; 256],
                 pc: executable.entry_pc(),
                 due: 0,
                 budget: 0,
@@ -140,7 +138,9 @@ impl<'a, C: ContextObject> Vm<'a, C> {
                 outcome: None,
                 instructions: 0,
             },
-        }
+        };
+        vm.state.regs[10] = MM_STACK_START.saturating_add(frame_top as u64);
+        vm
     }
 
     /// Ends the VM and gives back its memory (to read what the program left there) and the
