@@ -11,15 +11,16 @@
 //! |-----------------|---------------------------------------------------------------------|
 //! | [`x86`]         | the encoder, one file per encoding concern, checked with iced-x86    |
 //! | `lower`         | ops to machine code: metering, hand-over stubs, ALU, jumps, memory  |
-//! | [`context`]     | the `repr(C)` block generated code works on (registers, meter, windows) |
+//! | [`context`]     | the `repr(C)` block generated code works on (registers, meter, windows, window lists) |
 //! | [`code_memory`] | read-write then read-execute pages, never both; a reuse pool         |
 //! | `run`           | the host side: entry, hand-over to the interpreter, re-entry         |
 //!
 //! The design choice that keeps the two engines in agreement: compiled code does only what is
-//! both common and unambiguous (arithmetic, jumps, in-window loads and stores) and hands
-//! everything else to the interpreter's own [`crate::vm::Vm::step`] for one instruction — calls,
-//! exits, syscalls, faults of any kind, accesses that miss the fast path. Errors therefore
-//! come from one implementation, and counts from one metering rule (see `lower`).
+//! both common and unambiguous (arithmetic, jumps, calls and returns, loads and stores that
+//! lie inside a window the host built from the regions) and hands everything else to the
+//! interpreter's own [`crate::vm::Vm::step`] for one instruction — syscalls, the entry frame's
+//! exit, faults of any kind, accesses no window holds. Errors therefore come from one
+//! implementation, and counts from one metering rule (see `lower`).
 
 pub mod code_memory;
 pub mod context;

@@ -69,15 +69,16 @@ impl DirtyRange {
 /// Owned, writable bytes that are zero outside their [`DirtyRange`] (see the module docs).
 pub struct CleanBuffer {
     bytes: Vec<u8>,
-    /// Boxed so that its address, which spans and compiled code keep, survives moves.
-    dirty: Box<DirtyRange>,
+    /// One range, on the heap so that its address, which spans and compiled code keep,
+    /// survives moves (in a `Vec`, whose moves do not assert uniqueness as a `Box`'s do).
+    dirty: Vec<DirtyRange>,
 }
 
 impl std::fmt::Debug for CleanBuffer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CleanBuffer")
             .field("len", &self.bytes.len())
-            .field("dirty", &self.dirty)
+            .field("dirty", &self.dirty())
             .finish()
     }
 }
@@ -88,7 +89,7 @@ impl CleanBuffer {
     pub fn zeroed(len: usize) -> Self {
         CleanBuffer {
             bytes: vec![0; len],
-            dirty: Box::new(DirtyRange::clean(len as u64)),
+            dirty: vec![DirtyRange::clean(len as u64)],
         }
     }
 
@@ -109,24 +110,31 @@ impl CleanBuffer {
 
     /// What may have been written since the buffer was last clean.
     pub fn dirty(&self) -> DirtyRange {
-        *self.dirty
+        self.dirty
+            .first()
+            .copied()
+            .unwrap_or(DirtyRange::clean(self.bytes.len() as u64))
     }
 
     /// Zeroes the dirty range and marks the whole buffer clean: ready for another run.
     pub fn clean(&mut self) {
         let len = self.bytes.len();
-        let low = usize::try_from(self.dirty.low).unwrap_or(len).min(len);
-        let high = usize::try_from(self.dirty.high)
-            .unwrap_or(len)
-            .clamp(low, len);
+        let dirty = self.dirty();
+        let low = usize::try_from(dirty.low).unwrap_or(len).min(len);
+        let high = usize::try_from(dirty.high).unwrap_or(len).clamp(low, len);
         self.bytes[..low].fill(0);
         self.bytes[high..].fill(0);
-        *self.dirty = DirtyRange::clean(len as u64);
+        if let Some(range) = self.dirty.first_mut() {
+            *range = DirtyRange::clean(len as u64);
+        }
     }
 
     /// The bytes and the range, for the span that takes the buffer over.
     pub(crate) fn parts(&mut self) -> (&mut [u8], &mut DirtyRange) {
-        (&mut self.bytes, &mut self.dirty)
+        if self.dirty.is_empty() {
+            self.dirty.push(DirtyRange::clean(self.bytes.len() as u64));
+        }
+        (&mut self.bytes, &mut self.dirty[0])
     }
 }
 
