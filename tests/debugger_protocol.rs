@@ -4,7 +4,7 @@
 //! and the debugger's documented conventions (src/debugger/mod.rs).
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use sbvm::debugger::{serve, DebugOptions, SessionEnd};
 use sbvm::env::{standard_runtime, standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
@@ -355,14 +355,14 @@ fn garbage_and_dropped_connections_never_take_the_host_down() {
             "qXfer:features:read:target.xml:0,ffffffff",
             "X0,1:a",
         ];
-        for _ in 0..rng.gen_range(1..20) {
-            if rng.gen_bool(0.5) {
-                let len = rng.gen_range(0..40);
-                let bytes: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+        for _ in 0..rng.random_range(1..20) {
+            if rng.random_bool(0.5) {
+                let len = rng.random_range(0..40);
+                let bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
                 let _ = client.stream.write_all(&bytes);
             } else {
-                let packet = packets[rng.gen_range(0..packets.len())];
-                let truncate = rng.gen_range(0..=packet.len());
+                let packet = packets[rng.random_range(0..packets.len())];
+                let truncate = rng.random_range(0..=packet.len());
                 client.send(&packet[..truncate]);
             }
         }

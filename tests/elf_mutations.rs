@@ -6,7 +6,7 @@
 mod common;
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use sbvm::env::{run_interpreted, standard_runtime, RunSetup};
 use sbvm::vm::{Config, Executable};
 use std::sync::Arc;
@@ -75,24 +75,24 @@ fn reference_outcome(json: &serde_json::Value) -> String {
 
 fn mutate(rng: &mut StdRng, bytes: &[u8]) -> Vec<u8> {
     let mut bytes = bytes.to_vec();
-    for _ in 0..rng.gen_range(1..6) {
-        let at = rng.gen_range(0..bytes.len());
-        match rng.gen_range(0..4) {
-            0 => bytes[at] ^= 1 << rng.gen_range(0..8),
-            1 => bytes[at] = rng.gen(),
+    for _ in 0..rng.random_range(1..6) {
+        let at = rng.random_range(0..bytes.len());
+        match rng.random_range(0..4) {
+            0 => bytes[at] ^= 1 << rng.random_range(0..8),
+            1 => bytes[at] = rng.random(),
             2 => {
                 // Overwrite a header field: the first 64 bytes, or a program/section header.
-                let at = if rng.gen_bool(0.5) {
-                    rng.gen_range(0..64.min(bytes.len()))
+                let at = if rng.random_bool(0.5) {
+                    rng.random_range(0..64.min(bytes.len()))
                 } else {
                     at
                 };
-                let value: u64 = [0, 1, 8, u64::MAX, rng.gen(), 0x1_0000_0000][rng.gen_range(0..6)];
+                let value: u64 = [0, 1, 8, u64::MAX, rng.random(), 0x1_0000_0000][rng.random_range(0..6)];
                 let end = (at + 8).min(bytes.len());
                 bytes[at..end].copy_from_slice(&value.to_le_bytes()[..end - at]);
             }
             _ => {
-                let end = rng.gen_range(at..=bytes.len());
+                let end = rng.random_range(at..=bytes.len());
                 bytes.truncate(end.max(1));
             }
         }
@@ -132,7 +132,7 @@ fn mutated_fixtures_never_panic() {
     }
     for seed in common::seeds(1500) {
         let mut rng = StdRng::seed_from_u64(seed);
-        let (name, original) = &fixtures[rng.gen_range(0..fixtures.len())];
+        let (name, original) = &fixtures[rng.random_range(0..fixtures.len())];
         let mutant = mutate(&mut rng, original);
         let ours = std::panic::catch_unwind(|| outcome(&mutant))
             .unwrap_or_else(|_| panic!("seed {seed}: mutant of {name} panicked"));

@@ -6,7 +6,7 @@ mod common;
 
 use common::gen::{code_like_bytes, valid_program};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use sbvm::env::{standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
 use sbvm::vm::{EbpfError, Executable, StopReason};
@@ -58,15 +58,15 @@ fn arbitrary_bytecode_never_panics_or_hangs() {
         let mut rng = StdRng::seed_from_u64(seed);
         for version in SbpfVersion::ALL {
             // Random bytes rarely verify; valid programs with a few bits flipped often do.
-            let mut bytes = if rng.gen_bool(0.2) {
+            let mut bytes = if rng.random_bool(0.2) {
                 code_like_bytes(&mut rng, 48)
             } else {
                 valid_program(&mut rng, version, 40)
             };
-            for _ in 0..rng.gen_range(0..4) {
+            for _ in 0..rng.random_range(0..4) {
                 if !bytes.is_empty() {
-                    let at = rng.gen_range(0..bytes.len());
-                    bytes[at] ^= 1 << rng.gen_range(0..8);
+                    let at = rng.random_range(0..bytes.len());
+                    bytes[at] ^= 1 << rng.random_range(0..8);
                 }
             }
             if let Some(executable) = common::raw_executable(&bytes, version) {
@@ -95,7 +95,7 @@ fn single_steps_agree_with_the_fast_loop() {
             let text = valid_program(&mut rng, version, 40);
             let executable =
                 common::raw_executable(&text, version).expect("generated programs verify");
-            let budget = rng.gen_range(1..400);
+            let budget = rng.random_range(1..400);
             let fast = run_fast(&executable, budget, &[7u8; 64]);
             let stepped = run_stepping(&executable, budget, &[7u8; 64]);
             assert_eq!(fast, stepped, "seed {seed} {version} budget {budget}");
@@ -122,7 +122,7 @@ fn random_programs_agree_with_the_live_reference() {
             let text = valid_program(&mut rng, version, 30);
             let executable =
                 common::raw_executable(&text, version).expect("generated programs verify");
-            let budget = rng.gen_range(1..300);
+            let budget = rng.random_range(1..300);
             let ours = run_fast(&executable, budget, &[]);
             let json = common::oracle_run_raw(&oracle, &text, version, budget);
             let reference_error = json["error"].as_str().map(|e| {

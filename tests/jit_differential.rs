@@ -15,7 +15,7 @@ mod common;
 
 use common::gen::valid_program;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use sbvm::env::{standard_runtime, standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
 use sbvm::memory::MM_INPUT_START;
@@ -74,7 +74,7 @@ fn random_instruction_streams_agree() {
             let text = valid_program(&mut rng, version, 40);
             let executable =
                 common::raw_executable(&text, version).expect("generated programs verify");
-            let budget = rng.gen_range(1..400);
+            let budget = rng.random_range(1..400);
             let label = format!("seed {seed} {version} budget {budget}");
             kinds.insert(compare(executable, budget, &[7u8; 64], &label));
         }
@@ -90,37 +90,37 @@ fn memory_program(rng: &mut StdRng, version: SbpfVersion) -> String {
         "lsh64 r9, 32".to_string(),
     ];
     let sizes = ["b", "h", "w", "dw"];
-    let scratch = |rng: &mut StdRng| rng.gen_range(2..9);
-    let body = rng.gen_range(10..60);
+    let scratch = |rng: &mut StdRng| rng.random_range(2..9);
+    let body = rng.random_range(10..60);
     for index in 0..body {
         lines.push(format!("l{index}:"));
-        let size = sizes[rng.gen_range(0..4)];
-        match rng.gen_range(0..14) {
+        let size = sizes[rng.random_range(0..4)];
+        match rng.random_range(0..14) {
             0..=2 => {
                 // Input: mostly in bounds, sometimes at or past the end.
-                let offset = rng.gen_range(-4..70);
+                let offset = rng.random_range(-4..70);
                 lines.push(format!("ldx{size} r{}, [r1{offset:+}]", scratch(rng)));
             }
             3..=4 => {
-                let offset = rng.gen_range(-4..70);
+                let offset = rng.random_range(-4..70);
                 lines.push(format!("stx{size} [r1{offset:+}], r{}", scratch(rng)));
             }
             5..=6 => {
                 // Stack: the frame, and below it into the V0 gap.
-                let offset = -rng.gen_range(1..4200);
+                let offset = -rng.random_range(1..4200);
                 lines.push(format!("stx{size} [r10{offset:+}], r{}", scratch(rng)));
             }
             7 => {
-                let offset = -rng.gen_range(1..4200);
+                let offset = -rng.random_range(1..4200);
                 lines.push(format!("ldx{size} r{}, [r10{offset:+}]", scratch(rng)));
             }
             8 => {
-                let offset = rng.gen_range(-8..1100);
-                let value: i32 = rng.gen();
+                let offset = rng.random_range(-8..1100);
+                let value: i32 = rng.random();
                 lines.push(format!("st{size} [r9{offset:+}], {value}"));
             }
             9 if !version.disable_lddw() => {
-                let value: i64 = rng.gen();
+                let value: i64 = rng.random();
                 lines.push(format!("lddw r{}, {value}", scratch(rng)));
             }
             10 => {
@@ -128,7 +128,7 @@ fn memory_program(rng: &mut StdRng, version: SbpfVersion) -> String {
                     "add64", "sub64", "mul64", "xor64", "or64", "and64", "lsh64", "rsh64",
                     "arsh64", "mov32", "add32", "mul32", "div64", "mod64", "div32", "mod32",
                 ];
-                let mut op = ops[rng.gen_range(0..ops.len())];
+                let mut op = ops[rng.random_range(0..ops.len())];
                 if version.enable_pqr() {
                     // PQR versions name multiplication and division by signedness.
                     let pqr = [
@@ -136,28 +136,28 @@ fn memory_program(rng: &mut StdRng, version: SbpfVersion) -> String {
                         "urem32", "sdiv32", "srem32", "uhmul64", "shmul64",
                     ];
                     if op.starts_with("mul") || op.starts_with("div") || op.starts_with("mod") {
-                        op = pqr[rng.gen_range(0..pqr.len())];
+                        op = pqr[rng.random_range(0..pqr.len())];
                     }
                 }
-                let operand = if rng.gen_bool(0.5) {
+                let operand = if rng.random_bool(0.5) {
                     format!("r{}", scratch(rng))
                 } else if op.contains("sh") {
-                    format!("{}", rng.gen_range(0..32))
+                    format!("{}", rng.random_range(0..32))
                 } else {
                     // The verifier refuses a constant zero divisor.
-                    let value = rng.gen_range(-70000i64..70000);
+                    let value = rng.random_range(-70000i64..70000);
                     format!("{}", if value == 0 { 7 } else { value })
                 };
                 lines.push(format!("{op} r{}, {operand}", scratch(rng)));
             }
             11 => {
-                let target = rng.gen_range(0..=body);
+                let target = rng.random_range(0..=body);
                 let conds = ["jeq", "jne", "jgt", "jsgt", "jlt", "jset"];
-                let cond = conds[rng.gen_range(0..conds.len())];
+                let cond = conds[rng.random_range(0..conds.len())];
                 lines.push(format!(
                     "{cond} r{}, {}, l{target}",
                     scratch(rng),
-                    rng.gen_range(-300..300)
+                    rng.random_range(-300..300)
                 ));
             }
             12 => lines.push("call function_helper".to_string()),
@@ -191,8 +191,8 @@ fn memory_heavy_programs_agree() {
                 Ok(executable) => executable,
                 Err(error) => panic!("seed {seed} {version}: {error}\n{source}"),
             };
-            let budget = rng.gen_range(1..2000);
-            let input: Vec<u8> = (0..64).map(|_| rng.gen()).collect();
+            let budget = rng.random_range(1..2000);
+            let input: Vec<u8> = (0..64).map(|_| rng.random()).collect();
             let label = format!("seed {seed} {version} budget {budget}\n{source}");
             kinds.insert(compare(executable, budget, &input, &label));
         }
@@ -242,11 +242,11 @@ fn deep_call_depth_configs_agree() {
 fn split_input(rng: &mut StdRng) -> Vec<(u64, Vec<u8>, bool)> {
     let mut pieces = Vec::new();
     let mut at = 0u64;
-    for _ in 0..rng.gen_range(1..12) {
-        let len = rng.gen_range(1..96);
-        let bytes = (0..len).map(|_| rng.gen()).collect();
-        pieces.push((at, bytes, rng.gen_bool(0.7)));
-        at += len as u64 + [0, 0, 8, 40][rng.gen_range(0..4)];
+    for _ in 0..rng.random_range(1..12) {
+        let len = rng.random_range(1..96);
+        let bytes = (0..len).map(|_| rng.random()).collect();
+        pieces.push((at, bytes, rng.random_bool(0.7)));
+        at += len as u64 + [0, 0, 8, 40][rng.random_range(0..4)];
     }
     pieces
 }
@@ -258,21 +258,21 @@ fn split_input(rng: &mut StdRng) -> Vec<(u64, Vec<u8>, bool)> {
 fn split_input_program(rng: &mut StdRng, span: i64) -> String {
     let mut lines = vec!["entrypoint:".to_string(), "mov64 r9, 0".to_string()];
     let sizes = ["b", "h", "w", "dw"];
-    let body = rng.gen_range(4..30);
+    let body = rng.random_range(4..30);
     for index in 0..body {
         lines.push(format!("l{index}:"));
-        let size = sizes[rng.gen_range(0..4)];
-        let offset = rng.gen_range(-4..span + 4);
-        let scratch = rng.gen_range(2..9);
-        match rng.gen_range(0..6) {
+        let size = sizes[rng.random_range(0..4)];
+        let offset = rng.random_range(-4..span + 4);
+        let scratch = rng.random_range(2..9);
+        match rng.random_range(0..6) {
             0..=2 => lines.push(format!("ldx{size} r{scratch}, [r1{offset:+}]")),
             3 => lines.push(format!("stx{size} [r1{offset:+}], r{scratch}")),
-            4 => lines.push(format!("st{size} [r1{offset:+}], {}", rng.gen::<i8>())),
+            4 => lines.push(format!("st{size} [r1{offset:+}], {}", rng.random::<i8>())),
             _ => {
                 // A short loop back over earlier accesses (bounded by r9).
-                let target = rng.gen_range(0..=index);
+                let target = rng.random_range(0..=index);
                 lines.push("add64 r9, 1".to_string());
-                lines.push(format!("jlt r9, {}, l{target}", rng.gen_range(2..12)));
+                lines.push(format!("jlt r9, {}, l{target}", rng.random_range(2..12)));
             }
         }
     }
@@ -290,7 +290,7 @@ fn split_input_slot_agrees() {
     for seed in common::seeds(300) {
         let mut rng = StdRng::seed_from_u64(seed);
         // V4 maps one region per slot (aligned): the split input is for V0–V3.
-        let version = SbpfVersion::ALL[rng.gen_range(0..4)];
+        let version = SbpfVersion::ALL[rng.random_range(0..4)];
         let pieces = split_input(&mut rng);
         let span = pieces
             .last()
@@ -300,7 +300,7 @@ fn split_input_slot_agrees() {
         let mut executable = Executable::from_assembly(&source, version, runtime)
             .unwrap_or_else(|error| panic!("seed {seed}: {error}\n{source}"));
         executable.jit_compile().unwrap();
-        let budget = rng.gen_range(1..600);
+        let budget = rng.random_range(1..600);
         let observe = |engine: Engine| {
             let mut regions = standard_regions(&executable, Vec::new(), 64);
             regions.pop();
@@ -354,8 +354,8 @@ fn clean_buffers_stay_clean() {
             let mut executable = Executable::from_assembly(&source, version, runtime)
                 .unwrap_or_else(|error| panic!("seed {seed} {version}: {error}\n{source}"));
             executable.jit_compile().unwrap();
-            let budget = rng.gen_range(1..2000);
-            let input: Vec<u8> = (0..64).map(|_| rng.gen()).collect();
+            let budget = rng.random_range(1..2000);
+            let input: Vec<u8> = (0..64).map(|_| rng.random()).collect();
             let stack_len = executable.config().stack_size();
             // A heap length off the 1 KiB granule: the dirty ends stop at its end.
             let (mut stack, mut heap) = buffers

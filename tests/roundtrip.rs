@@ -68,7 +68,7 @@ fn arbitrary_bytes_never_panic_and_whole_slots_round_trip() {
 
 #[test]
 fn arbitrary_text_never_panics_the_assembler() {
-    use rand::Rng;
+    use rand::RngExt;
     const PIECES: &[&str] = &[
         "mov64",
         "r1",
@@ -101,8 +101,8 @@ fn arbitrary_text_never_panics_the_assembler() {
     ];
     for seed in common::seeds(300) {
         let mut rng = StdRng::seed_from_u64(seed);
-        let source: String = (0..rng.gen_range(0..40))
-            .map(|_| PIECES[rng.gen_range(0..PIECES.len())])
+        let source: String = (0..rng.random_range(0..40))
+            .map(|_| PIECES[rng.random_range(0..PIECES.len())])
             .collect();
         for version in SbpfVersion::ALL {
             let _ = assemble(&source, version);

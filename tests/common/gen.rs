@@ -1,7 +1,7 @@
 //! Random instruction streams for property tests.
 
 use rand::rngs::StdRng;
-use rand::Rng;
+use rand::RngExt;
 use sbvm::isa::table::{AluOp, Kind, OpInfo, Source, TABLE};
 use sbvm::isa::{Insn, SbpfVersion};
 
@@ -17,7 +17,7 @@ pub fn valid_program(rng: &mut StdRng, version: SbpfVersion, units: usize) -> Ve
     let mut starts = Vec::new();
     let mut jumps = Vec::new();
     for _ in 0..units {
-        let info = rows[rng.gen_range(0..rows.len())];
+        let info = rows[rng.random_range(0..rows.len())];
         starts.push(slots.len());
         if info.kind.jumps() {
             jumps.push(slots.len());
@@ -26,7 +26,7 @@ pub fn valid_program(rng: &mut StdRng, version: SbpfVersion, units: usize) -> Ve
         slots.push(insn);
         if info.kind.is_wide() {
             slots.push(Insn {
-                imm: rng.gen(),
+                imm: rng.random(),
                 ..Insn::default()
             });
         }
@@ -37,20 +37,20 @@ pub fn valid_program(rng: &mut StdRng, version: SbpfVersion, units: usize) -> Ve
     });
     starts.push(slots.len() - 1);
     for at in jumps {
-        let target = starts[rng.gen_range(0..starts.len())] as i64;
+        let target = starts[rng.random_range(0..starts.len())] as i64;
         slots[at].off = (target - at as i64 - 1) as i16;
     }
     slots.iter().flat_map(Insn::encode).collect()
 }
 
 fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn {
-    let junk = rng.gen_bool(0.2);
+    let junk = rng.random_bool(0.2);
     let mut insn = Insn {
         opcode: info.opcode,
-        dst: rng.gen_range(0..10),
+        dst: rng.random_range(0..10),
         ..Insn::default()
     };
-    let set_src = |insn: &mut Insn, rng: &mut StdRng| insn.src = rng.gen_range(0..=10);
+    let set_src = |insn: &mut Insn, rng: &mut StdRng| insn.src = rng.random_range(0..=10);
     match info.kind {
         Kind::Alu { op, width, source } => {
             if source == Source::Reg {
@@ -58,10 +58,10 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
             } else if op == AluOp::Neg {
                 // no operand
             } else if op.shifts() {
-                insn.imm = rng.gen_range(0..width.bits() as i32);
+                insn.imm = rng.random_range(0..width.bits() as i32);
             } else if op.divides() {
                 insn.imm = loop {
-                    let imm: i32 = rng.gen();
+                    let imm: i32 = rng.random();
                     if imm != 0 {
                         break imm;
                     }
@@ -73,21 +73,21 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
                 && width.bits() == 64
                 && source == Source::Imm
                 && version.dynamic_stack_frames()
-                && rng.gen_bool(0.1)
+                && rng.random_bool(0.1)
             {
                 insn.dst = 10;
-                insn.imm = 64 * rng.gen_range(-100..100);
+                insn.imm = 64 * rng.random_range(-100..100);
             }
         }
-        Kind::Endian(_) => insn.imm = [16, 32, 64][rng.gen_range(0..3)],
-        Kind::LoadImm64 => insn.imm = rng.gen(),
+        Kind::Endian(_) => insn.imm = [16, 32, 64][rng.random_range(0..3)],
+        Kind::LoadImm64 => insn.imm = rng.random(),
         Kind::Load(_) => {
             set_src(&mut insn, rng);
-            insn.off = rng.gen();
+            insn.off = rng.random();
         }
         Kind::Store(_, source) => {
-            insn.dst = rng.gen_range(0..=10);
-            insn.off = rng.gen();
+            insn.dst = rng.random_range(0..=10);
+            insn.off = rng.random();
             if source == Source::Reg {
                 set_src(&mut insn, rng);
             } else {
@@ -106,11 +106,11 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
             insn.dst = 0;
             insn.imm = small_or_any(rng);
             if version.static_syscalls() {
-                insn.src = rng.gen_range(0..=1);
+                insn.src = rng.random_range(0..=1);
             }
         }
         Kind::CallReg => {
-            let register = rng.gen_range(0..10u8);
+            let register = rng.random_range(0..10u8);
             insn.dst = 0;
             match version.callx_register_field() {
                 sbvm::isa::version::CallxRegister::Imm => insn.imm = register.into(),
@@ -120,8 +120,8 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
         }
     }
     if junk {
-        match rng.gen_range(0..3) {
-            0 => insn.off = rng.gen(),
+        match rng.random_range(0..3) {
+            0 => insn.off = rng.random(),
             1 if !matches!(
                 info.kind,
                 Kind::Alu {
@@ -133,9 +133,9 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
                     | Kind::CallReg
             ) =>
             {
-                insn.src = rng.gen_range(0..=10)
+                insn.src = rng.random_range(0..=10)
             }
-            _ if matches!(info.kind, Kind::Exit | Kind::Jump) => insn.imm = rng.gen(),
+            _ if matches!(info.kind, Kind::Exit | Kind::Jump) => insn.imm = rng.random(),
             _ => {}
         }
     }
@@ -143,34 +143,34 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
 }
 
 fn small_or_any(rng: &mut StdRng) -> i32 {
-    if rng.gen_bool(0.5) {
-        rng.gen_range(-300..300)
+    if rng.random_bool(0.5) {
+        rng.random_range(-300..300)
     } else {
-        rng.gen()
+        rng.random()
     }
 }
 
 /// Random bytes shaped like code: whole slots (mostly), opcodes drawn from the table half the
 /// time, register fields often small.
 pub fn code_like_bytes(rng: &mut StdRng, max_slots: usize) -> Vec<u8> {
-    let slots = rng.gen_range(0..=max_slots);
+    let slots = rng.random_range(0..=max_slots);
     let mut bytes = Vec::with_capacity(slots * 8 + 7);
     for _ in 0..slots {
-        let mut slot: [u8; 8] = rng.gen();
-        if rng.gen_bool(0.5) {
-            slot[0] = TABLE[rng.gen_range(0..TABLE.len())].opcode;
+        let mut slot: [u8; 8] = rng.random();
+        if rng.random_bool(0.5) {
+            slot[0] = TABLE[rng.random_range(0..TABLE.len())].opcode;
         }
-        if rng.gen_bool(0.7) {
+        if rng.random_bool(0.7) {
             slot[1] &= 0x7f;
         }
-        if rng.gen_bool(0.5) {
-            slot[2] = rng.gen_range(0..4);
-            slot[3] = if rng.gen() { 0 } else { 0xff };
+        if rng.random_bool(0.5) {
+            slot[2] = rng.random_range(0..4);
+            slot[3] = if rng.random() { 0 } else { 0xff };
         }
         bytes.extend_from_slice(&slot);
     }
-    if rng.gen_bool(0.05) {
-        bytes.extend((0..rng.gen_range(1..8)).map(|_| rng.gen::<u8>()));
+    if rng.random_bool(0.05) {
+        bytes.extend((0..rng.random_range(1..8)).map(|_| rng.random::<u8>()));
     }
     bytes
 }
