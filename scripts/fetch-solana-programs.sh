@@ -22,3 +22,12 @@ TOML
 cargo fetch --manifest-path "$manifest_dir/Cargo.toml" --quiet
 registry="${CARGO_HOME:-$HOME/.cargo}/registry/src"
 ls -d "$registry"/*/mollusk-svm-programs-*/src/elf
+
+# Agave's syscall registration, read (never built) by tests/disasm_toolchain.rs to check the
+# names sbvm knows: only its source is needed, so the .crate file itself, not its dependencies.
+reference_crates="$(dirname "$0")/../target/reference-crates"
+if [ ! -d "$reference_crates/solana-syscalls-4.2.2" ]; then
+  mkdir -p "$reference_crates"
+  curl -sSfL https://static.crates.io/crates/solana-syscalls/solana-syscalls-4.2.2.crate |
+    tar xz -C "$reference_crates"
+fi

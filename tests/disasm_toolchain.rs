@@ -18,19 +18,13 @@ use sbvm::isa::syscall_names::KNOWN_SYSCALLS;
 use sbvm::isa::{Insn, SbpfVersion};
 use std::path::{Path, PathBuf};
 
-/// A file or folder under ../shared; `None` (after a SKIP line) when it is missing, a failure
-/// when `SBVM_REQUIRE_SHARED` is set.
+/// A file or folder under ../shared; `None` (after [`common::skip`]) when it is missing.
 fn shared_path(relative: &str) -> Option<PathBuf> {
     let path = common::shared_dir()?.join(relative);
     if path.exists() {
         return Some(path);
     }
-    assert!(
-        std::env::var_os("SBVM_REQUIRE_SHARED").is_none(),
-        "SBVM_REQUIRE_SHARED is set but {} is missing",
-        path.display()
-    );
-    eprintln!("SKIP: {} not found", path.display());
+    common::skip(format!("{} not found", path.display()));
     None
 }
 
@@ -39,19 +33,18 @@ fn registry_crates(prefix: &str) -> Vec<PathBuf> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
-    let Some(sources) = cargo_home.map(|home| home.join("registry/src")) else {
-        return Vec::new();
-    };
-    let mut crates: Vec<PathBuf> = std::fs::read_dir(&sources)
+    let registry_indexes = cargo_home
+        .map(|home| home.join("registry/src"))
+        .and_then(|sources| std::fs::read_dir(sources).ok())
         .into_iter()
         .flatten()
         .flatten()
-        .flat_map(|index| {
-            std::fs::read_dir(index.path())
-                .into_iter()
-                .flatten()
-                .flatten()
-        })
+        .map(|index| index.path());
+    // scripts/fetch-solana-programs.sh unpacks the crates it only reads here.
+    let fetched = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/reference-crates");
+    let mut crates: Vec<PathBuf> = registry_indexes
+        .chain(std::iter::once(fetched))
+        .flat_map(|index| std::fs::read_dir(index).into_iter().flatten().flatten())
         .map(|entry| entry.path())
         .filter(|path| {
             path.file_name()
@@ -199,7 +192,7 @@ fn mollusk_token_programs_disassemble_calls_and_round_trip() {
         .filter(|dir| dir.is_dir())
         .collect();
     if dirs.is_empty() {
-        eprintln!("SKIP: no mollusk-svm-programs-token* crate in the cargo registry");
+        common::skip("no mollusk-svm-programs-token* crate in the cargo registry");
         return;
     }
     let files: Vec<(String, Vec<u8>)> = dirs.iter().flat_map(|dir| elf_files(dir)).collect();
@@ -216,7 +209,7 @@ fn known_syscalls_are_the_names_agave_registers() {
     // Reference: solana-syscalls 4.2.2, `create_program_runtime_environment` (every string
     // literal in it is a registered name), plus the reference harness's log, log_64 and panic.
     let Some(krate) = registry_crates("solana-syscalls-4.2.2").pop() else {
-        eprintln!("SKIP: solana-syscalls 4.2.2 is not in the cargo registry");
+        common::skip("solana-syscalls 4.2.2 is not in the cargo registry");
         return;
     };
     let source = std::fs::read_to_string(krate.join("src/lib.rs")).unwrap();
@@ -326,7 +319,7 @@ fn written_llvm_calls_run_like_the_reference() {
     use sbvm::vm::{Config, Executable};
     use std::sync::Arc;
     let Some(oracle) = common::oracle() else {
-        eprintln!("SKIP: SBVM_ORACLE not set; reference run of hashcall ELF output skipped");
+        common::skip("SBVM_ORACLE not set; reference run of hashcall ELF output skipped");
         return;
     };
     let source = "entrypoint:\n mov64 r1, 5\n hashcall function_double\n mov64 r6, r0\n \

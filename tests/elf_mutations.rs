@@ -87,7 +87,8 @@ fn mutate(rng: &mut StdRng, bytes: &[u8]) -> Vec<u8> {
                 } else {
                     at
                 };
-                let value: u64 = [0, 1, 8, u64::MAX, rng.random(), 0x1_0000_0000][rng.random_range(0..6)];
+                let value: u64 =
+                    [0, 1, 8, u64::MAX, rng.random(), 0x1_0000_0000][rng.random_range(0..6)];
                 let end = (at + 8).min(bytes.len());
                 bytes[at..end].copy_from_slice(&value.to_le_bytes()[..end - at]);
             }

@@ -113,7 +113,7 @@ fn single_steps_agree_with_the_fast_loop() {
 #[test]
 fn random_programs_agree_with_the_live_reference() {
     let Some(oracle) = common::oracle() else {
-        eprintln!("SKIP: SBVM_ORACLE not set; differential execution check skipped");
+        common::skip("SBVM_ORACLE not set; differential execution check skipped");
         return;
     };
     for seed in common::seeds(100) {

@@ -2,6 +2,8 @@
 //! compilations differ from each other, code pages are never writable and executable, and one
 //! compiled executable serves many threads at once.
 
+mod common;
+
 use iced_x86::{Decoder, DecoderOptions};
 use sbvm::env::{run_with, standard_runtime, EnvContext, RunSetup};
 use sbvm::isa::SbpfVersion;
@@ -143,7 +145,7 @@ fn code_pages_are_read_execute_only() {
     let executable = compiled(SbpfVersion::V0);
     let code = executable.jit_program().unwrap().machine_code();
     let Some(perms) = permissions_of(code.as_ptr() as usize) else {
-        eprintln!("SKIP: /proc/self/maps unavailable; page permissions not checked");
+        common::skip("/proc/self/maps unavailable; page permissions not checked");
         return;
     };
     assert!(perms.starts_with("r-x"), "code pages are {perms}");

@@ -113,7 +113,7 @@ fn arbitrary_text_never_panics_the_assembler() {
 #[test]
 fn verifier_agrees_with_the_live_reference_on_random_bytes() {
     let Some(oracle) = common::oracle() else {
-        eprintln!("SKIP: SBVM_ORACLE not set; differential verifier check skipped");
+        common::skip("SBVM_ORACLE not set; differential verifier check skipped");
         return;
     };
     for seed in common::seeds(200) {
@@ -130,7 +130,7 @@ fn verifier_agrees_with_the_live_reference_on_random_bytes() {
 #[test]
 fn disassembly_is_valid_reference_assembly() {
     let Some(oracle) = common::oracle() else {
-        eprintln!("SKIP: SBVM_ORACLE not set; reference-assembler check skipped");
+        common::skip("SBVM_ORACLE not set; reference-assembler check skipped");
         return;
     };
     for seed in common::seeds(40) {

@@ -13,6 +13,8 @@
 //! runs, prints `SKIP:` with what differs, and fails the test once it agrees (so that the list
 //! only ever names real differences).
 
+mod common;
+
 use sbvm::elf::write_elf;
 use sbvm::isa::asm::assemble;
 use sbvm::isa::SbpfVersion;
@@ -130,11 +132,11 @@ fn check(engine: Engine) {
                     describe(&differences)
                 )),
                 (Some((_, why)), false) => {
-                    eprintln!(
-                        "SKIP: {key} on {} (known difference: {why}):{}",
+                    common::skip(format!(
+                        "{key} on {} (known difference: {why}):{}",
                         engine.name(),
                         describe(&differences)
-                    );
+                    ));
                     known_seen.push(key);
                 }
                 (Some(_), true) => failures.push(format!(

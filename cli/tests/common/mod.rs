@@ -3,23 +3,21 @@
 
 use std::path::PathBuf;
 
-/// `shared/solana-oracle` beside the checkout, if it holds its p-token fixtures. Tests that need
-/// it print a clear SKIP line when it does not, unless `SBVM_REQUIRE_SHARED` is set (CI), in
-/// which case they fail.
+#[path = "../../../tests/common/skip.rs"]
+mod skip_visibly;
+pub use skip_visibly::skip;
+
+/// `shared/solana-oracle` beside the checkout, if it holds its p-token fixtures; when it does
+/// not, [`skip`] says so (a failure under `SBVM_NO_SKIP`).
 pub fn solana_oracle_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/solana-oracle");
     if dir.join("fixtures/p-token/transfer.json").exists() {
         return Some(dir);
     }
-    assert!(
-        std::env::var_os("SBVM_REQUIRE_SHARED").is_none(),
-        "SBVM_REQUIRE_SHARED is set but {} is missing",
+    skip(format!(
+        "{} not found; Solana fixtures not exercised",
         dir.display()
-    );
-    eprintln!(
-        "SKIP: {} not found; Solana fixtures not exercised",
-        dir.display()
-    );
+    ));
     None
 }
 
