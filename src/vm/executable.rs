@@ -92,7 +92,7 @@ impl From<KeyCollision> for LoadError {
 pub struct Executable<C> {
     parts: Parts<C>,
     decoded: DecodedProgram,
-    /// The JIT's machine code, compiled at most once per [`Executable::jit_compile`] call.
+    /// The JIT's machine code: set by the first JIT run, or by [`Executable::jit_compile`].
     jit: OnceLock<crate::jit::JitProgram>,
 }
 
