@@ -30,8 +30,9 @@ use std::collections::HashMap;
 
 /// A host function as a plain `fn` pointer: the context, the guest's memory and the arguments
 /// r1–r5; returns the value for r0. Guest memory is reached through the mapping, with the same
-/// checks as guest code. Any [`SyscallFunction`] registers; this is the shape of a table of
-/// `fn` items.
+/// checks as guest code. Any [`SyscallFunction`] registers. Register a `fn` item itself rather
+/// than one cast to this type: the item boxes to nothing and is called directly, the pointer
+/// takes an allocation and a second indirect call.
 pub type SyscallFn<C> = fn(&mut C, &mut MemoryMapping<'_>, [u64; 5]) -> Result<u64, SyscallError>;
 
 /// What the registry stores and the VM calls: a `fn` item or a closure, shareable between
