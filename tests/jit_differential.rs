@@ -202,17 +202,6 @@ fn memory_heavy_programs_agree() {
 }
 
 #[test]
-fn running_an_uncompiled_executable_is_a_typed_error() {
-    let runtime = Arc::new(standard_runtime(common::config_for(SbpfVersion::V3)));
-    let executable =
-        Executable::from_assembly("mov64 r0, 1\nexit", SbpfVersion::V3, runtime).unwrap();
-    // Without jit_compile the JIT engine refuses, with a typed error and no instruction run.
-    let observed = run(&executable, Engine::Jit, 10, &[]);
-    assert_eq!(observed.result, Err(EbpfError::JitNotCompiled));
-    assert_eq!(observed.instructions, 0);
-}
-
-#[test]
 fn deep_call_depth_configs_agree() {
     // Beyond NATIVE_CALL_DEPTH_LIMIT (1024) the JIT returns through its dispatch table instead
     // of host call/ret; the recursion below goes deep enough to use it at every level.

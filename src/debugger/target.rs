@@ -67,7 +67,7 @@ pub(super) fn signal_of(error: &EbpfError) -> Signal {
         EbpfError::DivideByZero | EbpfError::DivideOverflow => Signal::SIGFPE,
         EbpfError::InvalidInstruction | EbpfError::UnsupportedInstruction => Signal::SIGILL,
         EbpfError::ExceededMaxInstructions => Signal::SIGXCPU,
-        EbpfError::SyscallError { .. } | EbpfError::JitNotCompiled => Signal::SIGABRT,
+        EbpfError::SyscallError { .. } | EbpfError::JitCompileFailed { .. } => Signal::SIGABRT,
         EbpfError::Killed => Signal::SIGKILL,
     }
 }

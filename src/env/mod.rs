@@ -156,8 +156,8 @@ pub fn run_interpreted(
     run_with(executable, setup, Engine::Interpreter)
 }
 
-/// Runs `executable` once in the standard environment with `engine` (the JIT needs the
-/// executable compiled: [`Executable::jit_compile`]).
+/// Runs `executable` once in the standard environment with `engine` (the JIT compiles the
+/// executable on its first run, unless [`Executable::jit_compile`] did before).
 pub fn run_with(
     executable: &Executable<EnvContext>,
     setup: &RunSetup,

@@ -2,30 +2,34 @@
 
 use super::{memory, EnvContext};
 use crate::memory::MemoryMapping;
-use crate::vm::{SyscallError, SyscallRegistry};
+use crate::vm::{SyscallError, SyscallFunction, SyscallRegistry};
 
 /// Registers `log`, `sol_log_`, `log_64`, `sol_log_64_`, `abort`, `panic` and `sol_panic_` (the
 /// reference harness's set, which costs nothing beyond the call), and Solana's memory syscalls
 /// `sol_memcpy_`, `sol_memmove_`, `sol_memset_`, `sol_memcmp_` and `sol_log_compute_units_` with
 /// Solana's costs.
 pub fn register_standard_syscalls(registry: &mut SyscallRegistry<EnvContext>) {
-    let entries: [(&str, crate::vm::SyscallFn<EnvContext>); 12] = [
-        ("log", log),
-        ("sol_log_", log),
-        ("log_64", log_64),
-        ("sol_log_64_", log_64),
-        ("abort", abort),
-        ("panic", panic),
-        ("sol_panic_", panic),
-        ("sol_memcpy_", memory::memcpy),
-        ("sol_memmove_", memory::memmove),
-        ("sol_memset_", memory::memset),
-        ("sol_memcmp_", memory::memcmp),
-        ("sol_log_compute_units_", memory::log_compute_units),
+    // `fn` items boxed as they are: zero-sized, so no allocation and a direct call.
+    let entries: [(&str, Box<SyscallFunction<EnvContext>>); 12] = [
+        ("log", Box::new(log)),
+        ("sol_log_", Box::new(log)),
+        ("log_64", Box::new(log_64)),
+        ("sol_log_64_", Box::new(log_64)),
+        ("abort", Box::new(abort)),
+        ("panic", Box::new(panic)),
+        ("sol_panic_", Box::new(panic)),
+        ("sol_memcpy_", Box::new(memory::memcpy)),
+        ("sol_memmove_", Box::new(memory::memmove)),
+        ("sol_memset_", Box::new(memory::memset)),
+        ("sol_memcmp_", Box::new(memory::memcmp)),
+        (
+            "sol_log_compute_units_",
+            Box::new(memory::log_compute_units),
+        ),
     ];
     for (name, function) in entries {
         // The names are fixed and their hashes distinct; a collision would only skip the name.
-        let _ = registry.register(name, function);
+        let _ = registry.register_boxed(name, function);
     }
 }
 

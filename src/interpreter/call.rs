@@ -98,9 +98,7 @@ impl<C: ContextObject> Vm<'_, C> {
                 self.state.regs[0] = value;
                 Ok(())
             }
-            Err(error) => Err(EbpfError::SyscallError {
-                message: error.message,
-            }),
+            Err(error) => Err(EbpfError::SyscallError { error }),
         }
     }
 }

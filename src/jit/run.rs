@@ -74,15 +74,15 @@ impl<C: ContextObject> Vm<'_, C> {
     }
 
     /// Runs to the end with the JIT (or continues a run started by [`Vm::step`]): the same
-    /// instruction count and result as [`Vm::execute`]. Fails with
-    /// [`EbpfError::JitNotCompiled`] unless the executable was compiled
-    /// ([`crate::vm::Executable::jit_compile`]).
+    /// instruction count and result as [`Vm::execute`]. The executable is compiled first if it
+    /// was not yet ([`crate::vm::Executable::jit_program`]); if that fails, the run ends with
+    /// [`EbpfError::JitCompileFailed`] before any instruction.
     pub fn execute_jit(&mut self) -> (u64, Result<u64, EbpfError>) {
         if self.state.outcome.is_none() {
             self.start_if_needed();
             match self.executable.jit_program() {
-                Some(program) => self.run_compiled(program),
-                None => self.finish(Err(EbpfError::JitNotCompiled)),
+                Ok(program) => self.run_compiled(program),
+                Err(error) => self.finish(Err(EbpfError::JitCompileFailed { error })),
             }
         }
         self.result()

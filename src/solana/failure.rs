@@ -134,8 +134,8 @@ pub fn vm_error_message(error: &EbpfError) -> String {
         }
         EbpfError::InvalidInstruction => "invalid BPF instruction".to_string(),
         EbpfError::UnsupportedInstruction => "unsupported BPF instruction".to_string(),
-        EbpfError::SyscallError { message } => format!("Syscall error: {message}"),
-        EbpfError::JitNotCompiled => "program has not been JIT-compiled".to_string(),
+        EbpfError::SyscallError { error } => format!("Syscall error: {error}"),
+        EbpfError::JitCompileFailed { error } => format!("JIT compilation failed: {error}"),
         EbpfError::Killed => "killed by the debugger".to_string(),
     }
 }

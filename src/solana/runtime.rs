@@ -144,10 +144,9 @@ impl ProgramRuntime {
     /// added before are compiled now).
     pub fn set_engine(&mut self, engine: Engine) -> Result<(), crate::jit::JitError> {
         if engine == Engine::Jit {
-            for program in self.programs.values_mut() {
-                if program.executable.jit_program().is_none() {
-                    program.executable.jit_compile()?;
-                }
+            // Compiled now (not on their first run) so a failure shows here.
+            for program in self.programs.values() {
+                program.executable.jit_program()?;
             }
         }
         self.engine = engine;

@@ -11,8 +11,8 @@ pub enum Engine {
     /// The instruction-metered interpreter ([`Vm::execute`]).
     #[default]
     Interpreter,
-    /// Native x86-64 code ([`Vm::execute_jit`]); the executable must be compiled first
-    /// ([`super::Executable::jit_compile`]).
+    /// Native x86-64 code ([`Vm::execute_jit`]); the executable is compiled on its first JIT
+    /// run, or ahead of time with [`super::Executable::jit_compile`].
     Jit,
 }
 

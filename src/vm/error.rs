@@ -73,17 +73,21 @@ pub enum EbpfError {
     #[error("unsupported instruction")]
     UnsupportedInstruction,
     /// A syscall failed.
-    #[error("syscall error: {message}")]
+    #[error("syscall error: {error}")]
     SyscallError {
-        /// What the syscall said.
-        message: String,
+        /// How: guest memory it could not reach, or the host's own failure.
+        error: SyscallError,
     },
     /// The debugger ended the run.
     #[error("killed by the debugger")]
     Killed,
-    /// The JIT engine was asked to run an executable that was not compiled.
-    #[error("the executable was not compiled for the JIT")]
-    JitNotCompiled,
+    /// The JIT engine could not compile the executable it was asked to run (compiling happens
+    /// on the first JIT run unless [`super::Executable::jit_compile`] did it before).
+    #[error("JIT compilation failed: {error}")]
+    JitCompileFailed {
+        /// Why.
+        error: crate::jit::JitError,
+    },
 }
 
 impl EbpfError {
@@ -102,30 +106,87 @@ impl EbpfError {
             EbpfError::UnsupportedInstruction => "UnsupportedInstruction",
             EbpfError::SyscallError { .. } => "SyscallError",
             EbpfError::Killed => "Killed",
-            EbpfError::JitNotCompiled => "JitNotCompiled",
+            EbpfError::JitCompileFailed { .. } => "JitCompileFailed",
         }
     }
 }
 
-/// A syscall's failure, as the host function reports it.
+/// A syscall's failure, as the host function reports it: guest memory it could not reach (what
+/// [`crate::memory::MemoryMapping::read_bytes`] and `write_bytes` return, converted by `?`), or
+/// the host's own refusal. Match on it to tell the two apart; the texts are those of the guest's
+/// own access violations.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct SyscallError {
-    /// What went wrong.
-    pub message: String,
+pub enum SyscallError {
+    /// Guest memory the syscall reached is not mapped for the access, or it crosses a region's
+    /// end, or it is a store to read-only memory.
+    #[error("access violation: {access} of {len} bytes at {vaddr:#x} (in {region} region)")]
+    AccessViolation {
+        /// Load or store.
+        access: AccessType,
+        /// Guest address.
+        vaddr: u64,
+        /// Bytes accessed.
+        len: u64,
+        /// The region, named as in [`EbpfError::AccessViolation`].
+        region: &'static str,
+    },
+    /// Guest memory next to the stack, in a version with fixed frames.
+    #[error("stack access violation: {access} of {len} bytes at {vaddr:#x} (stack frame {frame})")]
+    StackAccessViolation {
+        /// Load or store.
+        access: AccessType,
+        /// Guest address.
+        vaddr: u64,
+        /// Bytes accessed.
+        len: u64,
+        /// Frame the address falls in (-1 is just below the stack).
+        frame: i64,
+    },
+    /// The host function's own failure (a refused argument, an exhausted resource, `abort`).
+    #[error("{message}")]
+    Host {
+        /// What went wrong, in the host's words.
+        message: String,
+    },
 }
 
 impl SyscallError {
-    /// A syscall error with this message.
+    /// The host's own failure, with this message.
     pub fn new(message: impl Into<String>) -> Self {
-        SyscallError {
+        SyscallError::Host {
             message: message.into(),
         }
     }
 }
 
 impl From<EbpfError> for SyscallError {
+    /// A guest memory error as the syscall's; any other guest trap (the mapping raises none)
+    /// keeps its text as a host failure.
     fn from(error: EbpfError) -> Self {
-        SyscallError::new(error.to_string())
+        match error {
+            EbpfError::AccessViolation {
+                access,
+                vaddr,
+                len,
+                region,
+            } => SyscallError::AccessViolation {
+                access,
+                vaddr,
+                len,
+                region,
+            },
+            EbpfError::StackAccessViolation {
+                access,
+                vaddr,
+                len,
+                frame,
+            } => SyscallError::StackAccessViolation {
+                access,
+                vaddr,
+                len,
+                frame,
+            },
+            other => SyscallError::new(other.to_string()),
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! Executables: a verified program, loaded once and run many times.
 //!
 //! An [`Executable`] holds the text, the read-only data region, the function registry and the
-//! entry point, plus the interpreter's pre-decoded form of the text and, once
-//! [`Executable::jit_compile`] has run, the JIT's machine code. After loading (and compiling) it
-//! is immutable, `Send` and `Sync`: share one between threads and give each run its own
+//! entry point, plus the interpreter's pre-decoded form of the text and, once compiled, the
+//! JIT's machine code. It is compiled by its first JIT run ([`super::Vm::execute_jit`]), once
+//! for every thread, or ahead of time by [`Executable::jit_compile`] (to pay the compile time
+//! up front and see a compile error at load time). After loading it is immutable but for that
+//! one-time compile, `Send` and `Sync`: share one between threads and give each run its own
 //! [`super::Vm`].
 
 use super::config::Config;
@@ -16,7 +18,7 @@ use crate::isa::hash::symbol_hash;
 use crate::isa::SbpfVersion;
 use crate::memory::{MemoryRegion, MM_BYTECODE_START, MM_RODATA_START};
 use crate::verifier::{verify, VerifierError};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The environment programs are loaded into: configuration and syscalls (the reference calls
 /// it the loader).
@@ -90,7 +92,8 @@ impl From<KeyCollision> for LoadError {
 pub struct Executable<C> {
     parts: Parts<C>,
     decoded: DecodedProgram,
-    jit: Option<crate::jit::JitProgram>,
+    /// The JIT's machine code: set by the first JIT run, or by [`Executable::jit_compile`].
+    jit: OnceLock<crate::jit::JitProgram>,
 }
 
 impl<C: ContextObject> Executable<C> {
@@ -172,7 +175,7 @@ impl<C: ContextObject> Executable<C> {
         Ok(Executable {
             parts,
             decoded,
-            jit: None,
+            jit: OnceLock::new(),
         })
     }
 }
@@ -247,22 +250,35 @@ impl<C> Executable<C> {
     pub fn ro_vaddr(&self) -> u64 {
         self.parts.ro_vaddr
     }
-    /// Compiles the program for the JIT engine ([`super::Vm::execute_jit`]); compiling again
-    /// replaces the code (with a fresh blinding key).
+    /// Compiles the program for the JIT engine now, rather than on its first JIT run; compiling
+    /// again replaces the code (with a fresh blinding key).
     pub fn jit_compile(&mut self) -> Result<(), crate::jit::JitError> {
-        let program = crate::jit::JitProgram::compile(
+        self.jit = OnceLock::from(self.compile_for_jit()?);
+        Ok(())
+    }
+
+    /// The compiled program, compiled now if it was not yet. Threads that ask at once may each
+    /// compile; the first to finish is kept, and every caller gets that one.
+    pub fn jit_program(&self) -> Result<&crate::jit::JitProgram, crate::jit::JitError> {
+        if let Some(program) = self.jit.get() {
+            return Ok(program);
+        }
+        let program = self.compile_for_jit()?;
+        Ok(self.jit.get_or_init(|| program))
+    }
+
+    /// Whether the program has been compiled for the JIT.
+    pub fn is_jit_compiled(&self) -> bool {
+        self.jit.get().is_some()
+    }
+
+    fn compile_for_jit(&self) -> Result<crate::jit::JitProgram, crate::jit::JitError> {
+        crate::jit::JitProgram::compile(
             &self.decoded,
             self.config(),
             self.version(),
             self.text_vaddr(),
-        )?;
-        self.jit = Some(program);
-        Ok(())
-    }
-
-    /// The compiled program, once [`Executable::jit_compile`] has run.
-    pub fn jit_program(&self) -> Option<&crate::jit::JitProgram> {
-        self.jit.as_ref()
+        )
     }
 
     pub(crate) fn decoded(&self) -> &DecodedProgram {

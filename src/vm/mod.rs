@@ -20,5 +20,6 @@ pub use executable::{Executable, LoadError, Runtime};
 pub use functions::{FunctionRegistry, KeyCollision};
 pub use machine::{CallFrame, StopReason, Vm};
 pub use syscalls::{
-    compare_bytes, copy_ranges_overlap, Syscall, SyscallCollision, SyscallFn, SyscallRegistry,
+    compare_bytes, copy_ranges_overlap, Syscall, SyscallCollision, SyscallFn, SyscallFunction,
+    SyscallRegistry,
 };

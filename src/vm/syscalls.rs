@@ -1,13 +1,44 @@
 //! Syscalls: host functions a program calls by the murmur3-32 hash of their name.
+//!
+//! A syscall is any `Fn(&mut C, &mut MemoryMapping, [u64; 5]) -> Result<u64, SyscallError>`
+//! that is `Send + Sync + 'static`: a `fn` item, or a closure that captures the embedder's
+//! state (an `Arc` of a counter, a channel, a table). The registry stores each as a
+//! `Box<dyn Fn>`: a `fn` item or a closure that captures nothing is a zero-sized box (no
+//! allocation), and a call through it is one indirect call, as through a `fn` pointer.
+//! `Send + Sync` because a runtime, and every executable loaded into it, may be shared between
+//! threads that run programs at the same time.
+//!
+//! ```
+//! use std::sync::atomic::{AtomicU64, Ordering};
+//! use std::sync::Arc;
+//! use sbvm::vm::{Budget, SyscallRegistry};
+//!
+//! let calls = Arc::new(AtomicU64::new(0));
+//! let counter = Arc::clone(&calls);
+//! let mut registry = SyscallRegistry::<Budget>::default();
+//! registry
+//!     .register("count", move |_context, _memory, _args| {
+//!         Ok(counter.fetch_add(1, Ordering::Relaxed) + 1)
+//!     })
+//!     .unwrap();
+//! ```
 
 use super::error::SyscallError;
 use crate::isa::hash::symbol_hash;
 use crate::memory::MemoryMapping;
 use std::collections::HashMap;
 
-/// A host function: the context, the guest's memory and the arguments r1–r5; returns the value
-/// for r0. Guest memory is reached through the mapping, with the same checks as guest code.
+/// A host function as a plain `fn` pointer: the context, the guest's memory and the arguments
+/// r1–r5; returns the value for r0. Guest memory is reached through the mapping, with the same
+/// checks as guest code. Any [`SyscallFunction`] registers. Register a `fn` item itself rather
+/// than one cast to this type: the item boxes to nothing and is called directly, the pointer
+/// takes an allocation and a second indirect call.
 pub type SyscallFn<C> = fn(&mut C, &mut MemoryMapping<'_>, [u64; 5]) -> Result<u64, SyscallError>;
+
+/// What the registry stores and the VM calls: a `fn` item or a closure, shareable between
+/// threads.
+pub type SyscallFunction<C> =
+    dyn Fn(&mut C, &mut MemoryMapping<'_>, [u64; 5]) -> Result<u64, SyscallError> + Send + Sync;
 
 /// One registered syscall.
 pub struct Syscall<C> {
@@ -16,7 +47,7 @@ pub struct Syscall<C> {
     /// Its key: murmur3-32 of the name.
     pub hash: u32,
     /// The host function.
-    pub function: SyscallFn<C>,
+    pub function: Box<SyscallFunction<C>>,
 }
 
 /// The syscalls a runtime offers, by hash.
@@ -47,11 +78,22 @@ pub struct SyscallCollision {
 }
 
 impl<C> SyscallRegistry<C> {
-    /// Registers `function` under `name`.
-    pub fn register(
+    /// Registers `function` (a `fn` item or a closure) under `name`.
+    pub fn register<F>(&mut self, name: &str, function: F) -> Result<u32, SyscallCollision>
+    where
+        F: Fn(&mut C, &mut MemoryMapping<'_>, [u64; 5]) -> Result<u64, SyscallError>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.register_boxed(name, Box::new(function))
+    }
+
+    /// Registers a function already boxed (a table of syscalls of different types).
+    pub fn register_boxed(
         &mut self,
         name: &str,
-        function: SyscallFn<C>,
+        function: Box<SyscallFunction<C>>,
     ) -> Result<u32, SyscallCollision> {
         let hash = symbol_hash(name);
         if let Some(&index) = self.by_hash.get(&hash) {

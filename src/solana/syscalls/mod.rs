@@ -11,9 +11,11 @@
 //! | `unsupported.rs`| the rest of Agave's set, registered so programs load, failing clearly when called |
 //!
 //! A syscall body returns a [`SyscallFailure`] (see `failure.rs`); the adapter records it in the
-//! context, where the runtime reads it in Solana's terms, and gives the VM its message.
+//! context, where the runtime reads it in Solana's terms, and gives the VM the typed error: the
+//! access violation of guest memory that did not translate, or the failure's message.
 
-/// Wraps a body as a VM syscall: a failure is recorded in the context in Solana's terms.
+/// Wraps a body as a VM syscall (a `fn` item, boxed without allocating): a failure is recorded
+/// in the context in Solana's terms.
 macro_rules! vm_syscall {
     ($body:expr) => {{
         fn adapter(
@@ -25,7 +27,7 @@ macro_rules! vm_syscall {
             body(context, memory, args)
                 .map_err(|failure| $crate::solana::syscalls::record(context, failure))
         }
-        adapter as $crate::vm::SyscallFn<$crate::solana::context::InvokeContext>
+        Box::new(adapter) as Box<$crate::solana::syscalls::VmSyscall>
     }};
 }
 
@@ -40,7 +42,7 @@ mod unsupported;
 
 use super::context::InvokeContext;
 use crate::memory::MemoryMapping;
-use crate::vm::{SyscallError as VmSyscallError, SyscallFn, SyscallRegistry};
+use crate::vm::{SyscallError as VmSyscallError, SyscallFunction, SyscallRegistry};
 
 pub use super::failure::{vm_error_message, SolanaSyscallError, SyscallFailure};
 
@@ -50,16 +52,22 @@ pub(crate) type SyscallResult = Result<u64, SyscallFailure>;
 /// A syscall body: context, memory, r1–r5.
 type SyscallBody = fn(&mut InvokeContext, &mut MemoryMapping<'_>, [u64; 5]) -> SyscallResult;
 
-/// Records `failure` for the runtime and gives the VM its message.
+/// A syscall as the registry holds it.
+type VmSyscall = SyscallFunction<InvokeContext>;
+
+/// Records `failure` for the runtime and gives the VM its typed error.
 fn record(context: &mut InvokeContext, failure: SyscallFailure) -> VmSyscallError {
-    let message = failure.to_string();
+    let error = match &failure {
+        SyscallFailure::Memory(error) => VmSyscallError::from(error.clone()),
+        other => VmSyscallError::new(other.to_string()),
+    };
     context.syscall_failure = Some(failure);
-    VmSyscallError::new(message)
+    error
 }
 
 /// Registers Agave's syscalls (all features enabled, as mollusk runs) in `registry`.
 pub fn register_syscalls(registry: &mut SyscallRegistry<InvokeContext>) {
-    let entries: Vec<(&str, SyscallFn<InvokeContext>)> = vec![
+    let entries: Vec<(&str, Box<VmSyscall>)> = vec![
         ("abort", vm_syscall!(log::abort)),
         ("sol_panic_", vm_syscall!(log::panic)),
         ("sol_log_", vm_syscall!(log::log)),
@@ -128,6 +136,6 @@ pub fn register_syscalls(registry: &mut SyscallRegistry<InvokeContext>) {
     ];
     for (name, function) in entries.into_iter().chain(unsupported::entries()) {
         // The names are Agave's and their hashes distinct; a collision would only skip one.
-        let _ = registry.register(name, function);
+        let _ = registry.register_boxed(name, function);
     }
 }

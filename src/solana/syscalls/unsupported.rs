@@ -5,15 +5,14 @@
 //! Cross-program invocation (`sol_invoke_signed_c`, `sol_invoke_signed_rust`) is the next step
 //! of the runtime; the curve, pairing, recovery and Poseidon syscalls wait for a user.
 
-use super::{SolanaSyscallError, SyscallBody, SyscallResult};
+use super::{SolanaSyscallError, SyscallBody, SyscallResult, VmSyscall};
 use crate::memory::MemoryMapping;
 use crate::solana::context::InvokeContext;
-use crate::vm::SyscallFn;
 
 macro_rules! unsupported {
     ($($name:literal),* $(,)?) => {
         /// Every unsupported syscall, as (name, VM syscall).
-        pub(super) fn entries() -> Vec<(&'static str, SyscallFn<InvokeContext>)> {
+        pub(super) fn entries() -> Vec<(&'static str, Box<VmSyscall>)> {
             vec![$(
                 ($name, vm_syscall!({
                     fn refuse(
