@@ -154,10 +154,7 @@ impl<C: ContextObject> Executable<C> {
         })
     }
 
-    fn from_elf_unexplained(
-        bytes: &[u8],
-        runtime: Arc<Runtime<C>>,
-    ) -> Result<Self, ElfLoadError> {
+    fn from_elf_unexplained(bytes: &[u8], runtime: Arc<Runtime<C>>) -> Result<Self, ElfLoadError> {
         let version = sbpf_version(bytes)?;
         if !runtime.config.enabled_sbpf_versions.contains(&version) {
             return Err(ElfError::UnsupportedSBPFVersion { version }.into());
@@ -204,7 +201,9 @@ mod tests {
         assert!(matches!(
             error,
             ElfError::NotAnElfFile {
-                problem: NotElf::BadMagic { found: [0, 0, 0, 0] },
+                problem: NotElf::BadMagic {
+                    found: [0, 0, 0, 0]
+                },
                 ..
             }
         ));
