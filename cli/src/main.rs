@@ -18,6 +18,7 @@ mod disasm;
 mod fixture;
 mod input;
 mod load;
+mod location;
 mod report;
 mod run;
 mod trace;

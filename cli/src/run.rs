@@ -5,7 +5,6 @@ use crate::load::{EnvironmentArgs, Loaded, ProgramArgs};
 use crate::report::{self, json_line, Outcome};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
-use sbvm::isa::disasm::instruction_text;
 use sbvm::vm::{EbpfError, Engine};
 
 /// Arguments of `sbvm run`.
@@ -108,16 +107,10 @@ pub fn executed_outcome(
     context: &EnvContext,
     (instructions, result, pc): (u64, Result<u64, EbpfError>, usize),
 ) -> Outcome {
-    let executable = &loaded.executable;
-    let location = result.as_ref().err().map(|_| {
-        let instruction = instruction_text(executable.text(), pc, executable.version());
-        let function = loaded
-            .functions
-            .range(..=pc)
-            .next_back()
-            .map(|(_, name)| name.clone());
-        (instruction, function)
-    });
+    let location = result
+        .as_ref()
+        .err()
+        .map(|_| crate::location::fault_location(loaded, pc));
     Outcome {
         engine: engine.name(),
         stage: "execute".into(),
