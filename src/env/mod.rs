@@ -12,8 +12,9 @@
 //! `abort` fails; `panic`/`sol_panic_` fail naming file:line:column; and Solana's `sol_memcpy_`,
 //! `sol_memmove_`, `sol_memset_`, `sol_memcmp_`, `sol_log_compute_units_` with their costs.
 //!
-//! Every region must fit its 4 GiB slot ([`limits`]): sizes are checked before anything is
-//! allocated, and one that does not fit is an [`EnvError`] naming the limit.
+//! Every region must fit its 4 GiB slot ([`MAX_HEAP_SIZE`], [`MAX_INPUT_LEN`],
+//! [`MAX_STACK_SPAN`]): sizes are checked before anything is allocated, and one that does not fit
+//! is an [`EnvError`] naming the limit.
 
 mod limits;
 mod memory;
