@@ -56,8 +56,7 @@ pub fn elf_hint(error: &ElfError) -> &'static str {
 /// Decides the format: `--raw` means raw bytecode; otherwise ELF magic means ELF, an assembly
 /// name (`*.s`, `*.asm`) assembly, and an ELF-ish name (`*.so`, `*.o`) or bytes that are not
 /// UTF-8 text ELF (so a damaged ELF gets a loader error, not an assembler error); the rest is
-/// assembly. Standard input has no name: its
-/// content decides.
+/// assembly. Standard input has no name: its content decides.
 pub fn format_of(path: &Path, bytes: &[u8], raw: bool) -> Format {
     let extension = path
         .extension()
