@@ -188,14 +188,9 @@ impl ProgramArgs {
     /// Loads the program for commands that only make sense with a loaded one (`bench`,
     /// `debug`): a load or verify failure is a one-line rejection.
     pub fn load_or_reject(&self) -> Result<Loaded, Failure> {
-        self.load()?.map_err(|failure| {
-            Failure::Rejected(format!(
-                "{}: {} failed: {}: {}",
-                self.program.display(),
-                failure.stage,
-                failure.kind,
-                failure.message
-            ))
+        self.load()?.map_err(|failure| Failure::NotLoaded {
+            program: self.program.display().to_string(),
+            failure,
         })
     }
 }

@@ -59,6 +59,14 @@ pub enum Failure {
     Usage(String),
     /// The program was rejected by the assembler, loader, verifier or JIT: exit status 3.
     Rejected(String),
+    /// The program did not load or verify, at a stage and with an error kind that a JSON line
+    /// reports as `run` does: exit status 3.
+    NotLoaded {
+        /// The program's path.
+        program: String,
+        /// Where and how loading failed.
+        failure: load::LoadFailure,
+    },
     /// The outcome is already printed; exit with this status.
     Silent(u8),
 }
@@ -134,6 +142,16 @@ fn main() -> ExitCode {
                 report::out(&failure_line(engine, "load", "Rejected", &message));
             }
             report::err(&format!("sbvm: {message}"));
+            ExitCode::from(3)
+        }
+        Err(Failure::NotLoaded { program, failure }) => {
+            let (stage, kind, message) = (failure.stage, failure.kind, &failure.message);
+            if json {
+                report::out(&failure_line(engine, stage, kind, message));
+            }
+            report::err(&format!(
+                "sbvm: {program}: {stage} failed: {kind}: {message}"
+            ));
             ExitCode::from(3)
         }
         Err(Failure::Silent(status)) => ExitCode::from(status),

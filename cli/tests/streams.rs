@@ -87,6 +87,20 @@ fn json_keeps_stdout_one_line_for_every_failure() {
     let output = sbvm(&["run", &not_elf, "--json"]);
     assert_eq!(output.status.code(), Some(3));
     assert_eq!(json_line(&output)["stage"], "load");
+    // A program that does not verify: every command that loads it reports the stage and the
+    // verifier's error kind (lddw does not exist in V2: UnknownOpCode, as the reference names it).
+    let rejected = scratch("lddw.asm", b"lddw r0, 1\nexit\n");
+    for command in ["run", "bench", "debug"] {
+        let mut args = vec![command, rejected.as_str(), "--version", "v2", "--json"];
+        if command == "debug" {
+            args.extend(["--port", "0"]);
+        }
+        let output = sbvm(&args);
+        assert_eq!(output.status.code(), Some(3), "{command}");
+        let line = json_line(&output);
+        assert_eq!(line["stage"], "verify", "{command}");
+        assert_eq!(line["error"], "UnknownOpCode", "{command}");
+    }
     // Arguments that do not parse, and a file that cannot be read.
     for args in [
         &["run", &not_elf, "--json", "--frobnicate"][..],
