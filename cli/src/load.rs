@@ -4,7 +4,7 @@
 use crate::input::{elf_hint, format_of, read_bytes, Format};
 use crate::Failure;
 use sbvm::elf::ElfLoadError;
-use sbvm::env::{check_heap_size, check_input_len, standard_runtime, EnvContext};
+use sbvm::env::{check_heap_size, check_input_len, standard_runtime, EnvContext, MAX_INPUT_LEN};
 use sbvm::isa::SbpfVersion;
 use sbvm::vm::{Config, Executable, FunctionRegistry, LoadError};
 use std::collections::BTreeMap;
@@ -141,9 +141,7 @@ impl EnvironmentArgs {
     pub fn input_bytes(&self) -> Result<Vec<u8>, Failure> {
         self.check_sizes()?;
         match (&self.input, self.input_len) {
-            (Some(path), _) => std::fs::read(path).map_err(|error| {
-                Failure::Usage(format!("cannot read input {}: {error}", path.display()))
-            }),
+            (Some(path), _) => read_input_file(path),
             (None, Some(len)) => {
                 let len = usize::try_from(len)
                     .map_err(|_| Failure::Usage(format!("--input-len {len}: too large")))?;
@@ -177,6 +175,22 @@ impl EnvironmentArgs {
     pub fn heap_size(&self) -> usize {
         usize::try_from(self.heap).unwrap_or(usize::MAX)
     }
+}
+
+/// Reads an input file, stopping one byte past the limit: a pipe or a device has no size to
+/// check beforehand.
+fn read_input_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let cannot_read =
+        |error| Failure::Usage(format!("cannot read input {}: {error}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_LEN.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    check_input_len(u64::try_from(bytes.len()).unwrap_or(u64::MAX))
+        .map_err(|error| Failure::Usage(format!("--input {}: {error}", path.display())))?;
+    Ok(bytes)
 }
 
 impl ProgramArgs {
