@@ -291,7 +291,7 @@ fn split_input_slot_agrees() {
         executable.jit_compile().unwrap();
         let budget = rng.random_range(1..600);
         let observe = |engine: Engine| {
-            let mut regions = standard_regions(&executable, Vec::new(), 64);
+            let mut regions = standard_regions(&executable, Vec::new(), 64).unwrap();
             regions.pop();
             for (at, bytes, writable) in &pieces {
                 let memory = HostMemory::Owned {
@@ -353,7 +353,7 @@ fn clean_buffers_stay_clean() {
                 .unwrap_or_else(|| (CleanBuffer::zeroed(stack_len), CleanBuffer::zeroed(1100)));
             let mut observed = Vec::new();
             for engine in [Engine::Interpreter, Engine::Jit] {
-                let mut regions = standard_regions(&executable, input.clone(), 0);
+                let mut regions = standard_regions(&executable, input.clone(), 0).unwrap();
                 regions.retain(|region| region.vm_addr != MM_STACK_START);
                 regions.retain(|region| region.vm_addr != MM_HEAP_START);
                 regions.push(MemoryRegion::zeroed(stack, MM_STACK_START));

@@ -1,6 +1,6 @@
 //! `sbvm asm`: assembly → text section bytes.
 
-use crate::input::parse_version;
+use crate::input::{assembly_failure, parse_version, read_bytes};
 use crate::Failure;
 use sbvm::isa::asm::assemble;
 use sbvm::isa::SbpfVersion;
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// Arguments of `sbvm asm`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Assembly source file.
+    /// Assembly source file (`-`: standard input).
     input: PathBuf,
     /// Write the output here: the raw text section, or with --elf an ELF file. Without it, print
     /// the text as one hex slot per line.
@@ -26,14 +26,17 @@ pub struct Args {
 
 /// Runs `sbvm asm`.
 pub fn run(args: Args) -> Result<(), Failure> {
-    let source = std::fs::read_to_string(&args.input).map_err(|error| {
-        Failure::Usage(format!("cannot read {}: {error}", args.input.display()))
-    })?;
-    let assembled = assemble(&source, args.version)
-        .map_err(|error| Failure::Usage(format!("{}: {error}", args.input.display())))?;
+    let source = String::from_utf8(read_bytes(&args.input)?)
+        .map_err(|_| assembly_failure(&args.input, "not UTF-8 text"))?;
+    let assembled =
+        assemble(&source, args.version).map_err(|error| assembly_failure(&args.input, error))?;
     let bytes = if args.elf {
-        sbvm::elf::write_elf(&assembled)
-            .map_err(|error| Failure::Usage(format!("{}: {error}", args.input.display())))?
+        sbvm::elf::write_elf(&assembled).map_err(|error| {
+            Failure::Rejected(format!(
+                "{}: cannot write ELF: {error}",
+                args.input.display()
+            ))
+        })?
     } else if assembled.needs_elf() {
         return Err(Failure::Usage(format!(
             "{}: the program has read-only data or takes addresses; write it with --elf",

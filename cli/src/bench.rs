@@ -1,12 +1,14 @@
 //! `sbvm bench`: time a program per engine — the median execution time over K runs (fresh
 //! memory each run; loading and compiling are not timed) and million instructions per second.
+//! A run that fails (a fault, the budget running out) is reported as `run` reports it, with exit
+//! status 1: a failure has no speed.
 
 use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report;
 use crate::run::{engine_parser, prepare};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
-use sbvm::vm::Engine;
+use sbvm::vm::{EbpfError, Engine};
 use serde_json::Value;
 use std::time::Instant;
 
@@ -25,7 +27,7 @@ pub struct Args {
     iters: u32,
     /// One JSON line per engine.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 /// Runs `sbvm bench`.
@@ -58,12 +60,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 &loaded.executable,
                 &mut context,
                 input.clone(),
-                args.environment.heap,
+                args.environment.heap_size(),
             )
             .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
             let start = Instant::now();
-            let (count, _) = vm.execute_with(engine);
+            let (count, result) = vm.execute_with(engine);
             let elapsed = start.elapsed();
+            if let Err(error) = result {
+                // A failed run has no speed worth reporting: say how it failed, exit 1.
+                report_failure(engine, &error, count, vm.pc(), args.json);
+                return Err(Failure::Silent(1));
+            }
             instructions = count;
             // The first run warms caches up and is not counted.
             if run > 0 {
@@ -97,4 +104,26 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Says that a timed run failed: a JSON line with the engine, the error and where, or a line on
+/// stderr.
+fn report_failure(engine: Engine, error: &EbpfError, instructions: u64, pc: usize, json: bool) {
+    let message = error.to_string();
+    if json {
+        report::out(&report::ordered_object(&[
+            ("engine", Value::from(engine.name())),
+            ("stage", Value::from("execute")),
+            ("error", Value::from(error.kind_name())),
+            ("message", Value::from(message.clone())),
+            ("instructions", Value::from(instructions)),
+            ("pc", Value::from(pc)),
+        ]));
+    }
+    report::err(&report::printable(&format!(
+        "sbvm: the run failed on the {}, so it has no speed: {}: {message} (at pc {pc}, after \
+         {instructions} instructions)",
+        engine.name(),
+        error.kind_name()
+    )));
 }

@@ -19,7 +19,8 @@ use std::net::{TcpListener, TcpStream};
 /// Arguments of `sbvm debug`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly.
+    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly; `-`
+    /// reads standard input.
     #[arg(required_unless_present = "fixture", conflicts_with = "fixture")]
     program: Option<std::path::PathBuf>,
     /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
@@ -47,7 +48,7 @@ pub struct Args {
     host_triple: String,
     /// Print the outcome as one JSON line.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 /// Listens on the requested address, says where, and waits for one client.
@@ -92,10 +93,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
         version: args.version,
         raw: args.raw,
     };
+    // Everything that can be wrong with the options is found before waiting for a client: the
+    // sizes, the program (load and verify) and the memory map.
     let input = args.environment.input_bytes()?;
     let loaded = program.load_or_reject()?;
-    let stream = accept_client(&args)?;
-
     let executable = &loaded.executable;
     let options = DebugOptions {
         functions: loaded.functions.clone(),
@@ -103,8 +104,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let mut context = EnvContext::new(args.environment.limit);
     let (end, (instructions, result), pc) = {
-        let mut vm = standard_vm(executable, &mut context, input, args.environment.heap)
-            .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+        let mut vm = standard_vm(
+            executable,
+            &mut context,
+            input,
+            args.environment.heap_size(),
+        )
+        .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+        let stream = accept_client(&args)?;
         let (end, result) = serve(&mut vm, stream, &options);
         (end, result, vm.pc())
     };
@@ -155,6 +162,7 @@ impl VmDriver for DebugDriver {
 /// `sbvm debug --fixture`: the fixture's instruction under the debugger, reported as
 /// `sbvm fixture` reports it (exit 1 when it differs from the fixture's expectation).
 fn debug_fixture(args: &Args, file: &std::path::Path) -> Result<(), Failure> {
+    args.environment.check_sizes()?;
     let fixture = read_fixture(file)?;
     let programs = programs_dir(args.programs.as_deref(), file, &fixture)?;
     let mut runner = FixtureRunner::new(Engine::Interpreter)

@@ -31,7 +31,7 @@ pub struct Args {
     engine: Engine,
     /// One JSON line per fixture.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
     /// Also time the whole instruction (serialize, run, write back) and report the median.
     #[arg(long)]
     bench: bool,

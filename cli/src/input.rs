@@ -1,8 +1,8 @@
-//! Reading a program from a file: an ELF shared object, assembly text, or raw bytecode (a bare
-//! text section).
+//! Reading a program from a file (or `-`, standard input): an ELF shared object, assembly text,
+//! or raw bytecode (a bare text section).
 
 use crate::Failure;
-use sbvm::elf::{is_elf, load_text};
+use sbvm::elf::{is_elf, load_text, ElfError};
 use sbvm::isa::asm::assemble;
 use sbvm::isa::disasm::Symbols;
 use sbvm::isa::SbpfVersion;
@@ -29,9 +29,34 @@ pub enum Format {
     Assembly,
 }
 
-/// Decides the format: `--raw` means raw bytecode; otherwise ELF magic, an ELF-ish name
-/// (`*.so`, `*.o`) or bytes that are not UTF-8 text mean ELF (so a damaged ELF gets a loader
-/// error, not an assembler error); the rest is assembly.
+/// The path that names standard input.
+pub const STDIN: &str = "-";
+
+/// Reads a program (or assembly source) from `path`, or from standard input for `-`.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
+    if path.as_os_str() == STDIN {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map_err(|error| Failure::Usage(format!("cannot read standard input: {error}")))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path)
+        .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", path.display())))
+}
+
+/// What to add to a loader error: for bytes that are not an ELF file at all, how to say what
+/// they are instead.
+pub fn elf_hint(error: &ElfError) -> &'static str {
+    match error {
+        ElfError::NotAnElfFile { .. } => "; use --raw for bytecode or name assembly *.s/*.asm",
+        _ => "",
+    }
+}
+
+/// Decides the format: `--raw` means raw bytecode; otherwise ELF magic means ELF, an assembly
+/// name (`*.s`, `*.asm`) assembly, and an ELF-ish name (`*.so`, `*.o`) or bytes that are not
+/// UTF-8 text ELF (so a damaged ELF gets a loader error, not an assembler error); the rest is
+/// assembly. Standard input has no name: its content decides.
 pub fn format_of(path: &Path, bytes: &[u8], raw: bool) -> Format {
     let extension = path
         .extension()
@@ -39,10 +64,11 @@ pub fn format_of(path: &Path, bytes: &[u8], raw: bool) -> Format {
         .unwrap_or_default();
     if raw {
         Format::Raw
-    } else if is_elf(bytes)
-        || matches!(extension, "so" | "o")
-        || std::str::from_utf8(bytes).is_err()
-    {
+    } else if is_elf(bytes) {
+        Format::Elf
+    } else if matches!(extension, "s" | "asm") {
+        Format::Assembly
+    } else if matches!(extension, "so" | "o") || std::str::from_utf8(bytes).is_err() {
         Format::Elf
     } else {
         Format::Assembly
@@ -55,8 +81,7 @@ pub fn read_program(
     raw: bool,
     version: Option<SbpfVersion>,
 ) -> Result<Program, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", path.display())))?;
+    let bytes = read_bytes(path)?;
     let need_version = || {
         version.ok_or_else(|| {
             Failure::Usage(format!(
@@ -69,9 +94,10 @@ pub fn read_program(
         Format::Elf => {
             let loaded = load_text(&bytes).map_err(|error| {
                 Failure::Rejected(format!(
-                    "{}: {}: {error}",
+                    "{}: {}: {error}{}",
                     path.display(),
-                    error.kind_name()
+                    error.kind_name(),
+                    elf_hint(&error)
                 ))
             })?;
             if let Some(version) = version.filter(|version| *version != loaded.version) {
@@ -95,8 +121,8 @@ pub fn read_program(
         Format::Assembly => {
             let version = need_version()?;
             let source = String::from_utf8_lossy(&bytes);
-            let assembled = assemble(&source, version)
-                .map_err(|error| Failure::Usage(format!("{}: {error}", path.display())))?;
+            let assembled =
+                assemble(&source, version).map_err(|error| assembly_failure(path, error))?;
             Ok(Program {
                 version,
                 symbols: Symbols::from_assembled(&assembled),
@@ -104,6 +130,12 @@ pub fn read_program(
             })
         }
     }
+}
+
+/// A program that does not assemble is rejected (exit 3), as one that does not load: the same
+/// input gets the same status under every subcommand.
+pub fn assembly_failure(path: &Path, error: impl std::fmt::Display) -> Failure {
+    Failure::Rejected(format!("{}: AssemblerError: {error}", path.display()))
 }
 
 /// Parses `v0`..`v4` for clap.

@@ -1,10 +1,10 @@
 //! Loading a program for `run` and `bench`: ELF, raw bytecode or assembly, into an executable of
 //! the standard environment — or the stage and error kind where that failed.
 
-use crate::input::{format_of, Format};
+use crate::input::{elf_hint, format_of, read_bytes, Format};
 use crate::Failure;
 use sbvm::elf::ElfLoadError;
-use sbvm::env::{standard_runtime, EnvContext};
+use sbvm::env::{check_heap_size, check_input_len, standard_runtime, EnvContext, MAX_INPUT_LEN};
 use sbvm::isa::SbpfVersion;
 use sbvm::vm::{Config, Executable, FunctionRegistry, LoadError};
 use std::collections::BTreeMap;
@@ -48,8 +48,7 @@ pub fn load_program(
     raw: bool,
     version: Option<SbpfVersion>,
 ) -> Result<Result<Loaded, LoadFailure>, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", path.display())))?;
+    let bytes = read_bytes(path)?;
     let format = format_of(path, &bytes, raw);
     let version = match (format, version) {
         (Format::Elf, version) => version,
@@ -75,7 +74,7 @@ pub fn load_program(
             ElfLoadError::Elf(error) => LoadFailure {
                 stage: "load",
                 kind: error.kind_name(),
-                message: error.to_string(),
+                message: format!("{error}{}", elf_hint(&error)),
             },
             ElfLoadError::Load(error) => from_load_error(error),
         }),
@@ -108,7 +107,8 @@ pub fn load_program(
 /// Which program to load: shared by `run`, `bench` and `debug`.
 #[derive(clap::Args)]
 pub struct ProgramArgs {
-    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly.
+    /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly; `-`
+    /// reads standard input.
     pub program: std::path::PathBuf,
     /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
     #[arg(long, value_parser = crate::input::parse_version)]
@@ -127,25 +127,70 @@ pub struct EnvironmentArgs {
     /// A file whose bytes are the input (mapped at 0x4_0000_0000).
     #[arg(long, conflicts_with = "input_len")]
     pub input: Option<std::path::PathBuf>,
-    /// An input of this many zero bytes.
+    /// An input of this many zero bytes (at most 4 GiB, the input's slot).
     #[arg(long)]
-    pub input_len: Option<usize>,
-    /// Heap bytes (at 0x3_0000_0000).
+    pub input_len: Option<u64>,
+    /// Heap bytes (at 0x3_0000_0000; at most 4 GiB, the heap's slot).
     #[arg(long, default_value_t = 32 * 1024)]
-    pub heap: usize,
+    pub heap: u64,
 }
 
 impl EnvironmentArgs {
-    /// The input bytes from `--input` or `--input-len`.
+    /// The input bytes from `--input` or `--input-len`, once the heap size and the input's
+    /// length are known to fit the memory map (nothing is allocated before).
     pub fn input_bytes(&self) -> Result<Vec<u8>, Failure> {
+        self.check_sizes()?;
         match (&self.input, self.input_len) {
-            (Some(path), _) => std::fs::read(path).map_err(|error| {
-                Failure::Usage(format!("cannot read input {}: {error}", path.display()))
-            }),
-            (None, Some(len)) => Ok(vec![0; len]),
+            (Some(path), _) => read_input_file(path),
+            (None, Some(len)) => {
+                let len = usize::try_from(len)
+                    .map_err(|_| Failure::Usage(format!("--input-len {len}: too large")))?;
+                Ok(vec![0; len])
+            }
             (None, None) => Ok(Vec::new()),
         }
     }
+
+    /// Checks `--heap` and the input's length (`--input-len`, or the `--input` file's size)
+    /// against the memory map's limits.
+    pub fn check_sizes(&self) -> Result<(), Failure> {
+        check_heap_size(self.heap).map_err(|error| Failure::Usage(format!("--heap: {error}")))?;
+        match (&self.input, self.input_len) {
+            (Some(path), _) => {
+                let len = std::fs::metadata(path)
+                    .map_err(|error| {
+                        Failure::Usage(format!("cannot read input {}: {error}", path.display()))
+                    })?
+                    .len();
+                check_input_len(len)
+                    .map_err(|error| Failure::Usage(format!("--input {}: {error}", path.display())))
+            }
+            (None, Some(len)) => check_input_len(len)
+                .map_err(|error| Failure::Usage(format!("--input-len: {error}"))),
+            (None, None) => Ok(()),
+        }
+    }
+
+    /// `--heap` as a host size (checked by [`EnvironmentArgs::input_bytes`]).
+    pub fn heap_size(&self) -> usize {
+        usize::try_from(self.heap).unwrap_or(usize::MAX)
+    }
+}
+
+/// Reads an input file, stopping one byte past the limit: a pipe or a device has no size to
+/// check beforehand.
+fn read_input_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let cannot_read =
+        |error| Failure::Usage(format!("cannot read input {}: {error}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_LEN.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    check_input_len(u64::try_from(bytes.len()).unwrap_or(u64::MAX))
+        .map_err(|error| Failure::Usage(format!("--input {}: {error}", path.display())))?;
+    Ok(bytes)
 }
 
 impl ProgramArgs {
@@ -157,14 +202,9 @@ impl ProgramArgs {
     /// Loads the program for commands that only make sense with a loaded one (`bench`,
     /// `debug`): a load or verify failure is a one-line rejection.
     pub fn load_or_reject(&self) -> Result<Loaded, Failure> {
-        self.load()?.map_err(|failure| {
-            Failure::Rejected(format!(
-                "{}: {} failed: {}: {}",
-                self.program.display(),
-                failure.stage,
-                failure.kind,
-                failure.message
-            ))
+        self.load()?.map_err(|failure| Failure::NotLoaded {
+            program: self.program.display().to_string(),
+            failure,
         })
     }
 }

@@ -1,7 +1,13 @@
 //! `sbvm`: run, time, assemble, disassemble and verify sBPF programs.
 //!
-//! Exit status: 0 success (the program exited), 1 the program failed at run time, 2 usage error
-//! (bad arguments, unreadable file, bad assembly for asm), 3 the program failed to load or verify.
+//! Exit status, the same for every subcommand: 0 success (the program exited), 1 the program
+//! failed at run time (or a fixture differs), 2 usage error (bad arguments, unreadable file, a
+//! size that does not fit the memory map), 3 the program was rejected: it does not assemble,
+//! load, verify or compile.
+//!
+//! Streams: results go to stdout, errors to stderr. With `--json`, stdout carries JSON lines
+//! only — also for a usage error or a rejection, which then gets a line of its own
+//! (`{"stage","error","message"}`, for `run` and `debug` with the rest of their line's fields).
 
 #![deny(unsafe_code)]
 
@@ -12,6 +18,7 @@ mod disasm;
 mod fixture;
 mod input;
 mod load;
+mod location;
 mod report;
 mod run;
 mod trace;
@@ -50,10 +57,48 @@ enum Command {
 pub enum Failure {
     /// Bad input from the user: exit status 2.
     Usage(String),
-    /// The program was rejected by the loader or verifier: exit status 3.
+    /// The program was rejected by the assembler, loader, verifier or JIT: exit status 3.
     Rejected(String),
+    /// The program did not load or verify, at a stage and with an error kind that a JSON line
+    /// reports as `run` does: exit status 3.
+    NotLoaded {
+        /// The program's path.
+        program: String,
+        /// Where and how loading failed.
+        failure: load::LoadFailure,
+    },
     /// The outcome is already printed; exit with this status.
     Silent(u8),
+}
+
+impl Command {
+    /// Whether stdout is to carry JSON lines; for `run` and `debug`, the engine they name.
+    fn json(&self) -> (bool, Option<sbvm::vm::Engine>) {
+        match self {
+            Command::Run(args) => (args.json, Some(args.engine)),
+            Command::Debug(args) => (args.json, Some(sbvm::vm::Engine::Interpreter)),
+            Command::Bench(args) => (args.json, None),
+            Command::Fixture(args) => (args.json, None),
+            Command::Asm(_) | Command::Disasm(_) | Command::Verify(_) => (false, None),
+        }
+    }
+}
+
+/// The JSON line of a failure that ended a command before it printed an outcome.
+fn failure_line(
+    engine: Option<sbvm::vm::Engine>,
+    stage: &str,
+    kind: &str,
+    message: &str,
+) -> String {
+    match engine {
+        Some(engine) => report::json_line(&report::Outcome::failed(engine, stage, kind, message)),
+        None => report::ordered_object(&[
+            ("stage", stage.into()),
+            ("error", kind.into()),
+            ("message", message.into()),
+        ]),
+    }
 }
 
 fn main() -> ExitCode {
@@ -61,9 +106,19 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+            if !error.use_stderr() {
+                return ExitCode::SUCCESS;
+            }
+            // The arguments did not parse, so whether JSON was asked for is a guess from the
+            // words given; the line keeps stdout machine-readable when it was.
+            if std::env::args_os().any(|arg| arg == "--json") {
+                let message = error.kind().to_string();
+                report::out(&failure_line(None, "usage", "Usage", &message));
+            }
+            return ExitCode::from(2);
         }
     };
+    let (json, engine) = cli.command.json();
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Bench(args) => bench::run(args),
@@ -76,11 +131,27 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
+            if json {
+                report::out(&failure_line(engine, "usage", "Usage", &message));
+            }
             report::err(&format!("sbvm: {message}"));
             ExitCode::from(2)
         }
         Err(Failure::Rejected(message)) => {
+            if json {
+                report::out(&failure_line(engine, "load", "Rejected", &message));
+            }
             report::err(&format!("sbvm: {message}"));
+            ExitCode::from(3)
+        }
+        Err(Failure::NotLoaded { program, failure }) => {
+            let (stage, kind, message) = (failure.stage, failure.kind, &failure.message);
+            if json {
+                report::out(&failure_line(engine, stage, kind, message));
+            }
+            report::err(&format!(
+                "sbvm: {program}: {stage} failed: {kind}: {message}"
+            ));
             ExitCode::from(3)
         }
         Err(Failure::Silent(status)) => ExitCode::from(status),

@@ -62,18 +62,32 @@ pub fn json_line(outcome: &Outcome) -> String {
 }
 
 impl Outcome {
-    /// The report for people.
+    /// The outcome of a command that failed at `stage` before it ran anything.
+    pub fn failed(engine: sbvm::vm::Engine, stage: &str, kind: &str, message: &str) -> Self {
+        Outcome {
+            engine: engine.name(),
+            stage: stage.to_string(),
+            result: None,
+            error: Some(kind.to_string()),
+            message: Some(message.to_string()),
+            instructions: 0,
+            pc: 0,
+            logs: Vec::new(),
+            location: None,
+        }
+    }
+
+    /// The report for people: what the program logged, its result and count on stdout, an error
+    /// and where it happened on stderr. Guest text (logs, panic messages) is escaped.
     pub fn print_human(&self) {
         for log in &self.logs {
-            out(&format!("log: {log}"));
+            out(&format!("log: {}", printable(log)));
         }
+        let message = printable(self.message.as_deref().unwrap_or_default());
         match (&self.result, &self.error) {
             (Some(value), _) => out(&format!("result: {value} ({value:#x})")),
             (None, Some(kind)) if self.stage == "execute" => {
-                out(&format!(
-                    "error: {kind}: {}",
-                    self.message.as_deref().unwrap_or_default()
-                ));
+                err(&format!("error: {kind}: {message}"));
                 if let Some((instruction, function)) = &self.location {
                     let instruction = instruction
                         .as_deref()
@@ -82,14 +96,11 @@ impl Outcome {
                         .as_ref()
                         .map(|name| format!(" in {name}"))
                         .unwrap_or_default();
-                    out(&format!("  at pc {}{function}: {instruction}", self.pc));
+                    let line = format!("  at pc {}{function}: {instruction}", self.pc);
+                    err(&printable(&line));
                 }
             }
-            (None, Some(kind)) => out(&format!(
-                "error: {} failed: {kind}: {}",
-                self.stage,
-                self.message.as_deref().unwrap_or_default()
-            )),
+            (None, Some(kind)) => err(&format!("error: {} failed: {kind}: {message}", self.stage)),
             (None, None) => {}
         }
         if self.stage == "execute" {

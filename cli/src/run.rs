@@ -1,11 +1,10 @@
 //! `sbvm run`: run a program in the standard environment (the reference harness's: read-only
 //! data, 64 stack frames of 4 KiB, heap, input at 0x4_0000_0000 with r1 pointing at it).
 
-use crate::load::{EnvironmentArgs, LoadFailure, Loaded, ProgramArgs};
+use crate::load::{EnvironmentArgs, Loaded, ProgramArgs};
 use crate::report::{self, json_line, Outcome};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
-use sbvm::isa::disasm::instruction_text;
 use sbvm::vm::{EbpfError, Engine};
 
 /// Arguments of `sbvm run`.
@@ -17,10 +16,10 @@ pub struct Args {
     environment: EnvironmentArgs,
     /// Execution engine.
     #[arg(long, value_parser = engine_parser(), default_value = "interpreter")]
-    engine: Engine,
+    pub engine: Engine,
     /// Print exactly one JSON line with the outcome.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
     /// Print every executed instruction with the registers and the remaining budget (to stderr
     /// with --json).
     #[arg(long)]
@@ -56,7 +55,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let input = args.environment.input_bytes()?;
     let loaded = args.program.load()?;
     let outcome = match loaded {
-        Err(failure) => load_outcome(args.engine, failure),
+        Err(failure) => Outcome::failed(args.engine, failure.stage, failure.kind, &failure.message),
         Ok(mut loaded) => {
             prepare(args.engine, &mut loaded)?;
             execute(&args, &loaded, input)?
@@ -74,26 +73,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
-fn load_outcome(engine: Engine, failure: LoadFailure) -> Outcome {
-    Outcome {
-        engine: engine.name(),
-        stage: failure.stage.to_string(),
-        result: None,
-        error: Some(failure.kind.to_string()),
-        message: Some(failure.message),
-        instructions: 0,
-        pc: 0,
-        logs: Vec::new(),
-        location: None,
-    }
-}
-
 fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Failure> {
     let executable = &loaded.executable;
     let mut context = EnvContext::new(args.environment.limit);
     let (instructions, result, pc) = {
-        let mut vm = standard_vm(executable, &mut context, input, args.environment.heap)
-            .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+        let mut vm = standard_vm(
+            executable,
+            &mut context,
+            input,
+            args.environment.heap_size(),
+        )
+        .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
         let (instructions, result) = if args.trace {
             crate::trace::run_traced(&mut vm, args.json)
         } else {
@@ -117,16 +107,10 @@ pub fn executed_outcome(
     context: &EnvContext,
     (instructions, result, pc): (u64, Result<u64, EbpfError>, usize),
 ) -> Outcome {
-    let executable = &loaded.executable;
-    let location = result.as_ref().err().map(|_| {
-        let instruction = instruction_text(executable.text(), pc, executable.version());
-        let function = loaded
-            .functions
-            .range(..=pc)
-            .next_back()
-            .map(|(_, name)| name.clone());
-        (instruction, function)
-    });
+    let location = result
+        .as_ref()
+        .err()
+        .map(|_| crate::location::fault_location(loaded, pc));
     Outcome {
         engine: engine.name(),
         stage: "execute".into(),

@@ -114,9 +114,10 @@ fn usage_errors_exit_2_with_one_line() {
     assert!(stderr(&bad_version).contains("unknown SBPF version"));
     assert_eq!(sbvm(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(sbvm(&[]).status.code(), Some(2));
+    // Bad assembly is a rejected program (exit 3) under every subcommand (streams.rs).
     let bad_asm = scratch("bad.asm", b"exit\nmov64 r1,\n");
     let output = sbvm(&["asm", bad_asm.to_str().unwrap(), "--version", "v0"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(3));
     assert!(
         stderr(&output).contains("line 2, column"),
         "{}",
@@ -256,14 +257,14 @@ fn run_exit_status_tells_exit_fault_and_rejection_apart() {
     let output = sbvm(&["run", fault.to_str().unwrap(), "--version", "v0"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stdout(&output).contains("DivideByZero"),
+        stderr(&output).contains("DivideByZero"),
         "{}",
-        stdout(&output)
+        stderr(&output)
     );
     assert!(
-        stdout(&output).contains("at pc 2") && stdout(&output).contains("div64 r0, r1"),
+        stderr(&output).contains("at pc 2") && stderr(&output).contains("div64 r0, r1"),
         "{}",
-        stdout(&output)
+        stderr(&output)
     );
     let rejected = scratch("rejected.asm", b"lddw r0, 1\nexit\n");
     let output = sbvm(&[

@@ -100,10 +100,56 @@ pub enum ElfError {
     /// A program header breaks the rules.
     #[error("invalid program header")]
     InvalidProgramHeader,
+    /// The bytes are not an ELF file at all, and loading them failed with `reported` (the error
+    /// the reference's rules give such bytes, whose name this error keeps as its kind, so that
+    /// outcomes still compare with the reference's).
+    #[error("not an ELF file ({problem})")]
+    NotAnElfFile {
+        /// What gives it away.
+        problem: NotElf,
+        /// What the loader's rules found.
+        reported: Box<ElfError>,
+    },
+}
+
+/// Why bytes are not an ELF file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotElf {
+    /// Shorter than an ELF64 file header.
+    #[error("too short: {len} bytes, an ELF64 file header alone is {header} bytes")]
+    TooShort {
+        /// The file's length.
+        len: usize,
+        /// The file header's size.
+        header: usize,
+    },
+    /// The first four bytes are not `\x7fELF`.
+    #[error("bad magic {found:02x?}, an ELF file starts 7f 45 4c 46")]
+    BadMagic {
+        /// The first four bytes.
+        found: [u8; 4],
+    },
+}
+
+impl NotElf {
+    /// What makes `bytes` not an ELF file, if anything: a length below the ELF64 file header's
+    /// (`header` bytes), or a first four bytes other than the magic number.
+    pub fn of(bytes: &[u8], header: usize) -> Option<NotElf> {
+        if bytes.len() < header {
+            return Some(NotElf::TooShort {
+                len: bytes.len(),
+                header,
+            });
+        }
+        let mut found = [0u8; 4];
+        found.copy_from_slice(bytes.get(..4)?);
+        (found != *b"\x7fELF").then_some(NotElf::BadMagic { found })
+    }
 }
 
 impl ElfError {
-    /// The reference's variant name (`FailedToParse`, …).
+    /// The reference's variant name (`FailedToParse`, …); for [`ElfError::NotAnElfFile`], the
+    /// name of the error the reference reports.
     pub fn kind_name(&self) -> &'static str {
         match self {
             ElfError::FailedToParse(_) => "FailedToParse",
@@ -128,6 +174,7 @@ impl ElfError {
             ElfError::ValueOutOfBounds => "ValueOutOfBounds",
             ElfError::UnsupportedSBPFVersion { .. } => "UnsupportedSBPFVersion",
             ElfError::InvalidProgramHeader => "InvalidProgramHeader",
+            ElfError::NotAnElfFile { reported, .. } => reported.kind_name(),
         }
     }
 }

@@ -19,7 +19,7 @@ mod strict;
 mod symbols;
 mod write;
 
-pub use error::ElfError;
+pub use error::{ElfError, NotElf};
 pub use symbols::function_symbols;
 pub use write::{write_elf, WriteError};
 
@@ -95,8 +95,25 @@ impl LoadedText {
     }
 }
 
+/// `error` from loading `bytes`, as [`ElfError::NotAnElfFile`] when the bytes are not an ELF
+/// file at all (the rules find bad magic or a short file only indirectly: a version not
+/// enabled, a value out of bounds).
+fn explained(bytes: &[u8], error: ElfError) -> ElfError {
+    match NotElf::of(bytes, parse::EHDR_SIZE) {
+        Some(problem) => ElfError::NotAnElfFile {
+            problem,
+            reported: Box::new(error),
+        },
+        None => error,
+    }
+}
+
 /// Loads `bytes` by the rules of its version (all versions enabled) and returns the text.
 pub fn load_text(bytes: &[u8]) -> Result<LoadedText, ElfError> {
+    load_text_unexplained(bytes).map_err(|error| explained(bytes, error))
+}
+
+fn load_text_unexplained(bytes: &[u8]) -> Result<LoadedText, ElfError> {
     let version = sbpf_version(bytes)?;
     if version == SbpfVersion::Reserved {
         return Err(ElfError::UnsupportedSBPFVersion { version });
@@ -129,7 +146,15 @@ pub fn is_elf(bytes: &[u8]) -> bool {
 
 impl<C: ContextObject> Executable<C> {
     /// Loads an ELF shared object under `runtime`'s configuration and syscalls, then verifies it.
+    /// Bytes that are not an ELF file at all fail with [`ElfError::NotAnElfFile`].
     pub fn from_elf(bytes: &[u8], runtime: Arc<Runtime<C>>) -> Result<Self, ElfLoadError> {
+        Self::from_elf_unexplained(bytes, runtime).map_err(|error| match error {
+            ElfLoadError::Elf(error) => ElfLoadError::Elf(explained(bytes, error)),
+            other => other,
+        })
+    }
+
+    fn from_elf_unexplained(bytes: &[u8], runtime: Arc<Runtime<C>>) -> Result<Self, ElfLoadError> {
         let version = sbpf_version(bytes)?;
         if !runtime.config.enabled_sbpf_versions.contains(&version) {
             return Err(ElfError::UnsupportedSBPFVersion { version }.into());
@@ -140,5 +165,60 @@ impl<C: ContextObject> Executable<C> {
             lenient::load(bytes, version, runtime)?
         };
         Ok(Executable::new(parts)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::Budget;
+
+    fn load(bytes: &[u8]) -> Result<Executable<Budget>, ElfLoadError> {
+        Executable::from_elf(bytes, Arc::new(Runtime::new(crate::vm::Config::default())))
+    }
+
+    #[test]
+    fn bytes_that_are_not_elf_say_so_and_keep_the_reference_kind() {
+        // The reference reads e_flags (bytes 48..52) first: a shorter file is ValueOutOfBounds.
+        let Err(ElfLoadError::Elf(error)) = load(b"") else {
+            panic!("an empty file loaded")
+        };
+        assert_eq!(error.kind_name(), "ValueOutOfBounds");
+        assert!(matches!(
+            error,
+            ElfError::NotAnElfFile {
+                problem: NotElf::TooShort { len: 0, header: 64 },
+                ..
+            }
+        ));
+        assert_eq!(load_text(b"").err(), Some(error));
+        // 64 zero bytes: e_flags 0 is V0, whose parser rejects the file header (the reference's
+        // ElfParserError::InvalidFileHeader, reported as FailedToParse).
+        let Err(ElfLoadError::Elf(error)) = load(&[0; 64]) else {
+            panic!("zeroes loaded")
+        };
+        assert_eq!(error.kind_name(), "FailedToParse");
+        assert!(matches!(
+            error,
+            ElfError::NotAnElfFile {
+                problem: NotElf::BadMagic {
+                    found: [0, 0, 0, 0]
+                },
+                ..
+            }
+        ));
+        assert!(error.to_string().starts_with("not an ELF file (bad magic"));
+    }
+
+    #[test]
+    fn a_broken_file_with_the_magic_keeps_its_own_error() {
+        // The ELF64 header is 64 bytes (e_ehsize); with the magic and zero e_flags (V0) the
+        // lenient parser finds the rest of the header wrong.
+        let mut bytes = vec![0u8; 64];
+        bytes[..4].copy_from_slice(b"\x7fELF");
+        let Err(ElfLoadError::Elf(error)) = load(&bytes) else {
+            panic!("a bare header loaded")
+        };
+        assert!(!matches!(error, ElfError::NotAnElfFile { .. }), "{error}");
     }
 }

@@ -11,16 +11,24 @@
 //! Syscalls: `log`/`sol_log_` record guest bytes; `log_64`/`sol_log_64_` record r1–r5 in hex;
 //! `abort` fails; `panic`/`sol_panic_` fail naming file:line:column; and Solana's `sol_memcpy_`,
 //! `sol_memmove_`, `sol_memset_`, `sol_memcmp_`, `sol_log_compute_units_` with their costs.
+//!
+//! Every region must fit its 4 GiB slot ([`MAX_HEAP_SIZE`], [`MAX_INPUT_LEN`],
+//! [`MAX_STACK_SPAN`]): sizes are checked before anything is allocated, and one that does not fit
+//! is an [`EnvError`] naming the limit.
 
+mod limits;
 mod memory;
 mod syscalls;
 
 use crate::memory::{
-    HostMemory, MappingError, MemoryMapping, MemoryRegion, MM_HEAP_START, MM_INPUT_START,
-    MM_STACK_START,
+    HostMemory, MemoryMapping, MemoryRegion, MM_HEAP_START, MM_INPUT_START, MM_STACK_START,
 };
 use crate::vm::{Config, ContextObject, EbpfError, Engine, Executable, Runtime, Vm};
 
+pub use limits::{
+    check_heap_size, check_input_len, check_stack, EnvError, MAX_HEAP_SIZE, MAX_INPUT_LEN,
+    MAX_STACK_SPAN,
+};
 pub use syscalls::register_standard_syscalls;
 
 /// Most log bytes kept per run, so a logging loop cannot exhaust memory.
@@ -109,29 +117,33 @@ pub struct RunOutcome {
     pub input: Vec<u8>,
 }
 
-/// The regions of the standard layout for `executable`.
+/// The regions of the standard layout for `executable`; a heap, input or stack too large for
+/// its slot is an error, found before anything is allocated.
 pub fn standard_regions<'a>(
     executable: &'a Executable<EnvContext>,
     input: Vec<u8>,
     heap_size: usize,
-) -> Vec<MemoryRegion<'a>> {
+) -> Result<Vec<MemoryRegion<'a>>, EnvError> {
     let config = executable.config();
+    let gaps = executable.version().stack_frame_gaps() && config.enable_stack_frame_gaps;
+    check_heap_size(u64::try_from(heap_size).unwrap_or(u64::MAX))?;
+    check_input_len(u64::try_from(input.len()).unwrap_or(u64::MAX))?;
+    check_stack(config, gaps)?;
     let stack = HostMemory::Owned {
         bytes: vec![0; config.stack_size()],
         writable: true,
     };
-    let gaps = executable.version().stack_frame_gaps() && config.enable_stack_frame_gaps;
     let stack = if gaps {
         MemoryRegion::new_gapped(stack, MM_STACK_START, config.stack_frame_size as u64)
     } else {
         MemoryRegion::new(stack, MM_STACK_START)
     };
-    vec![
+    Ok(vec![
         executable.ro_region(),
         stack,
         MemoryRegion::owned(vec![0; heap_size], MM_HEAP_START),
         MemoryRegion::owned(input, MM_INPUT_START),
-    ]
+    ])
 }
 
 /// Builds a VM in the standard layout, with r1 pointing at the input.
@@ -140,8 +152,8 @@ pub fn standard_vm<'a>(
     context: &'a mut EnvContext,
     input: Vec<u8>,
     heap_size: usize,
-) -> Result<Vm<'a, EnvContext>, MappingError> {
-    let regions = standard_regions(executable, input, heap_size);
+) -> Result<Vm<'a, EnvContext>, EnvError> {
+    let regions = standard_regions(executable, input, heap_size)?;
     let memory = MemoryMapping::new(regions, executable.config(), executable.version())?;
     let mut vm = Vm::new(executable, context, memory);
     vm.set_register(1, MM_INPUT_START);
@@ -152,7 +164,7 @@ pub fn standard_vm<'a>(
 pub fn run_interpreted(
     executable: &Executable<EnvContext>,
     setup: &RunSetup,
-) -> Result<RunOutcome, MappingError> {
+) -> Result<RunOutcome, EnvError> {
     run_with(executable, setup, Engine::Interpreter)
 }
 
@@ -162,7 +174,7 @@ pub fn run_with(
     executable: &Executable<EnvContext>,
     setup: &RunSetup,
     engine: Engine,
-) -> Result<RunOutcome, MappingError> {
+) -> Result<RunOutcome, EnvError> {
     let mut context = EnvContext::new(setup.budget);
     let (instructions, result, pc, input) = {
         let mut vm = standard_vm(

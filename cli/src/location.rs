@@ -1,0 +1,68 @@
+//! Where a fault happened, in the words of `sbvm disasm`: the instruction, and the function it
+//! lies in under the name the disassembler gives that function's label.
+//!
+//! A function starts at the entry point (always `entrypoint`, the name the loader registers it
+//! under), at every registered function, at every named function symbol of an ELF file, and at
+//! every target of an internal call — from V3 on, calls are pc-relative and need no registry
+//! entry, so a helper reached only by `call helper` is a function too. The fault lies in the
+//! nearest function start at or before it.
+
+use crate::load::Loaded;
+use sbvm::isa::disasm::{analyze, instruction_text, Symbols};
+use sbvm::isa::table::{lookup, Kind};
+use std::collections::BTreeSet;
+
+/// The known function names of `loaded` as the disassembler takes them: the loader's and the
+/// file's names, with `entrypoint` at the entry point.
+fn symbols(loaded: &Loaded) -> Symbols {
+    let executable = &loaded.executable;
+    let mut functions = loaded.functions.clone();
+    functions.retain(|_, name| name != "entrypoint");
+    functions.insert(executable.entry_pc(), "entrypoint".to_string());
+    Symbols {
+        functions,
+        function_keys: executable
+            .functions()
+            .iter()
+            .map(|(key, _, pc)| (key, pc))
+            .collect(),
+        ..Symbols::default()
+    }
+}
+
+/// The function `pc` lies in, named as `sbvm disasm` names it.
+pub fn function_at(loaded: &Loaded, pc: usize) -> Option<String> {
+    let executable = &loaded.executable;
+    let symbols = symbols(loaded);
+    let disassembly = analyze(executable.text(), executable.version(), &symbols);
+    let version = executable.version();
+    // From V3 on a call with a source field is internal and pc-relative (`pc + 1 + imm`); before,
+    // internal calls go through the registry, whose functions are already starts.
+    let call_targets = disassembly.lines.iter().filter_map(|line| {
+        let insn = line.slots.first()?;
+        let internal = version.static_syscalls() && insn.src != 0;
+        let is_call = lookup(version, insn.opcode)?.kind == Kind::Call;
+        let target = i64::try_from(line.pc).ok()? + 1 + i64::from(insn.imm);
+        (is_call && internal).then(|| usize::try_from(target).ok())?
+    });
+    let starts: BTreeSet<usize> = symbols
+        .functions
+        .keys()
+        .copied()
+        .chain(symbols.function_keys.values().copied())
+        .chain(call_targets)
+        .collect();
+    let start = *starts.range(..=pc).next_back()?;
+    disassembly
+        .labels
+        .get(&start)
+        .or_else(|| symbols.functions.get(&start))
+        .cloned()
+}
+
+/// The instruction at `pc` and the function it lies in.
+pub fn fault_location(loaded: &Loaded, pc: usize) -> (Option<String>, Option<String>) {
+    let executable = &loaded.executable;
+    let instruction = instruction_text(executable.text(), pc, executable.version());
+    (instruction, function_at(loaded, pc))
+}
