@@ -146,7 +146,10 @@ impl DataLayout {
             if at == bytes.len() {
                 break;
             }
-            if let Some(label) = pointers.get(&at).and_then(|place| name(*place)) {
+            // A word with a label inside stays bytes, so that the label can be written.
+            let label_inside = labels.range(at + 1..at + 8).next().is_some();
+            let pointer = pointers.get(&at).filter(|_| !label_inside);
+            if let Some(label) = pointer.and_then(|place| name(*place)) {
                 let _ = writeln!(out, "    .quad {label}");
                 at += 8;
                 continue;
@@ -228,5 +231,27 @@ mod tests {
         assert_eq!(layout.place(0x1_0000_0118, &starts), Some(Place::Data(0)));
         assert_eq!(layout.place(0x1_0000_0100, &starts), Some(Place::Data(8)));
         assert_eq!(layout.place(0x1_0000_0120, &starts), None);
+    }
+
+    #[test]
+    fn pointers_become_quads_unless_a_label_falls_inside() {
+        // 16 bytes of data, each word an address of the text's slot 1 (at 0x1008).
+        let word = 0x1008u64.to_le_bytes();
+        let data = ReadOnlyData {
+            vaddr: 0,
+            bytes: [word, word].concat(),
+            pointers: [0, 8].into(),
+        };
+        let layout = DataLayout::new(data, 0x1000, 16);
+        let starts: BTreeSet<usize> = [0, 1].into();
+        let pointers = layout.pointers(&starts);
+        assert_eq!(pointers, [(0, Place::Text(1)), (8, Place::Text(1))].into());
+        let labels: BTreeMap<usize, String> = [(12, "inner".to_string())].into();
+        let text = layout.render(&labels, &pointers, |_| Some("callee".to_string()));
+        assert_eq!(
+            text,
+            ".rodata\n    .quad callee\n    .byte 0x08, 0x10, 0x00, 0x00\ninner:\n    \
+             .byte 0x00, 0x00, 0x00, 0x00\n"
+        );
     }
 }
