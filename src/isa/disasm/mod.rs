@@ -9,13 +9,6 @@
 //!   `.fill 1, 0x…` directive holding the raw slot. Every output is checked by assembling it
 //!   again, so the round trip is exact by construction; the one exception is an immediate
 //!   that ELF output fills in (below), where every other field is checked.
-//!
-//! The text of an ELF file comes with its read-only data ([`Symbols::rodata`]): the output
-//! carries it as `.rodata`, and an `lddw` of an address in it (or in the text) names a label
-//! there (`lddw r1, rodata_0`), as does a word the loader filled with an address
-//! (`.quad function_7`); `rodata.rs` draws the layout. Assembled and written with
-//! [`crate::elf::write_elf`], the program reads the same bytes, even where the writer puts them
-//! at other addresses.
 //! * [`listing`]: in the style of llvm-objdump: instruction index, the raw bytes (16 for an
 //!   `lddw`), the instruction with numeric offsets, and `<label>` after branches and calls.
 //!
@@ -29,10 +22,18 @@
 //! before V3 the loader has rewritten an ELF's calls into hashes and registry keys. The
 //! [`Symbols`] of a loaded ELF carry its function registry, so LLVM's calls come out as
 //! `call sol_log_` and `hashcall function_12`, and the keys of an ELF file's own `call LABEL` as
-//! `call LABEL` again (the whole table is in `callee.rs`). An ELF's
-//! loaded text and names come from [`crate::elf::load_text`] and `LoadedText::symbols`; the
-//! output, assembled and written with [`crate::elf::write_elf`], loads back to the same text
-//! and function registry (tests/disasm_toolchain.rs checks the toolchain's programs).
+//! `call LABEL` again (the whole table is in `callee.rs`). An ELF's loaded text and names come
+//! from [`crate::elf::load_text`] and `LoadedText::symbols`; the output, assembled and written
+//! with [`crate::elf::write_elf`], loads back to the same text (where the writer moves the data,
+//! the addresses `lddw` takes aside) and function registry (tests/disasm_toolchain.rs checks the
+//! toolchain's programs, tests/disasm_roundtrip.rs that every program runs the same).
+//!
+//! The text of an ELF file comes with its read-only data ([`Symbols::rodata`]): the output
+//! carries it as `.rodata`, and an `lddw` of an address in it (or in the text) names a label
+//! there (`lddw r1, rodata_0`), as does a word the loader filled with an address
+//! (`.quad function_7`); `rodata.rs` draws the layout. Assembled and written with
+//! [`crate::elf::write_elf`], the program reads the same bytes, even where the writer puts them
+//! at other addresses.
 
 mod callee;
 mod render;
