@@ -259,3 +259,38 @@ fn written_elf_files_disassemble_to_the_same_program() {
     );
     check_all(cases);
 }
+
+#[test]
+fn mutated_elf_files_disassemble_to_assembly_that_assembles() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let fixtures: Vec<Vec<u8>> = files_under(&shared.join("fixtures/elfs"), "so")
+        .iter()
+        .map(|path| std::fs::read(path).unwrap())
+        .collect();
+    assert!(!fixtures.is_empty());
+    let mut loaded = 0;
+    for seed in common::seeds(400) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut mutant = fixtures[rng.gen_range(0..fixtures.len())].clone();
+        for _ in 0..rng.gen_range(1..5) {
+            let at = rng.gen_range(0..mutant.len());
+            mutant[at] = rng.gen();
+        }
+        let Ok(text) = load_text(&mutant) else {
+            continue;
+        };
+        loaded += 1;
+        let source =
+            std::panic::catch_unwind(|| disassemble(&text.text, text.version, &text.symbols()))
+                .unwrap_or_else(|_| panic!("seed {seed}: the disassembler panicked"));
+        if let Err(error) = assemble(&source, text.version) {
+            panic!("seed {seed}: the disassembly does not assemble: {error}");
+        }
+    }
+    assert!(loaded > 0, "no mutant loaded");
+    eprintln!("{loaded} mutants loaded and disassembled");
+}
