@@ -125,3 +125,36 @@ fn instructions_missing_from_a_version_still_encode() {
         AsmProblem::UnknownMnemonic(_)
     ));
 }
+
+#[test]
+fn errors_quote_at_most_a_short_piece_of_a_long_token() {
+    // The case: a 1 MB literal must not give a 1 MB error line. Expected: the first 64
+    // characters, an ellipsis and the token's length (src/isa/asm/error.rs).
+    let digits = "9".repeat(1 << 20);
+    let long_name = "x".repeat(1 << 20);
+    let cases = [
+        (format!("mov64 r1, {digits}"), digits.len()),
+        (format!("{long_name} r1, 1"), long_name.len()),
+        (format!("ja {long_name}"), long_name.len()),
+        (format!("mov64 r1{digits}, 1"), digits.len() + 2),
+        (format!("lddw r1, {long_name}"), long_name.len()),
+        (format!(".{long_name} 1"), long_name.len()),
+        (format!("{long_name}:\n{long_name}:"), long_name.len()),
+    ];
+    for (source, token_len) in cases {
+        let message = assemble(&source, V0).unwrap_err().to_string();
+        assert!(
+            message.len() < 300,
+            "{} bytes: {:.200}",
+            message.len(),
+            message
+        );
+        assert!(
+            message.contains(&format!("… ({token_len} bytes)")),
+            "{message}"
+        );
+    }
+    // A short token is still quoted whole.
+    let message = assemble("mov64 r1, 12x", V0).unwrap_err().to_string();
+    assert!(message.contains("\"12x\" is not"), "{message}");
+}

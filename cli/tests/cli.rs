@@ -177,6 +177,71 @@ fn asm_writes_elf_that_disasm_and_verify_read_back() {
     assert!(stderr(&output).contains("--elf"));
 }
 
+#[test]
+fn disasm_of_written_elf_reassembles_to_the_same_program() {
+    // The examples the README walks through: fib (internal calls; before V3 the loader turns
+    // them into function keys) and hello (a message in read-only data). Expected: the outcomes
+    // the examples state in their comments, fib(20) = 6765 and the logged "Hello, world!".
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (example, expected) in [("fib", "result: 6765"), ("hello", "log: Hello, world!")] {
+        let example_path = root.join(format!("examples/{example}.asm"));
+        for version in ["v0", "v3"] {
+            let elf = scratch(&format!("{example}-{version}.so"), b"");
+            let output = sbvm(&[
+                "asm",
+                example_path.to_str().unwrap(),
+                "--version",
+                version,
+                "--elf",
+                "-o",
+                elf.to_str().unwrap(),
+            ]);
+            assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+            let assembly = sbvm(&["disasm", elf.to_str().unwrap()]);
+            assert_eq!(assembly.status.code(), Some(0), "{}", stderr(&assembly));
+            let text = stdout(&assembly);
+            assert!(!text.contains("syscall -"), "{text}");
+            assert!(!text.contains(".fill"), "{text}");
+            if example == "hello" {
+                assert!(text.contains("\n.rodata\n"), "{text}");
+                assert!(text.contains("lddw r1, rodata_0"), "{text}");
+            } else {
+                assert!(text.contains("call function_fib"), "{text}");
+            }
+            let source = scratch(&format!("{example}-{version}.asm"), text.as_bytes());
+            // Run as assembly, and written as ELF again: the example's outcome, and the same
+            // disassembly.
+            let run = sbvm(&["run", source.to_str().unwrap(), "--version", version]);
+            assert!(
+                stdout(&run).contains(expected),
+                "{}{}",
+                stdout(&run),
+                stderr(&run)
+            );
+            let again = source.with_extension("again.so");
+            let output = sbvm(&[
+                "asm",
+                source.to_str().unwrap(),
+                "--version",
+                version,
+                "--elf",
+                "-o",
+                again.to_str().unwrap(),
+            ]);
+            assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+            let run = sbvm(&["run", again.to_str().unwrap()]);
+            assert!(
+                stdout(&run).contains(expected),
+                "{}{}",
+                stdout(&run),
+                stderr(&run)
+            );
+            let reassembly = sbvm(&["disasm", again.to_str().unwrap()]);
+            assert_eq!(stdout(&reassembly), text);
+        }
+    }
+}
+
 /// A file under ../shared, or `None` after [`common::skip`].
 fn shared_file(relative: &str) -> Option<PathBuf> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

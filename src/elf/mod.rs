@@ -23,8 +23,9 @@ pub use error::{ElfError, NotElf};
 pub use symbols::function_symbols;
 pub use write::{write_elf, WriteError};
 
-use crate::isa::disasm::Symbols;
+use crate::isa::disasm::{ReadOnlyData, Symbols};
 use crate::isa::SbpfVersion;
+use crate::memory::MM_REGION_SIZE;
 use crate::vm::{ContextObject, Executable, LoadError, Runtime};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -78,6 +79,11 @@ pub struct LoadedText {
     /// The function registry the loader built: instruction index by key. Before V3 a relocated
     /// `call` carries one of these keys as its immediate.
     pub function_keys: BTreeMap<u32, usize>,
+    /// Guest address of the text's first slot.
+    pub text_vaddr: u64,
+    /// The read-only region as the program sees it (before V3 it holds the text too), and the
+    /// words in it the loader filled with addresses.
+    pub rodata: ReadOnlyData,
 }
 
 impl LoadedText {
@@ -90,6 +96,8 @@ impl LoadedText {
         Symbols {
             functions,
             function_keys: self.function_keys.clone(),
+            text_vaddr: Some(self.text_vaddr),
+            rodata: Some(self.rodata.clone()),
             ..Symbols::default()
         }
     }
@@ -126,8 +134,28 @@ fn load_text_unexplained(bytes: &[u8]) -> Result<LoadedText, ElfError> {
     } else {
         lenient::load(bytes, version, runtime)?
     };
+    let pointers = if version.enable_stricter_elf_headers() {
+        Default::default()
+    } else {
+        relocate::address_words(bytes)
+            .into_iter()
+            .filter_map(|address| {
+                let offset = address
+                    .checked_add(MM_REGION_SIZE)?
+                    .checked_sub(parts.ro_vaddr)?;
+                usize::try_from(offset).ok()
+            })
+            .filter(|offset| offset.saturating_add(8) <= parts.ro_bytes.len())
+            .collect()
+    };
     Ok(LoadedText {
         version,
+        text_vaddr: parts.text_vaddr,
+        rodata: ReadOnlyData {
+            vaddr: parts.ro_vaddr,
+            bytes: parts.ro_bytes,
+            pointers,
+        },
         text: parts.text,
         functions: function_symbols(bytes),
         entry_pc: parts.entry_pc,

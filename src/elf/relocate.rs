@@ -154,3 +154,20 @@ pub(super) fn relocate<C>(
     }
     Ok(())
 }
+
+/// Addresses of the 8-byte words outside the text that the loader fills with an address (the
+/// old toolchains' `R_BPF_64_RELATIVE`), for the disassembler to write them as `.quad LABEL`.
+/// Best effort: an unreadable file has none.
+pub(super) fn address_words(bytes: &[u8]) -> Vec<u64> {
+    let Ok(elf) = Elf::parse(bytes) else {
+        return Vec::new();
+    };
+    let text_range = elf.section(b".text").and_then(file_range).unwrap_or(0..0);
+    elf.dynamic_relocations
+        .iter()
+        .flatten()
+        .filter(|relocation| (relocation.r_info & 0xffff_ffff) as u32 == R_BPF_64_RELATIVE)
+        .map(|relocation| relocation.r_offset)
+        .filter(|offset| !text_range.contains(&(*offset as usize)))
+        .collect()
+}

@@ -1,4 +1,7 @@
 //! Assembler errors: what went wrong and where.
+//!
+//! An error quotes the offending token, cut to [`QUOTE_CHARS_MAX`] characters with an ellipsis
+//! and the token's length, so a megabyte-long literal gives a one-line message.
 
 /// An assembly error at a line and column (both 1-based).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,19 +22,19 @@ pub enum AsmProblem {
     #[error("syntax error: {0}")]
     Syntax(String),
     /// Not a number.
-    #[error("{0:?} is not a decimal or 0x-hexadecimal integer of at most 64 bits")]
+    #[error("{} is not a decimal or 0x-hexadecimal integer of at most 64 bits", quoted(.0))]
     BadInteger(String),
     /// `r16` and above do not fit the 4-bit register fields.
-    #[error("register {0} does not exist (r0 to r10; r11 to r15 encode but never verify)")]
+    #[error("register {} does not exist (r0 to r10; r11 to r15 encode but never verify)", excerpt(.0))]
     RegisterOutOfRange(String),
     /// No instruction has this name.
-    #[error("unknown instruction {0:?}")]
+    #[error("unknown instruction {}", quoted(.0))]
     UnknownMnemonic(String),
     /// No directive has this name.
-    #[error("unknown directive .{0} (sbvm knows .fill REPEAT, VALUE)")]
+    #[error("unknown directive .{} (sbvm knows .fill REPEAT, VALUE)", excerpt(.0))]
     UnknownDirective(String),
     /// The operands do not fit the instruction.
-    #[error("{mnemonic} takes {expected}")]
+    #[error("{} takes {expected}", excerpt(mnemonic))]
     BadOperands {
         /// The instruction.
         mnemonic: String,
@@ -51,10 +54,10 @@ pub enum AsmProblem {
         max: i128,
     },
     /// A jump or call names a label that is not defined.
-    #[error("label {0:?} is not defined")]
+    #[error("label {} is not defined", quoted(.0))]
     UnknownLabel(String),
     /// A label is defined twice.
-    #[error("label {name:?} is already defined on line {first_line}")]
+    #[error("label {} is already defined on line {first_line}", quoted(name))]
     DuplicateLabel {
         /// The label.
         name: String,
@@ -62,7 +65,10 @@ pub enum AsmProblem {
         first_line: usize,
     },
     /// Two call targets share one registry key.
-    #[error("function key {key:#x} of {name:?} is already taken by another function")]
+    #[error(
+        "function key {key:#x} of {} is already taken by another function",
+        quoted(name)
+    )]
     FunctionKeyCollision {
         /// The key.
         key: u32,
@@ -75,4 +81,24 @@ pub enum AsmProblem {
     /// The program needs more slots than the address space holds.
     #[error("program too long")]
     ProgramTooLong,
+}
+
+/// Longest piece of a token an error message quotes, in characters.
+pub(crate) const QUOTE_CHARS_MAX: usize = 64;
+
+/// `token` as an error shows it: whole when short, else its first [`QUOTE_CHARS_MAX`]
+/// characters, an ellipsis and its length in bytes.
+pub(crate) fn excerpt(token: &str) -> String {
+    match token.char_indices().nth(QUOTE_CHARS_MAX) {
+        None => token.to_string(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &token[..cut], token.len()),
+    }
+}
+
+/// [`excerpt`] in double quotes, with Rust's escapes for what is not printable.
+pub(crate) fn quoted(token: &str) -> String {
+    match token.char_indices().nth(QUOTE_CHARS_MAX) {
+        None => format!("{token:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &token[..cut], token.len()),
+    }
 }

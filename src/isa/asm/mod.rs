@@ -217,7 +217,8 @@ pub fn assemble(source: &str, version: SbpfVersion) -> Result<Assembled, AsmErro
                     line: statement.line,
                     column: statement.column,
                     problem: AsmProblem::Syntax(format!(
-                        "instruction {mnemonic} in .rodata (switch back with .text)"
+                        "instruction {} in .rodata (switch back with .text)",
+                        error::excerpt(mnemonic)
                     )),
                 });
             }

@@ -15,7 +15,7 @@
 //!
 //! Identifiers are letters, digits and `_`. Columns count characters from 1.
 
-use super::error::{AsmError, AsmProblem};
+use super::error::{quoted, AsmError, AsmProblem};
 
 /// A parsed operand.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -342,7 +342,7 @@ impl Cursor {
             Some(Err(())) => Err(self.error(column, AsmProblem::RegisterOutOfRange(word))),
             None => Err(self.error(
                 column,
-                AsmProblem::Syntax(format!("expected a register, found {word:?}")),
+                AsmProblem::Syntax(format!("expected a register, found {}", quoted(&word))),
             )),
         }
     }

@@ -7,6 +7,7 @@
 //! ```text
 //! version  src  immediate                        written as            from
 //! V0–V2    0    hash of a known syscall name     syscall sol_log_      reference assembler
+//! V0–V2    0    a key of the function registry   call function_12      ELF output, relocated
 //! V0–V2    0    index of a labelled instruction  call function_12      reference assembler
 //! V0–V2    0    anything else                    syscall 12345         reference assembler
 //! V0–V2    1    hash of a known syscall name     call sol_log_         LLVM, relocated
@@ -19,9 +20,13 @@
 //! A known syscall wins over a function, as it does when the program runs. `hashcall LABEL`
 //! assembles to the key the loader gives the label's function
 //! ([`crate::isa::hash::function_key`]: the hash of the index, or of the name `entrypoint`);
-//! where the label cannot produce the key, the key is written as a number.
+//! where the label cannot produce the key, the key is written as a number. A key with `src = 0`
+//! is an ELF file's `call LABEL` after loading: the ELF writer links it against the label and
+//! the loader puts the key back (a bare text section gets the index instead); where the label
+//! cannot produce the key it stays `syscall KEY`.
 
 use super::Symbols;
+use crate::isa::hash::function_key;
 use crate::isa::insn::Insn;
 use crate::isa::version::SbpfVersion;
 
@@ -33,7 +38,8 @@ pub enum Callee {
     /// An internal function by instruction index: the immediate itself before V3 (the
     /// reference assembler's convention), the slot after the call plus the immediate from V3.
     Function(i64),
-    /// Before V3, `src = 1`: the function registered under `key`, at instruction `pc`.
+    /// Before V3: the function registered under `key`, at instruction `pc` (not a key equal to
+    /// the index, which is the reference assembler's [`Callee::Function`]).
     Keyed {
         /// The registry key (the immediate).
         key: u32,
@@ -60,13 +66,25 @@ impl Callee {
         if let Some(name) = symbols.syscall_name(imm) {
             return Callee::Syscall(name);
         }
-        if insn.src == 1 {
-            return match symbols.function_keys.get(&imm) {
-                Some(&pc) => Callee::Keyed { key: imm, pc },
-                None => Callee::Unknown,
-            };
+        match (insn.src, symbols.function_keys.get(&imm)) {
+            (1, Some(&pc)) => Callee::Keyed { key: imm, pc },
+            (1, None) => Callee::Unknown,
+            (_, Some(&pc)) if u32::try_from(pc) != Ok(imm) => Callee::Keyed { key: imm, pc },
+            _ => Callee::Function(insn.imm64()),
         }
-        Callee::Function(insn.imm64())
+    }
+
+    /// Whether the call is written `call LABEL` with `label`, which ELF output links to the
+    /// same key (a bare text section gets the label's index instead).
+    pub fn is_linked_by_label(&self, insn: &Insn, version: SbpfVersion, label: &str) -> bool {
+        match self {
+            Callee::Keyed { key, pc } => {
+                !version.static_syscalls()
+                    && insn.src == 0
+                    && function_key(label, *pc as u64) == *key
+            }
+            _ => false,
+        }
     }
 
     /// The instruction index called, for labels.

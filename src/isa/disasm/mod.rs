@@ -7,7 +7,8 @@
 //!   or the symbol's name); anything the assembler cannot say exactly (an unknown opcode,
 //!   stray bits in an unused field, the second half of a broken `lddw`) becomes a
 //!   `.fill 1, 0x…` directive holding the raw slot. Every output is checked by assembling it
-//!   again, so the round trip is exact by construction.
+//!   again, so the round trip is exact by construction; the one exception is an immediate
+//!   that ELF output fills in (below), where every other field is checked.
 //! * [`listing`]: in the style of llvm-objdump: instruction index, the raw bytes (16 for an
 //!   `lddw`), the instruction with numeric offsets, and `<label>` after branches and calls.
 //!
@@ -20,13 +21,25 @@
 //! Calls are the subtle part: one opcode, told apart by version, `src` and immediate, and
 //! before V3 the loader has rewritten an ELF's calls into hashes and registry keys. The
 //! [`Symbols`] of a loaded ELF carry its function registry, so LLVM's calls come out as
-//! `call sol_log_` and `hashcall function_12` (the whole table is in `callee.rs`). An ELF's
-//! loaded text and names come from [`crate::elf::load_text`] and `LoadedText::symbols`; the
-//! output, assembled and written with [`crate::elf::write_elf`], loads back to the same text
-//! and function registry (tests/disasm_toolchain.rs checks the toolchain's programs).
+//! `call sol_log_` and `hashcall function_12`, and the keys of an ELF file's own `call LABEL` as
+//! `call LABEL` again (the whole table is in `callee.rs`). An ELF's loaded text and names come
+//! from [`crate::elf::load_text`] and `LoadedText::symbols`; the output, assembled and written
+//! with [`crate::elf::write_elf`], loads back to the same text (where the writer moves the data,
+//! the addresses `lddw` takes aside) and function registry (tests/disasm_toolchain.rs checks the
+//! toolchain's programs, tests/disasm_roundtrip.rs that every program runs the same).
+//!
+//! The text of an ELF file comes with its read-only data ([`Symbols::rodata`]): the output
+//! carries it as `.rodata`, and an `lddw` of an address in it (or in the text) names a label
+//! there (`lddw r1, rodata_0`), as does a word the loader filled with an address
+//! (`.quad function_7`); `rodata.rs` draws the layout. Assembled and written with
+//! [`crate::elf::write_elf`], the program reads the same bytes, even where the writer puts them
+//! at other addresses.
 
 mod callee;
 mod render;
+mod rodata;
+
+pub use rodata::ReadOnlyData;
 
 use super::asm::assemble;
 use super::insn::{Insn, INSN_SIZE};
@@ -35,6 +48,7 @@ use super::table::{lookup, Kind, OpInfo};
 use super::version::SbpfVersion;
 use callee::Callee;
 use render::{is_assembler_name, TargetStyle};
+use rodata::{DataLayout, Place};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -50,6 +64,11 @@ pub struct Symbols {
     /// The function registry: instruction index by key. Before V3 a call with `src = 1` (LLVM's,
     /// relocated by the loader) names its target by one of these keys.
     pub function_keys: BTreeMap<u32, usize>,
+    /// Where the text is mapped, for `lddw` of a function's address.
+    pub text_vaddr: Option<u64>,
+    /// An ELF file's read-only data, which the assembly output carries as `.rodata` (with
+    /// `text_vaddr`, so that addresses become labels).
+    pub rodata: Option<ReadOnlyData>,
 }
 
 impl Symbols {
@@ -67,6 +86,8 @@ impl Symbols {
         Symbols {
             functions,
             labels,
+            text_vaddr: None,
+            rodata: None,
             syscalls: BTreeMap::new(),
             function_keys: assembled
                 .functions
@@ -97,6 +118,9 @@ pub struct Line {
     listing: Option<String>,
     /// Label of the branch or call target, for the listing's `<label>`.
     target_label: Option<String>,
+    /// Its immediate names a label that ELF output fills in (an address, a function's key), so
+    /// a bare reassembly matches it in every other field.
+    linked: bool,
 }
 
 /// A disassembled text section.
@@ -110,6 +134,16 @@ pub struct Disassembly {
     pub labels: BTreeMap<usize, String>,
     /// Bytes after the last whole slot.
     pub trailing_bytes: usize,
+    /// The read-only data, for an ELF file's text.
+    data: Option<DataSection>,
+}
+
+/// The output's `.rodata`: its bytes, the labels in it and the words that hold addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DataSection {
+    layout: DataLayout,
+    labels: BTreeMap<usize, String>,
+    pointers: BTreeMap<usize, Place>,
 }
 
 /// Assembly text for `text` that reassembles to the same bytes (trailing partial slots aside).
@@ -162,9 +196,34 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
             Insn::decode(slot)
         })
         .collect();
-    let units = split_units(&slots, version, symbols);
+    let mut units = split_units(&slots, version, symbols);
     let starts: BTreeSet<usize> = units.iter().map(|unit| unit.pc).collect();
-    let labels = assign_labels(&units, &starts, symbols);
+    let layout = symbols
+        .rodata
+        .clone()
+        .zip(symbols.text_vaddr)
+        .map(|(data, text_vaddr)| DataLayout::new(data, text_vaddr, text.len()));
+    let pointers = layout
+        .as_ref()
+        .map(|layout| layout.pointers(&starts))
+        .unwrap_or_default();
+    if let Some(layout) = &layout {
+        for unit in &mut units {
+            if let (Some(info), Some(second)) = (unit.info, slots.get(unit.pc + 1)) {
+                if info.kind == Kind::LoadImm64 && unit.width == 2 {
+                    let value = super::insn::lddw_value(&slots[unit.pc], second);
+                    unit.address = layout.place(value, &starts);
+                }
+            }
+        }
+    }
+    let addresses: BTreeSet<Place> = units
+        .iter()
+        .filter_map(|unit| unit.address)
+        .chain(pointers.values().copied())
+        .collect();
+    let labels = assign_labels(&units, &starts, symbols, &addresses);
+    let data_labels = name_data(&addresses, &labels, symbols);
 
     let mut lines = Vec::with_capacity(units.len());
     for unit in units {
@@ -177,13 +236,18 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
             asm: None,
             listing: None,
             target_label: None,
+            linked: false,
         };
         if let Some(info) = unit.info {
-            let target_label = unit
-                .target
-                .and_then(|at| usize::try_from(at).ok())
-                .and_then(|at| labels.get(&at))
-                .map(String::as_str);
+            let target_label = match unit.address {
+                Some(Place::Text(at)) => labels.get(&at),
+                Some(Place::Data(at)) => data_labels.get(&at),
+                None => unit
+                    .target
+                    .and_then(|at| usize::try_from(at).ok())
+                    .and_then(|at| labels.get(&at)),
+            }
+            .map(String::as_str);
             let callee = unit.callee.as_ref();
             let style = |label_as_operand| TargetStyle {
                 label: target_label,
@@ -192,6 +256,11 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
             line.asm = render::instruction(info, insn, second, version, callee, style(true));
             line.listing = render::instruction(info, insn, second, version, callee, style(false));
             line.target_label = target_label.map(str::to_string);
+            line.linked = target_label.is_some()
+                && (unit.address.is_some()
+                    || callee.zip(target_label).is_some_and(|(callee, label)| {
+                        callee.is_linked_by_label(insn, version, label)
+                    }));
         }
         lines.push(line);
     }
@@ -200,6 +269,11 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
         lines,
         labels,
         trailing_bytes: text.len() % INSN_SIZE,
+        data: layout.map(|layout| DataSection {
+            layout,
+            labels: data_labels,
+            pointers,
+        }),
     };
     disassembly.demote_inexact_lines();
     disassembly
@@ -213,6 +287,8 @@ struct Unit {
     info: Option<&'static OpInfo>,
     callee: Option<Callee>,
     target: Option<i64>,
+    /// For an `lddw` of an address in the text or the read-only data: where it lands.
+    address: Option<Place>,
 }
 
 /// Instruction boundaries, calls and targets.
@@ -239,6 +315,7 @@ fn split_units(slots: &[Insn], version: SbpfVersion, symbols: &Symbols) -> Vec<U
             info,
             callee,
             target,
+            address: None,
         });
         pc += width;
     }
@@ -252,6 +329,7 @@ fn assign_labels(
     units: &[Unit],
     starts: &BTreeSet<usize>,
     symbols: &Symbols,
+    addresses: &BTreeSet<Place>,
 ) -> BTreeMap<usize, String> {
     let mut labels: BTreeMap<usize, String> = BTreeMap::new();
     let mut taken: BTreeSet<String> = KNOWN_SYSCALLS
@@ -281,6 +359,11 @@ fn assign_labels(
     };
     for (pc, name) in &symbols.functions {
         name_at(&mut labels, &mut taken, *pc, name.clone());
+    }
+    for place in addresses {
+        if let Place::Text(at) = *place {
+            name_at(&mut labels, &mut taken, at, format!("function_{at}"));
+        }
     }
     let mut jump_targets = BTreeSet::new();
     for unit in units {
@@ -313,6 +396,34 @@ fn assign_labels(
         }
         next_block += 1;
         name_at(&mut labels, &mut taken, at, name);
+    }
+    labels
+}
+
+/// Names the places in the read-only data that addresses point at: `rodata_N` for offset N,
+/// unless a text label or a syscall has that name.
+fn name_data(
+    addresses: &BTreeSet<Place>,
+    text_labels: &BTreeMap<usize, String>,
+    symbols: &Symbols,
+) -> BTreeMap<usize, String> {
+    let taken: BTreeSet<&str> = text_labels
+        .values()
+        .map(String::as_str)
+        .chain(KNOWN_SYSCALLS.iter().copied())
+        .chain(symbols.syscalls.values().map(String::as_str))
+        .collect();
+    let mut labels = BTreeMap::new();
+    for place in addresses {
+        if let Place::Data(at) = *place {
+            let mut name = format!("rodata_{at}");
+            let mut attempt = 1;
+            while taken.contains(name.as_str()) {
+                attempt += 1;
+                name = format!("rodata_{at}_{attempt}");
+            }
+            labels.insert(at, name);
+        }
     }
     labels
 }
@@ -350,6 +461,16 @@ impl Disassembly {
                 out,
                 "# {} trailing bytes are not a whole slot",
                 self.trailing_bytes
+            );
+        }
+        if let Some(data) = self.data.as_ref().filter(|data| !data.layout.is_empty()) {
+            out.push_str(
+                &data
+                    .layout
+                    .render(&data.labels, &data.pointers, |place| match place {
+                        Place::Text(at) => self.labels.get(&at).cloned(),
+                        Place::Data(at) => data.labels.get(&at).cloned(),
+                    }),
             );
         }
         (out, origins)
@@ -426,11 +547,29 @@ impl Disassembly {
         for line in &mut self.lines {
             let start = line.pc * INSN_SIZE;
             let original: Vec<u8> = line.slots.iter().flat_map(|slot| slot.encode()).collect();
-            if reassembled.get(start..start + original.len()) != Some(original.as_slice()) {
+            let again = reassembled.get(start..start + original.len());
+            let same = match again {
+                Some(again) if line.linked => {
+                    without_immediates(again) == without_immediates(&original)
+                }
+                again => again == Some(original.as_slice()),
+            };
+            if !same {
                 line.asm = None;
             }
         }
     }
+}
+
+/// Slots with their immediates zeroed, to compare what a linker leaves alone.
+fn without_immediates(slots: &[u8]) -> Vec<u8> {
+    let mut out = slots.to_vec();
+    for slot in out.chunks_mut(INSN_SIZE) {
+        if let Some(imm) = slot.get_mut(4..8) {
+            imm.fill(0);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -53,7 +53,10 @@ pub fn instruction(
             }
             format!("{prefix}{imm} r{dst}")
         }
-        Kind::LoadImm64 => format!("{m} r{dst}, {:#x}", lddw_value(insn, second?)),
+        Kind::LoadImm64 => {
+            let value = lddw_value(insn, second?);
+            format!("{m} r{dst}, {}", target(format!("{value:#x}")))
+        }
         Kind::Load(_) => format!("{m} r{dst}, [r{src}{}]", signed(off.into())),
         Kind::Store(_, Source::Imm) => format!("{m} [r{dst}{}], {imm}", signed(off.into())),
         Kind::Store(_, Source::Reg) => format!("{m} [r{dst}{}], r{src}", signed(off.into())),
@@ -110,6 +113,12 @@ fn call(
             format!("call {}", operand(imm.to_string()))
         }
         Callee::Function(_) => format!("syscall {imm}"),
+        Callee::Keyed { key, .. } if !relocated => match style.label {
+            Some(label) if callee.is_linked_by_label(insn, version, label) => {
+                format!("call {}", operand(format!("{key:#x}")))
+            }
+            _ => format!("syscall {imm}"),
+        },
         Callee::Keyed { key, pc } => match style.label {
             Some(label) if style.label_as_operand && function_key(label, *pc as u64) == *key => {
                 format!("hashcall {label}")
