@@ -75,9 +75,12 @@ fn accept_client(args: &Args) -> Result<TcpStream, Failure> {
 
 fn session_report(end: &SessionEnd) {
     let how = match end {
-        SessionEnd::Finished => "the program ended under the debugger",
-        SessionEnd::Detached => "the debugger detached; the program ran to its end",
-        SessionEnd::Killed => "the debugger killed the program",
+        SessionEnd::Finished => "the program ended under the debugger".to_string(),
+        SessionEnd::Detached => "the debugger detached; the program ran to its end".to_string(),
+        SessionEnd::Killed => "the debugger killed the program".to_string(),
+        SessionEnd::Lost { reason } => {
+            format!("the debugger connection was lost ({reason}); the program ran to its end")
+        }
     };
     report::err(&format!("sbvm: {how}"));
 }
