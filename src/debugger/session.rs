@@ -100,12 +100,11 @@ fn serve_with_one_stub<C: ContextObject>(
     wire: &mut Wire,
     negotiated: &mut Negotiated,
 ) -> Break {
-    let mut machine: Machine<'_, '_, '_, C> = match GdbStub::new(Link(wire))
-        .run_state_machine(target)
-    {
-        Ok(machine) => machine,
-        Err(error) => return stub_failure(error),
-    };
+    let mut machine: Machine<'_, '_, '_, C> =
+        match GdbStub::new(Link(wire)).run_state_machine(target) {
+            Ok(machine) => machine,
+            Err(error) => return stub_failure(error),
+        };
     // Bring a new gdbstub to what the client negotiated with the last one, silently.
     let replay = negotiated.replay();
     if !replay.is_empty() {
@@ -137,7 +136,10 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
     match machine {
         GdbStubStateMachine::Idle(mut gdb) => {
             let wire = &mut *gdb.borrow_conn().0;
-            match wire.next().map_err(|error| Break::Over(connection_end(error)))? {
+            match wire
+                .next()
+                .map_err(|error| Break::Over(connection_end(error)))?
+            {
                 Incoming::Packet(packet) => match feed(gdb.into(), target, &packet) {
                     Ok(mut machine) => {
                         negotiated.note(&packet);
@@ -259,7 +261,9 @@ fn lost(reason: String) -> SessionEnd {
 /// A packet body for a person: printable, and short.
 fn preview(body: &[u8]) -> String {
     const SHOWN: usize = 64;
-    let text = String::from_utf8_lossy(&body[..body.len().min(SHOWN)]).escape_debug().to_string();
+    let text = String::from_utf8_lossy(&body[..body.len().min(SHOWN)])
+        .escape_debug()
+        .to_string();
     if body.len() > SHOWN {
         format!("{text}…")
     } else {

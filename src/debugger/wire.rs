@@ -152,8 +152,7 @@ impl Wire {
                         hash: Some(digits + 1),
                     },
                     Some(_) => {
-                        self.pending
-                            .push_back(Incoming::TooLong { len: len + 1 });
+                        self.pending.push_back(Incoming::TooLong { len: len + 1 });
                         Framing::Between
                     }
                 };
