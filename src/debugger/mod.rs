@@ -1,7 +1,9 @@
 //! The gdb-remote debugger: gdb or lldb attach over TCP to a running program.
 //!
 //! ```text
-//!   lldb ──TCP──► gdbstub (protocol) ──► DebugTarget (this module) ──► Vm::step(), registers, memory
+//!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
+//!                (wire.rs:   ▲ session.rs: drives gdbstub,    (target.rs, monitor.rs)
+//!                 framing)   │ runs the program between stops (run.rs)
 //! ```
 //!
 //! The debugger is an adapter beside the interpreter: it knows the VM only through its public
@@ -37,8 +39,8 @@
 //! settings (see `cli/tests/lldb.rs`). A client that knows sBPF can be given its own triple.
 
 mod arch;
-mod event_loop;
 mod monitor;
+mod run;
 mod session;
 mod target;
 mod wire;

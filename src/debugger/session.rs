@@ -19,8 +19,13 @@
 //! keeps the two packets that set the first two and replays them, muted, into the new gdbstub.
 //! Requests only fail while the program is stopped (packets that arrive while it runs wait for the
 //! stop; see [`Wire::interrupt_requested`]), so the new gdbstub starts where the old one was: idle.
+//!
+//! Limits, all gdbstub 0.7's: the old `C`/`S` packets (continue or step with a signal) get the
+//! empty reply of an unsupported packet, and clients use `vCont`, which `vCont?` offers with `C`
+//! and `S`; and a Ctrl-C that arrives while the program is already stopped, followed by a request
+//! that fails, loses the SIGINT stop gdbstub keeps for the next resume.
 
-use super::event_loop::{run_until_stop, Stop};
+use super::run::{run_until_stop, Stop};
 use super::target::DebugTarget;
 use super::wire::{packet, Incoming, Link, Wire, PACKET_LIMIT};
 use super::SessionEnd;

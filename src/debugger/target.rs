@@ -26,6 +26,7 @@ use gdbstub::target::ext::monitor_cmd::MonitorCmdOps;
 use gdbstub::target::ext::process_info::{ProcessInfo, ProcessInfoOps, ProcessInfoResponse};
 use gdbstub::target::{Target, TargetError, TargetResult};
 use std::collections::BTreeSet;
+use std::io::Write;
 
 /// How the program goes on when the client resumes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +144,9 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
                 self.vm.pc(),
                 executable.version(),
             );
-            eprintln!(
+            // A closed stderr must not take the run down (eprintln! would panic).
+            let _ = writeln!(
+                std::io::stderr(),
                 "trace {:#x}: {}",
                 self.pc_address(),
                 text.unwrap_or_default()
