@@ -189,7 +189,11 @@ fn a_second_client_is_refused_at_once() {
         let executable = Executable::from_assembly(COUNTDOWN, SbpfVersion::V3, runtime).unwrap();
         let mut context = EnvContext::new(1_000);
         let mut vm = standard_vm(&executable, &mut context, vec![0; 16], 1024).unwrap();
-        listen_and_serve(&mut vm, ("127.0.0.1", port), &DebugOptions::default())
+        let options = DebugOptions {
+            stderr_notes: false,
+            ..DebugOptions::default()
+        };
+        listen_and_serve(&mut vm, ("127.0.0.1", port), &options)
             .map(|(end, (_, result))| (end, result))
     });
     let first = (0..200)
@@ -199,13 +203,7 @@ fn a_second_client_is_refused_at_once() {
                 .ok()
         })
         .expect("the first client connects");
-    first
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut client = Client {
-        stream: first,
-        buffer: Vec::new(),
-    };
+    let mut client = Client::new(first);
     // Once the stub answers, the first client has been accepted.
     assert_eq!(stop_signal(&client.ask("?")), 5);
     let second = TcpStream::connect(("127.0.0.1", port));
@@ -217,4 +215,66 @@ fn a_second_client_is_refused_at_once() {
     assert_eq!(client.ask("c"), "W0f");
     let (end, result) = server.join().unwrap().unwrap();
     assert_eq!((end, result), (SessionEnd::Finished, Ok(COUNTDOWN_SUM)));
+}
+
+#[test]
+fn every_request_gets_one_reply_whatever_its_shape() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    // Requests that leave the program's outcome alone (no continue, step or memory write),
+    // whole or cut short anywhere, with noise between them that is no part of any packet.
+    let requests = [
+        "g",
+        "G00",
+        "?",
+        "m100000000,8",
+        "m200000ff8,8",
+        "mzz",
+        "p1",
+        "pzz",
+        "P1=0500000000000000",
+        "Z0,100000018,0",
+        "z0,100000018,0",
+        "Z2,200000ff8,8",
+        "qXfer:features:read:target.xml:0,ffffffff",
+        "qXfer:features:read:other.xml:0,10",
+        "vCont?",
+        "vCont;r100000000,100000008:1",
+        "vCont;x",
+        "qRegisterInfo0",
+        "qRegisterInfo99",
+        "qHostInfo",
+        "qSupported:multiprocess+",
+        "Hg1",
+        "X100000000,0:",
+    ];
+    for seed in 0..30u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+        client.send_raw(b"+");
+        for _ in 0..40 {
+            if rng.gen_bool(0.2) {
+                let noise: Vec<u8> = (0..rng.gen_range(1..8))
+                    .map(|_| rng.gen_range(b'a'..=b'z'))
+                    .collect();
+                client.send_raw(&noise);
+            }
+            let request = requests[rng.gen_range(0..requests.len())];
+            let request = &request[..rng.gen_range(1..=request.len())];
+            client.ask(request);
+        }
+        // One reply per request: the next reply is the answer to the next request.
+        assert_eq!(
+            stop_signal(&client.ask("?")),
+            5,
+            "seed {seed}: still stopped at the start"
+        );
+        client.send("D");
+        let (end, (_, result)) = server.join().unwrap();
+        assert_eq!(
+            (end, result),
+            (SessionEnd::Detached, Ok(COUNTDOWN_SUM)),
+            "seed {seed}: the program reaches its real end"
+        );
+    }
 }

@@ -62,6 +62,9 @@ pub struct DebugOptions {
     pub functions: BTreeMap<usize, String>,
     /// The triple `qHostInfo`/`qProcessInfo` report (module docs).
     pub host_triple: String,
+    /// Write a line on stderr when a request gets an error reply or the connection fails (on by
+    /// default; the session goes on either way).
+    pub stderr_notes: bool,
 }
 
 impl Default for DebugOptions {
@@ -69,6 +72,7 @@ impl Default for DebugOptions {
         DebugOptions {
             functions: BTreeMap::new(),
             host_triple: "x86_64-unknown-none".to_string(),
+            stderr_notes: true,
         }
     }
 }

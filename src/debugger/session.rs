@@ -81,22 +81,27 @@ pub(super) fn run<C: ContextObject>(
     target: &mut DebugTarget<'_, '_, C>,
     stream: TcpStream,
 ) -> SessionEnd {
+    let notes = Notes(target.options.stderr_notes);
     let mut wire = Wire::new(stream);
     let mut negotiated = Negotiated::default();
-    loop {
-        match serve_with_one_stub(target, &mut wire, &mut negotiated) {
-            Break::Over(end) => return end,
+    let end = loop {
+        match serve_with_one_stub(target, &mut wire, &mut negotiated, notes) {
+            Break::Over(end) => break end,
             Break::Refused { packet, reason } => {
-                note(&format!(
+                notes.say(&format!(
                     "answered E16 to `{}`: {reason}",
                     preview(body_of(&packet))
                 ));
                 if let Err(error) = wire.answer_error() {
-                    return connection_end(error);
+                    break connection_end(error);
                 }
             }
         }
+    };
+    if let SessionEnd::Lost { reason } = &end {
+        notes.say(&format!("{reason}; the program runs on by itself"));
     }
+    end
 }
 
 /// Runs one gdbstub until the session ends or it meets a packet it cannot take.
@@ -104,6 +109,7 @@ fn serve_with_one_stub<C: ContextObject>(
     target: &mut DebugTarget<'_, '_, C>,
     wire: &mut Wire,
     negotiated: &mut Negotiated,
+    notes: Notes,
 ) -> Break {
     let mut machine: Machine<'_, '_, '_, C> =
         match GdbStub::new(Link(wire)).run_state_machine(target) {
@@ -125,7 +131,7 @@ fn serve_with_one_stub<C: ContextObject>(
         wire.muted = false;
     }
     loop {
-        machine = match advance(machine, target, negotiated) {
+        machine = match advance(machine, target, negotiated, notes) {
             Ok(machine) => machine,
             Err(end) => return end,
         };
@@ -137,6 +143,7 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
     machine: Machine<'w, 'v, 'a, C>,
     target: &mut DebugTarget<'v, 'a, C>,
     negotiated: &mut Negotiated,
+    notes: Notes,
 ) -> Result<Machine<'w, 'v, 'a, C>, Break> {
     match machine {
         GdbStubStateMachine::Idle(mut gdb) => {
@@ -163,7 +170,7 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
                     Ok(gdb.into())
                 }
                 Incoming::Garbled { body } => {
-                    note(&format!(
+                    notes.say(&format!(
                         "a packet arrived garbled (its checksum does not match its body): `{}`",
                         preview(&body)
                     ));
@@ -171,7 +178,7 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
                     Ok(gdb.into())
                 }
                 Incoming::TooLong { len } => {
-                    note(&format!(
+                    notes.say(&format!(
                         "answered E16 to a packet of {len} bytes: the stub takes packets of up \
                          to {PACKET_LIMIT} bytes (the PacketSize it announces)"
                     ));
@@ -244,23 +251,21 @@ fn refusal_reason(error: &StubError) -> String {
 
 /// A gdbstub error that is not a refused packet: the session cannot go on.
 fn stub_failure(error: StubError) -> Break {
-    match error.into_connection_error() {
-        Some((error, _)) => Break::Over(connection_end(error)),
-        None => Break::Over(lost("the stub failed".to_string())),
-    }
+    let reason = format!("the stub failed: {error}");
+    Break::Over(match error.into_connection_error() {
+        Some((error, _)) => connection_end(error),
+        None => SessionEnd::Lost { reason },
+    })
 }
 
 /// How a connection error ends the session: a closed connection is the client leaving.
 fn connection_end(error: std::io::Error) -> SessionEnd {
     match error.kind() {
         ErrorKind::UnexpectedEof => SessionEnd::Detached,
-        _ => lost(format!("the connection failed: {error}")),
+        _ => SessionEnd::Lost {
+            reason: format!("the connection failed: {error}"),
+        },
     }
-}
-
-fn lost(reason: String) -> SessionEnd {
-    note(&format!("{reason}; the program runs on by itself"));
-    SessionEnd::Lost { reason }
 }
 
 /// A packet body for a person: printable, and short.
@@ -281,7 +286,16 @@ fn body_of(packet: &[u8]) -> &[u8] {
     packet.get(1..packet.len().saturating_sub(3)).unwrap_or(&[])
 }
 
-/// Tells the person running the debugger what happened to the session.
-fn note(message: &str) {
-    let _ = writeln!(std::io::stderr(), "sbvm debugger: {message}");
+/// Tells the person running the debugger what happened to the session, if they want to know
+/// ([`super::DebugOptions::stderr_notes`]).
+#[derive(Debug, Clone, Copy)]
+struct Notes(bool);
+
+impl Notes {
+    fn say(self, message: &str) {
+        if self.0 {
+            // A closed stderr must not take the session down (eprintln! would panic).
+            let _ = writeln!(std::io::stderr(), "sbvm debugger: {message}");
+        }
+    }
 }

@@ -37,19 +37,32 @@ pub fn start(
         let mut context = EnvContext::new(budget);
         let mut vm = standard_vm(&executable, &mut context, vec![0; 16], 1024).unwrap();
         let (stream, _) = listener.accept().unwrap();
-        serve(&mut vm, stream, &DebugOptions::default())
+        // The stub's notes on stderr are for a person at a debugger; here they would only bury
+        // the test output (cli/tests/debug_session.rs checks them).
+        let options = DebugOptions {
+            stderr_notes: false,
+            ..DebugOptions::default()
+        };
+        serve(&mut vm, stream, &options)
     });
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    (
+    (Client::new(stream), handle)
+}
+
+impl Client {
+    /// A client on `stream`: a stuck stub fails the test after 10 s, and small packets go out at
+    /// once (an ack and the next packet would otherwise wait on each other: Nagle's algorithm
+    /// against delayed acks).
+    pub fn new(stream: TcpStream) -> Self {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream.set_nodelay(true).unwrap();
         Client {
             stream,
             buffer: Vec::new(),
-        },
-        handle,
-    )
+        }
+    }
 }
 
 pub struct Client {
