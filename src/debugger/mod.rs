@@ -2,8 +2,8 @@
 //!
 //! ```text
 //!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
-//!                (wire.rs:   ▲ session.rs: drives gdbstub,    (target.rs, monitor.rs)
-//!                 framing)   │ runs the program between stops (run.rs)
+//!       wire.rs, framing.rs       ▲               target.rs, monitor.rs
+//!                                 └── session.rs drives it; run.rs runs the program between stops
 //! ```
 //!
 //! The debugger is an adapter beside the interpreter: it knows the VM only through its public
@@ -39,6 +39,7 @@
 //! settings (see `cli/tests/lldb.rs`). A client that knows sBPF can be given its own triple.
 
 mod arch;
+mod framing;
 mod monitor;
 mod run;
 mod session;

@@ -25,9 +25,10 @@
 //! and `S`; and a Ctrl-C that arrives while the program is already stopped, followed by a request
 //! that fails, loses the SIGINT stop gdbstub keeps for the next resume.
 
+use super::framing::{packet, Incoming, PACKET_LIMIT};
 use super::run::{run_until_stop, Stop};
 use super::target::DebugTarget;
-use super::wire::{packet, Incoming, Link, Wire, PACKET_LIMIT};
+use super::wire::{Link, Wire};
 use super::SessionEnd;
 use crate::vm::ContextObject;
 use gdbstub::common::Signal;

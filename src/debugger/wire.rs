@@ -1,16 +1,15 @@
-//! The TCP connection, framed before gdbstub sees it.
+//! The TCP connection, read and written for gdbstub.
 //!
-//! gdbstub 0.7 ends a session on the first packet it cannot take: a bad checksum, a packet larger
+//! gdbstub 0.7 ends a session on the first bytes it cannot take: a bad checksum, a packet larger
 //! than its buffer, a stray byte between packets, a `-` (it does not retransmit). So the session
-//! reads the stream itself and hands gdbstub only what it can take:
+//! reads the stream itself ([`Framer`], framing.rs) and hands gdbstub only what it can take:
 //!
 //! ```text
-//!   client bytes ──► Wire::next ──► Incoming::Packet ($body#cc, checksum checked, ≤ 4096 bytes) ──► gdbstub
-//!                               ├─► Incoming::Interrupt (0x03)                                  ──► gdbstub
-//!                               ├─► Incoming::Nack (-)        the last reply is sent again
-//!                               ├─► Incoming::Garbled         `-` asks for it again (E16 once acks are off)
-//!                               └─► Incoming::TooLong         answered E16
-//!   `+` and bytes outside any packet are dropped (the protocol tells stubs to ignore them).
+//!   client ──► Wire::next ─┬─► Packet (checksum checked, ≤ 4,096 bytes) ──► gdbstub
+//!                          ├─► Interrupt (0x03)                         ──► gdbstub
+//!                          ├─► Nack (`-`)   the last reply is sent again
+//!                          ├─► Garbled      `-` asks for it again (E16 once acks are off)
+//!                          └─► TooLong      answered E16
 //! ```
 //!
 //! Replies go the other way through [`Link`], gdbstub's connection: the bytes of a reply wait in
@@ -18,51 +17,19 @@
 //! after starting to answer) can be dropped and replaced by an error reply
 //! ([`Wire::answer_error`]).
 
+use super::framing::{packet, Framer, Incoming};
 use gdbstub::conn::Connection;
-use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-
-/// The largest packet, `$`…`#cc` included: gdbstub's packet buffer (the default of its builder,
-/// announced to the client as `PacketSize` in the `qSupported` reply).
-pub(super) const PACKET_LIMIT: usize = 4096;
 
 /// The error reply for a request the stub cannot carry out as sent: `E16`, EINVAL.
 const INVALID_REQUEST: &[u8] = b"E16";
 
-/// One thing the client sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Incoming {
-    /// A whole packet, `$body#cc`, with a checksum that matches.
-    Packet(Vec<u8>),
-    /// Ctrl-C.
-    Interrupt,
-    /// `-`: the client asks for the last reply again.
-    Nack,
-    /// A packet whose checksum does not match its body.
-    Garbled { body: Vec<u8> },
-    /// A packet longer than [`PACKET_LIMIT`] (its bytes are dropped as they arrive).
-    TooLong { len: usize },
-}
-
-/// Where the framer is inside the byte stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Framing {
-    /// Between packets.
-    Between,
-    /// Inside a packet too long to keep: `len` bytes so far, `hash` once `#` arrived (and how
-    /// many checksum digits followed it).
-    Dropping { len: usize, hash: Option<u8> },
-}
-
 /// The client's connection: framed reads, buffered replies.
 pub(super) struct Wire {
     stream: TcpStream,
-    /// Bytes read and not yet framed.
-    inbox: Vec<u8>,
-    framing: Framing,
-    /// Framed and not yet handed out.
-    pending: VecDeque<Incoming>,
+    /// What the client sent, cut into items (framing.rs).
+    incoming: Framer,
     /// Reply bytes gdbstub wrote and has not flushed.
     outgoing: Vec<u8>,
     /// The last reply packet sent, for a `-`.
@@ -79,9 +46,7 @@ impl Wire {
         let _ = stream.set_nodelay(true);
         Wire {
             stream,
-            inbox: Vec::new(),
-            framing: Framing::Between,
-            pending: VecDeque::new(),
+            incoming: Framer::new(),
             outgoing: Vec::new(),
             last_reply: Vec::new(),
             muted: false,
@@ -92,7 +57,7 @@ impl Wire {
     /// The next thing the client sent, waiting for it. A closed connection is `UnexpectedEof`.
     pub(super) fn next(&mut self) -> std::io::Result<Incoming> {
         loop {
-            if let Some(incoming) = self.pending.pop_front() {
+            if let Some(incoming) = self.incoming.items.pop_front() {
                 return Ok(incoming);
             }
             self.stream.set_nonblocking(false)?;
@@ -110,11 +75,17 @@ impl Wire {
             Err(error) if error.kind() == ErrorKind::WouldBlock => {}
             other => other?,
         }
-        let interrupt = self.pending.iter().position(|i| *i == Incoming::Interrupt);
-        Ok(interrupt.and_then(|at| self.pending.remove(at)).is_some())
+        let interrupt = self
+            .incoming
+            .items
+            .iter()
+            .position(|i| *i == Incoming::Interrupt);
+        Ok(interrupt
+            .and_then(|at| self.incoming.items.remove(at))
+            .is_some())
     }
 
-    /// Reads what the stream has (blocking or not, as it is set) and frames it.
+    /// Reads what the stream has (blocking or not, as it is set) and cuts it into items.
     fn receive(&mut self) -> std::io::Result<()> {
         let mut chunk = [0u8; 4096];
         let read = loop {
@@ -126,85 +97,8 @@ impl Wire {
         if read == 0 {
             return Err(ErrorKind::UnexpectedEof.into());
         }
-        self.inbox.extend_from_slice(&chunk[..read]);
-        self.frame();
+        self.incoming.push(&chunk[..read]);
         Ok(())
-    }
-
-    /// Moves every whole item of the inbox to `pending`.
-    fn frame(&mut self) {
-        let mut at = 0;
-        while at < self.inbox.len() {
-            if let Framing::Dropping { len, hash } = self.framing {
-                let byte = self.inbox[at];
-                at += 1;
-                self.framing = match hash {
-                    None if byte == b'#' => Framing::Dropping {
-                        len: len + 1,
-                        hash: Some(0),
-                    },
-                    None => Framing::Dropping {
-                        len: len + 1,
-                        hash: None,
-                    },
-                    Some(digits) if digits < 1 => Framing::Dropping {
-                        len: len + 1,
-                        hash: Some(digits + 1),
-                    },
-                    Some(_) => {
-                        self.pending.push_back(Incoming::TooLong { len: len + 1 });
-                        Framing::Between
-                    }
-                };
-                continue;
-            }
-            match self.inbox[at] {
-                b'$' => {
-                    let rest = &self.inbox[at..];
-                    let whole = rest
-                        .iter()
-                        .position(|byte| *byte == b'#')
-                        .map(|hash| hash + 3)
-                        .filter(|end| *end <= rest.len());
-                    match whole {
-                        Some(end) if end <= PACKET_LIMIT => {
-                            self.pending.push_back(checked(&rest[..end]));
-                            at += end;
-                        }
-                        Some(end) => {
-                            self.pending.push_back(Incoming::TooLong { len: end });
-                            at += end;
-                        }
-                        // Not all here yet: keep it, unless it is already too long to keep.
-                        None if rest.len() > PACKET_LIMIT => {
-                            // A `#` here is among the last two bytes (else the packet
-                            // would be whole): count the checksum digits after it.
-                            let hash = rest
-                                .iter()
-                                .position(|byte| *byte == b'#')
-                                .map(|hash| (rest.len() - 1 - hash) as u8);
-                            self.framing = Framing::Dropping {
-                                len: rest.len(),
-                                hash,
-                            };
-                            at = self.inbox.len();
-                        }
-                        None => break,
-                    }
-                }
-                0x03 => {
-                    self.pending.push_back(Incoming::Interrupt);
-                    at += 1;
-                }
-                b'-' => {
-                    self.pending.push_back(Incoming::Nack);
-                    at += 1;
-                }
-                // `+` acknowledges our last reply; anything else outside a packet is noise.
-                _ => at += 1,
-            }
-        }
-        self.inbox.drain(..at);
     }
 
     /// Sends the last reply again (the client's `-`).
@@ -251,29 +145,6 @@ impl Wire {
         let bytes = std::mem::take(&mut self.outgoing);
         Write::write_all(&mut self.stream, &bytes)
     }
-}
-
-/// `bytes` (`$body#cc`) as a packet, if its checksum matches.
-fn checked(bytes: &[u8]) -> Incoming {
-    let body = &bytes[1..bytes.len() - 3];
-    let sum = body.iter().fold(0u8, |sum, byte| sum.wrapping_add(*byte));
-    let digits = std::str::from_utf8(&bytes[bytes.len() - 2..]).ok();
-    match digits.and_then(|digits| u8::from_str_radix(digits, 16).ok()) {
-        Some(checksum) if checksum == sum => Incoming::Packet(bytes.to_vec()),
-        _ => Incoming::Garbled {
-            body: body.to_vec(),
-        },
-    }
-}
-
-/// `body` framed as a packet.
-pub(super) fn packet(body: &[u8]) -> Vec<u8> {
-    let sum = body.iter().fold(0u8, |sum, byte| sum.wrapping_add(*byte));
-    let mut bytes = Vec::with_capacity(body.len() + 4);
-    bytes.push(b'$');
-    bytes.extend_from_slice(body);
-    bytes.extend_from_slice(format!("#{sum:02x}").as_bytes());
-    bytes
 }
 
 /// gdbstub's connection: the wire, lent for the life of one gdbstub.
