@@ -86,20 +86,22 @@ pub type RunResult = (u64, Result<u64, EbpfError>);
 pub enum SessionEnd {
     /// The program ended while the client watched.
     Finished,
-    /// The client detached (or vanished); the program then ran to its end.
+    /// The client detached (or closed the connection); the program then ran to its end.
     Detached,
     /// The client killed the program.
     Killed,
-    /// The connection failed (the reason says how; it was also written to stderr); the program
-    /// then ran to its end.
+    /// The connection failed (the reason says how; it is also written to stderr unless
+    /// [`DebugOptions::stderr_notes`] is off); the program then ran to its end.
     Lost {
         /// What went wrong.
         reason: String,
     },
 }
 
-/// Serves one client on `stream` until it detaches, kills the program or the program ends;
-/// then finishes the run. Returns how the session ended and the run's (instructions, outcome).
+/// Serves one client on `stream` until it detaches, kills the program, the program ends or the
+/// connection fails; then finishes the run. A request the stub cannot take gets an error reply
+/// and the session goes on (module docs). Returns how the session ended and the run's
+/// (instructions, outcome).
 pub fn serve<C: ContextObject>(
     vm: &mut Vm<'_, C>,
     stream: TcpStream,
