@@ -79,6 +79,8 @@ fn session_report(end: &SessionEnd) {
         SessionEnd::Finished => "the program ended under the debugger",
         SessionEnd::Detached => "the debugger detached; the program ran to its end",
         SessionEnd::Killed => "the debugger killed the program",
+        // The debugger has already said why on stderr.
+        SessionEnd::Lost { .. } => "the debugger connection was lost; the program ran to its end",
     };
     report::err(&format!("sbvm: {how}"));
 }
@@ -101,6 +103,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let options = DebugOptions {
         functions: loaded.functions.clone(),
         host_triple: args.host_triple.clone(),
+        stderr_notes: true,
     };
     let mut context = EnvContext::new(args.environment.limit);
     let (end, (instructions, result), pc) = {
@@ -180,6 +183,7 @@ fn debug_fixture(args: &Args, file: &std::path::Path) -> Result<(), Failure> {
         options: DebugOptions {
             functions: Default::default(),
             host_triple: args.host_triple.clone(),
+            stderr_notes: true,
         },
         end: None,
     };

@@ -168,6 +168,32 @@ fn lldb_sees_faults_as_signals() {
 }
 
 #[test]
+fn lldb_continues_after_a_fault_to_the_programs_end() {
+    let Some(lldb) = lldb() else { return };
+    let program = scratch("null.asm", "mov64 r1, 0\nstxdw [r1+0], r1\nexit\n");
+    let (child, port) = start_debug(&program, "v3");
+    // The README's workflow: fault, inspect, continue (lldb sends `vCont;C0b:p1.1`).
+    let output = run_lldb(
+        &lldb,
+        port,
+        &["continue", "register read pc", "continue", "process status"],
+    );
+    assert!(output.contains("stop reason = signal SIGSEGV"), "{output}");
+    assert!(
+        output.contains("pc = 0x0000000100000008"),
+        "stopped at the store: {output}"
+    );
+    // The stub reports the end as `X0b` (terminated by SIGSEGV, 11); lldb shows the number as
+    // the exit status.
+    assert!(
+        output.contains("Process 1 exited with status = 11"),
+        "the session survived the continue: {output}"
+    );
+    let json = finish(child);
+    assert_eq!(json["error"], "AccessViolation", "{json}");
+}
+
+#[test]
 fn lldb_runs_to_exit_and_monitor_reports() {
     let Some(lldb) = lldb() else { return };
     let program = scratch("exit.asm", "lddw r0, 0x1234567890\nexit\n");

@@ -1,7 +1,9 @@
 //! The gdb-remote debugger: gdb or lldb attach over TCP to a running program.
 //!
 //! ```text
-//!   lldb ──TCP──► gdbstub (protocol) ──► DebugTarget (this module) ──► Vm::step(), registers, memory
+//!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
+//!       wire.rs, framing.rs       ▲               target.rs, monitor.rs
+//!                                 └── session.rs drives it; run.rs runs the program between stops
 //! ```
 //!
 //! The debugger is an adapter beside the interpreter: it knows the VM only through its public
@@ -22,26 +24,32 @@
 //!   unsupported instructions, SIGXCPU when the budget is spent, SIGABRT for a failed syscall —
 //!   and registers and memory can be inspected at the faulting instruction; an exit reports the
 //!   low byte of r0 as the exit status (`monitor info` shows all of it);
-//! * `monitor info`, `monitor regions`, `monitor trace on|off`.
+//! * `monitor info`, `monitor regions`, `monitor trace on|off`;
+//! * a request the stub cannot take (malformed, too long, garbled, or one it does not carry
+//!   out) gets an error reply (`E16`, or `-` for a bad checksum while acks are on) and a line on
+//!   stderr saying what was wrong; the session goes on (`session.rs` explains how);
+//! * one client per session: the listener closes once it has connected, so a second client is
+//!   refused at once.
 //!
 //! Stock lldb-19 knows no sBPF (or BPF) architecture; given an unknown one it reads register
 //! bytes as big-endian whatever the stub says. So `qHostInfo` and `qProcessInfo` name a
 //! little-endian triple lldb knows ([`DebugOptions::host_triple`], `x86_64-unknown-none` by
 //! default) only to carry the byte order; the target description still says `sbpf`, and the
 //! registers are described by `qRegisterInfo`. lldb then shows correct values with no client
-//! settings (see `tests/lldb.rs`). A client that knows sBPF can be given its own triple.
+//! settings (see `cli/tests/lldb.rs`). A client that knows sBPF can be given its own triple.
 
 mod arch;
-mod event_loop;
+mod framing;
 mod monitor;
+mod run;
+mod session;
 mod target;
+mod wire;
 
 pub use arch::{Sbpf, SbpfRegId, SbpfRegisters};
 pub use target::DebugTarget;
 
 use crate::vm::{ContextObject, EbpfError, Vm};
-use event_loop::VmEventLoop;
-use gdbstub::stub::{DisconnectReason, GdbStub};
 use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 
@@ -55,6 +63,9 @@ pub struct DebugOptions {
     pub functions: BTreeMap<usize, String>,
     /// The triple `qHostInfo`/`qProcessInfo` report (module docs).
     pub host_triple: String,
+    /// Write a line on stderr when a request gets an error reply or the connection fails (on by
+    /// default; the session goes on either way).
+    pub stderr_notes: bool,
 }
 
 impl Default for DebugOptions {
@@ -62,6 +73,7 @@ impl Default for DebugOptions {
         DebugOptions {
             functions: BTreeMap::new(),
             host_triple: "x86_64-unknown-none".to_string(),
+            stderr_notes: true,
         }
     }
 }
@@ -74,14 +86,22 @@ pub type RunResult = (u64, Result<u64, EbpfError>);
 pub enum SessionEnd {
     /// The program ended while the client watched.
     Finished,
-    /// The client detached (or vanished); the program then ran to its end.
+    /// The client detached (or closed the connection); the program then ran to its end.
     Detached,
     /// The client killed the program.
     Killed,
+    /// The connection failed (the reason says how; it is also written to stderr unless
+    /// [`DebugOptions::stderr_notes`] is off); the program then ran to its end.
+    Lost {
+        /// What went wrong.
+        reason: String,
+    },
 }
 
-/// Serves one client on `stream` until it detaches, kills the program or the program ends;
-/// then finishes the run. Returns how the session ended and the run's (instructions, outcome).
+/// Serves one client on `stream` until it detaches, kills the program, the program ends or the
+/// connection fails; then finishes the run. A request the stub cannot take gets an error reply
+/// and the session goes on (module docs). Returns how the session ended and the run's
+/// (instructions, outcome).
 pub fn serve<C: ContextObject>(
     vm: &mut Vm<'_, C>,
     stream: TcpStream,
@@ -89,15 +109,7 @@ pub fn serve<C: ContextObject>(
 ) -> (SessionEnd, RunResult) {
     let end = {
         let mut target = DebugTarget::new(vm, options);
-        let stub = GdbStub::new(stream);
-        match stub.run_blocking::<VmEventLoop<'_, '_, C>>(&mut target) {
-            Ok(DisconnectReason::Kill) => SessionEnd::Killed,
-            Ok(DisconnectReason::TargetExited(_) | DisconnectReason::TargetTerminated(_)) => {
-                SessionEnd::Finished
-            }
-            // A detach, a closed connection or protocol garbage: the program goes on by itself.
-            Ok(DisconnectReason::Disconnect) | Err(_) => SessionEnd::Detached,
-        }
+        session::run(&mut target, stream)
     };
     let result = match end {
         SessionEnd::Killed => vm.abort(EbpfError::Killed),
@@ -114,6 +126,9 @@ pub fn listen_and_serve<C: ContextObject>(
 ) -> std::io::Result<(SessionEnd, RunResult)> {
     let listener = TcpListener::bind(address)?;
     let (stream, _) = listener.accept()?;
+    // One client at a time: closing the listener makes the kernel refuse a second one at once,
+    // where a listener kept open would accept it and leave it waiting until the run ends.
+    drop(listener);
     Ok(serve(vm, stream, options))
 }
 

@@ -26,6 +26,7 @@ use gdbstub::target::ext::monitor_cmd::MonitorCmdOps;
 use gdbstub::target::ext::process_info::{ProcessInfo, ProcessInfoOps, ProcessInfoResponse};
 use gdbstub::target::{Target, TargetError, TargetResult};
 use std::collections::BTreeSet;
+use std::io::Write;
 
 /// How the program goes on when the client resumes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +144,9 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
                 self.vm.pc(),
                 executable.version(),
             );
-            eprintln!(
+            // A closed stderr must not take the run down (eprintln! would panic).
+            let _ = writeln!(
+                std::io::stderr(),
                 "trace {:#x}: {}",
                 self.pc_address(),
                 text.unwrap_or_default()
@@ -292,9 +295,8 @@ impl<C: ContextObject> SingleRegisterAccess<()> for DebugTarget<'_, '_, C> {
         register: SbpfRegId,
         value: &[u8],
     ) -> TargetResult<(), Self> {
-        let mut bytes = [0u8; 8];
-        let len = value.len().min(8);
-        bytes[..len].copy_from_slice(&value[..len]);
+        // Every register is 8 bytes (arch.rs); any other size is the client's mistake.
+        let bytes: [u8; 8] = value.try_into().map_err(|_| TargetError::NonFatal)?;
         let value = u64::from_le_bytes(bytes);
         match register {
             SbpfRegId::General(index) => self.vm.set_register(usize::from(index), value),
@@ -314,10 +316,10 @@ impl<C: ContextObject> SingleRegisterAccess<()> for DebugTarget<'_, '_, C> {
 }
 
 impl<C: ContextObject> SingleThreadResume for DebugTarget<'_, '_, C> {
-    fn resume(&mut self, signal: Option<Signal>) -> Result<(), Self::Error> {
-        if signal.is_some() {
-            return Err("sBPF programs take no signals");
-        }
+    /// The signal is discarded: an sBPF program has no signal handlers to deliver it to. After a
+    /// fault the run has ended, so resuming (with the fault's signal, as gdb and lldb do, or
+    /// without) reports that end: the process terminated by the fault's signal.
+    fn resume(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
         self.resume = Resume::Continue;
         Ok(())
     }
@@ -328,10 +330,8 @@ impl<C: ContextObject> SingleThreadResume for DebugTarget<'_, '_, C> {
 }
 
 impl<C: ContextObject> SingleThreadSingleStep for DebugTarget<'_, '_, C> {
-    fn step(&mut self, signal: Option<Signal>) -> Result<(), Self::Error> {
-        if signal.is_some() {
-            return Err("sBPF programs take no signals");
-        }
+    /// The signal is discarded, as for [`SingleThreadResume::resume`].
+    fn step(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
         self.resume = Resume::Step;
         Ok(())
     }

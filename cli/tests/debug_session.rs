@@ -1,0 +1,151 @@
+//! `sbvm debug` at the protocol's edges, over raw TCP: a malformed request gets an error reply
+//! and a line on stderr that names it, the session goes on; a second client is refused at once;
+//! continuing after a fault with the fault's signal (what lldb-19 sends) ends the session with
+//! the fault as the outcome. Expected values follow from the gdb remote protocol, gdb's signal
+//! numbers (include/gdb/signals.def: SIGSEGV 11) and the programs' instruction semantics.
+
+mod common;
+
+use common::scratch;
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::time::Duration;
+
+/// Sums 5 + 4 + 3 + 2 + 1 into r0 (15) and exits.
+const COUNTDOWN: &str = "mov64 r0, 0
+mov64 r1, 5
+loop:
+add64 r0, r1
+add64 r1, -1
+jne r1, 0, loop
+exit
+";
+
+/// A store through a null pointer: SIGSEGV at instruction 1.
+const NULL_STORE: &str = "mov64 r1, 0\nstxdw [r1+0], r1\nexit\n";
+
+/// Starts `sbvm debug` on `source` (assembly, v3) on a free port; returns the process, its
+/// stderr after the "waiting" line, and the port.
+fn start_debug(name: &str, source: &str) -> (Child, BufReader<ChildStderr>, u16) {
+    let program = scratch(name, source);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
+        .arg("debug")
+        .arg(&program)
+        .args(["--version", "v3", "--port", "0", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let port = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    (child, stderr, port)
+}
+
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream
+}
+
+/// Sends one packet and returns the reply's payload (acknowledging it). The replies these
+/// tests read carry no run-length encoding (short, or no runs of 4 or more).
+fn exchange(stream: &mut TcpStream, payload: &str) -> String {
+    let checksum = payload
+        .bytes()
+        .fold(0u8, |sum, byte| sum.wrapping_add(byte));
+    write!(stream, "${payload}#{checksum:02x}").unwrap();
+    let mut reply = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        stream.read_exact(&mut byte).unwrap();
+        if byte[0] == b'$' {
+            break;
+        }
+    }
+    loop {
+        stream.read_exact(&mut byte).unwrap();
+        if byte[0] == b'#' {
+            break;
+        }
+        reply.push(byte[0]);
+    }
+    let mut checksum = [0u8; 2];
+    stream.read_exact(&mut checksum).unwrap();
+    stream.write_all(b"+").unwrap();
+    String::from_utf8(reply).unwrap()
+}
+
+/// Waits for `sbvm debug` to end; returns its JSON outcome, the rest of its stderr and whether
+/// it succeeded.
+fn finish(child: Child, mut stderr: BufReader<ChildStderr>) -> (serde_json::Value, String, bool) {
+    let output = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|_| panic!("sbvm printed {stdout:?}; stderr {rest}"));
+    (json, rest, output.status.success())
+}
+
+#[test]
+fn a_malformed_request_is_answered_and_named_and_a_second_client_refused() {
+    let (child, stderr, port) = start_debug("countdown.asm", COUNTDOWN);
+    let mut stream = connect(port);
+    stream.write_all(b"+").unwrap();
+    let reply = exchange(&mut stream, "mzz,8");
+    assert!(reply.starts_with('E'), "an error reply: {reply:?}");
+    assert!(
+        exchange(&mut stream, "?").starts_with('T'),
+        "the session goes on"
+    );
+    let second = TcpStream::connect(("127.0.0.1", port));
+    assert_eq!(
+        second.map(|_| ()).map_err(|error| error.kind()),
+        Err(ErrorKind::ConnectionRefused),
+        "a second client is refused while the first is served"
+    );
+    assert_eq!(exchange(&mut stream, "c"), "W0f", "exit status 15");
+    drop(stream);
+    let (json, stderr, success) = finish(child, stderr);
+    assert!(
+        stderr.contains("answered E16 to `mzz,8`"),
+        "stderr names the request: {stderr}"
+    );
+    assert!(
+        stderr.contains("the program ended under the debugger"),
+        "{stderr}"
+    );
+    assert_eq!(json["result"], 15);
+    assert!(success);
+}
+
+#[test]
+fn continuing_after_a_fault_with_its_signal_reports_the_fault() {
+    let (child, stderr, port) = start_debug("null.asm", NULL_STORE);
+    let mut stream = connect(port);
+    stream.write_all(b"+").unwrap();
+    assert_eq!(&exchange(&mut stream, "c")[..3], "S0b", "SIGSEGV");
+    // lldb-19's `continue` after the fault.
+    assert_eq!(exchange(&mut stream, "vCont;C0b:p1.1"), "X0b");
+    drop(stream);
+    let (json, stderr, success) = finish(child, stderr);
+    assert!(
+        stderr.contains("the program ended under the debugger"),
+        "{stderr}"
+    );
+    assert_eq!(
+        json["error"], "AccessViolation",
+        "the outcome is the fault: {json}"
+    );
+    assert!(!success, "a faulted program fails the command");
+}

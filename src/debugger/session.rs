@@ -1,0 +1,302 @@
+//! One client's session: gdbstub's state machine, driven by hand so that a bad request gets an
+//! error reply instead of ending the session.
+//!
+//! gdbstub 0.7 answers most bad requests itself (`E..` for a target's refusal, an empty reply for
+//! an unknown packet), but a request it cannot parse or carry out — `m` with a bad address, `Z`
+//! without a kind, `G` of the wrong size, a `qXfer` annex it does not serve, `vCont;r` — is an
+//! error that consumes the stub: its state machine is gone. So the session:
+//!
+//! ```text
+//!   Wire (framing, wire.rs) ──► gdbstub state machine ──► DebugTarget
+//!            ▲                          │ a request it cannot take
+//!            │    E16 + a note on stderr │
+//!            └──── new gdbstub ◄─────────┘ brought back to the negotiated state
+//! ```
+//!
+//! What a gdbstub remembers of a session is small (gdbstub 0.7, `stub/core_impl.rs`): whether
+//! acks are off (`QStartNoAckMode`), whether the client speaks multiprocess (`qSupported`), and
+//! the threads named by `H` (meaningless for one thread, which is all a program is). The session
+//! keeps the two packets that set the first two and replays them, muted, into the new gdbstub.
+//! Requests only fail while the program is stopped (packets that arrive while it runs wait for the
+//! stop; see [`Wire::interrupt_requested`]), so the new gdbstub starts where the old one was: idle.
+//!
+//! Limits, all gdbstub 0.7's: the old `C`/`S` packets (continue or step with a signal) get the
+//! empty reply of an unsupported packet, and clients use `vCont`, which `vCont?` offers with `C`
+//! and `S`; and a Ctrl-C that arrives while the program is already stopped, followed by a request
+//! that fails, loses the SIGINT stop gdbstub keeps for the next resume.
+
+use super::framing::{packet, Incoming, PACKET_LIMIT};
+use super::run::{run_until_stop, Stop};
+use super::target::DebugTarget;
+use super::wire::{Link, Wire};
+use super::SessionEnd;
+use crate::vm::ContextObject;
+use gdbstub::common::Signal;
+use gdbstub::stub::state_machine::GdbStubStateMachine;
+use gdbstub::stub::{DisconnectReason, GdbStub, GdbStubError};
+use std::io::{ErrorKind, Write};
+use std::net::TcpStream;
+
+type Machine<'w, 'v, 'a, C> = GdbStubStateMachine<'static, DebugTarget<'v, 'a, C>, Link<'w>>;
+type StubError = GdbStubError<&'static str, std::io::Error>;
+
+/// Why one gdbstub's run ended short of the session's end.
+enum Break {
+    /// gdbstub could not take this packet: the session answers it and goes on.
+    Refused { packet: Vec<u8>, reason: String },
+    /// The session cannot go on.
+    Over(SessionEnd),
+}
+
+/// What the client negotiated, for a new gdbstub.
+#[derive(Default)]
+struct Negotiated {
+    /// The client's `qSupported` packet.
+    features: Option<Vec<u8>>,
+    no_ack: bool,
+}
+
+impl Negotiated {
+    /// Notes what a packet gdbstub took negotiated.
+    fn note(&mut self, packet: &[u8]) {
+        let body = body_of(packet);
+        if body.starts_with(b"qSupported") {
+            self.features = Some(packet.to_vec());
+        }
+        if body == b"QStartNoAckMode" {
+            self.no_ack = true;
+        }
+    }
+
+    fn replay(&self) -> Vec<Vec<u8>> {
+        let mut packets: Vec<Vec<u8>> = self.features.iter().cloned().collect();
+        if self.no_ack {
+            packets.push(packet(b"QStartNoAckMode"));
+        }
+        packets
+    }
+}
+
+/// Serves the client on `stream` until the session ends.
+pub(super) fn run<C: ContextObject>(
+    target: &mut DebugTarget<'_, '_, C>,
+    stream: TcpStream,
+) -> SessionEnd {
+    let notes = Notes(target.options.stderr_notes);
+    let mut wire = Wire::new(stream);
+    let mut negotiated = Negotiated::default();
+    let end = loop {
+        match serve_with_one_stub(target, &mut wire, &mut negotiated, notes) {
+            Break::Over(end) => break end,
+            Break::Refused { packet, reason } => {
+                notes.say(&format!(
+                    "answered E16 to `{}`: {reason}",
+                    preview(body_of(&packet))
+                ));
+                if let Err(error) = wire.answer_error() {
+                    break connection_end(error);
+                }
+            }
+        }
+    };
+    if let SessionEnd::Lost { reason } = &end {
+        notes.say(&format!("{reason}; the program runs on by itself"));
+    }
+    end
+}
+
+/// Runs one gdbstub until the session ends or it meets a packet it cannot take.
+fn serve_with_one_stub<C: ContextObject>(
+    target: &mut DebugTarget<'_, '_, C>,
+    wire: &mut Wire,
+    negotiated: &mut Negotiated,
+    notes: Notes,
+) -> Break {
+    let mut machine: Machine<'_, '_, '_, C> =
+        match GdbStub::new(Link(wire)).run_state_machine(target) {
+            Ok(machine) => machine,
+            Err(error) => return stub_failure(error),
+        };
+    // Bring a new gdbstub to what the client negotiated with the last one, silently.
+    let replay = negotiated.replay();
+    if !replay.is_empty() {
+        wire_of(&mut machine).muted = true;
+        for packet in &replay {
+            machine = match feed(machine, target, packet) {
+                Ok(machine) => machine,
+                Err(error) => return stub_failure(error),
+            };
+        }
+        let wire = wire_of(&mut machine);
+        let _ = wire.send();
+        wire.muted = false;
+    }
+    loop {
+        machine = match advance(machine, target, negotiated, notes) {
+            Ok(machine) => machine,
+            Err(end) => return end,
+        };
+    }
+}
+
+/// One move of the session: a request handled, a run reported, a Ctrl-C, or the end.
+fn advance<'w, 'v, 'a, C: ContextObject>(
+    machine: Machine<'w, 'v, 'a, C>,
+    target: &mut DebugTarget<'v, 'a, C>,
+    negotiated: &mut Negotiated,
+    notes: Notes,
+) -> Result<Machine<'w, 'v, 'a, C>, Break> {
+    match machine {
+        GdbStubStateMachine::Idle(mut gdb) => {
+            let wire = &mut *gdb.borrow_conn().0;
+            match wire
+                .next()
+                .map_err(|error| Break::Over(connection_end(error)))?
+            {
+                Incoming::Packet(packet) => match feed(gdb.into(), target, &packet) {
+                    Ok(mut machine) => {
+                        negotiated.note(&packet);
+                        wire_of(&mut machine).no_ack = negotiated.no_ack;
+                        Ok(machine)
+                    }
+                    Err(error) if error.is_connection_error() => Err(stub_failure(error)),
+                    Err(error) => Err(Break::Refused {
+                        packet,
+                        reason: refusal_reason(&error),
+                    }),
+                },
+                Incoming::Interrupt => gdb.incoming_data(target, 0x03).map_err(stub_failure),
+                Incoming::Nack => {
+                    sent(wire.retransmit())?;
+                    Ok(gdb.into())
+                }
+                Incoming::Garbled { body } => {
+                    notes.say(&format!(
+                        "a packet arrived garbled (its checksum does not match its body): `{}`",
+                        preview(&body)
+                    ));
+                    sent(wire.reject_garbled())?;
+                    Ok(gdb.into())
+                }
+                Incoming::TooLong { len } => {
+                    notes.say(&format!(
+                        "answered E16 to a packet of {len} bytes: the stub takes packets of up \
+                         to {PACKET_LIMIT} bytes (the PacketSize it announces)"
+                    ));
+                    sent(wire.answer_error())?;
+                    Ok(gdb.into())
+                }
+            }
+        }
+        GdbStubStateMachine::Running(mut gdb) => {
+            let stop = run_until_stop(target, &mut *gdb.borrow_conn().0);
+            let stop = stop.map_err(|error| Break::Over(connection_end(error)))?;
+            gdb.report_stop(target, stop).map_err(stub_failure)
+        }
+        GdbStubStateMachine::CtrlCInterrupt(gdb) => {
+            let stop: Option<Stop> = Some(Stop::Signal(Signal::SIGINT));
+            gdb.interrupt_handled(target, stop).map_err(stub_failure)
+        }
+        GdbStubStateMachine::Disconnected(gdb) => Err(Break::Over(match gdb.get_reason() {
+            DisconnectReason::Kill => SessionEnd::Killed,
+            DisconnectReason::TargetExited(_) | DisconnectReason::TargetTerminated(_) => {
+                SessionEnd::Finished
+            }
+            DisconnectReason::Disconnect => SessionEnd::Detached,
+        })),
+    }
+}
+
+/// A reply the session wrote itself, sent or not.
+fn sent(result: std::io::Result<()>) -> Result<(), Break> {
+    result.map_err(|error| Break::Over(connection_end(error)))
+}
+
+/// Hands gdbstub one whole packet (it takes bytes one at a time).
+fn feed<'w, 'v, 'a, C: ContextObject>(
+    mut machine: Machine<'w, 'v, 'a, C>,
+    target: &mut DebugTarget<'v, 'a, C>,
+    packet: &[u8],
+) -> Result<Machine<'w, 'v, 'a, C>, StubError> {
+    for byte in packet {
+        machine = match machine {
+            GdbStubStateMachine::Idle(gdb) => gdb.incoming_data(target, *byte)?,
+            GdbStubStateMachine::Running(gdb) => gdb.incoming_data(target, *byte)?,
+            // A packet's last byte is the only one that can change the state.
+            other => return Ok(other),
+        };
+    }
+    Ok(machine)
+}
+
+/// The wire inside whichever state the machine is in.
+fn wire_of<'m, C: ContextObject>(machine: &'m mut Machine<'_, '_, '_, C>) -> &'m mut Wire {
+    match machine {
+        GdbStubStateMachine::Idle(gdb) => &mut *gdb.borrow_conn().0,
+        GdbStubStateMachine::Running(gdb) => &mut *gdb.borrow_conn().0,
+        GdbStubStateMachine::CtrlCInterrupt(gdb) => &mut *gdb.borrow_conn().0,
+        GdbStubStateMachine::Disconnected(gdb) => &mut *gdb.borrow_conn().0,
+    }
+}
+
+/// What gdbstub says of a packet it could not take. Its `Display` texts for these cases ask the
+/// reader to file a gdbstub issue; the kind of error (its `Debug`) says what happened.
+fn refusal_reason(error: &StubError) -> String {
+    let kind = format!("{error:?}");
+    let kind = kind
+        .strip_prefix("GdbStubError { kind: ")
+        .and_then(|kind| kind.strip_suffix(" }"))
+        .unwrap_or(&kind);
+    format!("malformed, or a request this stub does not carry out (gdbstub: {kind})")
+}
+
+/// A gdbstub error that is not a refused packet: the session cannot go on.
+fn stub_failure(error: StubError) -> Break {
+    let reason = format!("the stub failed: {error}");
+    Break::Over(match error.into_connection_error() {
+        Some((error, _)) => connection_end(error),
+        None => SessionEnd::Lost { reason },
+    })
+}
+
+/// How a connection error ends the session: a closed connection is the client leaving.
+fn connection_end(error: std::io::Error) -> SessionEnd {
+    match error.kind() {
+        ErrorKind::UnexpectedEof => SessionEnd::Detached,
+        _ => SessionEnd::Lost {
+            reason: format!("the connection failed: {error}"),
+        },
+    }
+}
+
+/// A packet body for a person: printable, and short.
+fn preview(body: &[u8]) -> String {
+    const SHOWN: usize = 64;
+    let text = String::from_utf8_lossy(&body[..body.len().min(SHOWN)])
+        .escape_debug()
+        .to_string();
+    if body.len() > SHOWN {
+        format!("{text}…")
+    } else {
+        text
+    }
+}
+
+/// The body of `$body#cc`.
+fn body_of(packet: &[u8]) -> &[u8] {
+    packet.get(1..packet.len().saturating_sub(3)).unwrap_or(&[])
+}
+
+/// Tells the person running the debugger what happened to the session, if they want to know
+/// ([`super::DebugOptions::stderr_notes`]).
+#[derive(Debug, Clone, Copy)]
+struct Notes(bool);
+
+impl Notes {
+    fn say(self, message: &str) {
+        if self.0 {
+            // A closed stderr must not take the session down (eprintln! would panic).
+            let _ = writeln!(std::io::stderr(), "sbvm debugger: {message}");
+        }
+    }
+}

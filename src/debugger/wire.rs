@@ -1,0 +1,169 @@
+//! The TCP connection, read and written for gdbstub.
+//!
+//! gdbstub 0.7 ends a session on the first bytes it cannot take: a bad checksum, a packet larger
+//! than its buffer, a stray byte between packets, a `-` (it does not retransmit). So the session
+//! reads the stream itself ([`Framer`], framing.rs) and hands gdbstub only what it can take:
+//!
+//! ```text
+//!   client ──► Wire::next ─┬─► Packet (checksum checked, ≤ 4,096 bytes) ──► gdbstub
+//!                          ├─► Interrupt (0x03)                         ──► gdbstub
+//!                          ├─► Nack (`-`)   the last reply is sent again
+//!                          ├─► Garbled      `-` asks for it again (E16 once acks are off)
+//!                          └─► TooLong      answered E16
+//! ```
+//!
+//! Replies go the other way through [`Link`], gdbstub's connection: the bytes of a reply wait in
+//! the wire until gdbstub flushes it, so a reply that gdbstub abandons half-written (it fails
+//! after starting to answer) can be dropped and replaced by an error reply
+//! ([`Wire::answer_error`]).
+
+use super::framing::{packet, Framer, Incoming};
+use gdbstub::conn::Connection;
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+
+/// The error reply for a request the stub cannot carry out as sent: `E16`, EINVAL.
+const INVALID_REQUEST: &[u8] = b"E16";
+
+/// The client's connection: framed reads, buffered replies.
+pub(super) struct Wire {
+    stream: TcpStream,
+    /// What the client sent, cut into items (framing.rs).
+    incoming: Framer,
+    /// Reply bytes gdbstub wrote and has not flushed.
+    outgoing: Vec<u8>,
+    /// The last reply packet sent, for a `-`.
+    last_reply: Vec<u8>,
+    /// Replies are swallowed (while a new gdbstub is brought to the negotiated state).
+    pub(super) muted: bool,
+    /// The client and the stub agreed to stop sending `+`/`-` (`QStartNoAckMode`).
+    pub(super) no_ack: bool,
+}
+
+impl Wire {
+    pub(super) fn new(stream: TcpStream) -> Self {
+        // Replies are small and a client waits for each one.
+        let _ = stream.set_nodelay(true);
+        Wire {
+            stream,
+            incoming: Framer::new(),
+            outgoing: Vec::new(),
+            last_reply: Vec::new(),
+            muted: false,
+            no_ack: false,
+        }
+    }
+
+    /// The next thing the client sent, waiting for it. A closed connection is `UnexpectedEof`.
+    pub(super) fn next(&mut self) -> std::io::Result<Incoming> {
+        loop {
+            if let Some(incoming) = self.incoming.items.pop_front() {
+                return Ok(incoming);
+            }
+            self.stream.set_nonblocking(false)?;
+            self.receive()?;
+        }
+    }
+
+    /// Whether the client sent Ctrl-C, without waiting. Packets that arrive while the program
+    /// runs wait for the stop (the client should not send any then, in all-stop mode).
+    pub(super) fn interrupt_requested(&mut self) -> std::io::Result<bool> {
+        self.stream.set_nonblocking(true)?;
+        let received = self.receive();
+        self.stream.set_nonblocking(false)?;
+        match received {
+            Err(error) if error.kind() == ErrorKind::WouldBlock => {}
+            other => other?,
+        }
+        let interrupt = self
+            .incoming
+            .items
+            .iter()
+            .position(|i| *i == Incoming::Interrupt);
+        Ok(interrupt
+            .and_then(|at| self.incoming.items.remove(at))
+            .is_some())
+    }
+
+    /// Reads what the stream has (blocking or not, as it is set) and cuts it into items.
+    fn receive(&mut self) -> std::io::Result<()> {
+        let mut chunk = [0u8; 4096];
+        let read = loop {
+            match self.stream.read(&mut chunk) {
+                Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
+        if read == 0 {
+            return Err(ErrorKind::UnexpectedEof.into());
+        }
+        self.incoming.push(&chunk[..read]);
+        Ok(())
+    }
+
+    /// Sends the last reply again (the client's `-`).
+    pub(super) fn retransmit(&mut self) -> std::io::Result<()> {
+        if self.no_ack || self.last_reply.is_empty() {
+            return Ok(());
+        }
+        Write::write_all(&mut self.stream, &self.last_reply)
+    }
+
+    /// Tells the client its packet arrived garbled: `-` asks for it again; once acks are off
+    /// there is no asking, so the packet gets an error reply.
+    pub(super) fn reject_garbled(&mut self) -> std::io::Result<()> {
+        if self.no_ack {
+            self.answer_error()
+        } else {
+            Write::write_all(&mut self.stream, b"-")
+        }
+    }
+
+    /// Answers the packet being handled with an error reply, in place of whatever gdbstub
+    /// started to write for it: its `+` stays (or is added), a half-written reply goes.
+    pub(super) fn answer_error(&mut self) -> std::io::Result<()> {
+        let acked = self.outgoing.first() == Some(&b'+');
+        if let Some(start) = self.outgoing.iter().position(|byte| *byte == b'$') {
+            self.outgoing.truncate(start);
+        }
+        if !acked && !self.no_ack {
+            self.outgoing.insert(0, b'+');
+        }
+        self.outgoing.extend_from_slice(&packet(INVALID_REQUEST));
+        self.send()
+    }
+
+    /// Sends the buffered reply bytes, remembering the last packet among them.
+    pub(super) fn send(&mut self) -> std::io::Result<()> {
+        if self.muted {
+            self.outgoing.clear();
+            return Ok(());
+        }
+        if let Some(start) = self.outgoing.iter().rposition(|byte| *byte == b'$') {
+            self.last_reply = self.outgoing[start..].to_vec();
+        }
+        let bytes = std::mem::take(&mut self.outgoing);
+        Write::write_all(&mut self.stream, &bytes)
+    }
+}
+
+/// gdbstub's connection: the wire, lent for the life of one gdbstub.
+pub(super) struct Link<'w>(pub(super) &'w mut Wire);
+
+impl Connection for Link<'_> {
+    type Error = std::io::Error;
+
+    fn write(&mut self, byte: u8) -> Result<(), Self::Error> {
+        self.0.outgoing.push(byte);
+        Ok(())
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> Result<(), Self::Error> {
+        self.0.outgoing.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.0.send()
+    }
+}

@@ -1,0 +1,280 @@
+//! The stub at the protocol's edges: resuming with a signal after a fault (what gdb and lldb send
+//! when the user continues), requests that are malformed or that the stub does not carry out,
+//! garbled, oversized and nacked packets, and a second client. Each must get the protocol's
+//! answer — a stop reply, an error reply, a `-`, a retransmission, a refused connection — and
+//! leave the session working. Expected values follow from the gdb remote protocol (“Packets”,
+//! “Stop Reply Packets”, “Packet Acknowledgment” in gdb's manual), gdb's signal numbers
+//! (include/gdb/signals.def: SIGTRAP 5, SIGSEGV 11) and the programs' instruction semantics.
+
+mod rsp;
+
+use rsp::{hex, start, stop_signal, to_hex, Client, COUNTDOWN};
+use sbvm::debugger::{listen_and_serve, DebugOptions, SessionEnd};
+use sbvm::env::{standard_runtime, standard_vm, EnvContext};
+use sbvm::isa::SbpfVersion;
+use sbvm::vm::{Config, EbpfError, Executable};
+use std::io::{ErrorKind, Read};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+/// A store through a null pointer: stops with SIGSEGV (11) at instruction 1.
+const NULL_STORE: &str = "mov64 r1, 0\nstxdw [r1+0], r1\nexit";
+
+/// Sum of the COUNTDOWN program: 5 + 4 + 3 + 2 + 1.
+const COUNTDOWN_SUM: u64 = 15;
+
+/// The next byte the stub sends that is not a `+`.
+fn next_non_ack_byte(client: &mut Client) -> u8 {
+    if let Some(at) = client.buffer.iter().position(|byte| *byte != b'+') {
+        let byte = client.buffer[at];
+        client.buffer.drain(..=at);
+        return byte;
+    }
+    client.buffer.clear();
+    let mut byte = [0u8];
+    loop {
+        client.stream.read_exact(&mut byte).unwrap();
+        if byte[0] != b'+' {
+            return byte[0];
+        }
+    }
+}
+
+#[test]
+fn resuming_with_the_fault_signal_reports_the_fault_as_the_end() {
+    // What lldb-19 sends on `continue` after a fault, what gdb sends, and a step with the
+    // signal. (The older `C`/`S` packets get the empty reply of an unsupported packet from
+    // gdbstub; clients then use vCont, whose `vCont?` reply offers C and S.)
+    for resume in ["vCont;C0b:p1.1", "vCont;C0b:p1.1;c:p1.-1", "vCont;S0b:1"] {
+        let (mut client, server) = start(NULL_STORE, SbpfVersion::V3, 50);
+        client.send_raw(b"+");
+        assert_eq!(stop_signal(&client.ask("c")), 11, "{resume}: SIGSEGV");
+        // The registers at the faulting store are still there to inspect.
+        assert_eq!(
+            client.register(11),
+            0x1_0000_0008,
+            "{resume}: pc of the store"
+        );
+        assert_eq!(
+            client.ask(resume),
+            "X0b",
+            "{resume}: the process ended by SIGSEGV"
+        );
+        let (end, (_, result)) = server.join().unwrap();
+        assert_eq!(end, SessionEnd::Finished, "{resume}");
+        assert!(
+            matches!(result, Err(EbpfError::AccessViolation { .. })),
+            "{resume}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn a_signal_on_a_running_program_is_discarded() {
+    // sBPF has no signal handlers: continuing with SIGINT (2) after a Ctrl-C-like stop, or
+    // stepping with one, runs the program as a plain continue or step would.
+    let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+    client.send_raw(b"+");
+    assert_eq!(
+        stop_signal(&client.ask("vCont;S02:1")),
+        5,
+        "a step: SIGTRAP"
+    );
+    assert_eq!(client.register(11), 0x1_0000_0008, "one instruction on");
+    assert_eq!(client.ask("vCont;C02:1"), "W0f", "exit status 15");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!((end, result), (SessionEnd::Finished, Ok(COUNTDOWN_SUM)));
+}
+
+#[test]
+fn bad_requests_get_error_replies_and_the_session_goes_on() {
+    let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+    client.send_raw(b"+");
+    let bad = [
+        "mzz,8",                               // address not hex
+        "m100000000",                          // no length
+        "M1,2:",                               // no data for 2 bytes
+        "Mzz,1:00",                            // address not hex
+        "Z0,zz,1",                             // address not hex
+        "Z0",                                  // no address
+        "z0,100000018",                        // no kind
+        "p",                                   // no register
+        "pzz",                                 // register not hex
+        "P0",                                  // no value
+        "Pzz=00",                              // register not hex
+        "P0=",                                 // r0 is 8 bytes, not 0
+        "P0=0102",                             // nor 2
+        "G00",                                 // 13 registers are 104 bytes
+        "qXfer:features:read:other.xml:0,100", // only target.xml is served
+        "vCont;r100000000,100000008:1",        // range steps are not offered in vCont?
+        "vCont;x",                             // no such action
+        "vCont;s:1;s:2",                       // one thread, one action
+    ];
+    for packet in bad {
+        let reply = client.ask(packet);
+        assert!(reply.starts_with('E'), "{packet:?}: {reply:?}");
+    }
+    // Nothing changed, and the session still answers.
+    assert_eq!(client.register(0), 0, "r0 untouched");
+    assert_eq!(client.register(11), 0x1_0000_0000, "still at instruction 0");
+    assert_eq!(hex(&client.ask("g")).len(), 13 * 8);
+    assert_eq!(client.ask("c"), "W0f");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!((end, result), (SessionEnd::Finished, Ok(COUNTDOWN_SUM)));
+}
+
+#[test]
+fn after_an_error_reply_the_negotiated_modes_still_hold() {
+    let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+    client.send_raw(b"+");
+    assert!(client
+        .ask("qSupported:multiprocess+")
+        .contains("multiprocess+"));
+    assert_eq!(client.ask("QStartNoAckMode"), "OK");
+    assert!(client.ask("mzz,8").starts_with('E'));
+    // Multiprocess: a stop reply names the thread as p<pid>.<tid>.
+    assert_eq!(client.ask("Z0,100000018,0"), "OK");
+    let stop = client.ask("c");
+    assert!(stop.starts_with("T05thread:p"), "{stop}");
+    // No acks: after the error reply, no `+` precedes a reply.
+    client.send("g");
+    let mut first = [0u8];
+    client.stream.read_exact(&mut first).unwrap();
+    assert_eq!(first[0], b'$', "a reply with no `+` before it");
+    client.buffer.push(b'$');
+    assert_eq!(hex(&client.receive()).len(), 13 * 8);
+    client.send("D");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!((end, result), (SessionEnd::Detached, Ok(COUNTDOWN_SUM)));
+}
+
+#[test]
+fn garbled_oversized_and_nacked_packets_get_the_protocols_answers() {
+    let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+    client.send_raw(b"+");
+    // A bad checksum: `-`, asking for the packet again.
+    client.send_raw(b"$g#00");
+    assert_eq!(next_non_ack_byte(&mut client), b'-');
+    // Bytes outside any packet are ignored.
+    client.send_raw(b"junk\x7f\xff");
+    // A packet over the 4,096 bytes announced as PacketSize: an error reply.
+    let long = format!("m{}", "0".repeat(5_000));
+    assert!(client.ask(&long).starts_with('E'), "oversized packet");
+    // `-` after a reply: the same reply again.
+    let registers = client.ask("g");
+    client.send_raw(b"-");
+    assert_eq!(client.receive(), registers, "retransmitted");
+    assert_eq!(
+        client.ask(&format!("P1={}", to_hex(&1u64.to_le_bytes()))),
+        "OK"
+    );
+    // r1 = 1 before the loop starts: the loop still sets r1 = 5 first, so the sum is unchanged.
+    assert_eq!(client.ask("c"), "W0f");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!((end, result), (SessionEnd::Finished, Ok(COUNTDOWN_SUM)));
+}
+
+#[test]
+fn a_second_client_is_refused_at_once() {
+    // A free port for listen_and_serve (which binds it itself).
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = thread::spawn(move || {
+        let runtime = Arc::new(standard_runtime(Config::default()));
+        let executable = Executable::from_assembly(COUNTDOWN, SbpfVersion::V3, runtime).unwrap();
+        let mut context = EnvContext::new(1_000);
+        let mut vm = standard_vm(&executable, &mut context, vec![0; 16], 1024).unwrap();
+        let options = DebugOptions {
+            stderr_notes: false,
+            ..DebugOptions::default()
+        };
+        listen_and_serve(&mut vm, ("127.0.0.1", port), &options)
+            .map(|(end, (_, result))| (end, result))
+    });
+    let first = (0..200)
+        .find_map(|_| {
+            TcpStream::connect(("127.0.0.1", port))
+                .inspect_err(|_| thread::sleep(Duration::from_millis(10)))
+                .ok()
+        })
+        .expect("the first client connects");
+    let mut client = Client::new(first);
+    // Once the stub answers, the first client has been accepted.
+    assert_eq!(stop_signal(&client.ask("?")), 5);
+    let second = TcpStream::connect(("127.0.0.1", port));
+    assert_eq!(
+        second.map(|_| ()).map_err(|error| error.kind()),
+        Err(ErrorKind::ConnectionRefused),
+        "a second client is refused while the first is served"
+    );
+    assert_eq!(client.ask("c"), "W0f");
+    let (end, result) = server.join().unwrap().unwrap();
+    assert_eq!((end, result), (SessionEnd::Finished, Ok(COUNTDOWN_SUM)));
+}
+
+#[test]
+fn every_request_gets_one_reply_whatever_its_shape() {
+    use rand::rngs::StdRng;
+    use rand::{RngExt, SeedableRng};
+    // Requests that leave the program's outcome alone (no continue, step or memory write),
+    // whole or cut short anywhere, with noise between them that is no part of any packet.
+    let requests = [
+        "g",
+        "G00",
+        "?",
+        "m100000000,8",
+        "m200000ff8,8",
+        "mzz",
+        "p1",
+        "pzz",
+        "P1=0500000000000000",
+        "Z0,100000018,0",
+        "z0,100000018,0",
+        "Z2,200000ff8,8",
+        "qXfer:features:read:target.xml:0,ffffffff",
+        "qXfer:features:read:other.xml:0,10",
+        "vCont?",
+        "vCont;r100000000,100000008:1",
+        "vCont;x",
+        "qRegisterInfo0",
+        "qRegisterInfo99",
+        "qHostInfo",
+        "qSupported:multiprocess+",
+        "Hg1",
+        "X100000000,0:",
+    ];
+    for seed in 0..30u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+        client.send_raw(b"+");
+        for _ in 0..40 {
+            if rng.random_bool(0.2) {
+                let noise: Vec<u8> = (0..rng.random_range(1..8))
+                    .map(|_| rng.random_range(b'a'..=b'z'))
+                    .collect();
+                client.send_raw(&noise);
+            }
+            let request = requests[rng.random_range(0..requests.len())];
+            let request = &request[..rng.random_range(1..=request.len())];
+            client.ask(request);
+        }
+        // One reply per request: the next reply is the answer to the next request.
+        assert_eq!(
+            stop_signal(&client.ask("?")),
+            5,
+            "seed {seed}: still stopped at the start"
+        );
+        client.send("D");
+        let (end, (_, result)) = server.join().unwrap();
+        assert_eq!(
+            (end, result),
+            (SessionEnd::Detached, Ok(COUNTDOWN_SUM)),
+            "seed {seed}: the program reaches its real end"
+        );
+    }
+}
