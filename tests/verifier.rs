@@ -97,7 +97,9 @@ fn text_of(case: &Case, version: SbpfVersion) -> Vec<u8> {
 fn every_error_kind_at_every_version() {
     let oracle = common::oracle();
     if oracle.is_none() {
-        eprintln!("NOTE: SBVM_ORACLE not set; checking the recorded reference verdicts only");
+        common::skip(
+            "SBVM_ORACLE not set; checking the recorded reference verdicts only, not the live reference",
+        );
     }
     let mut checked = 0;
     let mut mismatches = Vec::new();

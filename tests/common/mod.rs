@@ -34,6 +34,7 @@ pub fn raw_executable(text: &[u8], version: SbpfVersion) -> Option<Executable<En
 
 /// The `shared/` folder beside the checkout (or `$SBVM_SHARED`), if it exists; when it does
 /// not, [`skip`] says so (a failure under `SBVM_NO_SKIP`).
+#[track_caller]
 pub fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("SBVM_SHARED")
         .map(PathBuf::from)
@@ -91,10 +92,20 @@ pub fn reference_debug(error: &sbvm::verifier::VerifierError) -> String {
     }
 }
 
-/// The reference runner, if `$SBVM_ORACLE` names it (see shared/oracle/README.md).
+/// The reference runner, if `$SBVM_ORACLE` names it (see shared/oracle/README.md). A name
+/// that is not a file is a [`skip`] (a failure under `SBVM_NO_SKIP`), never silence: the
+/// checks against the live reference would quietly not run.
+#[track_caller]
 pub fn oracle() -> Option<PathBuf> {
     let path = PathBuf::from(std::env::var_os("SBVM_ORACLE")?);
-    path.exists().then_some(path)
+    if path.is_file() {
+        return Some(path);
+    }
+    skip(format!(
+        "SBVM_ORACLE names {}, which is not a file; checks against the live reference skipped",
+        path.display()
+    ));
+    None
 }
 
 /// Runs a raw text section on the reference runner (interpreter) and returns its JSON line.
