@@ -7,6 +7,8 @@
 //!   differently, only an `lddw` of an address may differ, and it must point at the same
 //!   instruction or the same bytes, where a word the loader filled with an address counts by
 //!   what that address points at;
+//! * the same read-only data: the same bytes in the order the disassembler writes them, each
+//!   word the loader filled with an address pointing at the same instruction or data offset;
 //! * the same function registry and entry point;
 //! * the same run on the interpreter: result (or error kind and where it stopped),
 //!   instruction count and logs.
@@ -191,6 +193,96 @@ fn same_pointee(original: &LoadedText, a: u64, again: &LoadedText, b: u64) -> bo
     }
 }
 
+/// Where an address lands, in terms that outlive a new layout: a byte offset of the text, or
+/// an offset of the data read in the order the disassembler writes it (the part of the region
+/// after the text, then the part before; see src/isa/disasm/rodata.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Text(u64),
+    Data(usize),
+}
+
+/// The read-only data of `loaded` apart from the text, in the order the disassembler writes it:
+/// the region's offsets after the text, then before it.
+fn data_offsets(loaded: &LoadedText) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+    let data = &loaded.rodata;
+    let offset = |address: u64| {
+        let offset = address
+            .saturating_sub(data.vaddr)
+            .min(data.bytes.len() as u64);
+        offset as usize
+    };
+    let text_end = loaded.text_vaddr.saturating_add(loaded.text.len() as u64);
+    (
+        offset(text_end)..data.bytes.len(),
+        0..offset(loaded.text_vaddr),
+    )
+}
+
+/// Where `address` lands in `loaded` (see [`Place`]).
+fn place(loaded: &LoadedText, address: u64) -> Option<Place> {
+    let text_offset = address.wrapping_sub(loaded.text_vaddr);
+    if text_offset < loaded.text.len() as u64 {
+        return Some(Place::Text(text_offset));
+    }
+    let offset = usize::try_from(address.checked_sub(loaded.rodata.vaddr)?).ok()?;
+    let (after, before) = data_offsets(loaded);
+    if after.contains(&offset) {
+        Some(Place::Data(offset - after.start))
+    } else if before.contains(&offset) {
+        Some(Place::Data(after.len() + offset))
+    } else {
+        None
+    }
+}
+
+/// A byte of the data in a comparable form: a plain byte, or byte `index` of a word the loader
+/// filled with an address, with where that address lands.
+#[derive(Debug, PartialEq, Eq)]
+enum DataCell {
+    Plain(u8),
+    InPointer { index: usize, place: Option<Place> },
+}
+
+/// The data of `loaded` (see [`data_offsets`]) as [`DataCell`]s.
+fn data_cells(loaded: &LoadedText) -> Vec<DataCell> {
+    let data = &loaded.rodata;
+    let (after, before) = data_offsets(loaded);
+    after
+        .chain(before)
+        .map(
+            |at| match data.pointers.range(at.saturating_sub(7)..=at).next_back() {
+                None => DataCell::Plain(data.bytes[at]),
+                Some(&word) => DataCell::InPointer {
+                    index: at - word,
+                    place: data
+                        .bytes
+                        .get(word..word + 8)
+                        .and_then(|value| value.try_into().ok())
+                        .and_then(|value| place(loaded, u64::from_le_bytes(value))),
+                },
+            },
+        )
+        .collect()
+}
+
+/// Checks the read-only data of `again` against `original`'s: the same bytes in the order the
+/// disassembler writes them (the writer may pad the end), and every word the loader filled
+/// with an address in the same place, pointing at the same place.
+fn same_data(original: &LoadedText, again: &LoadedText) -> Result<(), String> {
+    let (old, new) = (data_cells(original), data_cells(again));
+    if new.len() < old.len() {
+        return Err(format!("{} bytes of data, not {}", new.len(), old.len()));
+    }
+    match old.iter().zip(&new).position(|(old, new)| old != new) {
+        Some(at) => Err(format!(
+            "data byte {at} was {:?}, now {:?}",
+            old[at], new[at]
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Checks the text of `again` against `original`'s (see the module docs).
 fn same_text(original: &LoadedText, again: &LoadedText) -> Result<(), String> {
     if again.text == original.text {
@@ -241,6 +333,7 @@ fn check(elf: &[u8], written: bool, layout_dependent: bool) -> Result<bool, Stri
     let elf_again = write_elf(&assembled).map_err(|e| format!("write ELF: {e}"))?;
     let again = load_text(&elf_again).map_err(|e| format!("load the written ELF: {e}"))?;
     same_text(&original, &again)?;
+    same_data(&original, &again)?;
     if written && (again.text_vaddr, &again.rodata) != (original.text_vaddr, &original.rodata) {
         return Err("the read-only data or the text's address differs".into());
     }
@@ -373,30 +466,46 @@ fn mutated_elf_files_disassemble_to_assembly_that_assembles() {
     eprintln!("{loaded} mutants loaded and disassembled");
 }
 
+/// A V0 program with a table of function addresses in its read-only data (`table`, words of
+/// `.quad first` or `.quad second`), loaded, and the address its `lddw` takes (the table's).
+fn program_with_table(table: &[&str]) -> (LoadedText, u64) {
+    let words: String = table
+        .iter()
+        .map(|label| format!("    .quad {label}\n"))
+        .collect();
+    let source = format!(
+        "entrypoint:\n    lddw r1, table\n    mov64 r0, 0\n    exit\nfirst:\n    exit\n\
+         second:\n    exit\n.rodata\n    .ascii \"head\"\ntable:\n{words}"
+    );
+    let assembled = assemble(&source, SbpfVersion::V0).unwrap();
+    let loaded = load_text(&write_elf(&assembled).unwrap()).unwrap();
+    let slots: Vec<Insn> = loaded.text.chunks_exact(8).map(slot_of).collect();
+    let address = u64::from(slots[0].imm as u32) | u64::from(slots[1].imm as u32) << 32;
+    // The loader relocates every word (R_BPF_64_RELATIVE): all are pointers.
+    assert_eq!(loaded.rodata.pointers.len(), table.len());
+    (loaded, address)
+}
+
 #[test]
-fn pointers_in_the_data_are_compared_by_what_they_point_at() {
-    // Two tables of function addresses, the same but for their order; an `lddw` loads each.
-    let loaded = |table: &str| {
-        let source = format!(
-            "entrypoint:\n    lddw r1, table\n    mov64 r0, 0\n    exit\nfirst:\n    exit\n\
-             second:\n    exit\n.rodata\n    .ascii \"head\"\ntable:\n{table}"
-        );
-        let assembled = assemble(&source, SbpfVersion::V0).unwrap();
-        let loaded = load_text(&write_elf(&assembled).unwrap()).unwrap();
-        let lddw = |slot: usize| loaded.text[slot * 8 + 4..slot * 8 + 8].to_vec();
-        let table = u64::from(u32::from_le_bytes(lddw(0).try_into().unwrap()))
-            | u64::from(u32::from_le_bytes(lddw(1).try_into().unwrap())) << 32;
-        (loaded, table)
-    };
-    let (ordered, at) = loaded("    .quad first\n    .quad second\n");
-    let (swapped, at_swapped) = loaded("    .quad second\n    .quad first\n");
-    // The loader relocates both words (R_BPF_64_RELATIVE), so both are pointers.
-    assert_eq!(ordered.rodata.pointers.len(), 2);
-    // Same layout, so the words hold the addresses of the functions, which differ.
+fn pointers_an_lddw_points_at_are_compared_by_what_they_point_at() {
+    let (ordered, at) = program_with_table(&["first", "second"]);
+    let (swapped, at_swapped) = program_with_table(&["second", "first"]);
+    // Same layout, so the words hold the same two addresses, in another order.
     assert_eq!(at, at_swapped);
     assert!(same_pointee(&ordered, at, &ordered, at));
     assert!(!same_pointee(&ordered, at, &swapped, at_swapped));
-    // Four bytes before the table, the words half inside the window, still tell them apart.
+    // From four bytes before the table, the window holds the first word and half the second.
     assert!(same_pointee(&ordered, at - 4, &ordered, at - 4));
     assert!(!same_pointee(&ordered, at - 4, &swapped, at_swapped - 4));
+}
+
+#[test]
+fn pointers_anywhere_in_the_data_are_compared_by_where_they_point() {
+    let (ordered, at) = program_with_table(&["first", "second", "first", "second"]);
+    let (swapped, _) = program_with_table(&["first", "second", "second", "first"]);
+    assert_eq!(same_data(&ordered, &ordered), Ok(()));
+    // The words that differ lie past what the lddw's window shows ...
+    assert!(same_pointee(&ordered, at, &swapped, at));
+    // ... but not past the comparison of the whole data.
+    assert!(same_data(&ordered, &swapped).is_err());
 }
