@@ -4,8 +4,11 @@
 //!
 //! * the same text: byte for byte where the text lands at the same address (every file the
 //!   writer made, so also the same read-only data); where the writer lays a toolchain file out
-//!   differently, only an `lddw` of an address may differ, and it must point at the same bytes
-//!   (or the same instruction);
+//!   differently, only an `lddw` of an address may differ, and it must point at the same
+//!   instruction or the same bytes, where a word the loader filled with an address counts by
+//!   what that address points at;
+//! * the same read-only data: the same bytes in the order the disassembler writes them, each
+//!   word the loader filled with an address pointing at the same instruction or data offset;
 //! * the same function registry and entry point;
 //! * the same run on the interpreter: result (or error kind and where it stopped),
 //!   instruction count and logs.
@@ -83,33 +86,200 @@ fn run(elf: &[u8]) -> Result<Run, String> {
     })
 }
 
-/// What guest `address` points at in a loaded file: an instruction index of the text, or up to
-/// 16 bytes of read-only data, a byte of a word the loader filled with an address as `None`
-/// (that address moves with the layout).
-fn pointee(loaded: &LoadedText, address: u64) -> Option<Result<u64, Vec<Option<u8>>>> {
-    let text_offset = address.wrapping_sub(loaded.text_vaddr);
-    if text_offset < loaded.text.len() as u64 {
-        return Some(Ok(text_offset / 8));
-    }
-    let start = usize::try_from(address.checked_sub(loaded.rodata.vaddr)?).ok()?;
-    let end = loaded.rodata.bytes.len().min(start.saturating_add(16));
-    let in_pointer = |at: usize| {
-        let first = at.saturating_sub(7);
-        loaded.rodata.pointers.range(first..=at).next().is_some()
-    };
-    let window = (start..end)
-        .map(|at| (!in_pointer(at)).then(|| loaded.rodata.bytes[at]))
-        .collect::<Vec<_>>();
-    (!window.is_empty()).then_some(Err(window))
+/// What a guest address points at in a loaded file, in terms that outlive a new layout.
+#[derive(Debug)]
+enum Pointee {
+    /// An instruction index of the text.
+    Instruction(u64),
+    /// The read-only data from the address on: up to 16 bytes, cut where the data ends (at the
+    /// text, which lies inside the region before V3, or at the region's end).
+    Data(Vec<DataByte>),
 }
 
-/// Whether two addresses point at the same thing: the same instruction, or data that agrees
-/// over the shorter window (the writer pads the data to 8 bytes).
-fn same_pointee(original: &LoadedText, a: u64, again: &LoadedText, b: u64) -> bool {
-    match (pointee(original, a), pointee(again, b)) {
-        (Some(Ok(x)), Some(Ok(y))) => x == y,
-        (Some(Err(x)), Some(Err(y))) => x.iter().zip(&y).all(|(x, y)| x == y),
+/// A byte of read-only data.
+#[derive(Debug)]
+enum DataByte {
+    /// A byte the loader left alone.
+    Plain(u8),
+    /// Byte `index` of a word the loader filled with an address, which moves with the layout:
+    /// what the address points at counts, not its value. `pointee` is `None` where it is not
+    /// followed (deeper than [`POINTER_DEPTH`]) or points at nothing.
+    InPointer {
+        index: usize,
+        pointee: Option<Box<Pointee>>,
+    },
+}
+
+/// How many pointers deep [`pointee`] follows the data.
+const POINTER_DEPTH: usize = 2;
+
+/// What guest `address` points at in `loaded`, following the pointers in the data it points at
+/// `depth` levels deep.
+fn pointee(loaded: &LoadedText, address: u64, depth: usize) -> Option<Pointee> {
+    let text_offset = address.wrapping_sub(loaded.text_vaddr);
+    if text_offset < loaded.text.len() as u64 {
+        return Some(Pointee::Instruction(text_offset / 8));
+    }
+    let data = &loaded.rodata;
+    let start = usize::try_from(address.checked_sub(data.vaddr)?).ok()?;
+    // The data around the text ends where the text starts.
+    let text_start = usize::try_from(loaded.text_vaddr.saturating_sub(data.vaddr)).ok()?;
+    let data_end = if start < text_start {
+        text_start.min(data.bytes.len())
+    } else {
+        data.bytes.len()
+    };
+    let end = data_end.min(start.saturating_add(16));
+    let window: Vec<DataByte> = (start..end)
+        .map(|at| {
+            let word = data.pointers.range(at.saturating_sub(7)..=at).next_back();
+            match word {
+                None => DataByte::Plain(data.bytes[at]),
+                Some(&word) => DataByte::InPointer {
+                    index: at - word,
+                    pointee: depth
+                        .checked_sub(1)
+                        .zip(data.bytes.get(word..word + 8))
+                        .and_then(|(depth, value)| {
+                            let value = u64::from_le_bytes(value.try_into().ok()?);
+                            pointee(loaded, value, depth).map(Box::new)
+                        }),
+                },
+            }
+        })
+        .collect();
+    (!window.is_empty()).then_some(Pointee::Data(window))
+}
+
+/// Whether `again` points at what `original` does: the same instruction, or data that agrees
+/// byte for byte over the original's window, pointers by what they point at. The window in
+/// `again` may run on where the original's stops (the writer puts the data after the text
+/// in one piece and pads it to 8 bytes).
+fn same_pointees(original: &Pointee, again: &Pointee) -> bool {
+    match (original, again) {
+        (Pointee::Instruction(x), Pointee::Instruction(y)) => x == y,
+        (Pointee::Data(x), Pointee::Data(y)) => {
+            y.len() >= x.len()
+                && x.iter().zip(y).all(|pair| match pair {
+                    (DataByte::Plain(x), DataByte::Plain(y)) => x == y,
+                    (
+                        DataByte::InPointer { index, pointee },
+                        DataByte::InPointer {
+                            index: index_again,
+                            pointee: pointee_again,
+                        },
+                    ) => {
+                        index == index_again
+                            && match (pointee, pointee_again) {
+                                (Some(x), Some(y)) => same_pointees(x, y),
+                                (x, y) => x.is_none() && y.is_none(),
+                            }
+                    }
+                    _ => false,
+                })
+        }
         _ => false,
+    }
+}
+
+/// Whether address `b` of `again` points at what address `a` of `original` does.
+fn same_pointee(original: &LoadedText, a: u64, again: &LoadedText, b: u64) -> bool {
+    match (
+        pointee(original, a, POINTER_DEPTH),
+        pointee(again, b, POINTER_DEPTH),
+    ) {
+        (Some(x), Some(y)) => same_pointees(&x, &y),
+        _ => false,
+    }
+}
+
+/// Where an address lands, in terms that outlive a new layout: a byte offset of the text, or
+/// an offset of the data read in the order the disassembler writes it (the part of the region
+/// after the text, then the part before; see src/isa/disasm/rodata.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Text(u64),
+    Data(usize),
+}
+
+/// The read-only data of `loaded` apart from the text, in the order the disassembler writes it:
+/// the region's offsets after the text, then before it.
+fn data_offsets(loaded: &LoadedText) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+    let data = &loaded.rodata;
+    let offset = |address: u64| {
+        let offset = address
+            .saturating_sub(data.vaddr)
+            .min(data.bytes.len() as u64);
+        offset as usize
+    };
+    let text_end = loaded.text_vaddr.saturating_add(loaded.text.len() as u64);
+    (
+        offset(text_end)..data.bytes.len(),
+        0..offset(loaded.text_vaddr),
+    )
+}
+
+/// Where `address` lands in `loaded` (see [`Place`]).
+fn place(loaded: &LoadedText, address: u64) -> Option<Place> {
+    let text_offset = address.wrapping_sub(loaded.text_vaddr);
+    if text_offset < loaded.text.len() as u64 {
+        return Some(Place::Text(text_offset));
+    }
+    let offset = usize::try_from(address.checked_sub(loaded.rodata.vaddr)?).ok()?;
+    let (after, before) = data_offsets(loaded);
+    if after.contains(&offset) {
+        Some(Place::Data(offset - after.start))
+    } else if before.contains(&offset) {
+        Some(Place::Data(after.len() + offset))
+    } else {
+        None
+    }
+}
+
+/// A byte of the data in a comparable form: a plain byte, or byte `index` of a word the loader
+/// filled with an address, with where that address lands.
+#[derive(Debug, PartialEq, Eq)]
+enum DataCell {
+    Plain(u8),
+    InPointer { index: usize, place: Option<Place> },
+}
+
+/// The data of `loaded` (see [`data_offsets`]) as [`DataCell`]s.
+fn data_cells(loaded: &LoadedText) -> Vec<DataCell> {
+    let data = &loaded.rodata;
+    let (after, before) = data_offsets(loaded);
+    after
+        .chain(before)
+        .map(
+            |at| match data.pointers.range(at.saturating_sub(7)..=at).next_back() {
+                None => DataCell::Plain(data.bytes[at]),
+                Some(&word) => DataCell::InPointer {
+                    index: at - word,
+                    place: data
+                        .bytes
+                        .get(word..word + 8)
+                        .and_then(|value| value.try_into().ok())
+                        .and_then(|value| place(loaded, u64::from_le_bytes(value))),
+                },
+            },
+        )
+        .collect()
+}
+
+/// Checks the read-only data of `again` against `original`'s: the same bytes in the order the
+/// disassembler writes them (the writer may pad the end), and every word the loader filled
+/// with an address in the same place, pointing at the same place.
+fn same_data(original: &LoadedText, again: &LoadedText) -> Result<(), String> {
+    let (old, new) = (data_cells(original), data_cells(again));
+    if new.len() < old.len() {
+        return Err(format!("{} bytes of data, not {}", new.len(), old.len()));
+    }
+    match old.iter().zip(&new).position(|(old, new)| old != new) {
+        Some(at) => Err(format!(
+            "data byte {at} was {:?}, now {:?}",
+            old[at], new[at]
+        )),
+        None => Ok(()),
     }
 }
 
@@ -163,6 +333,7 @@ fn check(elf: &[u8], written: bool, layout_dependent: bool) -> Result<bool, Stri
     let elf_again = write_elf(&assembled).map_err(|e| format!("write ELF: {e}"))?;
     let again = load_text(&elf_again).map_err(|e| format!("load the written ELF: {e}"))?;
     same_text(&original, &again)?;
+    same_data(&original, &again)?;
     if written && (again.text_vaddr, &again.rodata) != (original.text_vaddr, &original.rodata) {
         return Err("the read-only data or the text's address differs".into());
     }
@@ -230,7 +401,7 @@ fn elf_files_disassemble_to_the_same_program() {
         })
         .collect();
     if cases.is_empty() {
-        common::skip("no ELF file under tests/ and ../shared is missing");
+        common::skip("found no ELF file under tests/ or ../shared");
         return;
     }
     check_all(cases);
@@ -293,4 +464,48 @@ fn mutated_elf_files_disassemble_to_assembly_that_assembles() {
     }
     assert!(loaded > 0, "no mutant loaded");
     eprintln!("{loaded} mutants loaded and disassembled");
+}
+
+/// A V0 program with a table of function addresses in its read-only data (`table`, words of
+/// `.quad first` or `.quad second`), loaded, and the address its `lddw` takes (the table's).
+fn program_with_table(table: &[&str]) -> (LoadedText, u64) {
+    let words: String = table
+        .iter()
+        .map(|label| format!("    .quad {label}\n"))
+        .collect();
+    let source = format!(
+        "entrypoint:\n    lddw r1, table\n    mov64 r0, 0\n    exit\nfirst:\n    exit\n\
+         second:\n    exit\n.rodata\n    .ascii \"head\"\ntable:\n{words}"
+    );
+    let assembled = assemble(&source, SbpfVersion::V0).unwrap();
+    let loaded = load_text(&write_elf(&assembled).unwrap()).unwrap();
+    let slots: Vec<Insn> = loaded.text.chunks_exact(8).map(slot_of).collect();
+    let address = u64::from(slots[0].imm as u32) | u64::from(slots[1].imm as u32) << 32;
+    // The loader relocates every word (R_BPF_64_RELATIVE): all are pointers.
+    assert_eq!(loaded.rodata.pointers.len(), table.len());
+    (loaded, address)
+}
+
+#[test]
+fn pointers_an_lddw_points_at_are_compared_by_what_they_point_at() {
+    let (ordered, at) = program_with_table(&["first", "second"]);
+    let (swapped, at_swapped) = program_with_table(&["second", "first"]);
+    // Same layout, so the words hold the same two addresses, in another order.
+    assert_eq!(at, at_swapped);
+    assert!(same_pointee(&ordered, at, &ordered, at));
+    assert!(!same_pointee(&ordered, at, &swapped, at_swapped));
+    // From four bytes before the table, the window holds the first word and half the second.
+    assert!(same_pointee(&ordered, at - 4, &ordered, at - 4));
+    assert!(!same_pointee(&ordered, at - 4, &swapped, at_swapped - 4));
+}
+
+#[test]
+fn pointers_anywhere_in_the_data_are_compared_by_where_they_point() {
+    let (ordered, at) = program_with_table(&["first", "second", "first", "second"]);
+    let (swapped, _) = program_with_table(&["first", "second", "second", "first"]);
+    assert_eq!(same_data(&ordered, &ordered), Ok(()));
+    // The words that differ lie past what the lddw's window shows ...
+    assert!(same_pointee(&ordered, at, &swapped, at));
+    // ... but not past the comparison of the whole data.
+    assert!(same_data(&ordered, &swapped).is_err());
 }

@@ -7,8 +7,9 @@
 //!   or the symbol's name); anything the assembler cannot say exactly (an unknown opcode,
 //!   stray bits in an unused field, the second half of a broken `lddw`) becomes a
 //!   `.fill 1, 0x…` directive holding the raw slot. Every output is checked by assembling it
-//!   again, so the round trip is exact by construction; the one exception is an immediate
-//!   that ELF output fills in (below), where every other field is checked.
+//!   again (`self_check.rs`), so the round trip is exact by construction; the one exception
+//!   is an immediate that ELF output fills in (below), where every other field is checked.
+//!   `labels.rs` says how places are named.
 //! * [`listing`]: in the style of llvm-objdump: instruction index, the raw bytes (16 for an
 //!   `lddw`), the instruction with numeric offsets, and `<label>` after branches and calls.
 //!
@@ -36,18 +37,19 @@
 //! at other addresses.
 
 mod callee;
+mod labels;
 mod render;
 mod rodata;
+mod self_check;
 
 pub use rodata::ReadOnlyData;
 
-use super::asm::assemble;
 use super::insn::{Insn, INSN_SIZE};
-use super::syscall_names::{known_syscall_name, KNOWN_SYSCALLS};
+use super::syscall_names::known_syscall_name;
 use super::table::{lookup, Kind, OpInfo};
 use super::version::SbpfVersion;
 use callee::Callee;
-use render::{is_assembler_name, TargetStyle};
+use render::TargetStyle;
 use rodata::{DataLayout, Place};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -134,16 +136,9 @@ pub struct Disassembly {
     pub labels: BTreeMap<usize, String>,
     /// Bytes after the last whole slot.
     pub trailing_bytes: usize,
-    /// The read-only data, for an ELF file's text.
-    data: Option<DataSection>,
-}
-
-/// The output's `.rodata`: its bytes, the labels in it and the words that hold addresses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct DataSection {
-    layout: DataLayout,
-    labels: BTreeMap<usize, String>,
-    pointers: BTreeMap<usize, Place>,
+    /// The read-only data as assembly (a `.rodata` section), for an ELF file's text; empty
+    /// without. Rendered once: the lines above may turn into `.fill`, but no label changes.
+    rodata_source: String,
 }
 
 /// Assembly text for `text` that reassembles to the same bytes (trailing partial slots aside).
@@ -222,8 +217,24 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
         .filter_map(|unit| unit.address)
         .chain(pointers.values().copied())
         .collect();
-    let labels = assign_labels(&units, &starts, symbols, &addresses);
-    let data_labels = name_data(&addresses, &labels, symbols);
+    let function_targets = addresses
+        .iter()
+        .filter_map(|place| match *place {
+            Place::Text(at) => Some(at),
+            Place::Data(_) => None,
+        })
+        .chain(
+            units
+                .iter()
+                .filter(|unit| unit.callee.is_some())
+                .filter_map(Unit::target_pc),
+        );
+    let jump_targets = units
+        .iter()
+        .filter(|unit| unit.callee.is_none())
+        .filter_map(Unit::target_pc);
+    let labels = labels::name_text(&starts, symbols, function_targets, jump_targets);
+    let data_labels = labels::name_data(&addresses, &labels, symbols);
 
     let mut lines = Vec::with_capacity(units.len());
     for unit in units {
@@ -242,10 +253,7 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
             let target_label = match unit.address {
                 Some(Place::Text(at)) => labels.get(&at),
                 Some(Place::Data(at)) => data_labels.get(&at),
-                None => unit
-                    .target
-                    .and_then(|at| usize::try_from(at).ok())
-                    .and_then(|at| labels.get(&at)),
+                None => unit.target_pc().and_then(|at| labels.get(&at)),
             }
             .map(String::as_str);
             let callee = unit.callee.as_ref();
@@ -264,16 +272,21 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
         }
         lines.push(line);
     }
+    let rodata_source = layout
+        .filter(|layout| !layout.is_empty())
+        .map(|layout| {
+            layout.render(&data_labels, &pointers, |place| match place {
+                Place::Text(at) => labels.get(&at).cloned(),
+                Place::Data(at) => data_labels.get(&at).cloned(),
+            })
+        })
+        .unwrap_or_default();
     let mut disassembly = Disassembly {
         version,
         lines,
         labels,
         trailing_bytes: text.len() % INSN_SIZE,
-        data: layout.map(|layout| DataSection {
-            layout,
-            labels: data_labels,
-            pointers,
-        }),
+        rodata_source,
     };
     disassembly.demote_inexact_lines();
     disassembly
@@ -289,6 +302,13 @@ struct Unit {
     target: Option<i64>,
     /// For an `lddw` of an address in the text or the read-only data: where it lands.
     address: Option<Place>,
+}
+
+impl Unit {
+    /// The instruction index it jumps or calls to, if any.
+    fn target_pc(&self) -> Option<usize> {
+        self.target.and_then(|at| usize::try_from(at).ok())
+    }
 }
 
 /// Instruction boundaries, calls and targets.
@@ -320,112 +340,6 @@ fn split_units(slots: &[Insn], version: SbpfVersion, symbols: &Symbols) -> Vec<U
         pc += width;
     }
     units
-}
-
-/// Names every function, call target and jump target: the caller's names where the assembler
-/// can read them back, else `function_N` for functions and `LBBn` for jump targets. Syscall
-/// names are never labels, so `call sol_log_` always means the syscall.
-fn assign_labels(
-    units: &[Unit],
-    starts: &BTreeSet<usize>,
-    symbols: &Symbols,
-    addresses: &BTreeSet<Place>,
-) -> BTreeMap<usize, String> {
-    let mut labels: BTreeMap<usize, String> = BTreeMap::new();
-    let mut taken: BTreeSet<String> = KNOWN_SYSCALLS
-        .iter()
-        .map(|name| name.to_string())
-        .chain(symbols.syscalls.values().cloned())
-        .collect();
-    let name_at = |labels: &mut BTreeMap<usize, String>,
-                   taken: &mut BTreeSet<String>,
-                   pc: usize,
-                   wanted: String| {
-        if labels.contains_key(&pc) || !starts.contains(&pc) {
-            return;
-        }
-        let mut name = wanted;
-        let mut attempt = 0;
-        while !is_assembler_name(&name) || taken.contains(&name) {
-            attempt += 1;
-            name = if attempt == 1 {
-                format!("function_{pc}")
-            } else {
-                format!("function_{pc}_{attempt}")
-            };
-        }
-        taken.insert(name.clone());
-        labels.insert(pc, name);
-    };
-    for (pc, name) in &symbols.functions {
-        name_at(&mut labels, &mut taken, *pc, name.clone());
-    }
-    for place in addresses {
-        if let Place::Text(at) = *place {
-            name_at(&mut labels, &mut taken, at, format!("function_{at}"));
-        }
-    }
-    let mut jump_targets = BTreeSet::new();
-    for unit in units {
-        let Some(at) = unit.target.and_then(|at| usize::try_from(at).ok()) else {
-            continue;
-        };
-        if unit.callee.is_some() {
-            name_at(&mut labels, &mut taken, at, format!("function_{at}"));
-        } else {
-            jump_targets.insert(at);
-        }
-    }
-    let mut next_block = 0;
-    for at in jump_targets {
-        if labels.contains_key(&at) || !starts.contains(&at) {
-            continue;
-        }
-        if let Some(name) = symbols
-            .labels
-            .get(&at)
-            .filter(|name| is_assembler_name(name) && !taken.contains(*name))
-        {
-            name_at(&mut labels, &mut taken, at, name.clone());
-            continue;
-        }
-        let mut name = format!("LBB{next_block}");
-        while taken.contains(&name) {
-            next_block += 1;
-            name = format!("LBB{next_block}");
-        }
-        next_block += 1;
-        name_at(&mut labels, &mut taken, at, name);
-    }
-    labels
-}
-
-/// Names the places in the read-only data that addresses point at: `rodata_N` for offset N,
-/// unless a text label or a syscall has that name.
-fn name_data(
-    addresses: &BTreeSet<Place>,
-    text_labels: &BTreeMap<usize, String>,
-    symbols: &Symbols,
-) -> BTreeMap<usize, String> {
-    let taken: BTreeSet<&str> = text_labels
-        .values()
-        .map(String::as_str)
-        .chain(KNOWN_SYSCALLS.iter().copied())
-        .chain(symbols.syscalls.values().map(String::as_str))
-        .collect();
-    let mut labels = BTreeMap::new();
-    for place in addresses {
-        if let Place::Data(at) = *place {
-            let mut name = format!("rodata_{at}");
-            let mut attempt = 1;
-            while taken.contains(name.as_str()) {
-                attempt += 1;
-                name = format!("rodata_{at}_{attempt}");
-            }
-            labels.insert(at, name);
-        }
-    }
-    labels
 }
 
 impl Disassembly {
@@ -463,16 +377,7 @@ impl Disassembly {
                 self.trailing_bytes
             );
         }
-        if let Some(data) = self.data.as_ref().filter(|data| !data.layout.is_empty()) {
-            out.push_str(
-                &data
-                    .layout
-                    .render(&data.labels, &data.pointers, |place| match place {
-                        Place::Text(at) => self.labels.get(&at).cloned(),
-                        Place::Data(at) => data.labels.get(&at).cloned(),
-                    }),
-            );
-        }
+        out.push_str(&self.rodata_source);
         (out, origins)
     }
 
@@ -517,72 +422,5 @@ impl Disassembly {
             );
         }
         out
-    }
-
-    /// Assembles the output again and turns every line whose bytes differ into `.fill`. A line
-    /// the assembler rejects outright (say, two functions under one registry key) becomes
-    /// `.fill` first, a few times at most; past that every line does.
-    fn demote_inexact_lines(&mut self) {
-        const REJECTED_LINES_MAX: usize = 16;
-        let mut rejected = 0;
-        let reassembled = loop {
-            let (source, origins) = self.assembly_and_origins();
-            let error = match assemble(&source, self.version) {
-                Ok(assembled) => break assembled.text,
-                Err(error) => error,
-            };
-            let origin = error
-                .line
-                .checked_sub(1)
-                .and_then(|at| origins.get(at).copied().flatten())
-                .filter(|&index| self.lines[index].asm.is_some());
-            match origin {
-                Some(index) if rejected < REJECTED_LINES_MAX => {
-                    self.lines[index].asm = None;
-                    rejected += 1;
-                }
-                _ => break Vec::new(),
-            }
-        };
-        for line in &mut self.lines {
-            let start = line.pc * INSN_SIZE;
-            let original: Vec<u8> = line.slots.iter().flat_map(|slot| slot.encode()).collect();
-            let again = reassembled.get(start..start + original.len());
-            let same = match again {
-                Some(again) if line.linked => {
-                    without_immediates(again) == without_immediates(&original)
-                }
-                again => again == Some(original.as_slice()),
-            };
-            if !same {
-                line.asm = None;
-            }
-        }
-    }
-}
-
-/// Slots with their immediates zeroed, to compare what a linker leaves alone.
-fn without_immediates(slots: &[u8]) -> Vec<u8> {
-    let mut out = slots.to_vec();
-    for slot in out.chunks_mut(INSN_SIZE) {
-        if let Some(imm) = slot.get_mut(4..8) {
-            imm.fill(0);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_must_read_back_as_labels() {
-        assert!(is_assembler_name("function_3"));
-        assert!(is_assembler_name("LBB0"));
-        assert!(!is_assembler_name("r1"));
-        assert!(!is_assembler_name("3abc"));
-        assert!(!is_assembler_name("foo.cold"));
-        assert!(is_assembler_name("rust_begin_unwind"));
     }
 }

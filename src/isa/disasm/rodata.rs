@@ -165,16 +165,17 @@ impl DataLayout {
             .min()
             .unwrap_or(bytes.len())
             .min(bytes.len());
+            // Every look ahead is bounded (a line's worth of bytes), so rendering takes time in
+            // proportion to the data, however long a run of text is.
             let rest = &bytes[at..stop];
-            let text = printable_prefix(rest);
+            let text = printable_prefix(rest, ASCII_LINE_MAX);
             let len = if text >= ASCII_RUN_MIN {
-                let len = text.min(64);
-                let _ = writeln!(out, "    .ascii \"{}\"", escaped(&rest[..len]));
-                len
+                let _ = writeln!(out, "    .ascii \"{}\"", escaped(&rest[..text]));
+                text
             } else {
-                let len = (1..rest.len().min(16))
-                    .find(|&start| printable_prefix(&rest[start..]) >= ASCII_RUN_MIN)
-                    .unwrap_or(rest.len().min(16));
+                let len = (1..rest.len().min(BYTE_LINE_MAX))
+                    .find(|&start| printable_prefix(&rest[start..], ASCII_RUN_MIN) == ASCII_RUN_MIN)
+                    .unwrap_or(rest.len().min(BYTE_LINE_MAX));
                 let list: Vec<String> = rest[..len]
                     .iter()
                     .map(|byte| format!("{byte:#04x}"))
@@ -191,10 +192,18 @@ impl DataLayout {
 /// Shortest run of printable bytes written as `.ascii`.
 const ASCII_RUN_MIN: usize = 4;
 
-/// How many bytes at the start of `bytes` are printable ASCII.
-fn printable_prefix(bytes: &[u8]) -> usize {
+/// Most bytes on one `.ascii` line.
+const ASCII_LINE_MAX: usize = 64;
+
+/// Most bytes on one `.byte` line.
+const BYTE_LINE_MAX: usize = 16;
+
+/// How many bytes at the start of `bytes` are printable ASCII, counting no further than
+/// `limit`.
+fn printable_prefix(bytes: &[u8], limit: usize) -> usize {
     bytes
         .iter()
+        .take(limit)
         .take_while(|byte| (0x20..0x7f).contains(*byte))
         .count()
 }
