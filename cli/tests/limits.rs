@@ -2,6 +2,8 @@
 //! that name the limit, found before anything is allocated and, under `debug`, before waiting
 //! for a client — never a panic, an abort or a hang.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -20,9 +22,14 @@ fn example(name: &str) -> String {
 
 /// Runs sbvm with `args`, killing it after `limit` (a failure: it waited or hung).
 fn sbvm_within(args: &[&str], limit: Duration) -> Output {
+    sbvm_within_reading(args, Stdio::null(), limit)
+}
+
+/// Runs sbvm with `args` and `stdin`, killing it after `limit`.
+fn sbvm_within_reading(args: &[&str], stdin: Stdio, limit: Duration) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
         .args(args)
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -142,4 +149,34 @@ fn a_usage_error_under_json_is_still_one_json_line() {
     assert_eq!(json["error"], "Usage");
     assert_eq!(json["engine"], "interpreter");
     assert!(json["message"].as_str().unwrap().contains(SLOT_LIMIT));
+}
+
+/// The most a program file may hold: 64 MiB, README's "Sizes", in the words the error uses.
+const PROGRAM_FILE_LIMIT: &str = "at most 67108864 bytes";
+
+#[test]
+fn an_endless_program_file_or_standard_input_is_refused_at_the_limit() {
+    let zero = std::path::Path::new("/dev/zero");
+    if !zero.exists() {
+        common::skip("/dev/zero not found; endless program input not exercised");
+        return;
+    }
+    // Before the limit, each of these read until memory ran out.
+    for args in [
+        vec!["verify", "/dev/zero", "--raw", "--version", "v3"],
+        vec!["disasm", "/dev/zero", "--raw", "--version", "v3"],
+        vec!["run", "/dev/zero", "--raw", "--version", "v3"],
+        vec!["asm", "/dev/zero", "--version", "v3"],
+        vec!["run", "-", "--raw", "--version", "v3"],
+        vec!["verify", "-", "--version", "v3"],
+        vec!["bench", "-", "--raw", "--version", "v3", "--iters", "1"],
+    ] {
+        let stdin = std::fs::File::open(zero).unwrap();
+        let output = sbvm_within_reading(&args, stdin.into(), Duration::from_secs(30));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(PROGRAM_FILE_LIMIT), "{args:?}: {stderr}");
+        let named = if args[1] == "-" { "standard input" } else { "/dev/zero" };
+        assert!(stderr.contains(named), "{args:?}: {stderr}");
+    }
 }
