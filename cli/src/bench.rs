@@ -47,7 +47,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 let mut compiles = Vec::with_capacity(args.iters as usize);
                 for _ in 0..args.iters {
                     let start = Instant::now();
-                    prepare(engine, &mut loaded)?;
+                    prepare(engine, &mut loaded).map_err(|failure| Failure::NotLoaded {
+                        program: args.program.program.display().to_string(),
+                        failure,
+                    })?;
                     compiles.push(start.elapsed().as_nanos() as u64);
                 }
                 compiles.sort_unstable();

@@ -9,7 +9,8 @@ use sbvm::env::{
     MAX_INPUT_LEN,
 };
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::{Config, Executable, FunctionRegistry, LoadError};
+use sbvm::jit::JitError;
+use sbvm::vm::{Config, EbpfError, Executable, FunctionRegistry, LoadError};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -21,9 +22,9 @@ pub struct Loaded {
     pub functions: BTreeMap<usize, String>,
 }
 
-/// Where loading failed.
+/// Where loading (or compiling) failed.
 pub struct LoadFailure {
-    /// `load` or `verify`.
+    /// `load`, `verify` or `compile`.
     pub stage: &'static str,
     /// The reference's variant name.
     pub kind: &'static str,
@@ -39,6 +40,17 @@ fn from_load_error(error: LoadError) -> LoadFailure {
     };
     LoadFailure {
         stage,
+        kind: error.kind_name(),
+        message: error.to_string(),
+    }
+}
+
+/// A JIT compilation that failed: the `compile` stage, with the error kind a JIT run that could
+/// not compile reports (`JitCompileFailed`).
+pub fn compile_failure(error: JitError) -> LoadFailure {
+    let error = EbpfError::JitCompileFailed { error };
+    LoadFailure {
+        stage: "compile",
         kind: error.kind_name(),
         message: error.to_string(),
     }
@@ -246,5 +258,28 @@ impl ProgramArgs {
             program: self.program.display().to_string(),
             failure,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jit_that_does_not_compile_fails_at_the_compile_stage() {
+        let failure = compile_failure(JitError::UnsupportedPlatform);
+        // Its own stage (not `load`), and the kind a JIT run that cannot compile reports
+        // (EbpfError::JitCompileFailed's name).
+        assert_eq!(failure.stage, "compile");
+        assert_eq!(
+            failure.kind,
+            EbpfError::JitCompileFailed {
+                error: JitError::UnsupportedPlatform
+            }
+            .kind_name()
+        );
+        assert!(failure
+            .message
+            .contains(&JitError::UnsupportedPlatform.to_string()));
     }
 }

@@ -26,8 +26,9 @@ pub fn ordered_object(fields: &[(&str, Value)]) -> String {
 
 /// What a run (or a failed load) produced.
 pub struct Outcome {
-    pub engine: &'static str,
-    /// `load`, `verify` or `execute`.
+    /// The engine's name; `None` (JSON `null`) when the arguments did not parse to one.
+    pub engine: Option<&'static str>,
+    /// `usage`, `load`, `verify`, `compile` or `execute`.
     pub stage: String,
     pub result: Option<u64>,
     /// The reference's variant name of the error.
@@ -44,7 +45,7 @@ pub struct Outcome {
 /// The `--json` line: exactly the fields of the contract, in its order.
 pub fn json_line(outcome: &Outcome) -> String {
     ordered_object(&[
-        ("engine", Value::from(outcome.engine)),
+        ("engine", outcome.engine.map_or(Value::Null, Value::from)),
         ("stage", Value::from(outcome.stage.clone())),
         ("result", outcome.result.map_or(Value::Null, Value::from)),
         (
@@ -62,10 +63,16 @@ pub fn json_line(outcome: &Outcome) -> String {
 }
 
 impl Outcome {
-    /// The outcome of a command that failed at `stage` before it ran anything.
-    pub fn failed(engine: sbvm::vm::Engine, stage: &str, kind: &str, message: &str) -> Self {
+    /// The outcome of a command that failed at `stage` before it ran anything; `engine` is
+    /// `None` when the arguments did not parse.
+    pub fn failed(
+        engine: Option<sbvm::vm::Engine>,
+        stage: &str,
+        kind: &str,
+        message: &str,
+    ) -> Self {
         Outcome {
-            engine: engine.name(),
+            engine: engine.map(sbvm::vm::Engine::name),
             stage: stage.to_string(),
             result: None,
             error: Some(kind.to_string()),
