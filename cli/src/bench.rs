@@ -125,10 +125,10 @@ fn report_failure(engine: Engine, error: &EbpfError, instructions: u64, pc: usiz
             ("pc", Value::from(pc)),
         ]));
     }
-    report::err(&report::printable(&format!(
+    report::err(&format!(
         "sbvm: the run failed on the {}, so it has no speed: {}: {message} (at pc {pc}, after \
          {instructions} instructions)",
         engine.name(),
         error.kind_name()
-    )));
+    ));
 }

@@ -126,9 +126,14 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
             if !error.use_stderr() {
+                // --help and --version: our own text, on stdout.
+                let _ = error.print();
                 return ExitCode::SUCCESS;
+            }
+            // The parser's message quotes the arguments given: escaped, line by line.
+            for line in error.render().to_string().lines() {
+                report::err(line);
             }
             // The arguments did not parse, so whether JSON was asked for is a guess from the
             // words given; the line keeps stdout machine-readable when it was.

@@ -9,10 +9,12 @@ pub fn out(line: &str) {
     let _ = writeln!(stdout, "{line}");
 }
 
-/// Prints a line to stderr, ignoring a closed pipe.
+/// Prints a line to stderr, ignoring a closed pipe. The line goes through [`printable`]: what
+/// reaches stderr (error messages quoting file names, arguments, assembly tokens, guest text)
+/// cannot drive the terminal.
 pub fn err(line: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{line}");
+    let _ = writeln!(stderr, "{}", printable(line));
 }
 
 /// A JSON object with its keys in the given order.
@@ -116,16 +118,59 @@ impl Outcome {
     }
 }
 
-/// `text` with its control characters escaped (`\n`, `\u{1b}`), so that what a guest logged
-/// cannot drive the terminal.
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), and the invisible format
+/// characters that reorder or hide text (bidirectional overrides such as U+202E, zero-width
+/// characters, the byte-order mark: see [`is_hidden_format`]) as `\u{202e}`, so that what a
+/// guest logged or a file named cannot drive the terminal or disguise what is shown.
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for character in text.chars() {
         if character.is_control() {
             out.extend(character.escape_default());
+        } else if is_hidden_format(character) {
+            out.extend(character.escape_unicode());
         } else {
             out.push(character);
         }
     }
     out
+}
+
+/// Format characters (Unicode category Cf) that change how the text around them is shown:
+/// zero-width spaces and joiners and the directional marks (U+200B–U+200F), the bidirectional
+/// embeddings and overrides (U+202A–U+202E), the invisible operators and word joiner
+/// (U+2060–U+2064), the bidirectional isolates (U+2066–U+2069), the zero-width no-break space or
+/// byte-order mark (U+FEFF) and the Arabic letter mark (U+061C).
+pub fn is_hidden_format(character: char) -> bool {
+    matches!(
+        character,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{061C}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_hidden_format_characters_are_escaped_and_the_rest_kept() {
+        // The first and last of each range above and the single ones: all Cf in UnicodeData.txt.
+        let hidden = [
+            '\u{200B}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2060}', '\u{2064}', '\u{2066}',
+            '\u{2069}', '\u{FEFF}', '\u{061C}',
+        ];
+        for character in hidden {
+            let shown = printable(&format!("a{character}b"));
+            assert_eq!(shown, format!("a\\u{{{:x}}}b", u32::from(character)));
+        }
+        // Control characters keep Rust's escapes; letters of any script and the characters just
+        // past the ranges (U+2010 hyphen, U+202F narrow no-break space) stay as they are.
+        assert_eq!(printable("\u{1b}[2J\n"), "\\u{1b}[2J\\n");
+        assert_eq!(printable("é ש \u{2010}\u{202F}"), "é ש \u{2010}\u{202F}");
+    }
 }

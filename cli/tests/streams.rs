@@ -333,3 +333,55 @@ fn help_describes_what_there_is() {
     assert_eq!(output.status.code(), Some(0));
     assert!(!stdout(&output).contains("later"), "{}", stdout(&output));
 }
+
+/// Bytes that must not reach a terminal from an error message: ESC (starts a terminal escape
+/// sequence) and U+202E RIGHT-TO-LEFT OVERRIDE in UTF-8 (E2 80 AE), which reorders what follows.
+/// The message still names what carried them, escaped.
+fn assert_no_raw_escapes(args: &[&str], output: &Output) {
+    let stderr_bytes = &output.stderr;
+    assert!(
+        !stderr_bytes.contains(&0x1b)
+            && !stderr_bytes
+                .windows(3)
+                .any(|bytes| bytes == [0xe2, 0x80, 0xae]),
+        "{args:?}: {:?}",
+        stderr(output)
+    );
+    assert!(
+        stderr(output).contains("\\u{202e}"),
+        "{args:?}: {}",
+        stderr(output)
+    );
+}
+
+#[test]
+fn error_messages_escape_control_and_bidirectional_characters() {
+    // An assembler error names its file: a rejection (exit 3) under every command that reads
+    // assembly. (The assembler's own excerpts quote only ASCII identifiers; the rest it escapes.)
+    let source = scratch("\u{202e}\u{1b}[2J.asm", b"mov64 r1,\nexit\n");
+    for command in ["asm", "verify", "disasm"] {
+        let args = [command, source.as_str(), "--version", "v3"];
+        let output = sbvm(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_no_raw_escapes(&args, &output);
+    }
+    // A file name in a load failure, in a usage error, and an argument the parser refuses.
+    let named = scratch("\u{202e}\u{1b}[31m.so", &[0xff; 64]);
+    let missing = "/nonexistent/\u{202e}\u{1b}[31m.so";
+    for args in [
+        &["verify", named.as_str()][..],
+        &["bench", named.as_str()],
+        &["run", missing],
+        &["disasm", missing],
+        &["run", named.as_str(), "--engine", "\u{202e}\u{1b}[31m"],
+    ] {
+        let output = sbvm(args);
+        assert_ne!(output.status.code(), Some(0), "{args:?}");
+        assert_no_raw_escapes(args, &output);
+    }
+}
