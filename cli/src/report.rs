@@ -92,7 +92,8 @@ impl Outcome {
         for log in &self.logs {
             out(&format!("log: {}", printable(log)));
         }
-        let message = printable(self.message.as_deref().unwrap_or_default());
+        // Lines for stderr are escaped by `err`.
+        let message = self.message.as_deref().unwrap_or_default();
         match (&self.result, &self.error) {
             (Some(value), _) => out(&format!("result: {value} ({value:#x})")),
             (None, Some(kind)) if self.stage == "execute" => {
@@ -106,7 +107,7 @@ impl Outcome {
                         .map(|name| format!(" in {name}"))
                         .unwrap_or_default();
                     let line = format!("  at pc {}{function}: {instruction}", self.pc);
-                    err(&printable(&line));
+                    err(&line);
                 }
             }
             (None, Some(kind)) => err(&format!("error: {} failed: {kind}: {message}", self.stage)),
