@@ -36,7 +36,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Some(engine) => vec![engine],
         None => Engine::ALL.to_vec(),
     };
-    let input = args.environment.input_bytes()?;
+    // Every run gets its own input; zeroes are allocated anew, so `--input-len 4294967296` is
+    // never held twice.
+    let input = args.environment.input_source()?;
     let mut loaded = args.program.load_or_reject()?;
     for engine in engines {
         // Compile time: the median of as many compilations as timed runs (the last one stays).
@@ -45,7 +47,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 let mut compiles = Vec::with_capacity(args.iters as usize);
                 for _ in 0..args.iters {
                     let start = Instant::now();
-                    prepare(engine, &mut loaded)?;
+                    prepare(engine, &mut loaded).map_err(|failure| Failure::NotLoaded {
+                        program: args.program.program.display().to_string(),
+                        failure,
+                    })?;
                     compiles.push(start.elapsed().as_nanos() as u64);
                 }
                 compiles.sort_unstable();
@@ -59,7 +64,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             let mut vm = standard_vm(
                 &loaded.executable,
                 &mut context,
-                input.clone(),
+                input.fresh()?,
                 args.environment.heap_size(),
             )
             .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
@@ -120,10 +125,10 @@ fn report_failure(engine: Engine, error: &EbpfError, instructions: u64, pc: usiz
             ("pc", Value::from(pc)),
         ]));
     }
-    report::err(&report::printable(&format!(
+    report::err(&format!(
         "sbvm: the run failed on the {}, so it has no speed: {}: {message} (at pc {pc}, after \
          {instructions} instructions)",
         engine.name(),
         error.kind_name()
-    )));
+    ));
 }

@@ -3,7 +3,7 @@
 //! a fixture with its accounts serialized in guest memory and the compute budget as the budget
 //! register, reported as `sbvm fixture` does.
 
-use crate::fixture::{programs_dir, read_fixture, report_result, run_failure};
+use crate::fixture::{engine_failure, programs_dir, read_fixture, report_result, run_failure};
 use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report::{self, json_line};
 use crate::run::executed_outcome;
@@ -168,8 +168,7 @@ fn debug_fixture(args: &Args, file: &std::path::Path) -> Result<(), Failure> {
     args.environment.check_sizes()?;
     let fixture = read_fixture(file)?;
     let programs = programs_dir(args.programs.as_deref(), file, &fixture)?;
-    let mut runner = FixtureRunner::new(Engine::Interpreter)
-        .map_err(|error| Failure::Rejected(format!("JIT: {error}")))?;
+    let mut runner = FixtureRunner::new(Engine::Interpreter).map_err(engine_failure)?;
     runner
         .prepare(&fixture, &programs)
         .map_err(|error| run_failure(file, error))?;

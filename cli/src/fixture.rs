@@ -4,13 +4,15 @@
 //! Exit status: 0 every expectation holds, 1 one differs, 2 usage (unreadable or malformed
 //! fixture), 3 a program does not load.
 
+use crate::load::compile_failure;
 use crate::report::{self, ordered_object};
 use crate::run::engine_parser;
 use crate::Failure;
+use sbvm::jit::JitError;
 use sbvm::solana::fixture::{
     account_json, encode_hex, Difference, Fixture, FixtureRunner, RunFixtureError,
 };
-use sbvm::solana::{InstructionResult, InvokeContext, VmDriver};
+use sbvm::solana::{AddProgramError, InstructionResult, InvokeContext, VmDriver};
 use sbvm::vm::{EbpfError, Engine, Vm};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -60,8 +62,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .iter()
         .map(|file| read_fixture(file).map(|fixture| (file, fixture)))
         .collect::<Result<Vec<_>, Failure>>()?;
-    let mut runner = FixtureRunner::new(args.engine)
-        .map_err(|error| Failure::Rejected(format!("JIT: {error}")))?;
+    let mut runner = FixtureRunner::new(args.engine).map_err(engine_failure)?;
     let mut all_match = true;
     for (file, fixture) in fixtures {
         let programs = programs_dir(args.programs.as_deref(), file, &fixture)?;
@@ -87,10 +88,27 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
-/// A program that does not load is a rejection (exit 3); an instruction that cannot be set up
-/// (an account it names is not given) is bad input (exit 2).
+/// An engine that cannot run at all (the JIT on a host it does not support): the `compile`
+/// stage's failure, before any program.
+pub fn engine_failure(error: JitError) -> Failure {
+    Failure::NotLoaded {
+        program: "--engine jit".into(),
+        failure: compile_failure(error),
+    }
+}
+
+/// A program that does not load is a rejection (exit 3), one the JIT does not compile too (at
+/// the `compile` stage); an instruction that cannot be set up (an account it names is not
+/// given) is bad input (exit 2).
 pub fn run_failure(file: &Path, error: RunFixtureError) -> Failure {
     match error {
+        RunFixtureError::LoadProgram {
+            file: program,
+            error: AddProgramError::Jit(error),
+        } => Failure::NotLoaded {
+            program: format!("{} (program {})", file.display(), program.display()),
+            failure: compile_failure(error),
+        },
         RunFixtureError::ReadProgram { .. } | RunFixtureError::LoadProgram { .. } => {
             Failure::Rejected(format!("{}: {error}", file.display()))
         }

@@ -32,16 +32,51 @@ pub enum Format {
 /// The path that names standard input.
 pub const STDIN: &str = "-";
 
-/// Reads a program (or assembly source) from `path`, or from standard input for `-`.
+/// Most bytes a program file (or assembly source, or standard input) may hold: 64 MiB.
+///
+/// The read-only slot of the memory map would take 4 GiB, but no real program comes near it: a
+/// deployed Solana program lives in one account, and account data is at most 10 MiB
+/// (Agave's `MAX_PERMITTED_DATA_LENGTH`). Assembly source takes a few bytes per byte of code it
+/// makes (`mov64 r0, 42` is 12 characters for 8 bytes), so 64 MiB leaves room for the source of
+/// the largest deployable program, and reading that much takes a fraction of a second — where
+/// `sbvm run - < /dev/zero` would otherwise read until memory runs out.
+pub const MAX_PROGRAM_FILE_LEN: u64 = 64 * 1024 * 1024;
+
+/// Reads a program (or assembly source) from `path`, or from standard input for `-`: at most
+/// [`MAX_PROGRAM_FILE_LEN`] bytes, one more is a usage error naming the limit (a pipe or a
+/// device has no size to check beforehand, so the read stops one byte past it).
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
-    if path.as_os_str() == STDIN {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-            .map_err(|error| Failure::Usage(format!("cannot read standard input: {error}")))?;
-        return Ok(bytes);
+    let bytes = if path.as_os_str() == STDIN {
+        read_at_most(std::io::stdin().lock())
+            .map_err(|error| Failure::Usage(format!("cannot read standard input: {error}")))?
+    } else {
+        let cannot_read =
+            |error| Failure::Usage(format!("cannot read {}: {error}", path.display()));
+        read_at_most(std::fs::File::open(path).map_err(cannot_read)?).map_err(cannot_read)?
+    };
+    if u64::try_from(bytes.len()).map_or(true, |len| len > MAX_PROGRAM_FILE_LEN) {
+        let name = if path.as_os_str() == STDIN {
+            "standard input".to_string()
+        } else {
+            path.display().to_string()
+        };
+        return Err(Failure::Usage(format!(
+            "{name}: a program file holds at most {MAX_PROGRAM_FILE_LEN} bytes (64 MiB); \
+             this one is longer"
+        )));
     }
-    std::fs::read(path)
-        .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", path.display())))
+    Ok(bytes)
+}
+
+/// Reads `reader` to its end or to one byte past [`MAX_PROGRAM_FILE_LEN`], whichever comes
+/// first.
+fn read_at_most(reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_PROGRAM_FILE_LEN.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// What to add to a loader error: for bytes that are not an ELF file at all, how to say what

@@ -4,9 +4,13 @@
 use crate::input::{elf_hint, format_of, read_bytes, Format};
 use crate::Failure;
 use sbvm::elf::ElfLoadError;
-use sbvm::env::{check_heap_size, check_input_len, standard_runtime, EnvContext, MAX_INPUT_LEN};
+use sbvm::env::{
+    check_heap_size, check_input_len, copied, standard_runtime, zeroed, EnvContext, EnvError,
+    MAX_INPUT_LEN,
+};
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::{Config, Executable, FunctionRegistry, LoadError};
+use sbvm::jit::JitError;
+use sbvm::vm::{Config, EbpfError, Executable, FunctionRegistry, LoadError};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -18,9 +22,9 @@ pub struct Loaded {
     pub functions: BTreeMap<usize, String>,
 }
 
-/// Where loading failed.
+/// Where loading (or compiling) failed.
 pub struct LoadFailure {
-    /// `load` or `verify`.
+    /// `load`, `verify` or `compile`.
     pub stage: &'static str,
     /// The reference's variant name.
     pub kind: &'static str,
@@ -36,6 +40,17 @@ fn from_load_error(error: LoadError) -> LoadFailure {
     };
     LoadFailure {
         stage,
+        kind: error.kind_name(),
+        message: error.to_string(),
+    }
+}
+
+/// A JIT compilation that failed: the `compile` stage, with the error kind a JIT run that could
+/// not compile reports (`JitCompileFailed`).
+pub fn compile_failure(error: JitError) -> LoadFailure {
+    let error = EbpfError::JitCompileFailed { error };
+    LoadFailure {
+        stage: "compile",
         kind: error.kind_name(),
         message: error.to_string(),
     }
@@ -135,19 +150,56 @@ pub struct EnvironmentArgs {
     pub heap: u64,
 }
 
+/// Where a run's input comes from: zeroes of a length (`--input-len`, none by default), or a
+/// file's bytes (`--input`).
+pub enum InputSource {
+    /// This many zero bytes.
+    Zeroes(usize),
+    /// These bytes.
+    Bytes(Vec<u8>),
+}
+
+impl InputSource {
+    /// The input, consumed: the bytes themselves, no copy.
+    pub fn into_bytes(self) -> Result<Vec<u8>, Failure> {
+        match self {
+            InputSource::Zeroes(len) => zeroed("input", len).map_err(input_failure),
+            InputSource::Bytes(bytes) => Ok(bytes),
+        }
+    }
+
+    /// A fresh input for one of many runs (`bench`): zeroes are allocated anew (lazily zeroed
+    /// pages, no copy of anything), a file's bytes are copied; either way fallibly.
+    pub fn fresh(&self) -> Result<Vec<u8>, Failure> {
+        match self {
+            InputSource::Zeroes(len) => zeroed("input", *len),
+            InputSource::Bytes(bytes) => copied("input", bytes),
+        }
+        .map_err(input_failure)
+    }
+}
+
+fn input_failure(error: EnvError) -> Failure {
+    Failure::Usage(format!("cannot build the input: {error}"))
+}
+
 impl EnvironmentArgs {
     /// The input bytes from `--input` or `--input-len`, once the heap size and the input's
     /// length are known to fit the memory map (nothing is allocated before).
     pub fn input_bytes(&self) -> Result<Vec<u8>, Failure> {
+        self.input_source()?.into_bytes()
+    }
+
+    /// Where the input comes from, once the heap size and the input's length are known to fit
+    /// the memory map; a file is read, zeroes are not allocated yet.
+    pub fn input_source(&self) -> Result<InputSource, Failure> {
         self.check_sizes()?;
         match (&self.input, self.input_len) {
-            (Some(path), _) => read_input_file(path),
-            (None, Some(len)) => {
-                let len = usize::try_from(len)
-                    .map_err(|_| Failure::Usage(format!("--input-len {len}: too large")))?;
-                Ok(vec![0; len])
-            }
-            (None, None) => Ok(Vec::new()),
+            (Some(path), _) => read_input_file(path).map(InputSource::Bytes),
+            (None, Some(len)) => usize::try_from(len)
+                .map(InputSource::Zeroes)
+                .map_err(|_| Failure::Usage(format!("--input-len {len}: too large"))),
+            (None, None) => Ok(InputSource::Zeroes(0)),
         }
     }
 
@@ -206,5 +258,28 @@ impl ProgramArgs {
             program: self.program.display().to_string(),
             failure,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jit_that_does_not_compile_fails_at_the_compile_stage() {
+        let failure = compile_failure(JitError::UnsupportedPlatform);
+        // Its own stage (not `load`), and the kind a JIT run that cannot compile reports
+        // (EbpfError::JitCompileFailed's name).
+        assert_eq!(failure.stage, "compile");
+        assert_eq!(
+            failure.kind,
+            EbpfError::JitCompileFailed {
+                error: JitError::UnsupportedPlatform
+            }
+            .kind_name()
+        );
+        assert!(failure
+            .message
+            .contains(&JitError::UnsupportedPlatform.to_string()));
     }
 }

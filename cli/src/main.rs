@@ -7,7 +7,9 @@
 //!
 //! Streams: results go to stdout, errors to stderr. With `--json`, stdout carries JSON lines
 //! only — also for a usage error or a rejection, which then gets a line of its own
-//! (`{"stage","error","message"}`, for `run` and `debug` with the rest of their line's fields).
+//! (`{"stage","error","message"}`; for `run` and `debug` every field of their line, the engine
+//! null when the arguments did not parse). A JIT that cannot compile the program is the
+//! `compile` stage, `JitCompileFailed`.
 
 #![deny(unsafe_code)]
 
@@ -71,29 +73,48 @@ pub enum Failure {
     Silent(u8),
 }
 
+/// The shape of a command's JSON failure line.
+#[derive(Clone, Copy)]
+enum LineShape {
+    /// `run` and `debug`: the run contract's line, every field, with the engine (`None` when
+    /// the arguments did not parse).
+    Run(Option<sbvm::vm::Engine>),
+    /// The other commands: `{"stage","error","message"}`.
+    Plain,
+}
+
 impl Command {
-    /// Whether stdout is to carry JSON lines; for `run` and `debug`, the engine they name.
-    fn json(&self) -> (bool, Option<sbvm::vm::Engine>) {
+    /// Whether stdout is to carry JSON lines, and the shape of a failure line.
+    fn json(&self) -> (bool, LineShape) {
         match self {
-            Command::Run(args) => (args.json, Some(args.engine)),
-            Command::Debug(args) => (args.json, Some(sbvm::vm::Engine::Interpreter)),
-            Command::Bench(args) => (args.json, None),
-            Command::Fixture(args) => (args.json, None),
-            Command::Asm(_) | Command::Disasm(_) | Command::Verify(_) => (false, None),
+            Command::Run(args) => (args.json, LineShape::Run(Some(args.engine))),
+            Command::Debug(args) => (
+                args.json,
+                LineShape::Run(Some(sbvm::vm::Engine::Interpreter)),
+            ),
+            Command::Bench(args) => (args.json, LineShape::Plain),
+            Command::Fixture(args) => (args.json, LineShape::Plain),
+            Command::Asm(_) | Command::Disasm(_) | Command::Verify(_) => (false, LineShape::Plain),
         }
     }
 }
 
+/// The shape of the failure line for arguments that did not parse, from the subcommand's word
+/// (the first argument: `sbvm` takes no options before it but `--help` and `--version`).
+fn unparsed_shape() -> LineShape {
+    match std::env::args_os().nth(1) {
+        Some(word) if word == "run" || word == "debug" => LineShape::Run(None),
+        _ => LineShape::Plain,
+    }
+}
+
 /// The JSON line of a failure that ended a command before it printed an outcome.
-fn failure_line(
-    engine: Option<sbvm::vm::Engine>,
-    stage: &str,
-    kind: &str,
-    message: &str,
-) -> String {
-    match engine {
-        Some(engine) => report::json_line(&report::Outcome::failed(engine, stage, kind, message)),
-        None => report::ordered_object(&[
+fn failure_line(shape: LineShape, stage: &str, kind: &str, message: &str) -> String {
+    match shape {
+        LineShape::Run(engine) => {
+            report::json_line(&report::Outcome::failed(engine, stage, kind, message))
+        }
+        LineShape::Plain => report::ordered_object(&[
             ("stage", stage.into()),
             ("error", kind.into()),
             ("message", message.into()),
@@ -105,20 +126,25 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
             if !error.use_stderr() {
+                // --help and --version: our own text, on stdout.
+                let _ = error.print();
                 return ExitCode::SUCCESS;
+            }
+            // The parser's message quotes the arguments given: escaped, line by line.
+            for line in error.render().to_string().lines() {
+                report::err(line);
             }
             // The arguments did not parse, so whether JSON was asked for is a guess from the
             // words given; the line keeps stdout machine-readable when it was.
             if std::env::args_os().any(|arg| arg == "--json") {
                 let message = error.kind().to_string();
-                report::out(&failure_line(None, "usage", "Usage", &message));
+                report::out(&failure_line(unparsed_shape(), "usage", "Usage", &message));
             }
             return ExitCode::from(2);
         }
     };
-    let (json, engine) = cli.command.json();
+    let (json, shape) = cli.command.json();
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Bench(args) => bench::run(args),
@@ -132,14 +158,14 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
             if json {
-                report::out(&failure_line(engine, "usage", "Usage", &message));
+                report::out(&failure_line(shape, "usage", "Usage", &message));
             }
             report::err(&format!("sbvm: {message}"));
             ExitCode::from(2)
         }
         Err(Failure::Rejected(message)) => {
             if json {
-                report::out(&failure_line(engine, "load", "Rejected", &message));
+                report::out(&failure_line(shape, "load", "Rejected", &message));
             }
             report::err(&format!("sbvm: {message}"));
             ExitCode::from(3)
@@ -147,7 +173,7 @@ fn main() -> ExitCode {
         Err(Failure::NotLoaded { program, failure }) => {
             let (stage, kind, message) = (failure.stage, failure.kind, &failure.message);
             if json {
-                report::out(&failure_line(engine, stage, kind, message));
+                report::out(&failure_line(shape, stage, kind, message));
             }
             report::err(&format!(
                 "sbvm: {program}: {stage} failed: {kind}: {message}"

@@ -9,10 +9,12 @@ pub fn out(line: &str) {
     let _ = writeln!(stdout, "{line}");
 }
 
-/// Prints a line to stderr, ignoring a closed pipe.
+/// Prints a line to stderr, ignoring a closed pipe. The line goes through [`printable`]: what
+/// reaches stderr (error messages quoting file names, arguments, assembly tokens, guest text)
+/// cannot drive the terminal.
 pub fn err(line: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{line}");
+    let _ = writeln!(stderr, "{}", printable(line));
 }
 
 /// A JSON object with its keys in the given order.
@@ -26,8 +28,9 @@ pub fn ordered_object(fields: &[(&str, Value)]) -> String {
 
 /// What a run (or a failed load) produced.
 pub struct Outcome {
-    pub engine: &'static str,
-    /// `load`, `verify` or `execute`.
+    /// The engine's name; `None` (JSON `null`) when the arguments did not parse to one.
+    pub engine: Option<&'static str>,
+    /// `usage`, `load`, `verify`, `compile` or `execute`.
     pub stage: String,
     pub result: Option<u64>,
     /// The reference's variant name of the error.
@@ -44,7 +47,7 @@ pub struct Outcome {
 /// The `--json` line: exactly the fields of the contract, in its order.
 pub fn json_line(outcome: &Outcome) -> String {
     ordered_object(&[
-        ("engine", Value::from(outcome.engine)),
+        ("engine", outcome.engine.map_or(Value::Null, Value::from)),
         ("stage", Value::from(outcome.stage.clone())),
         ("result", outcome.result.map_or(Value::Null, Value::from)),
         (
@@ -62,10 +65,16 @@ pub fn json_line(outcome: &Outcome) -> String {
 }
 
 impl Outcome {
-    /// The outcome of a command that failed at `stage` before it ran anything.
-    pub fn failed(engine: sbvm::vm::Engine, stage: &str, kind: &str, message: &str) -> Self {
+    /// The outcome of a command that failed at `stage` before it ran anything; `engine` is
+    /// `None` when the arguments did not parse.
+    pub fn failed(
+        engine: Option<sbvm::vm::Engine>,
+        stage: &str,
+        kind: &str,
+        message: &str,
+    ) -> Self {
         Outcome {
-            engine: engine.name(),
+            engine: engine.map(sbvm::vm::Engine::name),
             stage: stage.to_string(),
             result: None,
             error: Some(kind.to_string()),
@@ -83,7 +92,8 @@ impl Outcome {
         for log in &self.logs {
             out(&format!("log: {}", printable(log)));
         }
-        let message = printable(self.message.as_deref().unwrap_or_default());
+        // Lines for stderr are escaped by `err`.
+        let message = self.message.as_deref().unwrap_or_default();
         match (&self.result, &self.error) {
             (Some(value), _) => out(&format!("result: {value} ({value:#x})")),
             (None, Some(kind)) if self.stage == "execute" => {
@@ -97,7 +107,7 @@ impl Outcome {
                         .map(|name| format!(" in {name}"))
                         .unwrap_or_default();
                     let line = format!("  at pc {}{function}: {instruction}", self.pc);
-                    err(&printable(&line));
+                    err(&line);
                 }
             }
             (None, Some(kind)) => err(&format!("error: {} failed: {kind}: {message}", self.stage)),
@@ -109,16 +119,59 @@ impl Outcome {
     }
 }
 
-/// `text` with its control characters escaped (`\n`, `\u{1b}`), so that what a guest logged
-/// cannot drive the terminal.
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), and the invisible format
+/// characters that reorder or hide text (bidirectional overrides such as U+202E, zero-width
+/// characters, the byte-order mark: see [`is_hidden_format`]) as `\u{202e}`, so that what a
+/// guest logged or a file named cannot drive the terminal or disguise what is shown.
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for character in text.chars() {
         if character.is_control() {
             out.extend(character.escape_default());
+        } else if is_hidden_format(character) {
+            out.extend(character.escape_unicode());
         } else {
             out.push(character);
         }
     }
     out
+}
+
+/// Format characters (Unicode category Cf) that change how the text around them is shown:
+/// zero-width spaces and joiners and the directional marks (U+200B–U+200F), the bidirectional
+/// embeddings and overrides (U+202A–U+202E), the invisible operators and word joiner
+/// (U+2060–U+2064), the bidirectional isolates (U+2066–U+2069), the zero-width no-break space or
+/// byte-order mark (U+FEFF) and the Arabic letter mark (U+061C).
+pub fn is_hidden_format(character: char) -> bool {
+    matches!(
+        character,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{061C}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_hidden_format_characters_are_escaped_and_the_rest_kept() {
+        // The first and last of each range above and the single ones: all Cf in UnicodeData.txt.
+        let hidden = [
+            '\u{200B}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2060}', '\u{2064}', '\u{2066}',
+            '\u{2069}', '\u{FEFF}', '\u{061C}',
+        ];
+        for character in hidden {
+            let shown = printable(&format!("a{character}b"));
+            assert_eq!(shown, format!("a\\u{{{:x}}}b", u32::from(character)));
+        }
+        // Control characters keep Rust's escapes; letters of any script and the characters just
+        // past the ranges (U+2010 hyphen, U+202F narrow no-break space) stay as they are.
+        assert_eq!(printable("\u{1b}[2J\n"), "\\u{1b}[2J\\n");
+        assert_eq!(printable("é ש \u{2010}\u{202F}"), "é ש \u{2010}\u{202F}");
+    }
 }

@@ -1,7 +1,7 @@
 //! `sbvm run`: run a program in the standard environment (the reference harness's: read-only
 //! data, 64 stack frames of 4 KiB, heap, input at 0x4_0000_0000 with r1 pointing at it).
 
-use crate::load::{EnvironmentArgs, Loaded, ProgramArgs};
+use crate::load::{compile_failure, EnvironmentArgs, LoadFailure, Loaded, ProgramArgs};
 use crate::report::{self, json_line, Outcome};
 use crate::Failure;
 use sbvm::env::{standard_vm, EnvContext};
@@ -33,13 +33,11 @@ pub fn engine_parser() -> impl clap::builder::TypedValueParser<Value = Engine> {
         .map(|name: String| Engine::from_name(&name).unwrap_or_default())
 }
 
-/// Prepares `loaded` for `engine`: compiles it for the JIT.
-pub fn prepare(engine: Engine, loaded: &mut Loaded) -> Result<(), Failure> {
+/// Prepares `loaded` for `engine`: compiles it for the JIT. A failure is the `compile` stage's,
+/// reported as a load or verify failure is.
+pub fn prepare(engine: Engine, loaded: &mut Loaded) -> Result<(), LoadFailure> {
     if engine == Engine::Jit {
-        loaded
-            .executable
-            .jit_compile()
-            .map_err(|error| Failure::Rejected(format!("JIT compilation failed: {error}")))?;
+        loaded.executable.jit_compile().map_err(compile_failure)?;
     }
     Ok(())
 }
@@ -53,13 +51,18 @@ pub fn run(args: Args) -> Result<(), Failure> {
         ));
     }
     let input = args.environment.input_bytes()?;
-    let loaded = args.program.load()?;
-    let outcome = match loaded {
-        Err(failure) => Outcome::failed(args.engine, failure.stage, failure.kind, &failure.message),
-        Ok(mut loaded) => {
-            prepare(args.engine, &mut loaded)?;
-            execute(&args, &loaded, input)?
-        }
+    let prepared = args.program.load()?.and_then(|mut loaded| {
+        prepare(args.engine, &mut loaded)?;
+        Ok(loaded)
+    });
+    let outcome = match prepared {
+        Err(failure) => Outcome::failed(
+            Some(args.engine),
+            failure.stage,
+            failure.kind,
+            &failure.message,
+        ),
+        Ok(loaded) => execute(&args, &loaded, input)?,
     };
     if args.json {
         report::out(&json_line(&outcome));
@@ -112,7 +115,7 @@ pub fn executed_outcome(
         .err()
         .map(|_| crate::location::fault_location(loaded, pc));
     Outcome {
-        engine: engine.name(),
+        engine: Some(engine.name()),
         stage: "execute".into(),
         result: result.as_ref().ok().copied(),
         error: result

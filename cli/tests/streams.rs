@@ -115,6 +115,70 @@ fn json_keeps_stdout_one_line_for_every_failure() {
     }
 }
 
+/// The keys of `run`'s and `debug`'s JSON line, in order (README, "The command line").
+const RUN_LINE_KEYS: [&str; 8] = [
+    "engine",
+    "stage",
+    "result",
+    "error",
+    "message",
+    "instructions",
+    "pc",
+    "logs",
+];
+
+/// The keys of a failure line of the other commands (README, "Streams").
+const PLAIN_LINE_KEYS: [&str; 3] = ["stage", "error", "message"];
+
+/// The line's keys, sorted.
+fn keys(line: &serde_json::Value) -> Vec<String> {
+    let mut keys: Vec<String> = line.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+fn sorted(keys: &[&str]) -> Vec<String> {
+    let mut keys: Vec<String> = keys.iter().map(|key| key.to_string()).collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn a_usage_line_has_its_command_s_shape_whether_or_not_the_arguments_parsed() {
+    let hello = example("hello.asm");
+    // Caught by the argument parser, and found later by the command: the same keys.
+    for args in [
+        &["run", &hello, "--json", "--frobnicate"][..],
+        &["run", &hello, "--json", "--engine", "warp"],
+        &["run", &hello, "--json"],
+        &["debug", &hello, "--json", "--frobnicate"],
+        &["debug", &hello, "--json", "--port", "0"],
+    ] {
+        let output = sbvm(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let line = json_line(&output);
+        assert_eq!(keys(&line), sorted(&RUN_LINE_KEYS), "{args:?}");
+        assert_eq!(line["stage"], "usage", "{args:?}");
+    }
+    // The parser does not say which engine would have run: null, not a guess.
+    let line = json_line(&sbvm(&["run", &hello, "--json", "--frobnicate"]));
+    assert_eq!(line["engine"], serde_json::Value::Null);
+    for args in [
+        &["bench", &hello, "--json", "--frobnicate"][..],
+        &["bench", &hello, "--json"],
+        &["fixture", "--json", "--frobnicate", "x.json"],
+        &["fixture", "/nonexistent/fixture.json", "--json"],
+    ] {
+        let output = sbvm(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            keys(&json_line(&output)),
+            sorted(&PLAIN_LINE_KEYS),
+            "{args:?}"
+        );
+    }
+}
+
 #[test]
 fn bench_of_a_failing_run_says_so_and_exits_1() {
     let sum = example("sum_input.asm");
@@ -268,4 +332,56 @@ fn help_describes_what_there_is() {
     let output = sbvm(&["--help"]);
     assert_eq!(output.status.code(), Some(0));
     assert!(!stdout(&output).contains("later"), "{}", stdout(&output));
+}
+
+/// Bytes that must not reach a terminal from an error message: ESC (starts a terminal escape
+/// sequence) and U+202E RIGHT-TO-LEFT OVERRIDE in UTF-8 (E2 80 AE), which reorders what follows.
+/// The message still names what carried them, escaped.
+fn assert_no_raw_escapes(args: &[&str], output: &Output) {
+    let stderr_bytes = &output.stderr;
+    assert!(
+        !stderr_bytes.contains(&0x1b)
+            && !stderr_bytes
+                .windows(3)
+                .any(|bytes| bytes == [0xe2, 0x80, 0xae]),
+        "{args:?}: {:?}",
+        stderr(output)
+    );
+    assert!(
+        stderr(output).contains("\\u{202e}"),
+        "{args:?}: {}",
+        stderr(output)
+    );
+}
+
+#[test]
+fn error_messages_escape_control_and_bidirectional_characters() {
+    // An assembler error names its file: a rejection (exit 3) under every command that reads
+    // assembly. (The assembler's own excerpts quote only ASCII identifiers; the rest it escapes.)
+    let source = scratch("\u{202e}\u{1b}[2J.asm", b"mov64 r1,\nexit\n");
+    for command in ["asm", "verify", "disasm"] {
+        let args = [command, source.as_str(), "--version", "v3"];
+        let output = sbvm(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_no_raw_escapes(&args, &output);
+    }
+    // A file name in a load failure, in a usage error, and an argument the parser refuses.
+    let named = scratch("\u{202e}\u{1b}[31m.so", &[0xff; 64]);
+    let missing = "/nonexistent/\u{202e}\u{1b}[31m.so";
+    for args in [
+        &["verify", named.as_str()][..],
+        &["bench", named.as_str()],
+        &["run", missing],
+        &["disasm", missing],
+        &["run", named.as_str(), "--engine", "\u{202e}\u{1b}[31m"],
+    ] {
+        let output = sbvm(args);
+        assert_ne!(output.status.code(), Some(0), "{args:?}");
+        assert_no_raw_escapes(args, &output);
+    }
 }

@@ -12,7 +12,9 @@
 //! ```
 //!
 //! So a heap of `u64::MAX` bytes is a [`EnvError::HeapTooLarge`], not an allocation that
-//! overflows or aborts the process.
+//! overflows or aborts the process. A size that fits its slot may still be more than the host
+//! can give: [`zeroed`] and [`copied`] allocate fallibly, so that is an
+//! [`EnvError::OutOfMemory`] too, never an abort.
 
 use crate::memory::{MappingError, MM_REGION_SIZE};
 use crate::vm::Config;
@@ -55,6 +57,14 @@ pub enum EnvError {
         /// Guest addresses the stack would span (saturated at `u64::MAX`).
         span: u64,
     },
+    /// The host could not allocate a region's bytes.
+    #[error("cannot allocate {bytes} bytes for the {what}: the host is out of memory")]
+    OutOfMemory {
+        /// The region: `stack`, `heap` or `input`.
+        what: &'static str,
+        /// The bytes asked for.
+        bytes: u64,
+    },
     /// The regions could not form a mapping.
     #[error(transparent)]
     Mapping(#[from] MappingError),
@@ -90,6 +100,40 @@ pub fn check_stack(config: &Config, gapped: bool) -> Result<(), EnvError> {
     Ok(())
 }
 
+/// `len` zero bytes for the region `what`, or [`EnvError::OutOfMemory`] when the host cannot
+/// give them.
+///
+/// The allocator is asked first with `try_reserve_exact`, which fails where `vec![0; len]`
+/// would abort the process; the bytes themselves then come zeroed from the allocator (`calloc`:
+/// pages the program never touches cost no memory), rather than written zero by zero. Memory
+/// taken by another thread between the two could still abort; nothing safe does better on
+/// stable Rust.
+pub fn zeroed(what: &'static str, len: usize) -> Result<Vec<u8>, EnvError> {
+    let mut probe: Vec<u8> = Vec::new();
+    probe
+        .try_reserve_exact(len)
+        .map_err(|_| out_of_memory(what, len))?;
+    drop(probe);
+    Ok(vec![0; len])
+}
+
+/// A copy of `bytes` for the region `what`, or [`EnvError::OutOfMemory`] when the host cannot
+/// give the memory.
+pub fn copied(what: &'static str, bytes: &[u8]) -> Result<Vec<u8>, EnvError> {
+    let mut copy = Vec::new();
+    copy.try_reserve_exact(bytes.len())
+        .map_err(|_| out_of_memory(what, bytes.len()))?;
+    copy.extend_from_slice(bytes);
+    Ok(copy)
+}
+
+fn out_of_memory(what: &'static str, len: usize) -> EnvError {
+    EnvError::OutOfMemory {
+        what,
+        bytes: u64::try_from(len).unwrap_or(u64::MAX),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +162,23 @@ mod tests {
             Err(EnvError::StackTooLarge { span: u64::MAX })
         );
         assert_eq!(check_stack(&Config::default(), true), Ok(()));
+    }
+
+    #[test]
+    fn more_than_the_host_can_give_is_an_error_not_an_abort() {
+        // No allocator gives isize::MAX bytes (Rust's limit on one allocation, `Vec` docs).
+        let too_much = usize::MAX / 2 + 1;
+        assert_eq!(
+            zeroed("heap", too_much),
+            Err(EnvError::OutOfMemory {
+                what: "heap",
+                bytes: too_much as u64
+            })
+        );
+        assert!(matches!(
+            copied("input", &[1, 2, 3]).as_deref(),
+            Ok([1, 2, 3])
+        ));
+        assert_eq!(zeroed("stack", 5), Ok(vec![0; 5]));
     }
 }

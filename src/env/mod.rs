@@ -14,7 +14,8 @@
 //!
 //! Every region must fit its 4 GiB slot ([`MAX_HEAP_SIZE`], [`MAX_INPUT_LEN`],
 //! [`MAX_STACK_SPAN`]): sizes are checked before anything is allocated, and one that does not fit
-//! is an [`EnvError`] naming the limit.
+//! is an [`EnvError`] naming the limit. Memory the host cannot give is an
+//! [`EnvError::OutOfMemory`], not an abort.
 
 mod limits;
 mod memory;
@@ -26,8 +27,8 @@ use crate::memory::{
 use crate::vm::{Config, ContextObject, EbpfError, Engine, Executable, Runtime, Vm};
 
 pub use limits::{
-    check_heap_size, check_input_len, check_stack, EnvError, MAX_HEAP_SIZE, MAX_INPUT_LEN,
-    MAX_STACK_SPAN,
+    check_heap_size, check_input_len, check_stack, copied, zeroed, EnvError, MAX_HEAP_SIZE,
+    MAX_INPUT_LEN, MAX_STACK_SPAN,
 };
 pub use syscalls::register_standard_syscalls;
 
@@ -118,7 +119,8 @@ pub struct RunOutcome {
 }
 
 /// The regions of the standard layout for `executable`; a heap, input or stack too large for
-/// its slot is an error, found before anything is allocated.
+/// its slot is an error, found before anything is allocated, and so is one the host has no
+/// memory for.
 pub fn standard_regions<'a>(
     executable: &'a Executable<EnvContext>,
     input: Vec<u8>,
@@ -130,7 +132,7 @@ pub fn standard_regions<'a>(
     check_input_len(u64::try_from(input.len()).unwrap_or(u64::MAX))?;
     check_stack(config, gaps)?;
     let stack = HostMemory::Owned {
-        bytes: vec![0; config.stack_size()],
+        bytes: zeroed("stack", config.stack_size())?,
         writable: true,
     };
     let stack = if gaps {
@@ -141,7 +143,7 @@ pub fn standard_regions<'a>(
     Ok(vec![
         executable.ro_region(),
         stack,
-        MemoryRegion::owned(vec![0; heap_size], MM_HEAP_START),
+        MemoryRegion::owned(zeroed("heap", heap_size)?, MM_HEAP_START),
         MemoryRegion::owned(input, MM_INPUT_START),
     ])
 }
@@ -180,7 +182,7 @@ pub fn run_with(
         let mut vm = standard_vm(
             executable,
             &mut context,
-            setup.input.clone(),
+            copied("input", &setup.input)?,
             setup.heap_size,
         )?;
         let (instructions, result) = vm.execute_with(engine);

@@ -20,6 +20,7 @@ use super::failure::{vm_error_message, SyscallFailure};
 use super::run_memory::{growth_hook, stack_and_heap, Growth};
 use super::serialize::{restore_data, serialize, write_back, InputLayout};
 use super::transaction::MAX_PERMITTED_DATA_INCREASE;
+use crate::env::check_stack;
 use crate::memory::{MemoryMapping, MM_INPUT_START};
 use crate::vm::{AccessType, ContextObject, EbpfError, Engine, Executable, Vm};
 use std::fmt;
@@ -92,7 +93,17 @@ pub fn execute_program(
     context.heap = HeapAllocator::new(u64::from(budget.heap_size));
     context.syscall_failure = None;
 
-    let stack_len = executable.config().stack_size();
+    // A stack beyond its 4 GiB slot (an embedder's budget of frames × frame size) is refused as
+    // the standard environment refuses it, before anything is allocated; Agave reports a VM it
+    // cannot create so.
+    let config = executable.config();
+    let gapped = executable.version().stack_frame_gaps() && config.enable_stack_frame_gaps;
+    if let Err(error) = check_stack(config, gapped) {
+        context.log.log(format!("Failed to create SBF VM: {error}"));
+        restore_data(&mut context.transaction, &input, input_regions)?;
+        return Err(InstructionError::ProgramEnvironmentSetupFailure.into());
+    }
+    let stack_len = config.stack_size();
     let mut regions = Vec::with_capacity(input_regions.len() + 3);
     regions.push(executable.ro_region());
     regions.extend(stack_and_heap(stack_len, budget.heap_size as usize));
@@ -209,5 +220,46 @@ fn account_access_error(
         (AccessType::Store, Ok(Ok(()))) => InstructionError::InvalidRealloc,
         (AccessType::Load, Ok(Err(_))) => InstructionError::AccountDataTooSmall,
         (AccessType::Load, Ok(Ok(()))) => InstructionError::InvalidRealloc,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::elf::write_elf;
+    use crate::isa::asm::assemble;
+    use crate::isa::SbpfVersion;
+    use crate::solana::{ids, Environment, Instruction, InstructionError, ProgramRuntime, Pubkey};
+
+    #[test]
+    fn a_stack_beyond_its_slot_is_a_setup_failure_not_an_allocation() {
+        let mut environment = Environment::default();
+        // One frame more than the 4 GiB stack slot holds (crate::env::MAX_STACK_SPAN).
+        environment.budget.max_call_depth =
+            (crate::env::MAX_STACK_SPAN as usize / environment.budget.stack_frame_size) + 1;
+        let mut runtime = ProgramRuntime::with_environment(environment);
+        let program = assemble("mov64 r0, 0\nexit", SbpfVersion::V3).unwrap();
+        let id = Pubkey::new([7; 32]);
+        runtime
+            .add_program(id, ids::BPF_LOADER, &write_elf(&program).unwrap())
+            .unwrap();
+        let instruction = Instruction {
+            program_id: id,
+            accounts: vec![],
+            data: vec![],
+        };
+        let result = runtime.process_instruction(&instruction, &[]).unwrap();
+        // Agave's answer to a VM it cannot create: ProgramEnvironmentSetupFailure, logged.
+        assert_eq!(
+            result.result,
+            Err(InstructionError::ProgramEnvironmentSetupFailure)
+        );
+        assert!(
+            result
+                .logs
+                .iter()
+                .any(|log| log.starts_with("Failed to create SBF VM: a stack spanning")),
+            "{:?}",
+            result.logs
+        );
     }
 }
