@@ -109,7 +109,9 @@ pub fn run_failure(file: &Path, error: RunFixtureError) -> Failure {
             program: format!("{} (program {})", file.display(), program.display()),
             failure: compile_failure(error),
         },
-        RunFixtureError::ReadProgram { .. } | RunFixtureError::LoadProgram { .. } => {
+        RunFixtureError::ReadProgram { .. }
+        | RunFixtureError::ProgramTooLarge { .. }
+        | RunFixtureError::LoadProgram { .. } => {
             Failure::Rejected(format!("{}: {error}", file.display()))
         }
         RunFixtureError::Setup(error) => Failure::Usage(format!("{}: {error}", file.display())),
@@ -132,10 +134,27 @@ pub fn report_result(
     differences.is_empty()
 }
 
-/// Reads and parses a fixture file (a usage error when it cannot be).
+/// Longest fixture file read: room for a transaction's worth of accounts at the largest
+/// account size (10 MiB), hex-encoded.
+pub const MAX_FIXTURE_FILE_LEN: u64 = 256 * 1024 * 1024;
+
+/// Reads and parses a fixture file (a usage error when it cannot be, or when it is longer than
+/// [`MAX_FIXTURE_FILE_LEN`]: a fixture can be named `/dev/zero`).
 pub fn read_fixture(file: &Path) -> Result<Fixture, Failure> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", file.display())))?;
+    use std::io::Read;
+    let cannot_read = |error| Failure::Usage(format!("cannot read {}: {error}", file.display()));
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .map_err(cannot_read)?
+        .take(MAX_FIXTURE_FILE_LEN + 1)
+        .read_to_string(&mut text)
+        .map_err(cannot_read)?;
+    if text.len() as u64 > MAX_FIXTURE_FILE_LEN {
+        return Err(Failure::Usage(format!(
+            "{}: a fixture file holds at most {MAX_FIXTURE_FILE_LEN} bytes (256 MiB); this one is longer",
+            file.display()
+        )));
+    }
     Fixture::from_json(&text)
         .map_err(|error| Failure::Usage(format!("{}: {error}", file.display())))
 }

@@ -145,7 +145,7 @@ fn broken_fixtures_and_missing_programs_are_reported_not_panicked_on() {
     };
     let original = std::fs::read_to_string(oracle.join("fixtures/p-token/transfer.json")).unwrap();
     let programs = oracle.join("programs");
-    let cases: [(&str, String, i32, &str); 5] = [
+    let cases: [(&str, String, i32, &str); 6] = [
         ("truncated", original[..original.len() / 2].to_string(), 2, "(document)"),
         ("not_json", "{\"name\": ".to_string(), 2, "(document)"),
         (
@@ -159,6 +159,13 @@ fn broken_fixtures_and_missing_programs_are_reported_not_panicked_on() {
             original.replace("\"program\":\"p-token.so\"", "\"program\":\"no-such-program.so\""),
             3,
             "no-such-program.so",
+        ),
+        (
+            // A program "file" without end is not a program file: never read.
+            "endless_program",
+            original.replace("\"program\":\"p-token.so\"", "\"program\":\"/dev/zero\""),
+            3,
+            "/dev/zero not found",
         ),
         (
             "account_not_given",
@@ -181,4 +188,10 @@ fn broken_fixtures_and_missing_programs_are_reported_not_panicked_on() {
     }
     let out = sbvm(&["fixture", "/no/such/fixture.json"]);
     assert_eq!(out.status.code(), Some(2));
+    // A fixture file without end is refused at the documented limit (256 MiB), not read until
+    // memory runs out.
+    let out = sbvm(&["fixture", "/dev/zero"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("at most 268435456 bytes"), "{stderr}");
 }

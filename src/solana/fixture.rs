@@ -369,6 +369,17 @@ pub fn account_json((key, account): &(Pubkey, Account)) -> Value {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_program_file_without_end_is_refused_at_a_program_accounts_most() {
+        // The limit is Agave's MAX_PERMITTED_DATA_LENGTH (10 MiB): no program account is longer.
+        match super::read_program_file(std::path::Path::new("/dev/zero")) {
+            Err(super::RunFixtureError::ProgramTooLarge { limit, .. }) => {
+                assert_eq!(limit, 10 * 1024 * 1024)
+            }
+            other => panic!("{:?}", other.map(|bytes| bytes.len())),
+        }
+    }
+
     use super::*;
 
     const MINIMAL: &str = r#"{"name":"n","program":"p.so","program_id":"11111111111111111111111111111111",
@@ -419,6 +430,17 @@ pub enum RunFixtureError {
         /// Why.
         error: std::io::Error,
     },
+    /// A program file is longer than a program account can be.
+    #[error(
+        "program {file}: longer than {limit} bytes, the most a program account holds \
+         (MAX_PERMITTED_DATA_LENGTH)"
+    )]
+    ProgramTooLarge {
+        /// The file.
+        file: std::path::PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// A program did not load.
     #[error("program {file}: {error}")]
     LoadProgram {
@@ -459,10 +481,7 @@ impl FixtureRunner {
                 continue;
             }
             let file = programs_dir.join(&program.file);
-            let elf = std::fs::read(&file).map_err(|error| RunFixtureError::ReadProgram {
-                file: file.clone(),
-                error,
-            })?;
+            let elf = read_program_file(&file)?;
             self.runtime
                 .add_program(program.program_id, program.loader, &elf)
                 .map_err(|error| RunFixtureError::LoadProgram { file, error })?;
@@ -492,4 +511,28 @@ impl FixtureRunner {
             driver,
         )?)
     }
+}
+
+/// Reads a program file, refusing one longer than a program account can be (a fixture names
+/// the file: it may be anything, `/dev/zero` included).
+fn read_program_file(file: &std::path::Path) -> Result<Vec<u8>, RunFixtureError> {
+    use std::io::Read;
+    let limit = super::transaction::MAX_ACCOUNT_DATA_LEN;
+    let read_error = |error| RunFixtureError::ReadProgram {
+        file: file.to_path_buf(),
+        error,
+    };
+    let mut elf = Vec::new();
+    std::fs::File::open(file)
+        .map_err(read_error)?
+        .take(limit + 1)
+        .read_to_end(&mut elf)
+        .map_err(read_error)?;
+    if elf.len() as u64 > limit {
+        return Err(RunFixtureError::ProgramTooLarge {
+            file: file.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(elf)
 }
