@@ -1,8 +1,23 @@
 //! Cutting the client's byte stream into what the gdb remote protocol says it holds: packets
 //! (`$body#cc`), acks (`+`), nacks (`-`) and Ctrl-C (0x03), with anything else between packets
-//! ignored, as the protocol asks of a stub. A packet's checksum is checked here, and a packet
-//! longer than the stub can take is dropped as it arrives (memory stays bounded whatever the
-//! client sends).
+//! ignored, as the protocol asks of a stub. A packet's checksum is checked here.
+//!
+//! Memory stays bounded whatever the client sends, and however long the program runs without
+//! the session taking what was cut:
+//!
+//! ```text
+//!   bytes ──► inbox (one unfinished packet, ≤ PACKET_LIMIT; a longer one is dropped as it comes)
+//!               │
+//!               ├─ 0x03 ──────────────► interrupt: one flag, however many arrive
+//!               ├─ the first QUEUE_LIMIT items ──► items, in order
+//!               └─ requests beyond them ─► unread: a count (each gets an error reply later);
+//!                                          nacks beyond them are dropped
+//! ```
+//!
+//! Ctrl-C is a flag rather than an item: the gdb manual (“Interrupts”) asks a stub to interrupt
+//! the running program when it arrives and, when the program is stopped, to interrupt it at the
+//! next resume; either way many Ctrl-Cs before one stop are one interrupt, and one arriving
+//! behind a full queue is still seen.
 
 use std::collections::VecDeque;
 
@@ -10,19 +25,25 @@ use std::collections::VecDeque;
 /// announced to the client as `PacketSize` in the `qSupported` reply).
 pub(super) const PACKET_LIMIT: usize = 4096;
 
-/// One thing the client sent.
+/// The most items that wait to be taken. A client in all-stop mode sends one request at a time
+/// and none while the program runs (gdb manual, “Overview”, “Interrupts”), so a full queue
+/// means a client flooding the stub: what it sends beyond is counted, not kept.
+pub(super) const QUEUE_LIMIT: usize = 64;
+
+/// One thing the client sent (Ctrl-C aside: [`Framer::take_interrupt`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Incoming {
     /// A whole packet, `$body#cc`, with a checksum that matches.
     Packet(Vec<u8>),
-    /// Ctrl-C.
-    Interrupt,
     /// `-`: the client asks for the last reply again.
     Nack,
     /// A packet whose checksum does not match its body.
     Garbled { body: Vec<u8> },
     /// A packet longer than [`PACKET_LIMIT`] (its bytes are dropped as they arrive).
     TooLong { len: usize },
+    /// Requests (packets, garbled or too long) that arrived while [`QUEUE_LIMIT`] items waited:
+    /// only counted, in the order they came, after the items before them.
+    Unread { requests: usize },
 }
 
 /// Where the framer is inside the byte stream.
@@ -41,8 +62,12 @@ pub(super) struct Framer {
     /// Bytes received and not yet cut.
     inbox: Vec<u8>,
     framing: Framing,
-    /// Cut and not yet taken.
-    pub(super) items: VecDeque<Incoming>,
+    /// Cut and not yet taken: at most [`QUEUE_LIMIT`].
+    items: VecDeque<Incoming>,
+    /// Requests cut while `items` was full, not yet taken.
+    unread: usize,
+    /// A Ctrl-C arrived and has not been taken.
+    interrupt: bool,
 }
 
 impl Framer {
@@ -51,6 +76,33 @@ impl Framer {
             inbox: Vec::new(),
             framing: Framing::Between,
             items: VecDeque::new(),
+            unread: 0,
+            interrupt: false,
+        }
+    }
+
+    /// The next thing the client sent, in order, if anything whole has arrived.
+    pub(super) fn next_item(&mut self) -> Option<Incoming> {
+        if let Some(item) = self.items.pop_front() {
+            return Some(item);
+        }
+        (self.unread > 0).then(|| Incoming::Unread {
+            requests: std::mem::take(&mut self.unread),
+        })
+    }
+
+    /// Whether a Ctrl-C arrived since the last time this was asked (all of them at once).
+    pub(super) fn take_interrupt(&mut self) -> bool {
+        std::mem::take(&mut self.interrupt)
+    }
+
+    /// Queues `item`, or counts it when the queue is full (a nack then is dropped: it asks for
+    /// the last reply again, and those already queued will send it).
+    fn queue(&mut self, item: Incoming) {
+        if self.items.len() < QUEUE_LIMIT {
+            self.items.push_back(item);
+        } else if item != Incoming::Nack {
+            self.unread = self.unread.saturating_add(1);
         }
     }
 
@@ -67,7 +119,7 @@ impl Framer {
                     Some(digits) => Some(digits + 1),
                 };
                 self.framing = if hash == Some(2) {
-                    self.items.push_back(Incoming::TooLong { len: len + 1 });
+                    self.queue(Incoming::TooLong { len: len + 1 });
                     Framing::Between
                 } else {
                     Framing::Dropping { len: len + 1, hash }
@@ -84,11 +136,12 @@ impl Framer {
                         .filter(|end| *end <= rest.len());
                     match whole {
                         Some(end) if end <= PACKET_LIMIT => {
-                            self.items.push_back(checked(&rest[..end]));
+                            let item = checked(&rest[..end]);
+                            self.queue(item);
                             at += end;
                         }
                         Some(end) => {
-                            self.items.push_back(Incoming::TooLong { len: end });
+                            self.queue(Incoming::TooLong { len: end });
                             at += end;
                         }
                         // Not all here yet: keep it, unless it is already too long to keep.
@@ -109,11 +162,11 @@ impl Framer {
                     }
                 }
                 0x03 => {
-                    self.items.push_back(Incoming::Interrupt);
+                    self.interrupt = true;
                     at += 1;
                 }
                 b'-' => {
-                    self.items.push_back(Incoming::Nack);
+                    self.queue(Incoming::Nack);
                     at += 1;
                 }
                 // `+` acknowledges a reply (nothing to do); anything else here is noise.
@@ -178,10 +231,13 @@ mod tests {
 
     #[test]
     fn control_bytes_and_bad_checksums() {
+        let mut framer = Framer::new();
+        framer.push(b"\x03-$g#00\x03$g#zz");
+        assert!(framer.take_interrupt(), "0x03 between packets is Ctrl-C");
+        assert!(!framer.take_interrupt(), "both taken at once");
         assert_eq!(
-            cut(&[b"\x03-$g#00$g#zz"]),
+            framer.items.into_iter().collect::<Vec<_>>(),
             vec![
-                Incoming::Interrupt,
                 Incoming::Nack,
                 Incoming::Garbled {
                     body: b"g".to_vec()
@@ -215,6 +271,55 @@ mod tests {
         let fits = packet(&body);
         assert_eq!(fits.len(), PACKET_LIMIT);
         assert_eq!(cut(&[&fits]), vec![Incoming::Packet(fits.clone())]);
+    }
+
+    #[test]
+    fn a_0x03_inside_a_packet_is_packet_data() {
+        // gdb manual, “Interrupts”: an X packet may carry an unescaped 0x03.
+        let with_data = packet(b"X0,1:\x03");
+        let mut framer = Framer::new();
+        framer.push(&with_data);
+        assert!(!framer.take_interrupt());
+        assert_eq!(framer.next_item(), Some(Incoming::Packet(with_data)));
+    }
+
+    #[test]
+    fn a_flood_is_counted_not_kept_and_ctrl_c_behind_it_is_seen() {
+        // What the session takes nothing from while the program runs: packets, nacks, bad
+        // checksums and oversized packets, far beyond the queue.
+        let question = packet(b"?");
+        let oversized = [b"$".as_slice(), &[b'a'; PACKET_LIMIT], b"#00"].concat();
+        let mut framer = Framer::new();
+        let mut requests = 0;
+        for round in 0..10_000 {
+            framer.push(&question);
+            framer.push(b"-$g#00");
+            requests += 2;
+            if round % 100 == 0 {
+                framer.push(&oversized);
+                requests += 1;
+            }
+            assert!(framer.items.len() <= QUEUE_LIMIT, "{}", framer.items.len());
+            assert!(framer.inbox.len() <= PACKET_LIMIT, "{}", framer.inbox.len());
+        }
+        framer.push(b"\x03");
+        assert!(framer.take_interrupt(), "a Ctrl-C behind the flood");
+        // In order: the queue, then one count for every request beyond it (nacks beyond it are
+        // dropped), then what comes next.
+        framer.push(&question);
+        let mut queued = Vec::new();
+        while framer.items.len() > 0 {
+            queued.extend(framer.next_item());
+        }
+        assert_eq!(queued.len(), QUEUE_LIMIT);
+        let kept_requests = queued.iter().filter(|i| **i != Incoming::Nack).count();
+        assert_eq!(
+            framer.next_item(),
+            Some(Incoming::Unread {
+                requests: requests + 1 - kept_requests
+            })
+        );
+        assert_eq!(framer.next_item(), None);
     }
 
     #[test]

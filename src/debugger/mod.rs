@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
-//!       wire.rs, framing.rs       ▲               target.rs, monitor.rs
+//!       wire.rs, framing.rs       ▲               target.rs, resume.rs, monitor.rs
 //!                                 └── session.rs drives it; run.rs runs the program between stops
 //! ```
 //!
@@ -41,6 +41,7 @@
 mod arch;
 mod framing;
 mod monitor;
+mod resume;
 mod run;
 mod session;
 mod target;

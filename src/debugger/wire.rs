@@ -6,11 +6,19 @@
 //!
 //! ```text
 //!   client ──► Wire::next ─┬─► Packet (checksum checked, ≤ 4,096 bytes) ──► gdbstub
-//!                          ├─► Interrupt (0x03)                         ──► gdbstub
 //!                          ├─► Nack (`-`)   the last reply is sent again
 //!                          ├─► Garbled      `-` asks for it again (E16 once acks are off)
-//!                          └─► TooLong      answered E16
+//!                          ├─► TooLong      answered E16
+//!                          └─► Unread       requests beyond the queue: each answered E16
+//!
+//!   Ctrl-C (0x03) ──► Wire::interrupt_requested, asked by run.rs when a run starts and while
+//!                     it goes on
 //! ```
+//!
+//! While the program runs the session takes nothing from the queue, and the wire keeps reading
+//! (a little, every few hundred instructions) so that a Ctrl-C behind anything else is seen; the
+//! framer's queue is bounded (framing.rs), so a client that floods the stub meanwhile costs no
+//! memory, and gets one error reply per request it sent beyond the queue once the program stops.
 //!
 //! Replies go the other way through [`Link`], gdbstub's connection: the bytes of a reply wait in
 //! the wire until gdbstub flushes it, so a reply that gdbstub abandons half-written (it fails
@@ -57,7 +65,7 @@ impl Wire {
     /// The next thing the client sent, waiting for it. A closed connection is `UnexpectedEof`.
     pub(super) fn next(&mut self) -> std::io::Result<Incoming> {
         loop {
-            if let Some(incoming) = self.incoming.items.pop_front() {
+            if let Some(incoming) = self.incoming.next_item() {
                 return Ok(incoming);
             }
             self.stream.set_nonblocking(false)?;
@@ -65,8 +73,10 @@ impl Wire {
         }
     }
 
-    /// Whether the client sent Ctrl-C, without waiting. Packets that arrive while the program
-    /// runs wait for the stop (the client should not send any then, in all-stop mode).
+    /// Whether the client sent Ctrl-C since the last time this was asked (reading what has
+    /// arrived, without waiting). Every Ctrl-C until now is taken at once: they ask for one
+    /// stop. Packets that arrive while the program runs wait for the stop (the client should
+    /// not send any then, in all-stop mode), up to the framer's queue.
     pub(super) fn interrupt_requested(&mut self) -> std::io::Result<bool> {
         self.stream.set_nonblocking(true)?;
         let received = self.receive();
@@ -75,14 +85,7 @@ impl Wire {
             Err(error) if error.kind() == ErrorKind::WouldBlock => {}
             other => other?,
         }
-        let interrupt = self
-            .incoming
-            .items
-            .iter()
-            .position(|i| *i == Incoming::Interrupt);
-        Ok(interrupt
-            .and_then(|at| self.incoming.items.remove(at))
-            .is_some())
+        Ok(self.incoming.take_interrupt())
     }
 
     /// Reads what the stream has (blocking or not, as it is set) and cuts it into items.
@@ -131,6 +134,25 @@ impl Wire {
         }
         self.outgoing.extend_from_slice(&packet(INVALID_REQUEST));
         self.send()
+    }
+
+    /// Answers `requests` requests that were never read (they arrived beyond the framer's queue)
+    /// with an error reply each, in batches.
+    pub(super) fn answer_unread(&mut self, requests: usize) -> std::io::Result<()> {
+        const BATCH: usize = 256;
+        let mut one = Vec::new();
+        if !self.no_ack {
+            one.push(b'+');
+        }
+        one.extend_from_slice(&packet(INVALID_REQUEST));
+        let mut left = requests;
+        while left > 0 {
+            let now = left.min(BATCH);
+            self.outgoing.extend_from_slice(&one.repeat(now));
+            self.send()?;
+            left -= now;
+        }
+        Ok(())
     }
 
     /// Sends the buffered reply bytes, remembering the last packet among them.
