@@ -166,14 +166,90 @@ fn garbled_oversized_and_nacked_packets_get_the_protocols_answers() {
     let registers = client.ask("g");
     client.send_raw(b"-");
     assert_eq!(client.receive(), registers, "retransmitted");
+    // Two steps on, past `mov64 r1, 5`: r1 set now is the countdown's start.
+    for _ in 0..2 {
+        assert_eq!(stop_signal(&client.ask("vCont;s:1")), 5, "a step: SIGTRAP");
+    }
+    assert_eq!(client.register(11), 0x1_0000_0010, "at the loop");
     assert_eq!(
-        client.ask(&format!("P1={}", to_hex(&1u64.to_le_bytes()))),
+        client.ask(&format!("P1={}", to_hex(&2u64.to_le_bytes()))),
         "OK"
     );
-    // r1 = 1 before the loop starts: the loop still sets r1 = 5 first, so the sum is unchanged.
-    assert_eq!(client.ask("c"), "W0f");
+    assert_eq!(client.register(1), 2, "read back");
+    // The loop sums 2 + 1 = 3: the exit status and the outcome.
+    assert_eq!(client.ask("c"), "W03");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!((end, result), (SessionEnd::Finished, Ok(3)));
+}
+
+/// Runs until interrupted: r0 counts the rounds.
+const ENDLESS: &str = "loop:\nadd64 r0, 1\nja loop";
+
+#[test]
+fn ctrl_c_sent_many_times_stops_the_program_once() {
+    let (mut client, server) = start(ENDLESS, SbpfVersion::V3, 50_000_000);
+    client.send_raw(b"+");
+    client.send("c");
+    thread::sleep(Duration::from_millis(50));
+    // An impatient user: three Ctrl-Cs before the stop.
+    client.send_raw(b"\x03\x03\x03");
+    assert_eq!(stop_signal(&client.receive()), 2, "SIGINT");
+    // They asked for one stop: the next resume runs. A step stops with SIGTRAP (5), one
+    // instruction on: `add64` → `ja` and back.
+    let pc = client.register(11);
+    assert_eq!(stop_signal(&client.ask("vCont;s:1")), 5, "the step ran");
+    assert_ne!(client.register(11), pc, "one instruction on");
+    client.send("k");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!((end, result), (SessionEnd::Killed, Err(EbpfError::Killed)));
+}
+
+#[test]
+fn ctrl_c_while_stopped_interrupts_the_next_resume_even_across_a_refused_request() {
+    // gdb manual, “Interrupts”: interrupts received while the program is stopped are queued
+    // and the program is interrupted when it is resumed next time.
+    let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
+    client.send_raw(b"+");
+    client.send_raw(b"\x03");
+    assert!(client.ask("mzz,8").starts_with('E'), "a refused request");
+    assert_eq!(stop_signal(&client.ask("c")), 2, "SIGINT before running");
+    assert_eq!(client.register(11), 0x1_0000_0000, "nothing ran");
+    assert_eq!(client.ask("c"), "W0f", "then the program runs to its end");
     let (end, (_, result)) = server.join().unwrap();
     assert_eq!((end, result), (SessionEnd::Finished, Ok(COUNTDOWN_SUM)));
+}
+
+#[test]
+fn a_client_flooding_a_running_program_gets_one_reply_per_request_and_the_session_goes_on() {
+    let (mut client, server) = start(ENDLESS, SbpfVersion::V3, u64::MAX);
+    client.send_raw(b"+");
+    client.send("c");
+    // Requests that an all-stop client must not send while the program runs, many more than a
+    // stub keeps, then Ctrl-C behind them.
+    const FLOOD: usize = 20_000;
+    let question = b"$?#3f"; // `?`: its byte sum is 0x3f
+    client.send_raw(&question.repeat(FLOOD));
+    client.send_raw(b"\x03");
+    assert_eq!(stop_signal(&client.receive()), 2, "SIGINT, behind the flood");
+    // Then one reply for each: the stop reply for those the stub kept, an error reply for
+    // those it could not (gdb manual, “Standard Replies”: `E NN`), in that order.
+    let mut errors = 0;
+    for at in 0..FLOOD {
+        let reply = client.receive();
+        if reply.starts_with('E') {
+            errors += 1;
+        } else {
+            assert_eq!(errors, 0, "reply {at}: a stop reply after an error reply");
+            assert!(reply.starts_with('T'), "reply {at}: {reply}");
+        }
+    }
+    assert!(errors > 0 && errors < FLOOD, "{errors} error replies");
+    // The session answers the next request.
+    let rounds = client.register(0);
+    assert!(rounds > 0, "it ran");
+    client.send("k");
+    let (end, (_, result)) = server.join().unwrap();
+    assert_eq!((end, result), (SessionEnd::Killed, Err(EbpfError::Killed)));
 }
 
 #[test]
