@@ -230,7 +230,11 @@ fn a_client_flooding_a_running_program_gets_one_reply_per_request_and_the_sessio
     let question = b"$?#3f"; // `?`: its byte sum is 0x3f
     client.send_raw(&question.repeat(FLOOD));
     client.send_raw(b"\x03");
-    assert_eq!(stop_signal(&client.receive()), 2, "SIGINT, behind the flood");
+    assert_eq!(
+        stop_signal(&client.receive()),
+        2,
+        "SIGINT, behind the flood"
+    );
     // Then one reply for each: the stop reply for those the stub kept, an error reply for
     // those it could not (gdb manual, “Standard Replies”: `E NN`), in that order.
     let mut errors = 0;
