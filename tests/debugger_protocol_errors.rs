@@ -1,10 +1,12 @@
 //! The stub at the protocol's edges: resuming with a signal after a fault (what gdb and lldb send
 //! when the user continues), requests that are malformed or that the stub does not carry out,
-//! garbled, oversized and nacked packets, and a second client. Each must get the protocol's
-//! answer — a stop reply, an error reply, a `-`, a retransmission, a refused connection — and
-//! leave the session working. Expected values follow from the gdb remote protocol (“Packets”,
-//! “Stop Reply Packets”, “Packet Acknowledgment” in gdb's manual), gdb's signal numbers
-//! (include/gdb/signals.def: SIGTRAP 5, SIGSEGV 11) and the programs' instruction semantics.
+//! garbled, oversized and nacked packets, Ctrl-C sent many times or while stopped, a flood of
+//! requests while the program runs, and a second client. Each must get the protocol's answer — a
+//! stop reply, an error reply, a `-`, a retransmission, a refused connection — and leave the
+//! session working. Expected values follow from the gdb remote protocol (“Packets”, “Stop Reply
+//! Packets”, “Packet Acknowledgment”, “Interrupts” in gdb's manual), gdb's signal numbers
+//! (include/gdb/signals.def: SIGINT 2, SIGTRAP 5, SIGSEGV 11) and the programs' instruction
+//! semantics.
 
 mod rsp;
 
@@ -297,63 +299,227 @@ fn a_second_client_is_refused_at_once() {
     assert_eq!((end, result), (SessionEnd::Finished, Ok(COUNTDOWN_SUM)));
 }
 
+/// What the answer to a request must be (gdb manual, “Standard Replies” and “Packets”).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// `E NN`: a request malformed, cut short, or refused.
+    Error,
+    /// The empty reply: a packet the stub does not know.
+    Empty,
+    /// `OK`.
+    Ok,
+    /// Hex bytes, this many.
+    Hex(usize),
+    /// A stop reply (`S`/`T`) with SIGTRAP: the program stopped where it started.
+    Trap,
+    /// A reply that starts so.
+    Starts(&'static str),
+    /// Part of an XML document: `m` (more follows) or `l` (the last part), then the text.
+    Xml,
+    /// `OK` if the breakpoint (`z0`) or watchpoint (`z2`) is set, else an error.
+    Removal,
+}
+
+/// Whether `reply` is what `expect` says.
+fn fits(reply: &str, expect: Expect) -> bool {
+    let hex = |text: &str| text.bytes().all(|byte| byte.is_ascii_hexdigit());
+    match expect {
+        Expect::Error => reply.len() == 3 && reply.starts_with('E') && hex(&reply[1..]),
+        Expect::Empty => reply.is_empty(),
+        Expect::Ok => reply == "OK",
+        Expect::Hex(bytes) => reply.len() == 2 * bytes && hex(reply),
+        Expect::Trap => {
+            (reply.starts_with('S') || reply.starts_with('T')) && stop_signal(reply) == 5
+        }
+        Expect::Starts(prefix) => reply.starts_with(prefix),
+        Expect::Xml => {
+            (reply.starts_with('m') || reply.starts_with('l')) && reply[1..].starts_with("<?xml")
+        }
+        Expect::Removal => unreachable!("resolved by the caller"),
+    }
+}
+
+/// What the stub sends next: a `-` (send it again) or a reply packet. Acks are skipped.
+#[derive(Debug, PartialEq, Eq)]
+enum Answer {
+    Nack,
+    Reply(String),
+}
+
+fn next_answer(client: &mut Client) -> Answer {
+    match next_non_ack_byte(client) {
+        b'-' => Answer::Nack,
+        b'$' => {
+            client.buffer.insert(0, b'$');
+            Answer::Reply(client.receive())
+        }
+        other => panic!("the stub sent {other:#x} between packets"),
+    }
+}
+
 #[test]
 fn every_request_gets_one_reply_whatever_its_shape() {
     use rand::rngs::StdRng;
     use rand::{RngExt, SeedableRng};
     // Requests that leave the program's outcome alone (no continue, step or memory write),
-    // whole or cut short anywhere, with noise between them that is no part of any packet.
-    let requests = [
-        "g",
-        "G00",
-        "?",
-        "m100000000,8",
-        "m200000ff8,8",
-        "mzz",
-        "p1",
-        "pzz",
-        "P1=0500000000000000",
-        "Z0,100000018,0",
-        "z0,100000018,0",
-        "Z2,200000ff8,8",
-        "qXfer:features:read:target.xml:0,ffffffff",
-        "qXfer:features:read:other.xml:0,10",
-        "vCont?",
-        "vCont;r100000000,100000008:1",
-        "vCont;x",
-        "qRegisterInfo0",
-        "qRegisterInfo99",
-        "qHostInfo",
-        "qSupported:multiprocess+",
-        "Hg1",
-        "X100000000,0:",
+    // whole or cut short, with what each must get. Cut short, a known packet missing a field
+    // is malformed (an error); an unknown name gets the empty reply.
+    let requests: &[(&str, Expect)] = &[
+        ("g", Expect::Hex(13 * 8)), // r0–r10, pc, remaining
+        ("G00", Expect::Error),     // 104 bytes, not 1
+        ("?", Expect::Trap),
+        ("m100000000,8", Expect::Hex(8)), // the first instruction
+        ("m200000ff8,8", Expect::Hex(8)), // the stack's top
+        ("m100000000", Expect::Error),
+        ("m1", Expect::Error),
+        ("mzz", Expect::Error),
+        ("p1", Expect::Hex(8)),
+        ("p", Expect::Error),
+        ("pzz", Expect::Error),
+        ("P1=0500000000000000", Expect::Ok), // r1: `mov64 r1, 5` sets it again
+        ("P1=05", Expect::Error),            // r1 is 8 bytes
+        ("P1", Expect::Error),
+        ("Z0,100000018,0", Expect::Ok),
+        ("z0,100000018,0", Expect::Removal),
+        ("Z0,1000", Expect::Error),
+        ("Z0", Expect::Error),
+        ("Z2,200000ff8,8", Expect::Ok),
+        ("z2,200000ff8,8", Expect::Removal),
+        ("qXfer:features:read:target.xml:0,ffffffff", Expect::Xml),
+        ("qXfer:features:read:target.xml", Expect::Error),
+        ("qXfer:features:read:other.xml:0,10", Expect::Error),
+        ("qXf", Expect::Empty),
+        ("vCont?", Expect::Starts("vCont;c;C;s;S")),
+        ("vCont", Expect::Error),
+        ("vCo", Expect::Empty),
+        ("vCont;r100000000,100000008:1", Expect::Error), // not offered by vCont?
+        ("vCont;x", Expect::Error),
+        ("qRegisterInfo0", Expect::Starts("name:r0;")),
+        ("qRegisterInfo99", Expect::Error),
+        ("qRegisterInfo", Expect::Error),
+        ("qHostInfo", Expect::Starts("triple:")),
+        ("qHost", Expect::Empty),
+        ("qSupported:multiprocess+", Expect::Starts("PacketSize=")),
+        ("qSupp", Expect::Empty),
+        ("Hg1", Expect::Ok),
+        ("Hg", Expect::Error),
+        ("X100000000,0:", Expect::Error), // the text is read-only
+        ("X1", Expect::Error),
+        ("vMustReplyEmpty", Expect::Empty), // the protocol's own probe
     ];
     for seed in 0..30u64 {
         let mut rng = StdRng::seed_from_u64(seed);
         let (mut client, server) = start(COUNTDOWN, SbpfVersion::V3, 1_000);
         client.send_raw(b"+");
-        for _ in 0..40 {
-            if rng.random_bool(0.2) {
-                let noise: Vec<u8> = (0..rng.random_range(1..8))
-                    .map(|_| rng.random_range(b'a'..=b'z'))
-                    .collect();
-                client.send_raw(&noise);
+        let (mut breakpoint, mut watchpoint) = (false, false);
+        let mut last_reply: Option<String> = None;
+        let mut interrupted = false;
+        for step in 0..40 {
+            let context = format!("seed {seed}, request {step}");
+            // Noise between packets: `+`, `#`, `}` and letters are ignored; `-` asks for the
+            // last reply again; 0x03 is Ctrl-C, which interrupts the next resume; a `$` never
+            // finished swallows the next packet, which then arrives garbled and gets a `-`.
+            let mut noise = Vec::new();
+            let mut unfinished = false;
+            if rng.random_bool(0.3) {
+                let others = b"+-#}\x03";
+                for _ in 0..rng.random_range(1..8) {
+                    noise.push(if rng.random_bool(0.5) {
+                        others[rng.random_range(0..others.len())]
+                    } else {
+                        rng.random_range(b'a'..=b'z')
+                    });
+                }
+                if rng.random_bool(0.3) {
+                    unfinished = true;
+                    noise.push(b'$');
+                    noise
+                        .extend((0..rng.random_range(0..4)).map(|_| rng.random_range(b'a'..=b'z')));
+                }
             }
-            let request = requests[rng.random_range(0..requests.len())];
-            let request = &request[..rng.random_range(1..=request.len())];
-            client.ask(request);
+            let (request, expect) = requests[rng.random_range(0..requests.len())];
+            if unfinished {
+                // The swallowed packet's checksum is that of `request` alone: make sure the
+                // noise before it does not happen to sum to zero.
+                let sum = noise[noise.iter().rposition(|b| *b == b'$').unwrap() + 1..]
+                    .iter()
+                    .fold(b'$', |sum, byte| sum.wrapping_add(*byte));
+                if sum == 0 {
+                    noise.push(b'a');
+                }
+            }
+            client.send_raw(&noise);
+            client.send(request);
+            interrupted |= noise.contains(&0x03);
+            for _ in noise.iter().filter(|byte| **byte == b'-') {
+                if let Some(last) = &last_reply {
+                    assert_eq!(
+                        next_answer(&mut client),
+                        Answer::Reply(last.clone()),
+                        "{context}: `-` sends the last reply again"
+                    );
+                }
+            }
+            if unfinished {
+                assert_eq!(next_answer(&mut client), Answer::Nack, "{context}: garbled");
+                client.send(request);
+            }
+            let Answer::Reply(reply) = next_answer(&mut client) else {
+                panic!("{context}: `{request}` got a `-`");
+            };
+            let expect = match (expect, request) {
+                (Expect::Removal, _) => {
+                    let set = if request.starts_with("z0") {
+                        &mut breakpoint
+                    } else {
+                        &mut watchpoint
+                    };
+                    if std::mem::take(set) {
+                        Expect::Ok
+                    } else {
+                        Expect::Error
+                    }
+                }
+                (_, "Z0,100000018,0") => {
+                    breakpoint = true;
+                    expect
+                }
+                (_, "Z2,200000ff8,8") => {
+                    watchpoint = true;
+                    expect
+                }
+                _ => expect,
+            };
+            assert!(
+                fits(&reply, expect),
+                "{context}: `{request}` got {reply:?}, not {expect:?}"
+            );
+            last_reply = Some(reply);
         }
-        // One reply per request: the next reply is the answer to the next request.
-        assert_eq!(
-            stop_signal(&client.ask("?")),
-            5,
-            "seed {seed}: still stopped at the start"
-        );
-        client.send("D");
+        // Still stopped at the start; a Ctrl-C among the noise interrupts the first resume
+        // before anything runs.
+        assert_eq!(stop_signal(&client.ask("?")), 5, "seed {seed}");
+        if interrupted {
+            assert_eq!(stop_signal(&client.ask("c")), 2, "seed {seed}: SIGINT");
+            assert_eq!(
+                client.register(11),
+                0x1_0000_0000,
+                "seed {seed}: nothing ran"
+            );
+        }
+        for (set, removal) in [
+            (breakpoint, "z0,100000018,0"),
+            (watchpoint, "z2,200000ff8,8"),
+        ] {
+            if set {
+                assert_eq!(client.ask(removal), "OK", "seed {seed}");
+            }
+        }
+        assert_eq!(client.ask("c"), "W0f", "seed {seed}: exit status 15");
         let (end, (_, result)) = server.join().unwrap();
         assert_eq!(
             (end, result),
-            (SessionEnd::Detached, Ok(COUNTDOWN_SUM)),
+            (SessionEnd::Finished, Ok(COUNTDOWN_SUM)),
             "seed {seed}: the program reaches its real end"
         );
     }

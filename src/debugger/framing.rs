@@ -308,7 +308,7 @@ mod tests {
         // dropped), then what comes next.
         framer.push(&question);
         let mut queued = Vec::new();
-        while framer.items.len() > 0 {
+        while !framer.items.is_empty() {
             queued.extend(framer.next_item());
         }
         assert_eq!(queued.len(), QUEUE_LIMIT);
