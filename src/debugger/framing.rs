@@ -6,12 +6,14 @@
 //! the session taking what was cut:
 //!
 //! ```text
-//!   bytes ──► inbox (one unfinished packet, ≤ PACKET_LIMIT; a longer one is dropped as it comes)
+//!   bytes ──► inbox (not cut yet: at most one read and an unfinished packet, ≤ PACKET_LIMIT;
+//!               │    a longer packet is dropped as it comes)
 //!               │
 //!               ├─ 0x03 ──────────────► interrupt: one flag, however many arrive
 //!               ├─ the first QUEUE_LIMIT items ──► items, in order
-//!               └─ requests beyond them ─► unread: a count (each gets an error reply later);
-//!                                          nacks beyond them are dropped
+//!               └─ beyond them: while the program is stopped, the bytes wait uncut (the session
+//!                  reads no more until the queue is empty); while it runs, requests are only
+//!                  counted (unread: each gets an error reply at the stop), nacks dropped
 //! ```
 //!
 //! Ctrl-C is a flag rather than an item: the gdb manual (“Interrupts”) asks a stub to interrupt
@@ -29,6 +31,17 @@ pub(super) const PACKET_LIMIT: usize = 4096;
 /// and none while the program runs (gdb manual, “Overview”, “Interrupts”), so a full queue
 /// means a client flooding the stub: what it sends beyond is counted, not kept.
 pub(super) const QUEUE_LIMIT: usize = 64;
+
+/// What the framer does with bytes that arrive while its queue is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum WhenFull {
+    /// Keep them uncut until the queue has room: nothing is lost, and the caller reads no more
+    /// meanwhile (the session, while the program is stopped).
+    Wait,
+    /// Cut them anyway, so that a Ctrl-C among them is seen; requests are only counted (the
+    /// wire, while the program runs and the session takes nothing).
+    Count,
+}
 
 /// One thing the client sent (Ctrl-C aside: [`Framer::take_interrupt`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +96,9 @@ impl Framer {
 
     /// The next thing the client sent, in order, if anything whole has arrived.
     pub(super) fn next_item(&mut self) -> Option<Incoming> {
+        if self.items.is_empty() && self.unread == 0 {
+            self.cut(WhenFull::Wait);
+        }
         if let Some(item) = self.items.pop_front() {
             return Some(item);
         }
@@ -96,21 +112,31 @@ impl Framer {
         std::mem::take(&mut self.interrupt)
     }
 
-    /// Queues `item`, or counts it when the queue is full (a nack then is dropped: it asks for
-    /// the last reply again, and those already queued will send it).
+    /// Queues `item`, or counts it once the queue is full (a nack then is dropped: it asks for
+    /// the last reply again, and those already queued will send it). Once one is counted, all
+    /// are until the count is taken: the count stays behind every queued item.
     fn queue(&mut self, item: Incoming) {
-        if self.items.len() < QUEUE_LIMIT {
+        if self.items.len() < QUEUE_LIMIT && self.unread == 0 {
             self.items.push_back(item);
         } else if item != Incoming::Nack {
             self.unread = self.unread.saturating_add(1);
         }
     }
 
-    /// Takes received bytes and cuts every whole item they complete.
-    pub(super) fn push(&mut self, bytes: &[u8]) {
+    /// Takes received bytes and cuts the whole items they complete: as many as the queue holds
+    /// (the rest wait, uncut, for [`Framer::next_item`]), or all of them (`when_full`).
+    pub(super) fn push(&mut self, bytes: &[u8], when_full: WhenFull) {
         self.inbox.extend_from_slice(bytes);
+        self.cut(when_full);
+    }
+
+    /// Cuts whole items from the inbox.
+    fn cut(&mut self, when_full: WhenFull) {
         let mut at = 0;
         while at < self.inbox.len() {
+            if when_full == WhenFull::Wait && self.items.len() >= QUEUE_LIMIT {
+                break;
+            }
             if let Framing::Dropping { len, hash } = self.framing {
                 let byte = self.inbox[at];
                 at += 1;
@@ -210,7 +236,7 @@ mod tests {
     fn cut(chunks: &[&[u8]]) -> Vec<Incoming> {
         let mut framer = Framer::new();
         for chunk in chunks {
-            framer.push(chunk);
+            framer.push(chunk, WhenFull::Wait);
         }
         framer.items.into_iter().collect()
     }
@@ -232,7 +258,7 @@ mod tests {
     #[test]
     fn control_bytes_and_bad_checksums() {
         let mut framer = Framer::new();
-        framer.push(b"\x03-$g#00\x03$g#zz");
+        framer.push(b"\x03-$g#00\x03$g#zz", WhenFull::Wait);
         assert!(framer.take_interrupt(), "0x03 between packets is Ctrl-C");
         assert!(!framer.take_interrupt(), "both taken at once");
         assert_eq!(
@@ -278,7 +304,7 @@ mod tests {
         // gdb manual, “Interrupts”: an X packet may carry an unescaped 0x03.
         let with_data = packet(b"X0,1:\x03");
         let mut framer = Framer::new();
-        framer.push(&with_data);
+        framer.push(&with_data, WhenFull::Wait);
         assert!(!framer.take_interrupt());
         assert_eq!(framer.next_item(), Some(Incoming::Packet(with_data)));
     }
@@ -292,21 +318,21 @@ mod tests {
         let mut framer = Framer::new();
         let mut requests = 0;
         for round in 0..10_000 {
-            framer.push(&question);
-            framer.push(b"-$g#00");
+            framer.push(&question, WhenFull::Count);
+            framer.push(b"-$g#00", WhenFull::Count);
             requests += 2;
             if round % 100 == 0 {
-                framer.push(&oversized);
+                framer.push(&oversized, WhenFull::Count);
                 requests += 1;
             }
             assert!(framer.items.len() <= QUEUE_LIMIT, "{}", framer.items.len());
             assert!(framer.inbox.len() <= PACKET_LIMIT, "{}", framer.inbox.len());
         }
-        framer.push(b"\x03");
+        framer.push(b"\x03", WhenFull::Count);
         assert!(framer.take_interrupt(), "a Ctrl-C behind the flood");
         // In order: the queue, then one count for every request beyond it (nacks beyond it are
         // dropped), then what comes next.
-        framer.push(&question);
+        framer.push(&question, WhenFull::Count);
         let mut queued = Vec::new();
         while !framer.items.is_empty() {
             queued.extend(framer.next_item());
@@ -323,11 +349,42 @@ mod tests {
     }
 
     #[test]
+    fn while_stopped_a_burst_beyond_the_queue_waits_and_nothing_is_lost() {
+        // 800 packets in one read, more than the queue holds: all come out, in order.
+        let packets: Vec<Vec<u8>> = (0..800)
+            .map(|n| packet(format!("m{n:x},8").as_bytes()))
+            .collect();
+        let mut framer = Framer::new();
+        framer.push(&packets.concat(), WhenFull::Wait);
+        assert!(framer.items.len() <= QUEUE_LIMIT, "{}", framer.items.len());
+        let mut out = Vec::new();
+        while let Some(item) = framer.next_item() {
+            assert!(framer.items.len() <= QUEUE_LIMIT);
+            out.push(item);
+        }
+        let expected: Vec<Incoming> = packets.into_iter().map(Incoming::Packet).collect();
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn requests_after_counted_ones_are_counted_too() {
+        // Replies go in request order: nothing queued may overtake the count.
+        let question = packet(b"?");
+        let mut framer = Framer::new();
+        framer.push(&question.repeat(QUEUE_LIMIT + 1), WhenFull::Count);
+        framer.next_item();
+        framer.push(&question, WhenFull::Count);
+        let rest: Vec<Incoming> = std::iter::from_fn(|| framer.next_item()).collect();
+        assert_eq!(rest.len(), QUEUE_LIMIT);
+        assert_eq!(rest.last(), Some(&Incoming::Unread { requests: 2 }));
+    }
+
+    #[test]
     fn memory_stays_bounded_on_an_endless_packet() {
         let mut framer = Framer::new();
-        framer.push(b"$");
+        framer.push(b"$", WhenFull::Wait);
         for _ in 0..100 {
-            framer.push(&[b'a'; 1000]);
+            framer.push(&[b'a'; 1000], WhenFull::Wait);
         }
         assert!(framer.inbox.len() <= PACKET_LIMIT, "{}", framer.inbox.len());
         assert!(framer.items.is_empty());

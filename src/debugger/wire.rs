@@ -25,7 +25,7 @@
 //! after starting to answer) can be dropped and replaced by an error reply
 //! ([`Wire::answer_error`]).
 
-use super::framing::{packet, Framer, Incoming};
+use super::framing::{packet, Framer, Incoming, WhenFull};
 use gdbstub::conn::Connection;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -69,7 +69,7 @@ impl Wire {
                 return Ok(incoming);
             }
             self.stream.set_nonblocking(false)?;
-            self.receive()?;
+            self.receive(WhenFull::Wait)?;
         }
     }
 
@@ -79,7 +79,7 @@ impl Wire {
     /// not send any then, in all-stop mode), up to the framer's queue.
     pub(super) fn interrupt_requested(&mut self) -> std::io::Result<bool> {
         self.stream.set_nonblocking(true)?;
-        let received = self.receive();
+        let received = self.receive(WhenFull::Count);
         self.stream.set_nonblocking(false)?;
         match received {
             Err(error) if error.kind() == ErrorKind::WouldBlock => {}
@@ -89,7 +89,7 @@ impl Wire {
     }
 
     /// Reads what the stream has (blocking or not, as it is set) and cuts it into items.
-    fn receive(&mut self) -> std::io::Result<()> {
+    fn receive(&mut self, when_full: WhenFull) -> std::io::Result<()> {
         let mut chunk = [0u8; 4096];
         let read = loop {
             match self.stream.read(&mut chunk) {
@@ -100,7 +100,7 @@ impl Wire {
         if read == 0 {
             return Err(ErrorKind::UnexpectedEof.into());
         }
-        self.incoming.push(&chunk[..read]);
+        self.incoming.push(&chunk[..read], when_full);
         Ok(())
     }
 
