@@ -29,7 +29,8 @@ pub(super) const PACKET_LIMIT: usize = 4096;
 
 /// The most items that wait to be taken. A client in all-stop mode sends one request at a time
 /// and none while the program runs (gdb manual, “Overview”, “Interrupts”), so a full queue
-/// means a client flooding the stub: what it sends beyond is counted, not kept.
+/// means a client flooding the stub: what it sends beyond, while the program runs, is counted,
+/// not kept ([`WhenFull`]).
 pub(super) const QUEUE_LIMIT: usize = 64;
 
 /// What the framer does with bytes that arrive while its queue is full.
@@ -54,8 +55,8 @@ pub(super) enum Incoming {
     Garbled { body: Vec<u8> },
     /// A packet longer than [`PACKET_LIMIT`] (its bytes are dropped as they arrive).
     TooLong { len: usize },
-    /// Requests (packets, garbled or too long) that arrived while [`QUEUE_LIMIT`] items waited:
-    /// only counted, in the order they came, after the items before them.
+    /// Requests (packets, garbled or too long) that arrived while the program ran, beyond the
+    /// [`QUEUE_LIMIT`] items that wait: only counted, and taken after those items.
     Unread { requests: usize },
 }
 
