@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
-//!       wire.rs, framing.rs       ▲               target.rs, monitor.rs
+//!       wire.rs, framing.rs       ▲               target.rs, resume.rs, monitor.rs
 //!                                 └── session.rs drives it; run.rs runs the program between stops
 //! ```
 //!
@@ -25,6 +25,10 @@
 //!   and registers and memory can be inspected at the faulting instruction; an exit reports the
 //!   low byte of r0 as the exit status (`monitor info` shows all of it);
 //! * `monitor info`, `monitor regions`, `monitor trace on|off`;
+//! * Ctrl-C stops a running program (SIGINT); one sent while the program is stopped stops the
+//!   next resume before it runs anything, as the gdb manual asks (“Interrupts”);
+//! * requests sent while the program runs (an all-stop client sends none) wait for the stop, up
+//!   to 64; beyond those, each gets an error reply at the stop, unread, so memory stays bounded;
 //! * a request the stub cannot take (malformed, too long, garbled, or one it does not carry
 //!   out) gets an error reply (`E16`, or `-` for a bad checksum while acks are on) and a line on
 //!   stderr saying what was wrong; the session goes on (`session.rs` explains how);
@@ -41,6 +45,7 @@
 mod arch;
 mod framing;
 mod monitor;
+mod resume;
 mod run;
 mod session;
 mod target;

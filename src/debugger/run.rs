@@ -1,7 +1,8 @@
 //! Running the program for the client: until something worth telling it happens, with a look
-//! at the connection for Ctrl-C every few hundred instructions.
+//! at the connection for Ctrl-C when the run starts and every few hundred instructions.
 
-use super::target::{DebugTarget, Resume};
+use super::resume::Resume;
+use super::target::DebugTarget;
 use super::wire::Wire;
 use crate::vm::ContextObject;
 use gdbstub::common::Signal;
@@ -20,6 +21,11 @@ pub(super) fn run_until_stop<C: ContextObject>(
 ) -> std::io::Result<Stop> {
     if let Some(stop) = target.finished_stop() {
         return Ok(stop);
+    }
+    // A Ctrl-C that came while the program was stopped interrupts this resume (gdb manual,
+    // “Interrupts”), before it runs anything.
+    if wire.interrupt_requested()? {
+        return Ok(SingleThreadStopReason::Signal(Signal::SIGINT));
     }
     if target.resume == Resume::Step {
         let watched = target.watch_hit();

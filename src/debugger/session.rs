@@ -20,12 +20,15 @@
 //! Requests only fail while the program is stopped (packets that arrive while it runs wait for the
 //! stop; see [`Wire::interrupt_requested`]), so the new gdbstub starts where the old one was: idle.
 //!
-//! Limits, all gdbstub 0.7's: the old `C`/`S` packets (continue or step with a signal) get the
+//! Ctrl-C never reaches gdbstub: the wire keeps it (framing.rs) and the run asks for it
+//! ([`run_until_stop`]), so one that arrives while the program is stopped interrupts the next
+//! resume, as the gdb manual asks (“Interrupts”), whatever gdbstub is serving by then.
+//!
+//! A limit of gdbstub 0.7: the old `C`/`S` packets (continue or step with a signal) get the
 //! empty reply of an unsupported packet, and clients use `vCont`, which `vCont?` offers with `C`
-//! and `S`; and a Ctrl-C that arrives while the program is already stopped, followed by a request
-//! that fails, loses the SIGINT stop gdbstub keeps for the next resume.
+//! and `S`.
 
-use super::framing::{packet, Incoming, PACKET_LIMIT};
+use super::framing::{packet, Incoming, PACKET_LIMIT, QUEUE_LIMIT};
 use super::run::{run_until_stop, Stop};
 use super::target::DebugTarget;
 use super::wire::{Link, Wire};
@@ -165,7 +168,6 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
                         reason: refusal_reason(&error),
                     }),
                 },
-                Incoming::Interrupt => gdb.incoming_data(target, 0x03).map_err(stub_failure),
                 Incoming::Nack => {
                     sent(wire.retransmit())?;
                     Ok(gdb.into())
@@ -176,6 +178,14 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
                         preview(&body)
                     ));
                     sent(wire.reject_garbled())?;
+                    Ok(gdb.into())
+                }
+                Incoming::Unread { requests } => {
+                    notes.say(&format!(
+                        "answered E16 to {requests} requests sent while the program ran, unread: \
+                         the stub keeps the first {QUEUE_LIMIT} for the stop"
+                    ));
+                    sent(wire.answer_unread(requests))?;
                     Ok(gdb.into())
                 }
                 Incoming::TooLong { len } => {
@@ -193,6 +203,7 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
             let stop = stop.map_err(|error| Break::Over(connection_end(error)))?;
             gdb.report_stop(target, stop).map_err(stub_failure)
         }
+        // Not reached (Ctrl-C never reaches gdbstub, module docs); answered as gdbstub asks.
         GdbStubStateMachine::CtrlCInterrupt(gdb) => {
             let stop: Option<Stop> = Some(Stop::Signal(Signal::SIGINT));
             gdb.interrupt_handled(target, stop).map_err(stub_failure)

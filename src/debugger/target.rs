@@ -1,8 +1,10 @@
 //! The gdbstub target: an adapter that drives a [`Vm`] through its public API — registers,
 //! `step()`, the memory mapping — and keeps the debugger's own state (breakpoints,
-//! watchpoints, how to resume) beside it.
+//! watchpoints, how to resume) beside it. Resuming is its own extension (resume.rs); the run
+//! itself is run.rs.
 
 use super::arch::{Sbpf, SbpfRegId, SbpfRegisters};
+use super::resume::Resume;
 use super::DebugOptions;
 use crate::isa::table::{lookup, Kind, Source};
 use crate::isa::Insn;
@@ -12,10 +14,7 @@ use gdbstub::stub::SingleThreadStopReason;
 use gdbstub::target::ext::base::single_register_access::{
     SingleRegisterAccess, SingleRegisterAccessOps,
 };
-use gdbstub::target::ext::base::singlethread::{
-    SingleThreadBase, SingleThreadResume, SingleThreadResumeOps, SingleThreadSingleStep,
-    SingleThreadSingleStepOps,
-};
+use gdbstub::target::ext::base::singlethread::{SingleThreadBase, SingleThreadResumeOps};
 use gdbstub::target::ext::base::BaseOps;
 use gdbstub::target::ext::breakpoints::{
     Breakpoints, BreakpointsOps, HwWatchpoint, HwWatchpointOps, SwBreakpoint, SwBreakpointOps,
@@ -27,15 +26,6 @@ use gdbstub::target::ext::process_info::{ProcessInfo, ProcessInfoOps, ProcessInf
 use gdbstub::target::{Target, TargetError, TargetResult};
 use std::collections::BTreeSet;
 use std::io::Write;
-
-/// How the program goes on when the client resumes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Resume {
-    /// One instruction.
-    Step,
-    /// Until a breakpoint, a watchpoint, the end or an interrupt.
-    Continue,
-}
 
 /// A watched range of guest memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,28 +301,6 @@ impl<C: ContextObject> SingleRegisterAccess<()> for DebugTarget<'_, '_, C> {
             // The budget belongs to the host.
             SbpfRegId::Remaining => return Err(TargetError::NonFatal),
         }
-        Ok(())
-    }
-}
-
-impl<C: ContextObject> SingleThreadResume for DebugTarget<'_, '_, C> {
-    /// The signal is discarded: an sBPF program has no signal handlers to deliver it to. After a
-    /// fault the run has ended, so resuming (with the fault's signal, as gdb and lldb do, or
-    /// without) reports that end: the process terminated by the fault's signal.
-    fn resume(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
-        self.resume = Resume::Continue;
-        Ok(())
-    }
-
-    fn support_single_step(&mut self) -> Option<SingleThreadSingleStepOps<'_, Self>> {
-        Some(self)
-    }
-}
-
-impl<C: ContextObject> SingleThreadSingleStep for DebugTarget<'_, '_, C> {
-    /// The signal is discarded, as for [`SingleThreadResume::resume`].
-    fn step(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
-        self.resume = Resume::Step;
         Ok(())
     }
 }

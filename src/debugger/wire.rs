@@ -6,18 +6,26 @@
 //!
 //! ```text
 //!   client ──► Wire::next ─┬─► Packet (checksum checked, ≤ 4,096 bytes) ──► gdbstub
-//!                          ├─► Interrupt (0x03)                         ──► gdbstub
 //!                          ├─► Nack (`-`)   the last reply is sent again
 //!                          ├─► Garbled      `-` asks for it again (E16 once acks are off)
-//!                          └─► TooLong      answered E16
+//!                          ├─► TooLong      answered E16
+//!                          └─► Unread       requests beyond the queue: each answered E16
+//!
+//!   Ctrl-C (0x03) ──► Wire::interrupt_requested, asked by run.rs when a run starts and while
+//!                     it goes on
 //! ```
+//!
+//! While the program runs the session takes nothing from the queue, and the wire keeps reading
+//! (a little, every few hundred instructions) so that a Ctrl-C behind anything else is seen; the
+//! framer's queue is bounded (framing.rs), so a client that floods the stub meanwhile costs no
+//! memory, and gets one error reply per request it sent beyond the queue once the program stops.
 //!
 //! Replies go the other way through [`Link`], gdbstub's connection: the bytes of a reply wait in
 //! the wire until gdbstub flushes it, so a reply that gdbstub abandons half-written (it fails
 //! after starting to answer) can be dropped and replaced by an error reply
 //! ([`Wire::answer_error`]).
 
-use super::framing::{packet, Framer, Incoming};
+use super::framing::{packet, Framer, Incoming, WhenFull};
 use gdbstub::conn::Connection;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -57,36 +65,31 @@ impl Wire {
     /// The next thing the client sent, waiting for it. A closed connection is `UnexpectedEof`.
     pub(super) fn next(&mut self) -> std::io::Result<Incoming> {
         loop {
-            if let Some(incoming) = self.incoming.items.pop_front() {
+            if let Some(incoming) = self.incoming.next_item() {
                 return Ok(incoming);
             }
             self.stream.set_nonblocking(false)?;
-            self.receive()?;
+            self.receive(WhenFull::Wait)?;
         }
     }
 
-    /// Whether the client sent Ctrl-C, without waiting. Packets that arrive while the program
-    /// runs wait for the stop (the client should not send any then, in all-stop mode).
+    /// Whether the client sent Ctrl-C since the last time this was asked (reading what has
+    /// arrived, without waiting). Every Ctrl-C until now is taken at once: they ask for one
+    /// stop. Packets that arrive while the program runs wait for the stop (the client should
+    /// not send any then, in all-stop mode), up to the framer's queue.
     pub(super) fn interrupt_requested(&mut self) -> std::io::Result<bool> {
         self.stream.set_nonblocking(true)?;
-        let received = self.receive();
+        let received = self.receive(WhenFull::Count);
         self.stream.set_nonblocking(false)?;
         match received {
             Err(error) if error.kind() == ErrorKind::WouldBlock => {}
             other => other?,
         }
-        let interrupt = self
-            .incoming
-            .items
-            .iter()
-            .position(|i| *i == Incoming::Interrupt);
-        Ok(interrupt
-            .and_then(|at| self.incoming.items.remove(at))
-            .is_some())
+        Ok(self.incoming.take_interrupt())
     }
 
     /// Reads what the stream has (blocking or not, as it is set) and cuts it into items.
-    fn receive(&mut self) -> std::io::Result<()> {
+    fn receive(&mut self, when_full: WhenFull) -> std::io::Result<()> {
         let mut chunk = [0u8; 4096];
         let read = loop {
             match self.stream.read(&mut chunk) {
@@ -97,7 +100,7 @@ impl Wire {
         if read == 0 {
             return Err(ErrorKind::UnexpectedEof.into());
         }
-        self.incoming.push(&chunk[..read]);
+        self.incoming.push(&chunk[..read], when_full);
         Ok(())
     }
 
@@ -131,6 +134,25 @@ impl Wire {
         }
         self.outgoing.extend_from_slice(&packet(INVALID_REQUEST));
         self.send()
+    }
+
+    /// Answers `requests` requests that were never read (they arrived beyond the framer's queue)
+    /// with an error reply each, in batches.
+    pub(super) fn answer_unread(&mut self, requests: usize) -> std::io::Result<()> {
+        const BATCH: usize = 256;
+        let mut one = Vec::new();
+        if !self.no_ack {
+            one.push(b'+');
+        }
+        one.extend_from_slice(&packet(INVALID_REQUEST));
+        let mut left = requests;
+        while left > 0 {
+            let now = left.min(BATCH);
+            self.outgoing.extend_from_slice(&one.repeat(now));
+            self.send()?;
+            left -= now;
+        }
+        Ok(())
     }
 
     /// Sends the buffered reply bytes, remembering the last packet among them.

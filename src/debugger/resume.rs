@@ -1,0 +1,40 @@
+//! Resuming, gdbstub's resume and single-step extensions: the client's `vCont;c`/`vCont;s`
+//! (with or without a signal) only choose how the program goes on; run.rs runs it.
+
+use super::target::DebugTarget;
+use crate::vm::ContextObject;
+use gdbstub::common::Signal;
+use gdbstub::target::ext::base::singlethread::{
+    SingleThreadResume, SingleThreadSingleStep, SingleThreadSingleStepOps,
+};
+
+/// How the program goes on when the client resumes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Resume {
+    /// One instruction.
+    Step,
+    /// Until a breakpoint, a watchpoint, the end or an interrupt.
+    Continue,
+}
+
+impl<C: ContextObject> SingleThreadResume for DebugTarget<'_, '_, C> {
+    /// The signal is discarded: an sBPF program has no signal handlers to deliver it to. After a
+    /// fault the run has ended, so resuming (with the fault's signal, as gdb and lldb do, or
+    /// without) reports that end: the process terminated by the fault's signal.
+    fn resume(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
+        self.resume = Resume::Continue;
+        Ok(())
+    }
+
+    fn support_single_step(&mut self) -> Option<SingleThreadSingleStepOps<'_, Self>> {
+        Some(self)
+    }
+}
+
+impl<C: ContextObject> SingleThreadSingleStep for DebugTarget<'_, '_, C> {
+    /// The signal is discarded, as for [`SingleThreadResume::resume`].
+    fn step(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
+        self.resume = Resume::Step;
+        Ok(())
+    }
+}
