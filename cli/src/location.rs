@@ -10,7 +10,21 @@
 use crate::load::Loaded;
 use sbvm::isa::disasm::{analyze, instruction_text, Symbols};
 use sbvm::isa::table::{lookup, Kind};
+use sbvm::vm::Executable;
 use std::collections::BTreeSet;
+
+/// What the disassembler needs to spell `executable`'s calls: its function registry's keys
+/// (before V3 a call names its callee by key).
+pub fn registry_symbols<C>(executable: &Executable<C>) -> Symbols {
+    Symbols {
+        function_keys: executable
+            .functions()
+            .iter()
+            .map(|(key, _, pc)| (key, pc))
+            .collect(),
+        ..Symbols::default()
+    }
+}
 
 /// The known function names of `loaded` as the disassembler takes them: the loader's and the
 /// file's names, with `entrypoint` at the entry point.
@@ -21,12 +35,7 @@ fn symbols(loaded: &Loaded) -> Symbols {
     functions.insert(executable.entry_pc(), "entrypoint".to_string());
     Symbols {
         functions,
-        function_keys: executable
-            .functions()
-            .iter()
-            .map(|(key, _, pc)| (key, pc))
-            .collect(),
-        ..Symbols::default()
+        ..registry_symbols(executable)
     }
 }
 

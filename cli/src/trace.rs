@@ -2,7 +2,7 @@
 //! registers and the budget left (to stderr when stdout carries JSON).
 
 use crate::report;
-use sbvm::isa::disasm::{instruction_text_with, Symbols};
+use sbvm::isa::disasm::instruction_text_with;
 use sbvm::vm::{ContextObject, EbpfError, StopReason, Vm};
 
 /// Runs `vm` to its end single-stepping, one line per instruction; returns the count and outcome.
@@ -11,14 +11,7 @@ pub fn run_traced<C: ContextObject>(
     to_stderr: bool,
 ) -> (u64, Result<u64, EbpfError>) {
     let executable = vm.executable();
-    let symbols = Symbols {
-        function_keys: executable
-            .functions()
-            .iter()
-            .map(|(key, _, pc)| (key, pc))
-            .collect(),
-        ..Symbols::default()
-    };
+    let symbols = crate::location::registry_symbols(executable);
     loop {
         let pc = vm.pc();
         let text = instruction_text_with(executable.text(), pc, executable.version(), &symbols)
