@@ -29,7 +29,7 @@ use crate::elf::ElfLoadError;
 use crate::isa::SbpfVersion;
 use crate::vm::{Config, Engine, Executable, Runtime};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What processing an instruction produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +101,17 @@ pub struct ProgramRuntime {
     programs: ProgramMap,
     environment: Arc<Environment>,
     sysvar_cache: Arc<SysvarCache>,
+    /// The cache built for the latest instruction that gave sysvar accounts of its own, with
+    /// those accounts' data: instructions given the same ones share it (building one copies
+    /// every sysvar, slot hashes' 20 KB included).
+    overridden: Mutex<Option<OverriddenSysvars>>,
     engine: Engine,
+}
+
+/// A sysvar cache with the sysvar accounts that replaced the runtime's values in it.
+struct OverriddenSysvars {
+    accounts: Vec<(SysvarKind, Vec<u8>)>,
+    cache: Arc<SysvarCache>,
 }
 
 impl Default for ProgramRuntime {
@@ -135,6 +145,7 @@ impl ProgramRuntime {
             runtime: Arc::new(runtime),
             programs: ProgramMap::default(),
             sysvar_cache: Arc::new(SysvarCache::new(&environment.sysvars)),
+            overridden: Mutex::new(None),
             environment: Arc::new(environment),
             engine: Engine::Interpreter,
         }
@@ -175,6 +186,10 @@ impl ProgramRuntime {
     /// Changes the sysvars (clock, rent, …) for later instructions.
     pub fn set_sysvars(&mut self, sysvars: Sysvars) {
         self.sysvar_cache = Arc::new(SysvarCache::new(&sysvars));
+        *self
+            .overridden
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
         Arc::make_mut(&mut self.environment).sysvars = sysvars;
     }
 
@@ -303,11 +318,34 @@ impl ProgramRuntime {
         if overrides.is_empty() {
             return Arc::clone(&self.sysvar_cache);
         }
-        let mut cache = (*self.sysvar_cache).clone();
-        for (kind, account) in overrides {
-            cache.set_from_account(kind, &account.data);
+        // A poisoned lock only means a panic elsewhere left it: its contents are whole.
+        let mut overridden = self
+            .overridden
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let same =
+            overridden.as_ref().is_some_and(|earlier| {
+                earlier.accounts.len() == overrides.len()
+                    && earlier.accounts.iter().zip(&overrides).all(
+                        |((kind, data), (given, account))| kind == given && *data == account.data,
+                    )
+            });
+        if let (true, Some(earlier)) = (same, overridden.as_ref()) {
+            return Arc::clone(&earlier.cache);
         }
-        Arc::new(cache)
+        let mut cache = (*self.sysvar_cache).clone();
+        for (kind, account) in &overrides {
+            cache.set_from_account(*kind, &account.data);
+        }
+        let cache = Arc::new(cache);
+        *overridden = Some(OverriddenSysvars {
+            accounts: overrides
+                .iter()
+                .map(|(kind, account)| (*kind, account.data.clone()))
+                .collect(),
+            cache: Arc::clone(&cache),
+        });
+        cache
     }
 }
 
@@ -320,5 +358,52 @@ fn is_loader_id(id: &Pubkey) -> bool {
 impl ProgramSource for ProgramRuntime {
     fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
         ProgramRuntime::program(self, program_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rent_account(lamports_per_byte: u64) -> (Pubkey, Account) {
+        // Rent's bincode layout (Agave's `Rent`): lamports per byte-year (u64), exemption
+        // threshold (f64), burn percent (u8).
+        let mut data = lamports_per_byte.to_le_bytes().to_vec();
+        data.extend_from_slice(&2.0f64.to_le_bytes());
+        data.push(50);
+        let key = SysvarKind::ALL
+            .iter()
+            .find(|(kind, _)| *kind == SysvarKind::Rent)
+            .map(|(_, key)| *key)
+            .unwrap();
+        let account = Account {
+            lamports: 1,
+            owner: ids::SYSVAR_OWNER,
+            executable: false,
+            rent_epoch: 0,
+            data,
+        };
+        (key, account)
+    }
+
+    #[test]
+    fn instructions_given_the_same_sysvar_accounts_share_a_cache_and_others_do_not() {
+        let runtime = ProgramRuntime::new();
+        let rent = |cache: &SysvarCache| cache.buffer(SysvarKind::Rent).unwrap().to_vec();
+        let first = runtime.sysvar_cache_for(&[rent_account(7)]);
+        let again = runtime.sysvar_cache_for(&[rent_account(7)]);
+        assert!(Arc::ptr_eq(&first, &again));
+        let other = runtime.sysvar_cache_for(&[rent_account(8)]);
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(rent(&first), rent_account(7).1.data);
+        assert_eq!(rent(&other), rent_account(8).1.data);
+        // No sysvar account given: the runtime's own values.
+        let own = runtime.sysvar_cache_for(&[]);
+        assert_eq!(
+            rent(&own),
+            SysvarCache::new(&Sysvars::default())
+                .buffer(SysvarKind::Rent)
+                .unwrap()
+        );
     }
 }
