@@ -5,11 +5,11 @@
 //! 1. the meter: if the budget is spent, stop with ExceededMaxInstructions (so running out
 //!    wins over any fault the instruction would raise); else count the instruction;
 //! 2. fetch: a pc past the end of the text is ExecutionOverrun;
-//! 3. execute: one dense `match` over [`decode::Code`] (`Vm::dispatch`); the families live in
+//! 3. execute: one dense `match` over [`decode::Code`] (`Vm::execute_op`); the families live in
 //!    `alu`, `branch`, `memory` and `call`.
 //!
 //! [`Vm::execute`] runs that loop to the end; [`Vm::step`] runs it once and says why it stopped.
-//! Both call the same `Vm::dispatch`, so the debugger's single steps and the fast loop cannot
+//! Both call the same `Vm::execute_op`, so the debugger's single steps and the fast loop cannot
 //! disagree about results or counts.
 
 mod alu;

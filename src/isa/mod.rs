@@ -7,7 +7,7 @@
 //!                    ┌──────────── table.rs (one row per opcode × versions) ───────────┐
 //!                    │                                                                  │
 //!   asm/ (mnemonic → row → slot)   disasm/ (slot → row → text)   verifier (slot → row → rules)
-//!                                                                   interpreter, JIT (later)
+//!                                       interpreter::decode (slot → row → op, both engines run)
 //! ```
 
 pub mod asm;
