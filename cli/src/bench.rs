@@ -7,7 +7,7 @@ use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report;
 use crate::run::{engine_parser, prepare};
 use crate::Failure;
-use sbvm::env::{standard_vm, EnvContext};
+use sbvm::env::EnvContext;
 use sbvm::vm::{EbpfError, Engine};
 use serde_json::Value;
 use std::time::Instant;
@@ -61,13 +61,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let mut instructions = 0;
         for run in 0..=args.iters {
             let mut context = EnvContext::new(args.environment.limit);
-            let mut vm = standard_vm(
-                &loaded.executable,
-                &mut context,
-                input.fresh()?,
-                args.environment.heap_size(),
-            )
-            .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+            let mut vm = args
+                .environment
+                .vm(&loaded.executable, &mut context, input.fresh()?)?;
             let start = Instant::now();
             let (count, result) = vm.execute_with(engine);
             let elapsed = start.elapsed();

@@ -9,7 +9,7 @@ use crate::report::{self, json_line};
 use crate::run::executed_outcome;
 use crate::Failure;
 use sbvm::debugger::{serve, DebugOptions, SessionEnd};
-use sbvm::env::{standard_vm, EnvContext};
+use sbvm::env::EnvContext;
 use sbvm::solana::fixture::FixtureRunner;
 use sbvm::solana::{InvokeContext, VmDriver};
 use sbvm::vm::Engine;
@@ -107,13 +107,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let mut context = EnvContext::new(args.environment.limit);
     let (end, (instructions, result), pc) = {
-        let mut vm = standard_vm(
-            executable,
-            &mut context,
-            input,
-            args.environment.heap_size(),
-        )
-        .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+        let mut vm = args.environment.vm(executable, &mut context, input)?;
         let stream = accept_client(&args)?;
         let (end, result) = serve(&mut vm, stream, &options);
         (end, result, vm.pc())

@@ -5,12 +5,12 @@ use crate::input::{elf_hint, format_of, read_bytes, Format};
 use crate::Failure;
 use sbvm::elf::ElfLoadError;
 use sbvm::env::{
-    check_heap_size, check_input_len, copied, standard_runtime, zeroed, EnvContext, EnvError,
-    MAX_INPUT_LEN,
+    check_heap_size, check_input_len, copied, standard_runtime, standard_vm, zeroed, EnvContext,
+    EnvError, MAX_INPUT_LEN,
 };
 use sbvm::isa::SbpfVersion;
 use sbvm::jit::JitError;
-use sbvm::vm::{Config, EbpfError, Executable, FunctionRegistry, LoadError};
+use sbvm::vm::{Config, EbpfError, Executable, FunctionRegistry, LoadError, Vm};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -226,6 +226,18 @@ impl EnvironmentArgs {
     /// `--heap` as a host size (checked by [`EnvironmentArgs::input_bytes`]).
     pub fn heap_size(&self) -> usize {
         usize::try_from(self.heap).unwrap_or(usize::MAX)
+    }
+
+    /// The standard environment's VM for `executable` with `input` and `--heap`; a memory map
+    /// that cannot be built is a usage error.
+    pub fn vm<'a>(
+        &self,
+        executable: &'a Executable<EnvContext>,
+        context: &'a mut EnvContext,
+        input: Vec<u8>,
+    ) -> Result<Vm<'a, EnvContext>, Failure> {
+        standard_vm(executable, context, input, self.heap_size())
+            .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::load::{compile_failure, EnvironmentArgs, LoadFailure, Loaded, ProgramArgs};
 use crate::report::{self, json_line, Outcome};
 use crate::Failure;
-use sbvm::env::{standard_vm, EnvContext};
+use sbvm::env::EnvContext;
 use sbvm::vm::{EbpfError, Engine};
 
 /// Arguments of `sbvm run`.
@@ -80,13 +80,7 @@ fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Fail
     let executable = &loaded.executable;
     let mut context = EnvContext::new(args.environment.limit);
     let (instructions, result, pc) = {
-        let mut vm = standard_vm(
-            executable,
-            &mut context,
-            input,
-            args.environment.heap_size(),
-        )
-        .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))?;
+        let mut vm = args.environment.vm(executable, &mut context, input)?;
         let (instructions, result) = if args.trace {
             crate::trace::run_traced(&mut vm, args.json)
         } else {
