@@ -2,31 +2,9 @@
 
 mod common;
 
+use common::{sbvm, scratch, stderr, stdout};
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn sbvm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sbvm"))
-        .args(args)
-        .output()
-        .expect("sbvm runs")
-}
-
-fn scratch(name: &str, contents: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbvm-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 #[test]
 fn asm_prints_hex_slots_or_writes_raw_bytes() {
@@ -52,7 +30,7 @@ fn asm_prints_hex_slots_or_writes_raw_bytes() {
 fn disasm_reads_raw_bytes_and_prints_assembly_or_listing() {
     let raw = scratch(
         "prog.bin",
-        &[
+        [
             0xb7, 0, 0, 0, 0x2a, 0, 0, 0, 0x05, 0, 0xff, 0xff, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0,
             0,
         ],
@@ -97,7 +75,7 @@ fn verify_exit_status_tells_accept_from_reject() {
         "{}",
         stderr(&output)
     );
-    let raw = scratch("short.bin", &[0x95, 0, 0]);
+    let raw = scratch("short.bin", [0x95, 0, 0]);
     let output = sbvm(&["verify", raw.to_str().unwrap(), "--version", "v0", "--raw"]);
     assert_eq!(output.status.code(), Some(3));
     assert!(stderr(&output).contains("ProgramLengthNotMultiple"));
@@ -362,7 +340,7 @@ fn run_exit_status_tells_exit_fault_and_rejection_apart() {
 #[test]
 fn run_reads_input_files_and_lengths_and_traces() {
     let program = scratch("input.asm", b"ldxb r0, [r1+3]\nexit\n");
-    let input = scratch("input.bin", &[9, 8, 7, 6, 5]);
+    let input = scratch("input.bin", [9, 8, 7, 6, 5]);
     let output = sbvm(&[
         "run",
         program.to_str().unwrap(),
@@ -407,7 +385,7 @@ fn run_reads_input_files_and_lengths_and_traces() {
     );
     let raw = scratch(
         "ret7.bin",
-        &[0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0],
+        [0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0],
     );
     let output = sbvm(&[
         "run",

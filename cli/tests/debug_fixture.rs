@@ -5,55 +5,11 @@
 
 mod common;
 
-use common::solana_oracle_dir;
-use std::io::{BufRead, BufReader, Read, Write};
+use common::{debug_port, exchange, solana_oracle_dir};
+use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// Sends one packet and returns the reply's payload (acknowledging it).
-fn exchange(stream: &mut TcpStream, payload: &str) -> String {
-    let checksum = payload
-        .bytes()
-        .fold(0u8, |sum, byte| sum.wrapping_add(byte));
-    write!(stream, "${payload}#{checksum:02x}").unwrap();
-    let mut reply = Vec::new();
-    let mut byte = [0u8; 1];
-    // Skip acknowledgements, then read `$…#xx`.
-    loop {
-        stream.read_exact(&mut byte).unwrap();
-        if byte[0] == b'$' {
-            break;
-        }
-    }
-    loop {
-        stream.read_exact(&mut byte).unwrap();
-        if byte[0] == b'#' {
-            break;
-        }
-        reply.push(byte[0]);
-    }
-    let mut checksum = [0u8; 2];
-    stream.read_exact(&mut checksum).unwrap();
-    stream.write_all(b"+").unwrap();
-    run_length_decoded(&reply)
-}
-
-/// Expands the protocol's run-length encoding: `x*n` repeats `x` (`n` − 29) more times.
-fn run_length_decoded(reply: &[u8]) -> String {
-    let mut out: Vec<u8> = Vec::new();
-    let mut bytes = reply.iter();
-    while let Some(&byte) = bytes.next() {
-        if byte == b'*' {
-            let count = bytes.next().map_or(0, |n| n.saturating_sub(29));
-            let last = *out.last().unwrap();
-            out.extend(std::iter::repeat_n(last, usize::from(count)));
-        } else {
-            out.push(byte);
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
 
 fn register(registers: &str, index: usize) -> u64 {
     let hex = &registers[index * 16..index * 16 + 16];
@@ -82,9 +38,7 @@ fn a_fixture_runs_under_a_gdb_remote_client_and_reports_like_sbvm_fixture() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let port = debug_port(&mut stderr);
     std::thread::spawn(move || for _ in stderr.lines() {});
 
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{scratch, skip};
+use common::{debug_port, exchange, scratch, skip};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, ChildStderr, Command, Stdio};
@@ -40,14 +40,7 @@ fn start_debug(name: &str, source: &str, options: &[&str]) -> (Child, BufReader<
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let port = line
-        .trim()
-        .rsplit(':')
-        .next()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    let port = debug_port(&mut stderr);
     (child, stderr, port)
 }
 
@@ -57,34 +50,6 @@ fn connect(port: u16) -> TcpStream {
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     stream
-}
-
-/// Sends one packet and returns the reply's payload (acknowledging it). The replies these
-/// tests read carry no run-length encoding (short, or no runs of 4 or more).
-fn exchange(stream: &mut TcpStream, payload: &str) -> String {
-    let checksum = payload
-        .bytes()
-        .fold(0u8, |sum, byte| sum.wrapping_add(byte));
-    write!(stream, "${payload}#{checksum:02x}").unwrap();
-    let mut reply = Vec::new();
-    let mut byte = [0u8; 1];
-    loop {
-        stream.read_exact(&mut byte).unwrap();
-        if byte[0] == b'$' {
-            break;
-        }
-    }
-    loop {
-        stream.read_exact(&mut byte).unwrap();
-        if byte[0] == b'#' {
-            break;
-        }
-        reply.push(byte[0]);
-    }
-    let mut checksum = [0u8; 2];
-    stream.read_exact(&mut checksum).unwrap();
-    stream.write_all(b"+").unwrap();
-    String::from_utf8(reply).unwrap()
 }
 
 /// Waits for `sbvm debug` to end; returns its JSON outcome, the rest of its stderr and whether

@@ -1,22 +1,10 @@
 //! The location line of a fault names the function the way `sbvm disasm` labels it, whatever
 //! the program's form (assembly, ELF, raw bytecode) and however the function is reached.
 
-use std::process::{Command, Output};
+mod common;
 
-fn sbvm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sbvm"))
-        .args(args)
-        .output()
-        .expect("sbvm runs")
-}
-
-fn scratch(name: &str, contents: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("sbvm-cli-location-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path.to_string_lossy().into_owned()
-}
+use common::{sbvm, scratch_arg as scratch};
+use std::process::Output;
 
 /// The function named in `at pc PC in NAME: …` on stderr.
 fn faulting_function(output: &Output, pc: usize) -> String {

@@ -5,21 +5,13 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::example;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The limit of a heap or an input: one 4 GiB slot of the sBPF memory map (0x3_0000_0000 and
 /// 0x4_0000_0000 are 1 << 32 apart), in the words the error uses.
 const SLOT_LIMIT: &str = "at most 4294967296 bytes";
-
-fn example(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
 
 /// Runs sbvm with `args`, killing it after `limit` (a failure: it waited or hung).
 fn sbvm_within(args: &[&str], limit: Duration) -> Output {

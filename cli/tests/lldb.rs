@@ -26,14 +26,6 @@ fn lldb() -> Option<PathBuf> {
     found
 }
 
-fn scratch(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbvm-lldb-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
-}
-
 /// Starts `sbvm debug` on a free port; returns the process and the port.
 fn start_debug(program: &Path, version: &str) -> (Child, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
@@ -51,14 +43,7 @@ fn start_debug(program: &Path, version: &str) -> (Child, u16) {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let port = line
-        .trim()
-        .rsplit(':')
-        .next()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    let port = common::debug_port(&mut stderr);
     // Keep draining stderr so the child never blocks on it.
     std::thread::spawn(move || for _ in stderr.lines() {});
     (child, port)
@@ -72,7 +57,7 @@ fn run_lldb(lldb: &Path, port: u16, commands: &[&str]) -> String {
         script += command;
         script.push('\n');
     }
-    let file = scratch(&format!("commands-{port}.lldb"), &script);
+    let file = common::scratch(&format!("commands-{port}.lldb"), &script);
     let output = Command::new("timeout")
         .args([
             "60",
@@ -109,7 +94,7 @@ exit
 #[test]
 fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
     let Some(lldb) = lldb() else { return };
-    let program = scratch("hello.asm", HELLO);
+    let program = common::scratch("hello.asm", HELLO);
     let (child, port) = start_debug(&program, "v0");
     // `ldxdw r0, [r10-32]` is instruction 9 (lddw takes two slots): address 0x1_0000_0048.
     let output = run_lldb(
@@ -149,7 +134,7 @@ fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
 #[test]
 fn lldb_sees_faults_as_signals() {
     let Some(lldb) = lldb() else { return };
-    let program = scratch("div.asm", "mov64 r1, 0\nmov64 r0, 7\ndiv64 r0, r1\nexit\n");
+    let program = common::scratch("div.asm", "mov64 r1, 0\nmov64 r0, 7\ndiv64 r0, r1\nexit\n");
     let (child, port) = start_debug(&program, "v3");
     let output = run_lldb(
         &lldb,
@@ -170,7 +155,7 @@ fn lldb_sees_faults_as_signals() {
 #[test]
 fn lldb_continues_after_a_fault_to_the_programs_end() {
     let Some(lldb) = lldb() else { return };
-    let program = scratch("null.asm", "mov64 r1, 0\nstxdw [r1+0], r1\nexit\n");
+    let program = common::scratch("null.asm", "mov64 r1, 0\nstxdw [r1+0], r1\nexit\n");
     let (child, port) = start_debug(&program, "v3");
     // The README's workflow: fault, inspect, continue (lldb sends `vCont;C0b:p1.1`).
     let output = run_lldb(
@@ -196,7 +181,7 @@ fn lldb_continues_after_a_fault_to_the_programs_end() {
 #[test]
 fn lldb_runs_to_exit_and_monitor_reports() {
     let Some(lldb) = lldb() else { return };
-    let program = scratch("exit.asm", "lddw r0, 0x1234567890\nexit\n");
+    let program = common::scratch("exit.asm", "lddw r0, 0x1234567890\nexit\n");
     let (child, port) = start_debug(&program, "v0");
     let output = run_lldb(
         &lldb,

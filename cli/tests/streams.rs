@@ -2,8 +2,10 @@
 //! status per kind of input whatever the subcommand; `-` for standard input; guest text
 //! escaped before it reaches a terminal.
 
+mod common;
+
+use common::{example, scratch_arg as scratch, stderr, stdout};
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn sbvm(args: &[&str]) -> Output {
@@ -23,30 +25,6 @@ fn sbvm_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn scratch(name: &str, contents: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("sbvm-cli-streams-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-fn example(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 /// The one JSON line stdout must hold.
 fn json_line(output: &Output) -> serde_json::Value {
     let stdout = stdout(output);
@@ -56,7 +34,7 @@ fn json_line(output: &Output) -> serde_json::Value {
 
 #[test]
 fn load_and_run_errors_go_to_stderr() {
-    let not_elf = scratch("bad.so", &[0xff; 100]);
+    let not_elf = scratch("bad.so", [0xff; 100]);
     let output = sbvm(&["run", &not_elf]);
     assert_eq!(output.status.code(), Some(3));
     assert_eq!(stdout(&output), "", "nothing on stdout");
@@ -83,7 +61,7 @@ fn load_and_run_errors_go_to_stderr() {
 
 #[test]
 fn json_keeps_stdout_one_line_for_every_failure() {
-    let not_elf = scratch("bad-json.so", &[0xff; 100]);
+    let not_elf = scratch("bad-json.so", [0xff; 100]);
     let output = sbvm(&["run", &not_elf, "--json"]);
     assert_eq!(output.status.code(), Some(3));
     assert_eq!(json_line(&output)["stage"], "load");
@@ -230,7 +208,7 @@ fn bench_of_a_failing_run_says_so_and_exits_1() {
 #[test]
 fn bytes_that_are_not_elf_get_a_hint() {
     let hint = "use --raw for bytecode or name assembly *.s/*.asm";
-    let random = scratch("random.bin", &[0xff, 0x00, 0x9c, 0x80].repeat(40));
+    let random = scratch("random.bin", [0xff, 0x00, 0x9c, 0x80].repeat(40));
     let empty = scratch("empty.so", b"");
     for (file, problem) in [(&random, "bad magic"), (&empty, "too short")] {
         for command in ["run", "verify", "disasm", "bench"] {
@@ -371,7 +349,7 @@ fn error_messages_escape_control_and_bidirectional_characters() {
         assert_no_raw_escapes(&args, &output);
     }
     // A file name in a load failure, in a usage error, and an argument the parser refuses.
-    let named = scratch("\u{202e}\u{1b}[31m.so", &[0xff; 64]);
+    let named = scratch("\u{202e}\u{1b}[31m.so", [0xff; 64]);
     let missing = "/nonexistent/\u{202e}\u{1b}[31m.so";
     for args in [
         &["verify", named.as_str()][..],

@@ -1,7 +1,10 @@
 //! Helpers the CLI tests share.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
+use std::process::{ChildStderr, Command, Output};
 
 #[path = "../../../tests/common/skip.rs"]
 mod skip_visibly;
@@ -22,10 +25,98 @@ pub fn solana_oracle_dir() -> Option<PathBuf> {
 }
 
 /// Writes `contents` to a file named `name` in this process's scratch folder.
-pub fn scratch(name: &str, contents: &str) -> PathBuf {
+pub fn scratch(name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sbvm-cli-tests-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, contents).unwrap();
     path
+}
+
+/// [`scratch`], with the path as a command-line argument.
+pub fn scratch_arg(name: &str, contents: impl AsRef<[u8]>) -> String {
+    scratch(name, contents).to_string_lossy().into_owned()
+}
+
+/// The path of `examples/NAME`, as a command-line argument.
+pub fn example(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Runs the `sbvm` binary with `args` (standard input closed) to its end.
+pub fn sbvm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sbvm"))
+        .args(args)
+        .output()
+        .expect("sbvm runs")
+}
+
+/// What a run printed on standard output.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// What a run printed on standard error.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The port `sbvm debug` listens on, from the "waiting for a debugger on 127.0.0.1:PORT" line
+/// it prints first on standard error.
+pub fn debug_port(stderr: &mut BufReader<ChildStderr>) -> u16 {
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    line.trim()
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"))
+}
+
+/// Sends one gdb-remote packet and returns the reply's payload, run-length encoding expanded
+/// (acknowledgements before the reply are skipped; the reply is acknowledged).
+pub fn exchange(stream: &mut TcpStream, payload: &str) -> String {
+    let checksum = payload
+        .bytes()
+        .fold(0u8, |sum, byte| sum.wrapping_add(byte));
+    write!(stream, "${payload}#{checksum:02x}").unwrap();
+    let mut reply = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        stream.read_exact(&mut byte).unwrap();
+        if byte[0] == b'$' {
+            break;
+        }
+    }
+    loop {
+        stream.read_exact(&mut byte).unwrap();
+        if byte[0] == b'#' {
+            break;
+        }
+        reply.push(byte[0]);
+    }
+    let mut checksum = [0u8; 2];
+    stream.read_exact(&mut checksum).unwrap();
+    stream.write_all(b"+").unwrap();
+    run_length_decoded(&reply)
+}
+
+/// Expands the protocol's run-length encoding: `x*n` repeats `x` (`n` − 29) more times.
+fn run_length_decoded(reply: &[u8]) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    let mut bytes = reply.iter();
+    while let Some(&byte) = bytes.next() {
+        if byte == b'*' {
+            let count = bytes.next().map_or(0, |n| n.saturating_sub(29));
+            let last = *out.last().unwrap();
+            out.extend(std::iter::repeat_n(last, usize::from(count)));
+        } else {
+            out.push(byte);
+        }
+    }
+    String::from_utf8(out).unwrap()
 }
