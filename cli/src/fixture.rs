@@ -4,6 +4,7 @@
 //! Exit status: 0 every expectation holds, 1 one differs, 2 usage (unreadable or malformed
 //! fixture), 3 a program does not load.
 
+use crate::input::read_at_most;
 use crate::load::compile_failure;
 use crate::report::{self, ordered_object};
 use crate::run::engine_parser;
@@ -141,20 +142,25 @@ pub const MAX_FIXTURE_FILE_LEN: u64 = 256 * 1024 * 1024;
 /// Reads and parses a fixture file (a usage error when it cannot be, or when it is longer than
 /// [`MAX_FIXTURE_FILE_LEN`]: a fixture can be named `/dev/zero`).
 pub fn read_fixture(file: &Path) -> Result<Fixture, Failure> {
-    use std::io::Read;
     let cannot_read = |error| Failure::Usage(format!("cannot read {}: {error}", file.display()));
-    let mut text = String::new();
-    std::fs::File::open(file)
-        .map_err(cannot_read)?
-        .take(MAX_FIXTURE_FILE_LEN + 1)
-        .read_to_string(&mut text)
-        .map_err(cannot_read)?;
-    if text.len() as u64 > MAX_FIXTURE_FILE_LEN {
+    let bytes = read_at_most(
+        std::fs::File::open(file).map_err(cannot_read)?,
+        MAX_FIXTURE_FILE_LEN,
+    )
+    .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FIXTURE_FILE_LEN {
         return Err(Failure::Usage(format!(
             "{}: a fixture file holds at most {MAX_FIXTURE_FILE_LEN} bytes (256 MiB); this one is longer",
             file.display()
         )));
     }
+    // The words `read_to_string` uses for bytes that are not UTF-8.
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::Usage(format!(
+            "cannot read {}: stream did not contain valid UTF-8",
+            file.display()
+        ))
+    })?;
     Fixture::from_json(&text)
         .map_err(|error| Failure::Usage(format!("{}: {error}", file.display())))
 }

@@ -47,12 +47,16 @@ pub const MAX_PROGRAM_FILE_LEN: u64 = 64 * 1024 * 1024;
 /// device has no size to check beforehand, so the read stops one byte past it).
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
     let bytes = if path.as_os_str() == STDIN {
-        read_at_most(std::io::stdin().lock())
+        read_at_most(std::io::stdin().lock(), MAX_PROGRAM_FILE_LEN)
             .map_err(|error| Failure::Usage(format!("cannot read standard input: {error}")))?
     } else {
         let cannot_read =
             |error| Failure::Usage(format!("cannot read {}: {error}", path.display()));
-        read_at_most(std::fs::File::open(path).map_err(cannot_read)?).map_err(cannot_read)?
+        read_at_most(
+            std::fs::File::open(path).map_err(cannot_read)?,
+            MAX_PROGRAM_FILE_LEN,
+        )
+        .map_err(cannot_read)?
     };
     if u64::try_from(bytes.len()).map_or(true, |len| len > MAX_PROGRAM_FILE_LEN) {
         let name = if path.as_os_str() == STDIN {
@@ -68,13 +72,13 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
-/// Reads `reader` to its end or to one byte past [`MAX_PROGRAM_FILE_LEN`], whichever comes
-/// first.
-fn read_at_most(reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+/// Reads `reader` to its end or to one byte past `limit`, whichever comes first: a file, pipe
+/// or device may be endless (`/dev/zero`), so the caller tells too long by the length.
+pub fn read_at_most(reader: impl std::io::Read, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     reader
-        .take(MAX_PROGRAM_FILE_LEN.saturating_add(1))
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)?;
     Ok(bytes)
 }

@@ -1,7 +1,7 @@
 //! Loading a program for `run` and `bench`: ELF, raw bytecode or assembly, into an executable of
 //! the standard environment — or the stage and error kind where that failed.
 
-use crate::input::{elf_hint, format_of, read_bytes, Format};
+use crate::input::{elf_hint, format_of, read_at_most, read_bytes, Format};
 use crate::Failure;
 use sbvm::elf::ElfLoadError;
 use sbvm::env::{
@@ -244,14 +244,10 @@ impl EnvironmentArgs {
 /// Reads an input file, stopping one byte past the limit: a pipe or a device has no size to
 /// check beforehand.
 fn read_input_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
-    use std::io::Read;
     let cannot_read =
         |error| Failure::Usage(format!("cannot read input {}: {error}", path.display()));
     let file = std::fs::File::open(path).map_err(cannot_read)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_INPUT_LEN.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(cannot_read)?;
+    let bytes = read_at_most(file, MAX_INPUT_LEN).map_err(cannot_read)?;
     check_input_len(u64::try_from(bytes.len()).unwrap_or(u64::MAX))
         .map_err(|error| Failure::Usage(format!("--input {}: {error}", path.display())))?;
     Ok(bytes)
