@@ -1,17 +1,75 @@
 //! The context of a program run: the compute meter, the transaction, the log and everything a
 //! syscall may need (Solana's `InvokeContext`). The VM charges instructions to it and hands it
 //! to every syscall.
+//!
+//! A program that invokes another (cross-program invocation, `cpi/`) does so from inside a
+//! syscall, so the context also carries what running a callee takes: the loaded programs
+//! ([`ProgramSource`]), the driver for the callee's VM ([`VmDriver::callee`]) and where the
+//! running program's accounts lie in its memory. Each program run saves the caller's values of
+//! these and puts them back when it ends.
 
 use super::budget::{ComputeBudget, ComputeCosts};
 use super::error::InstructionError;
 use super::failure::SyscallFailure;
 use super::log::LogCollector;
 use super::pubkey::Pubkey;
+use super::serialize::SerializedAccount;
 use super::sysvar::{SysvarCache, Sysvars};
 use super::transaction::TransactionContext;
 use crate::memory::MM_HEAP_START;
-use crate::vm::ContextObject;
+use crate::vm::{ContextObject, EbpfError, Engine, Executable, Vm};
 use std::sync::Arc;
+
+/// How a program's VM is run: to the end on an engine, or step by step under a tracer or a
+/// debugger. Whatever runs it must leave the VM finished and report its count and outcome.
+pub trait VmDriver {
+    /// Runs `vm` (prepared: memory mapped, r1 and r2 set) to its end.
+    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>);
+
+    /// The driver for the VMs of programs this driver's program invokes: by default the same
+    /// engine's interpreter; an engine answers itself, a tracer a tracer.
+    fn callee(&self) -> Box<dyn VmDriver> {
+        Box::new(Engine::Interpreter)
+    }
+}
+
+impl VmDriver for Engine {
+    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>) {
+        vm.execute_with(*self)
+    }
+
+    fn callee(&self) -> Box<dyn VmDriver> {
+        Box::new(*self)
+    }
+}
+
+/// Where the runtime finds the programs instructions invoke.
+pub trait ProgramSource {
+    /// The loaded sBPF program with this id.
+    fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>>;
+}
+
+/// No programs (a context made outside a runtime).
+struct NoPrograms;
+
+impl ProgramSource for NoPrograms {
+    fn program(&self, _program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
+        None
+    }
+}
+
+/// The driver callees of the running program run on (not `Debug`: a boxed driver).
+pub(crate) struct CalleeDriver(pub Option<Box<dyn VmDriver>>);
+
+impl std::fmt::Debug for CalleeDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "CalleeDriver(Some(..))"
+        } else {
+            "CalleeDriver(None)"
+        })
+    }
+}
 
 /// What the runtime fixes for every instruction: sysvars, costs, limits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,6 +128,18 @@ pub struct InvokeContext {
     pub check_aligned: bool,
     /// Why the last syscall failed, in Solana's terms (the VM sees only a message).
     pub(crate) syscall_failure: Option<SyscallFailure>,
+    /// The loaded programs, for cross-program invocation.
+    pub(crate) programs: Arc<dyn ProgramSource + Send + Sync>,
+    /// What runs the VM of a program the running one invokes.
+    pub(crate) callee_driver: CalleeDriver,
+    /// Where the running program's instruction accounts lie in its input (empty between runs).
+    pub(crate) input_accounts: Vec<SerializedAccount>,
+}
+
+impl std::fmt::Debug for dyn ProgramSource + Send + Sync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgramSource")
+    }
 }
 
 impl InvokeContext {
@@ -89,7 +159,16 @@ impl InvokeContext {
             heap: HeapAllocator::default(),
             check_aligned: true,
             syscall_failure: None,
+            programs: Arc::new(NoPrograms),
+            callee_driver: CalleeDriver(None),
+            input_accounts: Vec::new(),
         }
+    }
+
+    /// The same context with `programs` to invoke.
+    pub(crate) fn with_programs(mut self, programs: Arc<dyn ProgramSource + Send + Sync>) -> Self {
+        self.programs = programs;
+        self
     }
 
     /// The costs.

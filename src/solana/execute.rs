@@ -14,7 +14,7 @@
 //! message) or anything else, logged by its message and reported as `ProgramFailedToComplete`:
 //! [`ProgramFailure`] keeps the two apart exactly as Agave's boxed errors do.
 
-use super::context::{HeapAllocator, InvokeContext};
+use super::context::{CalleeDriver, HeapAllocator, InvokeContext, VmDriver};
 use super::error::InstructionError;
 use super::failure::{vm_error_message, SyscallFailure};
 use super::run_memory::{growth_hook, stack_and_heap, Growth};
@@ -22,7 +22,7 @@ use super::serialize::{restore_data, serialize, write_back, InputLayout};
 use super::transaction::MAX_PERMITTED_DATA_INCREASE;
 use crate::env::check_stack;
 use crate::memory::{MemoryMapping, MM_INPUT_START};
-use crate::vm::{AccessType, ContextObject, EbpfError, Engine, Executable, Vm};
+use crate::vm::{AccessType, ContextObject, EbpfError, Executable, Vm};
 use std::fmt;
 
 /// Why a program run failed.
@@ -60,19 +60,6 @@ impl From<InstructionError> for ProgramFailure {
     }
 }
 
-/// How a program's VM is run: to the end on an engine, or step by step under a tracer or a
-/// debugger. Whatever runs it must leave the VM finished and report its count and outcome.
-pub trait VmDriver {
-    /// Runs `vm` (prepared: memory mapped, r1 and r2 set) to its end.
-    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>);
-}
-
-impl VmDriver for Engine {
-    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>) {
-        vm.execute_with(*self)
-    }
-}
-
 /// Runs `executable` for the context's current instruction with `driver`, then writes the
 /// accounts back. Logs `consumed` and `return` lines; the caller logs the outcome.
 pub fn execute_program(
@@ -90,7 +77,6 @@ pub fn execute_program(
         restore_data(&mut context.transaction, &input, input_regions)?;
         return Err(InstructionError::ProgramEnvironmentSetupFailure.into());
     }
-    context.heap = HeapAllocator::new(u64::from(budget.heap_size));
     context.syscall_failure = None;
 
     // A stack beyond its 4 GiB slot (an embedder's budget of frames × frame size) is refused as
@@ -122,12 +108,28 @@ pub fn execute_program(
         resize_delta: context.transaction.resize_delta(),
     }));
 
+    // What a syscall invoking another program needs of this run; the caller's values (when this
+    // run is itself a callee) come back when it ends.
+    let caller_driver = std::mem::replace(
+        &mut context.callee_driver,
+        CalleeDriver(Some(driver.callee())),
+    );
+    let caller_accounts = std::mem::replace(
+        &mut context.input_accounts,
+        std::mem::take(&mut input.accounts),
+    );
+    let caller_heap = context.heap;
+    context.heap = HeapAllocator::new(u64::from(budget.heap_size));
+
     let mut vm = Vm::new(executable, context, memory);
     vm.set_register(1, MM_INPUT_START);
     vm.set_register(2, input.instruction_data_addr);
     let (consumed, result) = driver.run(&mut vm);
     // The VM stays where it is (it is large): its context and memory are used in place.
     let context = &mut *vm.context;
+    input.accounts = std::mem::replace(&mut context.input_accounts, caller_accounts);
+    context.callee_driver = caller_driver;
+    context.heap = caller_heap;
 
     context
         .log

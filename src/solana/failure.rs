@@ -98,6 +98,21 @@ pub enum SolanaSyscallError {
     /// Seeds that derive no address.
     #[error("Could not create program address with signer seeds: {0}")]
     BadSeeds(super::pubkey::PdaError),
+    /// More signer seed sets than a cross-program invocation takes (16).
+    #[error("Too many signers")]
+    TooManySigners,
+    /// An invoked instruction naming too many accounts.
+    #[error("Invoked an instruction with too many accounts ({0} > {1})")]
+    MaxInstructionAccountsExceeded(u64, u64),
+    /// An invoked instruction with too much data.
+    #[error("Invoked an instruction with data that is too large ({0} > {1})")]
+    MaxInstructionDataLenExceeded(u64, u64),
+    /// A cross-program invocation passing too many account infos.
+    #[error("Invoked an instruction with too many account info's ({0} > {1})")]
+    MaxInstructionAccountInfosExceeded(u64, u64),
+    /// A program a cross-program invocation may not call (the loaders, the precompiles).
+    #[error("Program {0} not supported by inner instructions")]
+    ProgramNotSupported(super::pubkey::Pubkey),
     /// A syscall sbvm registers (so programs load) but does not implement.
     #[error("sbvm does not implement the syscall {0}")]
     NotImplemented(&'static str),

@@ -503,7 +503,7 @@ impl FixtureRunner {
     pub fn run_with(
         &self,
         fixture: &Fixture,
-        driver: &mut dyn super::execute::VmDriver,
+        driver: &mut dyn super::context::VmDriver,
     ) -> Result<InstructionResult, RunFixtureError> {
         Ok(self.runtime.process_instruction_with(
             &fixture.instruction,

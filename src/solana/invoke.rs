@@ -7,23 +7,17 @@
 //! instructions of a deprecated design.
 
 use super::account::ids;
-use super::context::InvokeContext;
+use super::context::{InvokeContext, ProgramSource, VmDriver};
 use super::error::InstructionError;
-use super::execute::{execute_program, ProgramFailure, VmDriver};
+use super::execute::{execute_program, ProgramFailure};
 use super::pubkey::Pubkey;
 use super::transaction::InstructionFrame;
-use crate::vm::{ContextObject, Executable};
+use crate::vm::ContextObject;
 
 /// Compute units a loader charges for a management instruction (Agave's bpf_loader).
 const DEFAULT_LOADER_COMPUTE_UNITS: u64 = 570;
 const DEPRECATED_LOADER_COMPUTE_UNITS: u64 = 1_140;
 const UPGRADEABLE_LOADER_COMPUTE_UNITS: u64 = 2_370;
-
-/// Where the runtime finds the programs instructions invoke.
-pub trait ProgramSource {
-    /// The loaded sBPF program with this id.
-    fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>>;
-}
 
 /// The builtins every runtime has: the loaders (and, with cross-program invocation, the
 /// system program).
@@ -40,21 +34,48 @@ fn is_loader(id: &Pubkey) -> bool {
         || *id == ids::BPF_LOADER_UPGRADEABLE
 }
 
-/// Processes `frame` (its program run by `driver`) and returns the compute units it consumed
-/// with its result.
+/// Processes `frame` (its program run by `driver`, programs found in the context) and returns
+/// the compute units it consumed with its result. An invoked frame may call its caller's
+/// program again only directly (`ReentrancyNotAllowed` otherwise).
 pub fn process_instruction(
     context: &mut InvokeContext,
-    programs: &dyn ProgramSource,
     frame: InstructionFrame,
     driver: &mut dyn VmDriver,
 ) -> (u64, Result<(), InstructionError>) {
     let mut consumed = 0;
+    if let Err(error) = check_reentrancy(context, &frame) {
+        return (0, Err(error));
+    }
     if let Err(error) = context.transaction.push(frame) {
         return (0, Err(error));
     }
-    let result = process_executable_chain(context, programs, driver, &mut consumed);
+    let programs = std::sync::Arc::clone(&context.programs);
+    let result = process_executable_chain(context, &*programs, driver, &mut consumed);
     let popped = context.transaction.pop();
     (consumed, result.and(popped))
+}
+
+/// Agave's rule for a frame about to be pushed on a non-empty stack: its program may be on the
+/// stack only as the current (innermost) program.
+fn check_reentrancy(
+    context: &InvokeContext,
+    frame: &InstructionFrame,
+) -> Result<(), InstructionError> {
+    let transaction = &context.transaction;
+    if transaction.stack_height() == 0 {
+        return Ok(());
+    }
+    let program_id = transaction
+        .account(frame.program_index)
+        .map_err(|_| InstructionError::UnsupportedProgramId)?
+        .key;
+    let on_stack = transaction.stack_program_ids();
+    let contains = on_stack.iter().any(|id| *id == program_id);
+    let is_last = on_stack.last() == Some(&program_id);
+    if contains && !is_last {
+        return Err(InstructionError::ReentrancyNotAllowed);
+    }
+    Ok(())
 }
 
 fn process_executable_chain(

@@ -45,9 +45,9 @@ mod transaction;
 
 pub use account::{ids, Account, AccountMeta, Instruction};
 pub use budget::{ComputeBudget, ComputeCosts};
-pub use context::{Environment, HeapAllocator, InvokeContext};
+pub use context::{Environment, HeapAllocator, InvokeContext, ProgramSource, VmDriver};
 pub use error::InstructionError;
-pub use execute::{ProgramFailure, VmDriver};
+pub use execute::ProgramFailure;
 pub use log::{LogCollector, LOG_BYTES_LIMIT};
 pub use message::MessageError;
 pub use pubkey::{is_on_curve, PdaError, Pubkey, PubkeyParseError, MAX_SEEDS, MAX_SEED_LEN};

@@ -15,10 +15,9 @@
 //! ```
 
 use super::account::{ids, Account, Instruction};
-use super::context::{Environment, InvokeContext};
+use super::context::{Environment, InvokeContext, ProgramSource, VmDriver};
 use super::error::InstructionError;
-use super::execute::VmDriver;
-use super::invoke::{process_instruction, ProgramSource};
+use super::invoke::process_instruction;
 use super::log::LogCollector;
 use super::message::{compile, MessageError};
 use super::pubkey::Pubkey;
@@ -85,7 +84,18 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-type ProgramMap = HashMap<Pubkey, LoadedProgram, std::hash::BuildHasherDefault<KeyHasher>>;
+type ProgramMap = HashMap<Pubkey, Arc<LoadedProgram>, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// The loaded programs, shared with every instruction's context (a program invokes others
+/// from inside a syscall).
+#[derive(Clone, Default)]
+struct ProgramTable(ProgramMap);
+
+impl ProgramSource for ProgramTable {
+    fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
+        self.0.get(program_id).map(|program| &program.executable)
+    }
+}
 
 struct LoadedProgram {
     loader: Pubkey,
@@ -98,7 +108,7 @@ struct LoadedProgram {
 /// features enabled, loaders v2 and v3, the sysvars and costs of [`Environment`].
 pub struct ProgramRuntime {
     runtime: Arc<Runtime<InvokeContext>>,
-    programs: ProgramMap,
+    programs: Arc<ProgramTable>,
     environment: Arc<Environment>,
     sysvar_cache: Arc<SysvarCache>,
     /// The cache built for the latest instruction that gave sysvar accounts of its own, with
@@ -143,7 +153,7 @@ impl ProgramRuntime {
         register_syscalls(&mut runtime.syscalls);
         ProgramRuntime {
             runtime: Arc::new(runtime),
-            programs: ProgramMap::default(),
+            programs: Arc::default(),
             sysvar_cache: Arc::new(SysvarCache::new(&environment.sysvars)),
             overridden: Mutex::new(None),
             environment: Arc::new(environment),
@@ -156,7 +166,7 @@ impl ProgramRuntime {
     pub fn set_engine(&mut self, engine: Engine) -> Result<(), crate::jit::JitError> {
         if engine == Engine::Jit {
             // Compiled now (not on their first run) so a failure shows here.
-            for program in self.programs.values() {
+            for program in self.programs.0.values() {
                 program.executable.jit_program()?;
             }
         }
@@ -207,22 +217,20 @@ impl ProgramRuntime {
         if self.engine == Engine::Jit {
             executable.jit_compile()?;
         }
-        self.programs.insert(
+        Arc::make_mut(&mut self.programs).0.insert(
             program_id,
-            LoadedProgram {
+            Arc::new(LoadedProgram {
                 loader,
                 executable,
                 name: program_id.to_string().into(),
-            },
+            }),
         );
         Ok(())
     }
 
     /// The loaded program `program_id`, if any.
     pub fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
-        self.programs
-            .get(program_id)
-            .map(|program| &program.executable)
+        self.programs.program(program_id)
     }
 
     /// Processes `instruction` over `accounts` (every account it names but its program and the
@@ -245,6 +253,7 @@ impl ProgramRuntime {
     ) -> Result<InstructionResult, RuntimeError> {
         let compiled = compile(instruction, accounts, |id| {
             self.programs
+                .0
                 .get(id)
                 .map(|program| program.loader)
                 .or_else(|| {
@@ -263,11 +272,12 @@ impl ProgramRuntime {
             Arc::clone(&self.environment),
             self.sysvar_cache_for(accounts),
             budget.compute_unit_limit,
-        );
-        if let Some(program) = self.programs.get(&instruction.program_id) {
+        )
+        .with_programs(Arc::clone(&self.programs) as Arc<dyn ProgramSource + Send + Sync>);
+        if let Some(program) = self.programs.0.get(&instruction.program_id) {
             context.log = LogCollector::naming(instruction.program_id, Arc::clone(&program.name));
         }
-        let (consumed, result) = process_instruction(&mut context, self, compiled.frame, driver);
+        let (consumed, result) = process_instruction(&mut context, compiled.frame, driver);
         let return_data = context.transaction.return_data().1.to_vec();
         let logs = std::mem::take(&mut context.log).into_messages();
         let mut after: Vec<Option<TransactionAccount>> = context
@@ -353,12 +363,6 @@ fn is_loader_id(id: &Pubkey) -> bool {
     *id == ids::BPF_LOADER
         || *id == ids::BPF_LOADER_DEPRECATED
         || *id == ids::BPF_LOADER_UPGRADEABLE
-}
-
-impl ProgramSource for ProgramRuntime {
-    fn program(&self, program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
-        ProgramRuntime::program(self, program_id)
-    }
 }
 
 #[cfg(test)]

@@ -56,6 +56,9 @@ pub struct SerializedAccount {
     pub data_addr: u64,
     /// The data length when serialized.
     pub original_data_len: usize,
+    /// The data length the transaction knew when the data last moved into its region (at
+    /// serialization, and again after each cross-program invocation): growth is counted from it.
+    pub mapped_len: usize,
     /// Which transaction account it is.
     pub index_in_transaction: usize,
     /// For a duplicate: the position of the first occurrence.
@@ -194,6 +197,7 @@ pub fn serialize(
             lamports_addr,
             data_addr,
             original_data_len: data_len,
+            mapped_len: data_len,
             index_in_transaction: meta.index_in_transaction,
             duplicate_of: None,
         });
@@ -300,13 +304,10 @@ pub fn restore_data(
                 .is_some_and(|region| region.vm_addr == account.data_addr)
         });
         let data = match found.and_then(|index| regions[index].take()) {
-            Some(region) => match region.into_memory() {
-                HostMemory::Owned { bytes, .. } => bytes,
-                other => host_memory_bytes(other),
-            },
+            Some(region) => region_bytes(region),
             None => return Err(InstructionError::ProgramEnvironmentSetupFailure),
         };
-        let growth = data.len() as i64 - account.original_data_len as i64;
+        let growth = data.len() as i64 - account.mapped_len as i64;
         transaction.record_growth(growth);
         let entry = transaction.account_mut(account.index_in_transaction)?;
         if growth != 0 {
@@ -318,8 +319,9 @@ pub fn restore_data(
     Ok(())
 }
 
-fn host_memory_bytes(memory: HostMemory<'_>) -> Vec<u8> {
-    match memory {
+/// The bytes of an account's data region (moved when the region owns them).
+pub(crate) fn region_bytes(region: MemoryRegion<'_>) -> Vec<u8> {
+    match region.into_memory() {
         HostMemory::ReadOnly(bytes) => bytes.to_vec(),
         HostMemory::Writable(bytes) => bytes.to_vec(),
         HostMemory::Owned { bytes, .. } => bytes,

@@ -214,6 +214,16 @@ impl TransactionContext {
         Ok((frame, &mut self.accounts))
     }
 
+    /// The program ids of the instructions on the stack, outermost first.
+    pub fn stack_program_ids(&self) -> Vec<Pubkey> {
+        self.stack
+            .iter()
+            .filter_map(|&index| self.trace.get(index))
+            .filter_map(|frame| self.accounts.get(frame.program_index))
+            .map(|account| account.key)
+            .collect()
+    }
+
     /// Trace index of the instruction running now.
     pub fn current_index(&self) -> Option<usize> {
         self.stack.last().copied()

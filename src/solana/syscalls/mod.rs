@@ -7,6 +7,7 @@
 //! | `sysvar.rs`     | `sol_get_{clock,rent,epoch_schedule,epoch_rewards}_sysvar`, `sol_get_last_restart_slot`, `sol_get_sysvar` |
 //! | `hash.rs`       | `sol_sha256`, `sol_keccak256`, `sol_sha512`                          |
 //! | `address.rs`    | `sol_create_program_address`, `sol_try_find_program_address`         |
+//! | `cpi/`          | `sol_invoke_signed_c`, `sol_invoke_signed_rust` (cross-program invocation) |
 //! | `instruction.rs`| `sol_set_return_data`, `sol_get_return_data`, `sol_get_stack_height`, `sol_get_processed_sibling_instruction`, `sol_remaining_compute_units`, `sol_get_epoch_stake` |
 //! | `unsupported.rs`| the rest of Agave's set, registered so programs load, failing clearly when called |
 //!
@@ -32,6 +33,7 @@ macro_rules! vm_syscall {
 }
 
 mod address;
+mod cpi;
 mod hash;
 mod instruction;
 mod log;
@@ -132,6 +134,11 @@ pub fn register_syscalls(registry: &mut SyscallRegistry<InvokeContext>) {
         (
             "sol_get_epoch_stake",
             vm_syscall!(instruction::get_epoch_stake),
+        ),
+        ("sol_invoke_signed_c", vm_syscall!(cpi::invoke_signed_c)),
+        (
+            "sol_invoke_signed_rust",
+            vm_syscall!(cpi::invoke_signed_rust),
         ),
     ];
     for (name, function) in entries.into_iter().chain(unsupported::entries()) {

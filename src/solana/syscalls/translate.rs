@@ -61,6 +61,52 @@ pub(crate) fn read_value<'m>(
     Ok(bytes)
 }
 
+/// One value of `size` bytes at `vm_addr`, for writing (Agave's `translate_type_mut_for_cpi`:
+/// a store translation, no hook).
+pub(crate) fn write_value<'m>(
+    memory: &'m mut MemoryMapping<'_>,
+    vm_addr: u64,
+    size: u64,
+    align: u64,
+    check_aligned: bool,
+) -> Result<&'m mut [u8], SyscallFailure> {
+    check_alignment_after(
+        memory.write_bytes(vm_addr, size)?,
+        vm_addr,
+        align,
+        check_aligned,
+    )
+}
+
+fn check_alignment_after<T>(
+    value: T,
+    vm_addr: u64,
+    align: u64,
+    check: bool,
+) -> Result<T, SyscallFailure> {
+    check_alignment(vm_addr, align, check)?;
+    Ok(value)
+}
+
+/// A little-endian `u64` at `vm_addr`.
+pub(crate) fn read_u64(
+    memory: &MemoryMapping<'_>,
+    vm_addr: u64,
+    check_aligned: bool,
+) -> Result<u64, SyscallFailure> {
+    let bytes = read_value(memory, vm_addr, 8, 8, check_aligned)?;
+    Ok(u64_at(bytes, 0))
+}
+
+/// The little-endian `u64` at `offset` of `bytes` (0 past the end: callers read inside
+/// structures they translated whole).
+pub(crate) fn u64_at(bytes: &[u8], offset: usize) -> u64 {
+    bytes
+        .get(offset..offset.saturating_add(8))
+        .and_then(|field| field.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
 /// A guest pointer-and-length pair (`&[u8]` in a program's memory: 16 bytes, align 8).
 pub(crate) fn vm_slices(bytes: &[u8]) -> Vec<(u64, u64)> {
     bytes

@@ -2,8 +2,7 @@
 //! referring to them load and run; a call fails the instruction with `sbvm does not implement
 //! the syscall <name>` (reported as `ProgramFailedToComplete`), never silently.
 //!
-//! Cross-program invocation (`sol_invoke_signed_c`, `sol_invoke_signed_rust`) is the next step
-//! of the runtime; the curve, pairing, recovery and Poseidon syscalls wait for a user.
+//! The curve, pairing, recovery and Poseidon syscalls wait for a user.
 
 use super::{SolanaSyscallError, SyscallBody, SyscallResult, VmSyscall};
 use crate::memory::MemoryMapping;
@@ -30,8 +29,6 @@ macro_rules! unsupported {
 }
 
 unsupported![
-    "sol_invoke_signed_c",
-    "sol_invoke_signed_rust",
     "sol_secp256k1_recover",
     "sol_blake3",
     "sol_curve_validate_point",
