@@ -6,8 +6,9 @@ is its instruction data, so a caller's script can carry the callee's script as b
 
 Script: 48-byte records [op u64][a1..a5 u64], run in order until an exit. Before each op, a1..a5
 are loaded into r1..r5 and resolved by their top byte: 0 as is, 1 input region (r1 at entry) +
-low 56 bits, 2 instruction data (r2 at entry) + low bits, 4 last result + low bits. Heap
-(0x3_0000_0000) and stack addresses have a zero top byte, so they go as is.
+low 56 bits, 2 instruction data (r2 at entry) + low bits, any other: last result + low bits.
+Heap (0x3_0000_0000) and stack addresses have a zero top byte, so they go as is. Ops marked
+"unresolved" read their argument from the record as is (e.g. add64's negative amounts).
 """
 import os
 

@@ -68,7 +68,7 @@ DATA_ACCT = bytes([0x33]) * 32       # owned by the callee
 DATA_ACCT2 = bytes([0x44]) * 32      # owned by the callee
 PLAIN = bytes([0x55]) * 32           # owned by the system program, not executable
 UNKNOWN = bytes([0x66]) * 32         # in no account list
-PROGRAM_FILE = "cpi_script.so"
+PROGRAM_FILE = os.environ.get("CPI_PROGRAM_FILE", "cpi_script.so")
 SOL = 1_000_000_000
 
 # Ed25519: is a 32-byte string a point on the curve? (a PDA must not be)
@@ -210,14 +210,18 @@ class Script:
             offs.append(base)
             base += (len(b) + 7) // 8 * 8
 
-        def enc(a):
+        def enc(a, op=None, i=None):
+            # a raw value with a non-zero top byte would be taken for a tagged address, except
+            # where the op reads the record as is: exit a1, burn a1, add64 a2
+            assert isinstance(a, (In, Data)) or a >> 56 == 0 or (op, i) in (
+                (OPS["exit"], 0), (OPS["burn"], 0), (OPS["add64"], 1)), (op, i, a)
             if isinstance(a, In):
                 return (1 << 56) | a.off
             if isinstance(a, Data):
                 return (2 << 56) | (offs[a.blob] + a.plus)
             return a & 0xFFFF_FFFF_FFFF_FFFF
 
-        out = b"".join(struct.pack("<6Q", op, *map(enc, args)) for op, args in recs)
+        out = b"".join(struct.pack("<6Q", op, *(enc(a, op, i) for i, a in enumerate(args))) for op, args in recs)
         for b in self.blobs:
             out += b + bytes((8 - len(b) % 8) % 8)
         return out
@@ -238,7 +242,8 @@ class Script:
             self.op("store64", outer + 16 * i + 8, len(seeds))
         return outer, len(signers)
 
-    def invoke_c(self, program, metas, data, infos, signers=(), infos_len=None, data_len=None, data_ptr=None):
+    def invoke_c(self, program, metas, data, infos, signers=(), infos_len=None, data_len=None, data_ptr=None,
+                 patches=(), metas_len=None, signers_len=None):
         """sol_invoke_signed_c. metas: (key, signer, writable); infos: keys of this program's
         instruction accounts, each made a SolAccountInfo pointing into the input region."""
         L = self.L
@@ -257,12 +262,16 @@ class Script:
             self.op("store64", at + 32, L.owner(key))
             self.op("store64", at + 40, 0)
             self.op("store64", at + 48, int(signer) | int(writable) << 8 | int(executable) << 16)
+        for i, off, value in patches:  # deliberate damage to an account info
+            self.op("store64", info_arr + 56 * i + off, value)
         self.op("store64", ix, self.ptr(program))
         self.op("store64", ix + 8, meta_arr)
-        self.op("store64", ix + 16, len(metas))
+        self.op("store64", ix + 16, len(metas) if metas_len is None else metas_len)
         self.op("store64", ix + 24, data_ptr if data_ptr is not None else self.blob(data) if data else 0)
         self.op("store64", ix + 32, len(data) if data_len is None else data_len)
         seeds, nseeds = self.seeds_array(signers)
+        if signers_len is not None:
+            seeds, nseeds = MM_HEAP + 8192, signers_len  # zeros on the heap
         return self.op("invoke_c", ix, info_arr, len(infos) if infos_len is None else infos_len, seeds, nseeds)
 
     def invoke_rust(self, program, metas, data, infos, signers=()):
@@ -420,7 +429,7 @@ def scenarios():
 
     def modify(s):
         s.op("add64", s.L.lamports(DATA_ACCT), -777).op("add64", s.L.lamports(DATA_ACCT2), 777)
-        s.op("store64", s.L.data(DATA_ACCT), 0x1122334455667788).op("store8", s.L.data(DATA_ACCT2, 7), 0xab)
+        s.op("store64", s.L.data(DATA_ACCT), 0x0011223344556677).op("store8", s.L.data(DATA_ACCT2, 7), 0xab)
     inner = callee_script(sc, cm, modify)
     s = sc.script()
     s.invoke_c(CALLEE, cm, inner, [info(DATA_ACCT, writable=True), info(DATA_ACCT2, writable=True)])
@@ -555,6 +564,75 @@ def scenarios():
                   metas, [], limit=50_000)
     inner = callee_script(sc, [], lambda s: s.op("burn", 1_000_000))
     s = sc.script().invoke_c(CALLEE, [], inner, []).log("unreachable")
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT), rw(DATA_ACCT2)]
+    accts = [Acct(DATA_ACCT, owner=CALLER, data=bytes(16)), Acct(DATA_ACCT2, owner=CALLER, data=bytes(8))]
+    sc = Scenario("caller_changes_visible_to_callee",
+                  "the caller moves lamports and writes data before the invoke; the callee logs what it sees",
+                  metas, accts)
+    cm = [ro(DATA_ACCT), ro(DATA_ACCT2)]
+    inner = callee_script(sc, cm, lambda s: s.op("log64", s.L.lamports(DATA_ACCT)).op("log64", s.L.data(DATA_ACCT))
+                          .op("log64", s.L.lamports(DATA_ACCT2)))
+    s = sc.script()
+    s.op("add64", s.L.lamports(DATA_ACCT), -1000).op("add64", s.L.lamports(DATA_ACCT2), 1000)
+    s.op("store64", s.L.data(DATA_ACCT), 0x0001020304050607)
+    s.invoke_c(CALLEE, cm, inner, [info(DATA_ACCT, writable=True), info(DATA_ACCT2, writable=True)])
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("invoke_duplicate_metas", "the same account twice in the callee's metas (writable, then read-only)",
+                  metas, accts)
+    cm = [rw(DATA_ACCT), ro(DATA_ACCT)]
+    inner = callee_script(sc, cm, lambda s: s.op("store64", s.L.data(DATA_ACCT), 0x77).op("add64", s.L.lamports(DATA_ACCT), 0))
+    s = sc.script()
+    s.invoke_c(CALLEE, cm, inner, [info(DATA_ACCT, writable=True)])
+    s.op("log64", s.L.data(DATA_ACCT))
+    add(sc, s.build(), "Ok(())")
+
+    sc = Scenario("err_callee_realloc_too_far", "the callee grows an account by 10241 bytes (the limit is 10240)",
+                  metas, accts)
+    cm = [rw(DATA_ACCT)]
+    inner = callee_script(sc, cm, lambda s: s.op("store64", s.L.len(DATA_ACCT), 8 + 10241))
+    s = sc.script().invoke_c(CALLEE, cm, inner, [info(DATA_ACCT, writable=True)])
+    add(sc, s.build(), "Err(InvalidRealloc)")
+
+    metas = [ro(CALLER), ro(CALLEE), ro(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("err_callee_writes_readonly", "the callee stores into the data of an account passed read-only",
+                  metas, accts)
+    cm = [ro(DATA_ACCT)]
+    inner = callee_script(sc, cm, lambda s: s.op("store8", s.L.data(DATA_ACCT), 1))
+    s = sc.script().invoke_c(CALLEE, cm, inner, [info(DATA_ACCT)])
+    add(sc, s.build(), "Err(ReadonlyDataModified)")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("err_account_info_bad_key_pointer",
+                  "the account info's key points at a copy of the key, not at the serialized one", metas, accts)
+    s = sc.script()
+    s.invoke_c(CALLEE, [rw(DATA_ACCT)], b"\0" * 8, [info(DATA_ACCT, writable=True)], patches=[(0, 0, s.blob(DATA_ACCT))])
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    sc = Scenario("err_account_info_bad_lamports_pointer",
+                  "the account info's lamports pointer is 8 bytes off", metas, accts)
+    s = sc.script()
+    s.invoke_c(CALLEE, [rw(DATA_ACCT)], b"\0" * 8, [info(DATA_ACCT, writable=True)],
+               patches=[(0, 8, In(s.L.lamports(DATA_ACCT).off + 8))])
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    metas = [ro(CALLER), ro(CALLEE)]
+    sc = Scenario("err_too_many_metas", "256 account metas (the limit is 255)", metas, [])
+    s = sc.script().invoke_c(CALLEE, [], b"\0" * 8, [], metas_len=256)
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    sc = Scenario("err_too_many_signers", "17 signer seed sets (the limit is 16)", metas, [])
+    s = sc.script().invoke_c(CALLEE, [], b"\0" * 8, [], signers_len=17)
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    sc = Scenario("err_seed_too_long", "a 33-byte signer seed (the limit is 32)", metas, [])
+    s = sc.script().invoke_c(CALLEE, [], b"\0" * 8, [], signers=[[bytes(33)]])
     add(sc, s.build(), "Err(ProgramFailedToComplete)")
 
     # --- Rust ABI -----------------------------------------------------------------------------
