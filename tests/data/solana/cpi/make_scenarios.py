@@ -1,0 +1,707 @@
+#!/usr/bin/env python3
+"""Writes the CPI scenarios: fixtures without "expected", for the extended solana-oracle.
+
+    python3 tests/data/solana/cpi/make_scenarios.py OUTDIR          # writes OUTDIR/*.json
+
+Every program in these scenarios is programs/cpi_script.asm (assembled to cpi_script.so), deployed
+under several program ids (CALLER, CALLEE, ...) with BPFLoader2111111111111111111111111111111111.
+Each one runs the script in its instruction data (see gen_program.py for the ops); a caller's
+script builds the CPI structures (C ABI SolInstruction / SolAccountMeta / SolAccountInfo /
+SolSignerSeeds, or the Rust ABI StableInstruction / AccountMeta / AccountInfo with its Rc<RefCell>
+boxes) on its heap with store64 records and carries the callee's script as bytes.
+
+Input addresses are computed from the ABI v1 layout (src/solana/serialize.rs):
+    u64 number of accounts
+    per account: 8 bytes header (0xff, signer, writable, executable, 4 zero), key 32, owner 32,
+                 lamports u64, data length u64, the data, 10 KiB of room, padding to 8,
+                 rent epoch u64; or, for a duplicate: u8 index of the first occurrence, 7 zero
+    u64 instruction data length, the instruction data (r2), program id 32
+"""
+
+import hashlib
+import json
+import os
+import struct
+import sys
+
+MM_HEAP = 0x3_0000_0000
+ROOM = 10 * 1024
+DEFAULT_LIMIT = 1_400_000
+RECORD = 48
+
+# ---------------------------------------------------------------------------------------------
+# Keys
+
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def b58encode(raw):
+    n = int.from_bytes(raw, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = B58[r] + out
+    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
+
+
+def b58decode(text):
+    n = 0
+    for c in text:
+        n = n * 58 + B58.index(c)
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + raw
+
+
+def named(text):
+    return hashlib.sha256(text.encode()).digest()
+
+
+CALLER = named("sbvm cpi caller")
+CALLEE = named("sbvm cpi callee")
+THIRD = named("sbvm cpi third")
+SYSTEM = bytes(32)
+LOADER_V2 = b58decode("BPFLoader2111111111111111111111111111111111")
+NATIVE_LOADER = b58decode("NativeLoader1111111111111111111111111111111")
+PAYER = bytes([0x11]) * 32
+DEST = bytes([0x22]) * 32
+DATA_ACCT = bytes([0x33]) * 32       # owned by the callee
+DATA_ACCT2 = bytes([0x44]) * 32      # owned by the callee
+PLAIN = bytes([0x55]) * 32           # owned by the system program, not executable
+UNKNOWN = bytes([0x66]) * 32         # in no account list
+PROGRAM_FILE = os.environ.get("CPI_PROGRAM_FILE", "cpi_script.so")
+SOL = 1_000_000_000
+
+# Ed25519: is a 32-byte string a point on the curve? (a PDA must not be)
+P25519 = 2**255 - 19
+D25519 = (-121665 * pow(121666, P25519 - 2, P25519)) % P25519
+
+
+def on_curve(raw):
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    if y >= P25519:
+        return False
+    u = (y * y - 1) % P25519
+    v = (D25519 * y * y + 1) % P25519
+    x2 = u * pow(v, P25519 - 2, P25519) % P25519
+    return x2 == 0 or pow(x2, (P25519 - 1) // 2, P25519) == 1
+
+
+def find_pda(seeds, program_id):
+    """Like Pubkey::find_program_address: the highest bump whose address is off the curve."""
+    for bump in range(255, -1, -1):
+        addr = hashlib.sha256(b"".join(seeds) + bytes([bump]) + program_id + b"ProgramDerivedAddress").digest()
+        if not on_curve(addr):
+            return addr, bump
+    raise ValueError("no bump")
+
+
+VAULT, VAULT_BUMP = find_pda([b"vault"], CALLER)
+
+# ---------------------------------------------------------------------------------------------
+# Accounts and the input layout
+
+
+class Acct:
+    def __init__(self, key, lamports=SOL, owner=CALLEE, data=b"", executable=False):
+        self.key, self.lamports, self.owner, self.data, self.executable = key, lamports, owner, bytes(data), executable
+
+    def json(self):
+        return {"pubkey": b58encode(self.key), "lamports": self.lamports, "owner": b58encode(self.owner),
+                "executable": self.executable, "rent_epoch": 0, "data": self.data.hex()}
+
+
+def program_acct(key):
+    return Acct(key, lamports=1, owner=LOADER_V2, executable=True)
+
+
+def system_acct():
+    return Acct(SYSTEM, lamports=1, owner=NATIVE_LOADER, data=b"system_program", executable=True)
+
+
+class In:
+    """An address in the input region: tag 1, offset from MM_INPUT_START."""
+
+    def __init__(self, off):
+        self.off = off
+
+
+class Data:
+    """An address in the instruction data: tag 2; `blob` is an index into the script's blobs."""
+
+    def __init__(self, blob, plus=0):
+        self.blob, self.plus = blob, plus
+
+
+class Layout:
+    """Where each instruction account (metas in order) is in the program's serialized input."""
+
+    def __init__(self, metas, accounts):
+        by_key = {a.key: a for a in accounts}
+        self.where, off, first = {}, 8, {}
+        for key, _, _ in metas:
+            if key in first:
+                off += 8
+                continue
+            first[key] = True
+            n = len(by_key[key].data)
+            self.where[key] = off
+            off += 8 + 32 + 32 + 8 + 8 + n + ROOM
+            off = (off + 7) // 8 * 8 + 8
+        self.data_len = {key: len(by_key[key].data) for key in first}
+
+    def has(self, key):
+        return key in self.where
+
+    def key(self, key):
+        return In(self.where[key] + 8)
+
+    def owner(self, key):
+        return In(self.where[key] + 40)
+
+    def lamports(self, key):
+        return In(self.where[key] + 72)
+
+    def len(self, key):
+        return In(self.where[key] + 80)
+
+    def data(self, key, plus=0):
+        return In(self.where[key] + 88 + plus)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scripts
+
+OPS = {"exit": 0, "store64": 1, "store8": 2, "invoke_c": 3, "invoke_rust": 4, "log64": 5, "log": 6,
+       "set_return_data": 7, "log_stack_height": 8, "sibling": 9, "burn": 10, "add64": 11,
+       "log_last": 12, "exit_last": 13, "memcpy": 14, "find_pda": 15, "log_pubkey": 16,
+       "get_return_data": 17}
+
+
+class Script:
+    def __init__(self, layout):
+        self.L = layout
+        self.recs, self.blobs, self.heap = [], [], MM_HEAP
+
+    def alloc(self, n):
+        at = self.heap
+        self.heap += (n + 7) // 8 * 8
+        return at
+
+    def blob(self, raw):
+        self.blobs.append(bytes(raw))
+        return Data(len(self.blobs) - 1)
+
+    def op(self, name, *args):
+        self.recs.append((OPS[name], list(args) + [0] * (5 - len(args))))
+        return self
+
+    def log(self, text):
+        b = text.encode()
+        return self.op("log", self.blob(b), len(b))
+
+    def ptr(self, key):
+        """The address of a key: the caller's input record when it has one, else bytes in the data."""
+        return self.L.key(key) if self.L.has(key) else self.blob(key)
+
+    def build(self):
+        recs = self.recs + [(OPS["exit"], [0] * 5)]
+        base, offs = RECORD * len(recs), []
+        for b in self.blobs:
+            offs.append(base)
+            base += (len(b) + 7) // 8 * 8
+
+        def enc(a, op=None, i=None):
+            # a raw value with a non-zero top byte would be taken for a tagged address, except
+            # where the op reads the record as is: exit a1, burn a1, add64 a2
+            assert isinstance(a, (In, Data)) or a >> 56 == 0 or (op, i) in (
+                (OPS["exit"], 0), (OPS["burn"], 0), (OPS["add64"], 1)), (op, i, a)
+            if isinstance(a, In):
+                return (1 << 56) | a.off
+            if isinstance(a, Data):
+                return (2 << 56) | (offs[a.blob] + a.plus)
+            return a & 0xFFFF_FFFF_FFFF_FFFF
+
+        out = b"".join(struct.pack("<6Q", op, *(enc(a, op, i) for i, a in enumerate(args))) for op, args in recs)
+        for b in self.blobs:
+            out += b + bytes((8 - len(b) % 8) % 8)
+        return out
+
+    # -- CPI builders --------------------------------------------------------------------------
+
+    def seeds_array(self, signers):
+        """SolSignerSeeds[] (the same for both ABIs): [{addr, len}] of [{addr, len}] of bytes."""
+        if not signers:
+            return 0, 0
+        outer = self.alloc(16 * len(signers))
+        for i, seeds in enumerate(signers):
+            inner = self.alloc(16 * len(seeds))
+            for j, seed in enumerate(seeds):
+                self.op("store64", inner + 16 * j, self.blob(seed))
+                self.op("store64", inner + 16 * j + 8, len(seed))
+            self.op("store64", outer + 16 * i, inner)
+            self.op("store64", outer + 16 * i + 8, len(seeds))
+        return outer, len(signers)
+
+    def invoke_c(self, program, metas, data, infos, signers=(), infos_len=None, data_len=None, data_ptr=None,
+                 patches=(), metas_len=None, signers_len=None):
+        """sol_invoke_signed_c. metas: (key, signer, writable); infos: keys of this program's
+        instruction accounts, each made a SolAccountInfo pointing into the input region."""
+        L = self.L
+        ix = self.alloc(40)
+        meta_arr = self.alloc(16 * len(metas))
+        for i, (key, signer, writable) in enumerate(metas):
+            self.op("store64", meta_arr + 16 * i, self.ptr(key))
+            self.op("store64", meta_arr + 16 * i + 8, int(writable) | int(signer) << 8)
+        info_arr = self.alloc(56 * max(len(infos), 1))
+        for i, (key, signer, writable, executable) in enumerate(infos):
+            at = info_arr + 56 * i
+            self.op("store64", at, L.key(key))
+            self.op("store64", at + 8, L.lamports(key))
+            self.op("store64", at + 16, L.data_len[key])
+            self.op("store64", at + 24, L.data(key))
+            self.op("store64", at + 32, L.owner(key))
+            self.op("store64", at + 40, 0)
+            self.op("store64", at + 48, int(signer) | int(writable) << 8 | int(executable) << 16)
+        for i, off, value in patches:  # deliberate damage to an account info
+            self.op("store64", info_arr + 56 * i + off, value)
+        self.op("store64", ix, self.ptr(program))
+        self.op("store64", ix + 8, meta_arr)
+        self.op("store64", ix + 16, len(metas) if metas_len is None else metas_len)
+        self.op("store64", ix + 24, data_ptr if data_ptr is not None else self.blob(data) if data else 0)
+        self.op("store64", ix + 32, len(data) if data_len is None else data_len)
+        seeds, nseeds = self.seeds_array(signers)
+        if signers_len is not None:
+            seeds, nseeds = MM_HEAP + 8192, signers_len  # zeros on the heap
+        return self.op("invoke_c", ix, info_arr, len(infos) if infos_len is None else infos_len, seeds, nseeds)
+
+    def invoke_rust(self, program, metas, data, infos, signers=()):
+        """sol_invoke_signed_rust: StableInstruction {accounts: {ptr, cap, len}, data: {ptr, cap,
+        len}, program_id [32]}, AccountMeta {pubkey [32], is_signer, is_writable} (34 bytes),
+        AccountInfo {key*, lamports Rc*, data Rc*, owner*, rent_epoch, is_signer, is_writable,
+        executable} (48 bytes); an Rc box is {strong, weak, RefCell {borrow, value}}."""
+        L = self.L
+        ix = self.alloc(80)
+        meta_arr = self.alloc(34 * len(metas))
+        for i, (key, signer, writable) in enumerate(metas):
+            self.op("memcpy", meta_arr + 34 * i, self.ptr(key), 32)
+            self.op("store8", meta_arr + 34 * i + 32, int(signer))
+            self.op("store8", meta_arr + 34 * i + 33, int(writable))
+        info_arr = self.alloc(48 * max(len(infos), 1))
+        for i, (key, signer, writable, executable) in enumerate(infos):
+            lam_rc, data_rc, at = self.alloc(32), self.alloc(40), info_arr + 48 * i
+            for off, v in ((0, 1), (8, 1), (16, 0), (24, L.lamports(key))):
+                self.op("store64", lam_rc + off, v)
+            for off, v in ((0, 1), (8, 1), (16, 0), (24, L.data(key)), (32, L.data_len[key])):
+                self.op("store64", data_rc + off, v)
+            self.op("store64", at, L.key(key))
+            self.op("store64", at + 8, lam_rc)
+            self.op("store64", at + 16, data_rc)
+            self.op("store64", at + 24, L.owner(key))
+            self.op("store64", at + 32, 0)
+            self.op("store64", at + 40, int(signer) | int(writable) << 8 | int(executable) << 16)
+        self.op("store64", ix, meta_arr)
+        self.op("store64", ix + 8, len(metas))
+        self.op("store64", ix + 16, len(metas))
+        self.op("store64", ix + 24, self.blob(data) if data else 0)
+        self.op("store64", ix + 32, len(data))
+        self.op("store64", ix + 40, len(data))
+        self.op("memcpy", ix + 48, self.ptr(program), 32)
+        seeds, nseeds = self.seeds_array(signers)
+        return self.op("invoke_rust", ix, info_arr, len(infos), seeds, nseeds)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+
+
+class Scenario:
+    def __init__(self, name, intent, metas, accounts, programs=(CALLER, CALLEE), limit=DEFAULT_LIMIT):
+        """metas: the top-level instruction's (key, signer, writable), to CALLER; accounts: the
+        data accounts (program accounts and the system program are added)."""
+        self.name, self.intent, self.metas, self.limit = name, intent, metas, limit
+        self.programs = programs
+        self.accounts = [program_acct(p) for p in programs] + [system_acct()] + list(accounts)
+
+    def layout(self, metas):
+        return Layout(metas, self.accounts)
+
+    def script(self, metas=None):
+        return Script(self.layout(self.metas if metas is None else metas))
+
+    def json(self, data):
+        return {
+            "name": self.name,
+            "program": PROGRAM_FILE,
+            "program_id": b58encode(CALLER),
+            "loader": b58encode(LOADER_V2),
+            "other_programs": [{"program_id": b58encode(p), "program": PROGRAM_FILE, "loader": b58encode(LOADER_V2)}
+                               for p in self.programs if p != CALLER],
+            "compute_unit_limit": self.limit,
+            "instruction": {"data": data.hex(), "accounts": [
+                {"pubkey": b58encode(k), "is_signer": s, "is_writable": w} for k, s, w in self.metas]},
+            "accounts": [a.json() for a in self.accounts],
+        }
+
+
+def ro(key):
+    return (key, False, False)
+
+
+def rw(key):
+    return (key, False, True)
+
+
+def srw(key):
+    return (key, True, True)
+
+
+def info(key, signer=False, writable=False):
+    return (key, signer, writable, False)
+
+
+def callee_script(sc, metas, body):
+    s = sc.script(metas)
+    body(s)
+    return s.build()
+
+
+def transfer_data(lamports):
+    return struct.pack("<IQ", 2, lamports)
+
+
+def create_account_data(lamports, space, owner):
+    return struct.pack("<IQQ", 0, lamports, space) + owner
+
+
+def scenarios():
+    out = []
+
+    def add(sc, data, expect):
+        sc.expect = expect
+        out.append((sc, data))
+
+    # --- success ------------------------------------------------------------------------------
+    metas = [ro(CALLER), ro(CALLEE)]
+    sc = Scenario("invoke_callee_logs", "the callee logs and returns", metas, [])
+    inner = callee_script(sc, [], lambda s: s.log("hello from the callee"))
+    s = sc.script().log("caller before")
+    s.invoke_c(CALLEE, [], inner, []).op("log_last").log("caller after")
+    add(sc, s.build(), "Ok(())")
+
+    sc = Scenario("invoke_callee_return_data", "the callee sets return data; the caller reads it back",
+                  metas, [])
+    inner = callee_script(sc, [], lambda s: s.op("set_return_data", s.blob(b"from-callee"), 11))
+    s = sc.script()
+    s.invoke_c(CALLEE, [], inner, [])
+    buf, pid = s.alloc(32), s.alloc(32)
+    s.op("get_return_data", buf, 32, pid).op("log_last").op("log", buf, 11).op("log_pubkey", pid)
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(SYSTEM), srw(PAYER), rw(DEST)]
+    accts = [Acct(PAYER, owner=SYSTEM), Acct(DEST, owner=SYSTEM)]
+    sc = Scenario("system_transfer_signer", "system Transfer via CPI, the payer signs the transaction",
+                  metas, accts)
+    s = sc.script()
+    s.invoke_c(SYSTEM, [srw(PAYER), rw(DEST)], transfer_data(12345), [info(PAYER, True, True), info(DEST, False, True)])
+    s.op("log64", s.L.lamports(PAYER)).op("log64", s.L.lamports(DEST))
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(SYSTEM), srw(PAYER), rw(VAULT)]
+    accts = [Acct(PAYER, owner=SYSTEM), Acct(VAULT, lamports=0, owner=SYSTEM)]
+    sc = Scenario("system_create_account_pda", "system CreateAccount via CPI for a PDA signed with seeds",
+                  metas, accts)
+    s = sc.script()
+    seeds_out, bump_out = s.alloc(32), s.alloc(8)
+    seed_list = s.alloc(16)
+    s.op("store64", seed_list, s.blob(b"vault")).op("store64", seed_list + 8, 5)
+    s.op("find_pda", seed_list, 1, s.L.key(CALLER), seeds_out, bump_out).op("log_pubkey", seeds_out)
+    s.op("log64", bump_out)
+    s.invoke_c(SYSTEM, [srw(PAYER), (VAULT, True, True)], create_account_data(10_000_000, 64, CALLER),
+               [info(PAYER, True, True), info(VAULT, False, True)], signers=[[b"vault", bytes([VAULT_BUMP])]])
+    s.op("log64", s.L.lamports(VAULT)).op("log64", s.L.len(VAULT)).op("log_pubkey", s.L.owner(VAULT))
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT), rw(DATA_ACCT2)]
+    accts = [Acct(DATA_ACCT, data=bytes(16)), Acct(DATA_ACCT2, data=bytes(8))]
+    sc = Scenario("callee_modifies_account", "the callee moves lamports and writes data; the caller sees it",
+                  metas, accts)
+    cm = [rw(DATA_ACCT), rw(DATA_ACCT2)]
+
+    def modify(s):
+        s.op("add64", s.L.lamports(DATA_ACCT), -777).op("add64", s.L.lamports(DATA_ACCT2), 777)
+        s.op("store64", s.L.data(DATA_ACCT), 0x0011223344556677).op("store8", s.L.data(DATA_ACCT2, 7), 0xab)
+    inner = callee_script(sc, cm, modify)
+    s = sc.script()
+    s.invoke_c(CALLEE, cm, inner, [info(DATA_ACCT, writable=True), info(DATA_ACCT2, writable=True)])
+    for key in (DATA_ACCT, DATA_ACCT2):
+        s.op("log64", s.L.lamports(key)).op("log64", s.L.data(key))
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("callee_realloc_grow", "the callee grows an account's data from 8 to 100 bytes",
+                  metas, accts)
+    cm = [rw(DATA_ACCT)]
+    inner = callee_script(sc, cm, lambda s: s.op("store64", s.L.len(DATA_ACCT), 100)
+                          .op("store8", s.L.data(DATA_ACCT, 99), 0x5a).op("store8", s.L.data(DATA_ACCT, 0), 0x01))
+    s = sc.script()
+    s.invoke_c(CALLEE, cm, inner, [info(DATA_ACCT, writable=True)])
+    s.op("log64", s.L.len(DATA_ACCT)).op("log64", s.L.data(DATA_ACCT, 92))
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(CALLEE)]
+    sc = Scenario("callee_stack_height", "sol_get_stack_height: 1 in the caller, 2 in the callee", metas, [])
+    inner = callee_script(sc, [], lambda s: s.op("log_stack_height"))
+    s = sc.script().op("log_stack_height")
+    s.invoke_c(CALLEE, [], inner, []).op("log_stack_height")
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("processed_sibling_instruction",
+                  "after two invokes of the callee: the second one sees the first as sibling 0; the caller (top level) sees none",
+                  metas, accts)
+    first = callee_script(sc, [rw(DATA_ACCT)], lambda s: s.log("first"))
+
+    def second(s):
+        meta, pid, data, accs = s.alloc(16), s.alloc(32), s.alloc(len(first) + 8), s.alloc(34 * 4)
+        s.op("store64", meta, len(first)).op("store64", meta + 8, 1)
+        s.op("sibling", 0, meta, pid, data, accs).op("log_last")
+        s.op("log64", meta).op("log64", meta + 8).op("log_pubkey", pid).op("log64", data).op("log_pubkey", accs)
+        s.op("log64", accs + 32).op("log64", data + 8)
+        s.op("sibling", 1, meta, pid, data, accs).op("log_last")
+    s = sc.script()
+    s.invoke_c(CALLEE, [rw(DATA_ACCT)], first, [info(DATA_ACCT, writable=True)])
+    s.invoke_c(CALLEE, [], callee_script(sc, [], second), [])
+    meta, pid = s.alloc(16), s.alloc(32)
+    s.op("sibling", 0, meta, pid, s.alloc(8), s.alloc(8)).op("log_last")
+    add(sc, s.build(), "Ok(())")
+
+    # Self-recursion: caller → caller → ... (allowed), to the deepest level and one more.
+    def chain(sc, levels):
+        data = callee_script(sc, [ro(CALLER)], lambda s: s.op("log_stack_height"))
+        for _ in range(levels - 2):
+            s = sc.script([ro(CALLER)]).op("log_stack_height")
+            s.invoke_c(CALLER, [ro(CALLER)], data, [])
+            data = s.build()
+        s = sc.script().op("log_stack_height")
+        return s.invoke_c(CALLER, [ro(CALLER)], data, []).build()
+
+    global MAX_DEPTH
+    sc = Scenario("self_recursion_max_depth", f"caller invokes itself until stack height {MAX_DEPTH}", [ro(CALLER)], [],
+                  programs=(CALLER,))
+    add(sc, chain(sc, MAX_DEPTH), "Ok(())")
+    sc = Scenario("err_call_depth", f"caller invokes itself to stack height {MAX_DEPTH + 1}", [ro(CALLER)], [],
+                  programs=(CALLER,))
+    add(sc, chain(sc, MAX_DEPTH + 1), "Err(CallDepth)")
+
+    # --- errors -------------------------------------------------------------------------------
+    metas = [ro(CALLER), ro(CALLEE), ro(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("err_writable_escalation", "a read-only account passed writable to the callee", metas, accts)
+    inner = callee_script(sc, [rw(DATA_ACCT)], lambda s: s.log("unreachable"))
+    s = sc.script().invoke_c(CALLEE, [rw(DATA_ACCT)], inner, [info(DATA_ACCT)])
+    add(sc, s.build(), "Err(PrivilegeEscalation)")
+
+    sc = Scenario("err_signer_escalation", "a non-signer passed as signer to the callee", metas, accts)
+    inner = callee_script(sc, [(DATA_ACCT, True, False)], lambda s: s.log("unreachable"))
+    s = sc.script().invoke_c(CALLEE, [(DATA_ACCT, True, False)], inner, [info(DATA_ACCT)])
+    add(sc, s.build(), "Err(PrivilegeEscalation)")
+
+    metas = [ro(CALLER), ro(SYSTEM), srw(PAYER), rw(VAULT)]
+    accts = [Acct(PAYER, owner=SYSTEM), Acct(VAULT, lamports=0, owner=SYSTEM)]
+    sc = Scenario("err_wrong_signer_seeds", "CreateAccount for the PDA signed with seeds of another address",
+                  metas, accts)
+    s = sc.script()
+    s.invoke_c(SYSTEM, [srw(PAYER), (VAULT, True, True)], create_account_data(10_000_000, 64, CALLER),
+               [info(PAYER, True, True), info(VAULT, False, True)], signers=[[b"other", bytes([VAULT_BUMP])]])
+    add(sc, s.build(), "Err(PrivilegeEscalation)")
+
+    metas = [ro(CALLER), ro(CALLEE)]
+    sc = Scenario("err_unknown_program", "invoke a program id that is in no account list", metas, [])
+    s = sc.script().invoke_c(UNKNOWN, [], b"\0" * 8, [])
+    add(sc, s.build(), "Err(MissingAccount)")
+
+    metas = [ro(CALLER), ro(PLAIN)]
+    sc = Scenario("err_non_executable_program", "invoke an account that is not executable", metas,
+                  [Acct(PLAIN, owner=SYSTEM)], programs=(CALLER,))
+    s = sc.script().invoke_c(PLAIN, [], b"\0" * 8, [])
+    add(sc, s.build(), "Err(UnsupportedProgramId)")
+
+    metas = [ro(CALLER), ro(CALLEE)]
+    sc = Scenario("err_reentrancy", "caller → callee → caller", metas, [])
+    back = callee_script(sc, [], lambda s: s.log("unreachable"))
+    mid = sc.script([ro(CALLER)]).log("callee invokes the caller")
+    mid.invoke_c(CALLER, [], back, [])
+    s = sc.script().invoke_c(CALLEE, [ro(CALLER)], mid.build(), [])
+    add(sc, s.build(), "Err(ReentrancyNotAllowed)")
+
+    sc = Scenario("err_too_many_account_infos", "256 account infos (the limit is 255)", metas, [])
+    s = sc.script().invoke_c(CALLEE, [], b"\0" * 8, [], infos_len=256)
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    sc = Scenario("err_instruction_data_too_long", "10241 bytes of instruction data (the limit is 10240)",
+                  metas, [])
+    s = sc.script()
+    s.invoke_c(CALLEE, [], b"", [], data_len=10241, data_ptr=MM_HEAP + 4096)  # zeros on the heap
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("err_missing_account_info", "a meta for an account without an account info", metas, accts)
+    inner = callee_script(sc, [rw(DATA_ACCT)], lambda s: s.log("unreachable"))
+    s = sc.script().invoke_c(CALLEE, [rw(DATA_ACCT)], inner, [])
+    add(sc, s.build(), "Err(MissingAccount)")
+
+    metas = [ro(CALLER), ro(CALLEE)]
+    sc = Scenario("err_callee_custom_error", "the callee exits with 42; the error reaches the transaction",
+                  metas, [])
+    inner = callee_script(sc, [], lambda s: s.log("failing").op("exit", 42))
+    s = sc.script().invoke_c(CALLEE, [], inner, []).log("unreachable")
+    add(sc, s.build(), "Err(Custom(42))")
+
+    sc = Scenario("err_callee_compute_exhausted", "the callee loops until the budget (50000) runs out",
+                  metas, [], limit=50_000)
+    inner = callee_script(sc, [], lambda s: s.op("burn", 1_000_000))
+    s = sc.script().invoke_c(CALLEE, [], inner, []).log("unreachable")
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT), rw(DATA_ACCT2)]
+    accts = [Acct(DATA_ACCT, owner=CALLER, data=bytes(16)), Acct(DATA_ACCT2, owner=CALLER, data=bytes(8))]
+    sc = Scenario("caller_changes_visible_to_callee",
+                  "the caller moves lamports and writes data before the invoke; the callee logs what it sees",
+                  metas, accts)
+    cm = [ro(DATA_ACCT), ro(DATA_ACCT2)]
+    inner = callee_script(sc, cm, lambda s: s.op("log64", s.L.lamports(DATA_ACCT)).op("log64", s.L.data(DATA_ACCT))
+                          .op("log64", s.L.lamports(DATA_ACCT2)))
+    s = sc.script()
+    s.op("add64", s.L.lamports(DATA_ACCT), -1000).op("add64", s.L.lamports(DATA_ACCT2), 1000)
+    s.op("store64", s.L.data(DATA_ACCT), 0x0001020304050607)
+    s.invoke_c(CALLEE, cm, inner, [info(DATA_ACCT, writable=True), info(DATA_ACCT2, writable=True)])
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("invoke_duplicate_metas", "the same account twice in the callee's metas (writable, then read-only)",
+                  metas, accts)
+    cm = [rw(DATA_ACCT), ro(DATA_ACCT)]
+    inner = callee_script(sc, cm, lambda s: s.op("store64", s.L.data(DATA_ACCT), 0x77).op("add64", s.L.lamports(DATA_ACCT), 0))
+    s = sc.script()
+    s.invoke_c(CALLEE, cm, inner, [info(DATA_ACCT, writable=True)])
+    s.op("log64", s.L.data(DATA_ACCT))
+    add(sc, s.build(), "Ok(())")
+
+    sc = Scenario("err_callee_realloc_too_far", "the callee grows an account by 10241 bytes (the limit is 10240)",
+                  metas, accts)
+    cm = [rw(DATA_ACCT)]
+    inner = callee_script(sc, cm, lambda s: s.op("store64", s.L.len(DATA_ACCT), 8 + 10241))
+    s = sc.script().invoke_c(CALLEE, cm, inner, [info(DATA_ACCT, writable=True)])
+    add(sc, s.build(), "Err(InvalidRealloc)")
+
+    metas = [ro(CALLER), ro(CALLEE), ro(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("err_callee_writes_readonly", "the callee stores into the data of an account passed read-only",
+                  metas, accts)
+    cm = [ro(DATA_ACCT)]
+    inner = callee_script(sc, cm, lambda s: s.op("store8", s.L.data(DATA_ACCT), 1))
+    s = sc.script().invoke_c(CALLEE, cm, inner, [info(DATA_ACCT)])
+    add(sc, s.build(), "Err(ReadonlyDataModified)")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("err_account_info_bad_key_pointer",
+                  "the account info's key points at a copy of the key, not at the serialized one", metas, accts)
+    s = sc.script()
+    s.invoke_c(CALLEE, [rw(DATA_ACCT)], b"\0" * 8, [info(DATA_ACCT, writable=True)], patches=[(0, 0, s.blob(DATA_ACCT))])
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    sc = Scenario("err_account_info_bad_lamports_pointer",
+                  "the account info's lamports pointer is 8 bytes off", metas, accts)
+    s = sc.script()
+    s.invoke_c(CALLEE, [rw(DATA_ACCT)], b"\0" * 8, [info(DATA_ACCT, writable=True)],
+               patches=[(0, 8, In(s.L.lamports(DATA_ACCT).off + 8))])
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    metas = [ro(CALLER), ro(CALLEE)]
+    sc = Scenario("err_too_many_metas", "256 account metas (the limit is 255)", metas, [])
+    s = sc.script().invoke_c(CALLEE, [], b"\0" * 8, [], metas_len=256)
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    sc = Scenario("err_too_many_signers", "17 signer seed sets (the limit is 16)", metas, [])
+    s = sc.script().invoke_c(CALLEE, [], b"\0" * 8, [], signers_len=17)
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    sc = Scenario("err_seed_too_long", "a 33-byte signer seed (the limit is 32)", metas, [])
+    s = sc.script().invoke_c(CALLEE, [], b"\0" * 8, [], signers=[[bytes(33)]])
+    add(sc, s.build(), "Err(ProgramFailedToComplete)")
+
+    # --- Rust ABI -----------------------------------------------------------------------------
+    metas = [ro(CALLER), ro(CALLEE)]
+    sc = Scenario("rust_invoke_callee_logs", "Rust ABI: the callee logs and returns", metas, [])
+    inner = callee_script(sc, [], lambda s: s.log("hello from the callee (rust abi)"))
+    s = sc.script().invoke_rust(CALLEE, [], inner, []).op("log_last")
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(SYSTEM), srw(PAYER), rw(DEST)]
+    accts = [Acct(PAYER, owner=SYSTEM), Acct(DEST, owner=SYSTEM)]
+    sc = Scenario("rust_system_transfer_signer", "Rust ABI: system Transfer via CPI", metas, accts)
+    s = sc.script()
+    s.invoke_rust(SYSTEM, [srw(PAYER), rw(DEST)], transfer_data(12345), [info(PAYER, True, True), info(DEST, False, True)])
+    s.op("log64", s.L.lamports(PAYER)).op("log64", s.L.lamports(DEST))
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(SYSTEM), srw(PAYER), rw(VAULT)]
+    accts = [Acct(PAYER, owner=SYSTEM), Acct(VAULT, lamports=0, owner=SYSTEM)]
+    sc = Scenario("rust_system_create_account_pda", "Rust ABI: CreateAccount for a PDA signed with seeds",
+                  metas, accts)
+    s = sc.script()
+    s.invoke_rust(SYSTEM, [srw(PAYER), (VAULT, True, True)], create_account_data(10_000_000, 64, CALLER),
+                  [info(PAYER, True, True), info(VAULT, False, True)], signers=[[b"vault", bytes([VAULT_BUMP])]])
+    s.op("log64", s.L.lamports(VAULT)).op("log64", s.L.len(VAULT)).op("log_pubkey", s.L.owner(VAULT))
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(CALLEE), rw(DATA_ACCT), rw(DATA_ACCT2)]
+    accts = [Acct(DATA_ACCT, data=bytes(16)), Acct(DATA_ACCT2, data=bytes(8))]
+    sc = Scenario("rust_callee_modifies_account", "Rust ABI: the callee moves lamports, writes and grows data",
+                  metas, accts)
+    cm = [rw(DATA_ACCT), rw(DATA_ACCT2)]
+
+    def modify_grow(s):
+        modify(s)
+        s.op("store64", s.L.len(DATA_ACCT2), 40).op("store8", s.L.data(DATA_ACCT2, 39), 0x5a)
+    inner = callee_script(sc, cm, modify_grow)
+    s = sc.script()
+    s.invoke_rust(CALLEE, cm, inner, [info(DATA_ACCT, writable=True), info(DATA_ACCT2, writable=True)])
+    for key in (DATA_ACCT, DATA_ACCT2):
+        s.op("log64", s.L.lamports(key)).op("log64", s.L.data(key)).op("log64", s.L.len(key))
+    s.op("log64", s.L.data(DATA_ACCT2, 32))
+    add(sc, s.build(), "Ok(())")
+
+    metas = [ro(CALLER), ro(CALLEE), ro(DATA_ACCT)]
+    accts = [Acct(DATA_ACCT, data=bytes(8))]
+    sc = Scenario("rust_err_writable_escalation", "Rust ABI: a read-only account passed writable", metas, accts)
+    inner = callee_script(sc, [rw(DATA_ACCT)], lambda s: s.log("unreachable"))
+    s = sc.script().invoke_rust(CALLEE, [rw(DATA_ACCT)], inner, [info(DATA_ACCT)])
+    add(sc, s.build(), "Err(PrivilegeEscalation)")
+
+    return out
+
+
+MAX_DEPTH = int(os.environ.get("CPI_MAX_DEPTH", "9"))
+
+
+def main():
+    outdir = sys.argv[1]
+    os.makedirs(outdir, exist_ok=True)
+    intents = {}
+    for sc, data in scenarios():
+        with open(os.path.join(outdir, sc.name + ".json"), "w") as f:
+            json.dump(sc.json(data), f, indent=1)
+            f.write("\n")
+        intents[sc.name] = {"intent": sc.intent, "expect": sc.expect}
+    with open(os.path.join(outdir, "intents.txt"), "w") as f:
+        json.dump(intents, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
