@@ -18,6 +18,7 @@ publish = false
 [dependencies]
 mollusk-svm-programs-token-2022 = "=0.15.1"
 mollusk-svm-programs-memo = "=0.16.4"
+mollusk-svm-programs-token = "=0.15.1"
 TOML
 cargo fetch --manifest-path "$manifest_dir/Cargo.toml" --quiet
 registry="${CARGO_HOME:-$HOME/.cargo}/registry/src"
