@@ -36,6 +36,9 @@ const FIXTURES: &[(&str, &str)] = &[
         "tests/data/solana/token-2022/mint_to.json",
     ),
     ("memo/memo_plain", "tests/data/solana/memo/memo_plain.json"),
+    // Cross-program invocation: the ATA program calls SPL Token three times and the system
+    // program once.
+    ("ata/ata_create", "tests/data/solana/ata/ata_create.json"),
 ];
 
 fn instructions(c: &mut Criterion) {
@@ -52,8 +55,12 @@ fn instructions(c: &mut Criterion) {
                 continue;
             };
             let fixture = Fixture::from_json(&text).unwrap();
-            let Some(dir) = programs::dir_with(&dirs, &[fixture.program.file.as_str()]) else {
-                eprintln!("SKIP: program {} not found", fixture.program.file);
+            let files: Vec<&str> = std::iter::once(&fixture.program)
+                .chain(&fixture.other_programs)
+                .map(|program| program.file.as_str())
+                .collect();
+            let Some(dir) = programs::dir_with(&dirs, &files) else {
+                eprintln!("SKIP: programs {files:?} not found");
                 continue;
             };
             runner.prepare(&fixture, dir).unwrap();
