@@ -282,4 +282,11 @@ impl VmDriver for Tracer {
     fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>) {
         crate::trace::run_traced(vm, self.to_stderr)
     }
+
+    /// Programs the traced one invokes are traced too, their lines among the caller's.
+    fn callee(&self) -> Box<dyn VmDriver> {
+        Box::new(Tracer {
+            to_stderr: self.to_stderr,
+        })
+    }
 }

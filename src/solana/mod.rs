@@ -20,10 +20,14 @@
 //! environment ([`crate::env`]); nothing below imports it. [`fixture`] reads the JSON fixtures
 //! mollusk writes (`shared/solana-oracle`) and compares a run with them.
 //!
-//! What is not here yet: cross-program invocation (`sol_invoke_signed_*` fail with a clear
-//! error), builtins other than the loaders (the system program), programs of the deprecated
-//! loader v1, and the curve, pairing, secp256k1 and Poseidon syscalls (see
-//! `syscalls/unsupported.rs`).
+//! A program calls another from inside a syscall (`syscalls/cpi/`): the callee's frame is pushed
+//! on the same transaction and runs through the same `invoke.rs`, in a nested VM on the caller's
+//! engine (or as a builtin: the loaders, the system program in `system_program`), and the two
+//! programs' views of the accounts are synchronized on the way in and out.
+//!
+//! What is not here yet: programs of the deprecated loader v1, the system program's nonce
+//! instructions, the upgradeable loader's management instructions, and the curve, pairing,
+//! secp256k1 and Poseidon syscalls (see `syscalls/unsupported.rs`).
 
 mod account;
 mod budget;
