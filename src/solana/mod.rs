@@ -20,10 +20,12 @@
 //! environment ([`crate::env`]); nothing below imports it. [`fixture`] reads the JSON fixtures
 //! mollusk writes (`shared/solana-oracle`) and compares a run with them.
 //!
+//! Builtins: the loaders and the system program (`system_program/`, its nonce instructions
+//! excepted).
+//!
 //! What is not here yet: cross-program invocation (`sol_invoke_signed_*` fail with a clear
-//! error), builtins other than the loaders (the system program), programs of the deprecated
-//! loader v1, and the curve, pairing, secp256k1 and Poseidon syscalls (see
-//! `syscalls/unsupported.rs`).
+//! error), the system program's nonce instructions, programs of the deprecated loader v1, and
+//! the curve, pairing, secp256k1 and Poseidon syscalls (see `syscalls/unsupported.rs`).
 
 mod account;
 mod budget;
@@ -40,6 +42,7 @@ mod run_memory;
 mod runtime;
 mod serialize;
 mod syscalls;
+mod system_program;
 mod sysvar;
 mod transaction;
 

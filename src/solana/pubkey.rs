@@ -60,6 +60,23 @@ impl Pubkey {
         Ok(Pubkey(hash))
     }
 
+    /// The address `sha256(base ‖ seed ‖ owner)` (the system program's accounts "with seed"):
+    /// refused for a seed over 32 bytes, or an owner ending in "ProgramDerivedAddress" (whose
+    /// hash input could then collide with a program-derived address's).
+    pub fn create_with_seed(base: &Pubkey, seed: &[u8], owner: &Pubkey) -> Result<Self, PdaError> {
+        if seed.len() > MAX_SEED_LEN {
+            return Err(PdaError::MaxSeedLengthExceeded);
+        }
+        if owner.0.ends_with(PDA_MARKER) {
+            return Err(PdaError::IllegalOwner);
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(base.0);
+        hasher.update(seed);
+        hasher.update(owner.0);
+        Ok(Pubkey(hasher.finalize().into()))
+    }
+
     /// The first address found with a bump seed from 255 down, and that bump seed.
     pub fn find_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> Option<(Self, u8)> {
         (0..=u8::MAX).rev().find_map(|bump| {
