@@ -363,6 +363,198 @@ scenario("create_allow_prefund_missing_from", create_allow_prefund(500_000, 32, 
 scenario("create_allow_prefund_to_not_signer", create_allow_prefund(0, 32, PROGRAM),
          [meta(TO, False, True)], [account(TO, 7)])
 
+# --- Nonce accounts -------------------------------------------------------------------------
+# Mollusk runs under an all-zero blockhash with 5000 lamports per signature; its own
+# RecentBlockhashes list is empty, so initialize and advance need the sysvar account passed
+# with an entry. Its rent: 3480 lamports per byte-year, exemption at 2 years, so an 80-byte
+# account is exempt from (128 + 80) * 3480 * 2 lamports.
+NONCE = key("nonce")
+AUTH = key("nonce authority")
+NEW_AUTH = key("new nonce authority")
+SYSVAR_OWNER = "Sysvar1111111111111111111111111111111111111"
+NONCE_RENT = (128 + 80) * 3480 * 2
+CURRENT_NONCE = hashlib.sha256(b"DURABLE_NONCE" + bytes(32)).digest()
+OLD_NONCE = b"\x09" * 32
+
+
+def b58decode(text):
+    n = 0
+    for c in text:
+        n = n * 58 + B58.index(c)
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + raw
+
+
+RECENT_ID = b58decode("SysvarRecentB1ockHashes11111111111111111111")
+RENT_ID = b58decode("SysvarRent111111111111111111111111111111111")
+ONE_BLOCKHASH = u64(1) + b"\x05" * 32 + u64(5000)
+
+
+def sysvar(address, data):
+    entry = account(address, 1, data=data)
+    entry["owner"] = b58decode(SYSVAR_OWNER)
+    return entry
+
+
+def nonce_state(initialized, authority=AUTH, durable=OLD_NONCE, legacy=False, lps=5000):
+    head = u32(0 if legacy else 1)
+    if not initialized:
+        return head + u32(0) + bytes(72)
+    return head + u32(1) + authority + durable + u64(lps)
+
+
+def nonce_account(state, lamports=NONCE_RENT, owner=SYSTEM):
+    return account(NONCE, lamports, owner, state)
+
+
+RECENT = sysvar(RECENT_ID, ONE_BLOCKHASH)
+RENT = sysvar(RENT_ID, b"")     # empty data: the runtime's own rent is used
+
+
+def initialize(authority=AUTH):
+    return u32(INITIALIZE_NONCE) + authority
+
+
+def init_metas(writable=True):
+    return [meta(NONCE, False, writable), meta(RECENT_ID, False, False),
+            meta(RENT_ID, False, False)]
+
+
+UNINITIALIZED = nonce_state(False, legacy=True)     # all zero: a legacy uninitialized nonce
+scenario("nonce_initialize", initialize(), init_metas(),
+         [nonce_account(UNINITIALIZED), RECENT, RENT])
+scenario("nonce_initialize_current_uninitialized", initialize(), init_metas(),
+         [nonce_account(nonce_state(False)), RECENT, RENT])
+scenario("nonce_initialize_empty_recent_blockhashes", initialize(), init_metas(),
+         [nonce_account(UNINITIALIZED), sysvar(RECENT_ID, u64(0)), RENT])
+scenario("nonce_initialize_recent_blockhashes_undecodable", initialize(), init_metas(),
+         [nonce_account(UNINITIALIZED), sysvar(RECENT_ID, b"\x01\x02"), RENT])
+scenario("nonce_initialize_wrong_sysvar", initialize(),
+         [meta(NONCE, False, True), meta(RENT_ID, False, False), meta(RENT_ID, False, False)],
+         [nonce_account(UNINITIALIZED), RENT])
+scenario("nonce_initialize_missing_rent", initialize(), init_metas()[:2],
+         [nonce_account(UNINITIALIZED), RECENT])
+scenario("nonce_initialize_readonly", initialize(), init_metas(writable=False),
+         [nonce_account(UNINITIALIZED), RECENT, RENT])
+scenario("nonce_initialize_insufficient_funds", initialize(), init_metas(),
+         [nonce_account(UNINITIALIZED, lamports=NONCE_RENT - 1), RECENT, RENT])
+scenario("nonce_initialize_already_initialized", initialize(), init_metas(),
+         [nonce_account(nonce_state(True)), RECENT, RENT])
+scenario("nonce_initialize_data_too_small", initialize(), init_metas(),
+         [nonce_account(bytes(8)), RECENT, RENT])
+scenario("nonce_initialize_not_system_owned", initialize(), init_metas(),
+         [nonce_account(UNINITIALIZED, owner=PROGRAM), RECENT, RENT])
+scenario("nonce_initialize_undecodable_state", initialize(), init_metas(),
+         [nonce_account(u32(5) + bytes(76)), RECENT, RENT])
+# Rent from the sysvar account's data: 1 lamport per byte-year, exempt at 2 years, 50% burn.
+CHEAP_RENT = sysvar(RENT_ID, u64(1) + struct.pack("<d", 2.0) + bytes([50]))
+scenario("nonce_initialize_rent_from_sysvar_account", initialize(), init_metas(),
+         [nonce_account(UNINITIALIZED, lamports=(128 + 80) * 2), RECENT, CHEAP_RENT])
+scenario("nonce_initialize_rent_from_sysvar_account_short", initialize(), init_metas(),
+         [nonce_account(UNINITIALIZED, lamports=(128 + 80) * 2 - 1), RECENT, CHEAP_RENT])
+
+
+def advance_metas(writable=True, signer=True):
+    return [meta(NONCE, False, writable), meta(RECENT_ID, False, False),
+            meta(AUTH, signer, False)]
+
+
+ADVANCE = u32(ADVANCE_NONCE)
+AUTH_ACCOUNT = account(AUTH, 0)
+scenario("nonce_advance", ADVANCE, advance_metas(),
+         [nonce_account(nonce_state(True)), RECENT, AUTH_ACCOUNT])
+scenario("nonce_advance_legacy", ADVANCE, advance_metas(),
+         [nonce_account(nonce_state(True, legacy=True)), RECENT, AUTH_ACCOUNT])
+scenario("nonce_advance_same_blockhash", ADVANCE, advance_metas(),
+         [nonce_account(nonce_state(True, durable=CURRENT_NONCE)), RECENT, AUTH_ACCOUNT])
+scenario("nonce_advance_authority_not_signer", ADVANCE, advance_metas(signer=False),
+         [nonce_account(nonce_state(True)), RECENT, AUTH_ACCOUNT])
+scenario("nonce_advance_uninitialized", ADVANCE, advance_metas(),
+         [nonce_account(nonce_state(False)), RECENT, AUTH_ACCOUNT])
+scenario("nonce_advance_empty_recent_blockhashes", ADVANCE, advance_metas(),
+         [nonce_account(nonce_state(True)), sysvar(RECENT_ID, u64(0)), AUTH_ACCOUNT])
+scenario("nonce_advance_readonly", ADVANCE, advance_metas(writable=False),
+         [nonce_account(nonce_state(True)), RECENT, AUTH_ACCOUNT])
+scenario("nonce_advance_missing_sysvar", ADVANCE, [meta(NONCE, True, True)],
+         [nonce_account(nonce_state(True, authority=NONCE))])
+
+
+def withdraw(lamports):
+    return u32(WITHDRAW_NONCE) + u64(lamports)
+
+
+def withdraw_metas(signer=AUTH, rent=RENT_ID):
+    return [meta(NONCE, signer == NONCE, True), meta(TO, False, True),
+            meta(RECENT_ID, False, False), meta(rent, False, False)] + \
+        ([meta(AUTH, True, False)] if signer == AUTH else [meta(AUTH, False, False)])
+
+
+RICH = 2_000_000
+withdraw_accounts = [account(TO, 0), RECENT, RENT, AUTH_ACCOUNT]
+scenario("nonce_withdraw_partial", withdraw(100_000), withdraw_metas(),
+         [nonce_account(nonce_state(True), RICH)] + withdraw_accounts)
+scenario("nonce_withdraw_partial_below_rent", withdraw(RICH - NONCE_RENT + 1), withdraw_metas(),
+         [nonce_account(nonce_state(True), RICH)] + withdraw_accounts)
+scenario("nonce_withdraw_partial_overflow", withdraw(2**64 - 10), withdraw_metas(),
+         [nonce_account(nonce_state(True), RICH)] + withdraw_accounts)
+scenario("nonce_withdraw_everything", withdraw(RICH), withdraw_metas(),
+         [nonce_account(nonce_state(True), RICH)] + withdraw_accounts)
+scenario("nonce_withdraw_everything_same_blockhash", withdraw(RICH), withdraw_metas(),
+         [nonce_account(nonce_state(True, durable=CURRENT_NONCE), RICH)] + withdraw_accounts)
+scenario("nonce_withdraw_authority_not_signer", withdraw(100_000), withdraw_metas(signer=None),
+         [nonce_account(nonce_state(True), RICH)] + withdraw_accounts)
+scenario("nonce_withdraw_uninitialized", withdraw(500), withdraw_metas(signer=NONCE),
+         [nonce_account(nonce_state(False), 1_000)] + withdraw_accounts)
+scenario("nonce_withdraw_uninitialized_not_signer", withdraw(500), withdraw_metas(),
+         [nonce_account(nonce_state(False), 1_000)] + withdraw_accounts)
+scenario("nonce_withdraw_uninitialized_insufficient", withdraw(1_001),
+         withdraw_metas(signer=NONCE),
+         [nonce_account(nonce_state(False), 1_000)] + withdraw_accounts)
+scenario("nonce_withdraw_missing_rent", withdraw(100_000), withdraw_metas()[:3],
+         [nonce_account(nonce_state(True), RICH), account(TO, 0), RECENT])
+scenario("nonce_withdraw_wrong_rent_sysvar", withdraw(100_000),
+         withdraw_metas(rent=RECENT_ID),
+         [nonce_account(nonce_state(True), RICH)] + withdraw_accounts)
+scenario("nonce_withdraw_empty_recent_blockhashes_is_fine", withdraw(100_000),
+         withdraw_metas(),
+         [nonce_account(nonce_state(True), RICH), account(TO, 0), sysvar(RECENT_ID, u64(0)),
+          RENT, AUTH_ACCOUNT])
+
+
+def authorize(new):
+    return u32(AUTHORIZE_NONCE) + new
+
+
+def authorize_metas(writable=True, signer=True):
+    return [meta(NONCE, False, writable), meta(AUTH, signer, False)]
+
+
+scenario("nonce_authorize", authorize(NEW_AUTH), authorize_metas(),
+         [nonce_account(nonce_state(True)), AUTH_ACCOUNT])
+scenario("nonce_authorize_legacy", authorize(NEW_AUTH), authorize_metas(),
+         [nonce_account(nonce_state(True, legacy=True)), AUTH_ACCOUNT])
+scenario("nonce_authorize_not_signer", authorize(NEW_AUTH), authorize_metas(signer=False),
+         [nonce_account(nonce_state(True)), AUTH_ACCOUNT])
+scenario("nonce_authorize_uninitialized", authorize(NEW_AUTH), authorize_metas(),
+         [nonce_account(nonce_state(False)), AUTH_ACCOUNT])
+scenario("nonce_authorize_readonly", authorize(NEW_AUTH), authorize_metas(writable=False),
+         [nonce_account(nonce_state(True)), AUTH_ACCOUNT])
+
+UPGRADE = u32(UPGRADE_NONCE)
+scenario("nonce_upgrade_legacy", UPGRADE, [meta(NONCE, False, True)],
+         [nonce_account(nonce_state(True, legacy=True))])
+scenario("nonce_upgrade_current", UPGRADE, [meta(NONCE, False, True)],
+         [nonce_account(nonce_state(True))])
+scenario("nonce_upgrade_legacy_uninitialized", UPGRADE, [meta(NONCE, False, True)],
+         [nonce_account(nonce_state(False, legacy=True))])
+scenario("nonce_upgrade_not_system_owned", UPGRADE, [meta(NONCE, False, True)],
+         [nonce_account(nonce_state(True, legacy=True), owner=PROGRAM)])
+scenario("nonce_upgrade_readonly", UPGRADE, [meta(NONCE, False, False)],
+         [nonce_account(nonce_state(True, legacy=True))])
+scenario("nonce_upgrade_undecodable_state", UPGRADE, [meta(NONCE, False, True)],
+         [nonce_account(b"\x01\x00")])
+scenario("nonce_upgrade_no_accounts", UPGRADE, [], [])
+
 
 def main():
     if len(sys.argv) != 2:

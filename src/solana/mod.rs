@@ -20,12 +20,11 @@
 //! environment ([`crate::env`]); nothing below imports it. [`fixture`] reads the JSON fixtures
 //! mollusk writes (`shared/solana-oracle`) and compares a run with them.
 //!
-//! Builtins: the loaders and the system program (`system_program/`, its nonce instructions
-//! excepted).
+//! Builtins: the loaders and the system program (`system_program/`).
 //!
 //! What is not here yet: cross-program invocation (`sol_invoke_signed_*` fail with a clear
-//! error), the system program's nonce instructions, programs of the deprecated loader v1, and
-//! the curve, pairing, secp256k1 and Poseidon syscalls (see `syscalls/unsupported.rs`).
+//! error), programs of the deprecated loader v1, and the curve, pairing, secp256k1 and Poseidon
+//! syscalls (see `syscalls/unsupported.rs`).
 
 mod account;
 mod budget;

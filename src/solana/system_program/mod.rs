@@ -24,7 +24,7 @@
 //! | `Allocate {space}` / `AllocateWithSeed` | 0 account | sets the data length (zero-filled); the seed form also assigns |
 //! | `Transfer {lamports}` | 0 from, 1 to | moves lamports; `from` must sign |
 //! | `TransferWithSeed {lamports, from_seed, from_owner}` | 0 from, 1 base, 2 to | `from` must be `sha256(base ‖ seed ‖ from_owner)`, `base` must sign |
-//! | nonce instructions (Advance, Withdraw, Initialize, Authorize, Upgrade) | | not implemented by sbvm: they fail with `ProgramFailedToComplete` and a log line saying so |
+//! | nonce instructions (Initialize, Advance, Withdraw, Authorize, Upgrade) | | see [`nonce`] |
 //!
 //! # Checks, in the order Agave makes them
 //!
@@ -48,6 +48,7 @@
 //! account print it the way Agave's `Debug` does: `Address { address: …, base: None }`.
 
 mod decode;
+mod nonce;
 
 use self::decode::SystemInstruction;
 use super::account::ids;
@@ -60,8 +61,6 @@ use super::transaction::MAX_ACCOUNT_DATA_LEN;
 /// Compute units every system instruction costs.
 pub const DEFAULT_COMPUTE_UNITS: u64 = 150;
 
-const NONCE_UNSUPPORTED: &str = "sbvm does not implement the system program's nonce instructions";
-
 /// The system program's own error codes (`SystemError`), reported as `Custom(code)`.
 #[derive(Debug, Clone, Copy)]
 enum SystemError {
@@ -69,6 +68,8 @@ enum SystemError {
     ResultWithNegativeLamports = 1,
     InvalidAccountDataLength = 3,
     AddressWithSeedMismatch = 5,
+    NonceNoRecentBlockhashes = 6,
+    NonceBlockhashNotExpired = 7,
 }
 
 impl From<SystemError> for InstructionError {
@@ -102,7 +103,7 @@ pub(super) fn process_system_instruction(
 ) -> Result<(), ProgramFailure> {
     context.consume_checked(DEFAULT_COMPUTE_UNITS)?;
     let instruction = SystemInstruction::decode(&context.transaction.current()?.data)?;
-    SystemProgram::new(context)?.execute(instruction)
+    Ok(SystemProgram::new(context)?.execute(instruction)?)
 }
 
 /// The instruction's context with what every instruction needs: the signers' keys.
@@ -134,9 +135,9 @@ impl<'c> SystemProgram<'c> {
         })
     }
 
-    fn execute(&mut self, instruction: SystemInstruction) -> Result<(), ProgramFailure> {
+    fn execute(&mut self, instruction: SystemInstruction) -> Result<(), InstructionError> {
         use SystemInstruction::*;
-        let result = match instruction {
+        match instruction {
             CreateAccount {
                 lamports,
                 space,
@@ -213,15 +214,12 @@ impl<'c> SystemProgram<'c> {
                 self.require_accounts(3)?;
                 self.transfer_with_seed(0, 1, &from_seed, &from_owner, 2, lamports)
             }
-            AdvanceNonceAccount
-            | WithdrawNonceAccount(_)
-            | InitializeNonceAccount(_)
-            | AuthorizeNonceAccount(_)
-            | UpgradeNonceAccount => {
-                return Err(ProgramFailure::Other(NONCE_UNSUPPORTED.to_string()))
-            }
-        };
-        Ok(result?)
+            AdvanceNonceAccount => self.advance_nonce(),
+            WithdrawNonceAccount(lamports) => self.withdraw_nonce(lamports),
+            InitializeNonceAccount(authority) => self.initialize_nonce(&authority),
+            AuthorizeNonceAccount(authority) => self.authorize_nonce(&authority),
+            UpgradeNonceAccount => self.upgrade_nonce(),
+        }
     }
 
     fn require_accounts(&self, count: usize) -> Result<(), InstructionError> {
