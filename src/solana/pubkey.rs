@@ -184,6 +184,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn addresses_with_seed_hash_base_seed_owner_and_refuse_long_seeds_and_pda_owners() {
+        let base = Pubkey([1; 32]);
+        let owner = Pubkey([2; 32]);
+        let mut hasher = Sha256::new();
+        hasher.update([1; 32]);
+        hasher.update(b"vault");
+        hasher.update([2; 32]);
+        let expected: [u8; 32] = hasher.finalize().into();
+        assert_eq!(
+            Pubkey::create_with_seed(&base, b"vault", &owner),
+            Ok(Pubkey(expected))
+        );
+        assert!(Pubkey::create_with_seed(&base, &[b's'; 32], &owner).is_ok());
+        assert_eq!(
+            Pubkey::create_with_seed(&base, &[b's'; 33], &owner),
+            Err(PdaError::MaxSeedLengthExceeded)
+        );
+        let mut pda_owner = [7; 32];
+        pda_owner[11..].copy_from_slice(PDA_MARKER);
+        assert_eq!(
+            Pubkey::create_with_seed(&base, b"vault", &Pubkey(pda_owner)),
+            Err(PdaError::IllegalOwner)
+        );
+    }
+
+    #[test]
     fn base58_round_trip() {
         // The system program's id is 32 zero bytes (Solana's `system_program::ID`).
         assert_eq!(
