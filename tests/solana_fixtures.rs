@@ -47,10 +47,7 @@ fn check(dirs: &[PathBuf], programs: &[PathBuf]) -> (usize, Vec<String>) {
         for file in dirs.iter().flat_map(|dir| json_files(dir)) {
             let text = std::fs::read_to_string(&file).unwrap();
             let fixture = Fixture::from_json(&text).unwrap();
-            let needed: Vec<&str> = std::iter::once(&fixture.program)
-                .chain(&fixture.other_programs)
-                .map(|program| program.file.as_str())
-                .collect();
+            let needed = fixture.program_files();
             let Some(dir) = dir_with(programs, &needed) else {
                 missing.push(fixture.program.file.clone());
                 continue;

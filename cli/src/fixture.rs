@@ -111,6 +111,7 @@ pub fn run_failure(file: &Path, error: RunFixtureError) -> Failure {
             failure: compile_failure(error),
         },
         RunFixtureError::ReadProgram { .. }
+        | RunFixtureError::NotABuiltin { .. }
         | RunFixtureError::ProgramTooLarge { .. }
         | RunFixtureError::LoadProgram { .. } => {
             Failure::Rejected(format!("{}: {error}", file.display()))
@@ -177,10 +178,7 @@ pub fn programs_dir(
         Some(dir) => vec![dir.to_path_buf()],
         None => vec![folder.clone(), folder.join("../../programs")],
     };
-    let needed: Vec<&str> = std::iter::once(&fixture.program)
-        .chain(&fixture.other_programs)
-        .map(|program| program.file.as_str())
-        .collect();
+    let needed = fixture.program_files();
     candidates
         .iter()
         .find(|dir| needed.iter().all(|name| dir.join(name).is_file()))

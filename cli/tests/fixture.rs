@@ -195,3 +195,41 @@ fn broken_fixtures_and_missing_programs_are_reported_not_panicked_on() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("at most 268435456 bytes"), "{stderr}");
 }
+
+#[test]
+fn builtin_fixtures_need_no_program_file_and_must_name_a_builtin() {
+    // The system program's fixtures ("program": ""), mollusk's outcomes: all match, no --programs.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/solana/system");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .map(|path| text(&path).to_string())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 80, "{} system fixtures", files.len());
+    for engine in ["interpreter", "jit"] {
+        let mut args = vec!["fixture", "--json", "--engine", engine];
+        args.extend(files.iter().map(String::as_str));
+        let out = sbvm(&args);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{engine}: {stdout}");
+        assert_eq!(stdout.lines().count(), files.len());
+    }
+    // A file-less fixture for a program that is not a builtin is refused, naming the program.
+    let original = std::fs::read_to_string(dir.join("transfer.json")).unwrap();
+    let not_builtin = original.replace(
+        "\"program_id\":\"11111111111111111111111111111111\"",
+        "\"program_id\":\"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA\"",
+    );
+    assert_ne!(not_builtin, original);
+    let file = scratch("not_builtin.json", &not_builtin);
+    let out = sbvm(&["fixture", text(&file)]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+            && stderr.contains("builtin"),
+        "{stderr}"
+    );
+}

@@ -11,7 +11,8 @@
 //!   "expected": { "result": "Ok(())", "compute_units_consumed": 76, "return_data": "", "logs": ["…"], "accounts": [ … ] } }
 //! ```
 //!
-//! Keys are base58, bytes hex. Every error names the field it is about (`accounts[2].pubkey:
+//! Keys are base58, bytes hex. A builtin (the system program) has `"program": ""`: no file.
+//! Every error names the field it is about (`accounts[2].pubkey:
 //! invalid base58 …`).
 
 use super::account::{Account, AccountMeta, Instruction};
@@ -28,6 +29,13 @@ pub struct FixtureProgram {
     pub file: String,
     /// The loader.
     pub loader: Pubkey,
+}
+
+impl FixtureProgram {
+    /// Whether it names no file (`"program": ""`): a builtin, which the runtime runs itself.
+    pub fn is_builtin_reference(&self) -> bool {
+        self.file.is_empty()
+    }
 }
 
 /// What the reference produced.
@@ -271,6 +279,15 @@ impl Fixture {
         })
     }
 
+    /// The program files the fixture needs (builtins need none).
+    pub fn program_files(&self) -> Vec<&str> {
+        std::iter::once(&self.program)
+            .chain(&self.other_programs)
+            .filter(|program| !program.is_builtin_reference())
+            .map(|program| program.file.as_str())
+            .collect()
+    }
+
     /// Every way `result` differs from the expected outcome (none when nothing is expected).
     pub fn differences(&self, result: &InstructionResult) -> Vec<Difference> {
         let Some(expected) = &self.expected else {
@@ -449,6 +466,15 @@ pub enum RunFixtureError {
         /// Why.
         error: super::runtime::AddProgramError,
     },
+    /// A fixture names no program file (`"program": ""`) for a program that is not a builtin.
+    #[error(
+        "program {program_id}: no program file given, and it is not a builtin (the system \
+         program or a loader)"
+    )]
+    NotABuiltin {
+        /// The program id.
+        program_id: Pubkey,
+    },
     /// The instruction could not be set up.
     #[error("{0}")]
     Setup(#[from] super::message::MessageError),
@@ -477,6 +503,14 @@ impl FixtureRunner {
         programs_dir: &std::path::Path,
     ) -> Result<(), RunFixtureError> {
         for program in std::iter::once(&fixture.program).chain(&fixture.other_programs) {
+            if program.is_builtin_reference() {
+                if !super::runtime::is_builtin_id(&program.program_id) {
+                    return Err(RunFixtureError::NotABuiltin {
+                        program_id: program.program_id,
+                    });
+                }
+                continue;
+            }
             if self.loaded.get(&program.program_id) == Some(&program.file) {
                 continue;
             }

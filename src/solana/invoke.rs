@@ -11,6 +11,7 @@ use super::context::{InvokeContext, ProgramSource, VmDriver};
 use super::error::InstructionError;
 use super::execute::{execute_program, ProgramFailure};
 use super::pubkey::Pubkey;
+use super::system_program;
 use super::transaction::InstructionFrame;
 use crate::vm::ContextObject;
 
@@ -105,6 +106,8 @@ fn process_executable_chain(
     let before = context.get_remaining();
     let outcome = if is_loader(&builtin_id) {
         run_loader(context, programs, driver, &program_id, &owner)
+    } else if builtin_id == ids::SYSTEM_PROGRAM {
+        system_program::process_system_instruction(context)
     } else {
         Err(ProgramFailure::Other(format!(
             "sbvm does not implement the builtin program {builtin_id} yet"

@@ -22,11 +22,11 @@
 //!
 //! A program calls another from inside a syscall (`syscalls/cpi/`): the callee's frame is pushed
 //! on the same transaction and runs through the same `invoke.rs`, in a nested VM on the caller's
-//! engine (or as a builtin: the loaders, the system program in `system_program`), and the two
+//! engine (or as a builtin: the loaders, the system program in `system_program/`), and the two
 //! programs' views of the accounts are synchronized on the way in and out.
 //!
-//! What is not here yet: programs of the deprecated loader v1, the system program's nonce
-//! instructions, the upgradeable loader's management instructions, and the curve, pairing,
+//! What is not here yet: programs of the deprecated loader v1, the upgradeable loader's
+//! management instructions, and the curve, pairing,
 //! secp256k1 and Poseidon syscalls (see `syscalls/unsupported.rs`).
 
 mod account;
@@ -44,6 +44,7 @@ mod run_memory;
 mod runtime;
 mod serialize;
 mod syscalls;
+mod system_program;
 mod sysvar;
 mod transaction;
 

@@ -60,6 +60,23 @@ impl Pubkey {
         Ok(Pubkey(hash))
     }
 
+    /// The address `sha256(base ‖ seed ‖ owner)` (the system program's accounts "with seed"):
+    /// refused for a seed over 32 bytes, or an owner ending in "ProgramDerivedAddress" (whose
+    /// hash input could then collide with a program-derived address's).
+    pub fn create_with_seed(base: &Pubkey, seed: &[u8], owner: &Pubkey) -> Result<Self, PdaError> {
+        if seed.len() > MAX_SEED_LEN {
+            return Err(PdaError::MaxSeedLengthExceeded);
+        }
+        if owner.0.ends_with(PDA_MARKER) {
+            return Err(PdaError::IllegalOwner);
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(base.0);
+        hasher.update(seed);
+        hasher.update(owner.0);
+        Ok(Pubkey(hasher.finalize().into()))
+    }
+
     /// The first address found with a bump seed from 255 down, and that bump seed.
     pub fn find_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> Option<(Self, u8)> {
         (0..=u8::MAX).rev().find_map(|bump| {
@@ -165,6 +182,32 @@ impl AsRef<[u8]> for Pubkey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_with_seed_hash_base_seed_owner_and_refuse_long_seeds_and_pda_owners() {
+        let base = Pubkey([1; 32]);
+        let owner = Pubkey([2; 32]);
+        let mut hasher = Sha256::new();
+        hasher.update([1; 32]);
+        hasher.update(b"vault");
+        hasher.update([2; 32]);
+        let expected: [u8; 32] = hasher.finalize().into();
+        assert_eq!(
+            Pubkey::create_with_seed(&base, b"vault", &owner),
+            Ok(Pubkey(expected))
+        );
+        assert!(Pubkey::create_with_seed(&base, &[b's'; 32], &owner).is_ok());
+        assert_eq!(
+            Pubkey::create_with_seed(&base, &[b's'; 33], &owner),
+            Err(PdaError::MaxSeedLengthExceeded)
+        );
+        let mut pda_owner = [7; 32];
+        pda_owner[11..].copy_from_slice(PDA_MARKER);
+        assert_eq!(
+            Pubkey::create_with_seed(&base, b"vault", &Pubkey(pda_owner)),
+            Err(PdaError::IllegalOwner)
+        );
+    }
 
     #[test]
     fn base58_round_trip() {

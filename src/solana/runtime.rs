@@ -256,9 +256,7 @@ impl ProgramRuntime {
                 .0
                 .get(id)
                 .map(|program| program.loader)
-                .or_else(|| {
-                    (*id == ids::SYSTEM_PROGRAM || is_loader_id(id)).then_some(ids::NATIVE_LOADER)
-                })
+                .or_else(|| is_builtin_id(id).then_some(ids::NATIVE_LOADER))
         })?;
         let budget = self.environment.budget;
         let transaction = TransactionContext::new(
@@ -357,6 +355,12 @@ impl ProgramRuntime {
         });
         cache
     }
+}
+
+/// Whether `id` is a builtin program, one the runtime runs without loading anything (the
+/// system program and the loaders).
+pub(crate) fn is_builtin_id(id: &Pubkey) -> bool {
+    *id == ids::SYSTEM_PROGRAM || is_loader_id(id)
 }
 
 fn is_loader_id(id: &Pubkey) -> bool {

@@ -500,6 +500,11 @@ impl SysvarCache {
         true
     }
 
+    /// The rent as this cache serves it (an account's data may have replaced the default).
+    pub fn rent(&self) -> &Rent {
+        &self.values.rent
+    }
+
     /// The serialized bytes of `kind`.
     pub fn buffer(&self, kind: SysvarKind) -> Option<&[u8]> {
         self.buffers

@@ -421,6 +421,26 @@ impl BorrowedAccount<'_> {
         Ok(())
     }
 
+    /// Adds `lamports` to the balance (`ArithmeticOverflow` past `u64::MAX`).
+    pub fn checked_add_lamports(&mut self, lamports: u64) -> Result<(), InstructionError> {
+        let balance = self
+            .account()
+            .lamports
+            .checked_add(lamports)
+            .ok_or(InstructionError::ArithmeticOverflow)?;
+        self.set_lamports(balance)
+    }
+
+    /// Takes `lamports` from the balance (`ArithmeticOverflow` below zero).
+    pub fn checked_sub_lamports(&mut self, lamports: u64) -> Result<(), InstructionError> {
+        let balance = self
+            .account()
+            .lamports
+            .checked_sub(lamports)
+            .ok_or(InstructionError::ArithmeticOverflow)?;
+        self.set_lamports(balance)
+    }
+
     /// Replaces the data (length included).
     pub fn set_data(&mut self, data: Vec<u8>) -> Result<(), InstructionError> {
         self.can_data_be_resized(data.len())?;
