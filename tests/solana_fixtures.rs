@@ -48,11 +48,17 @@ fn check(dirs: &[PathBuf], programs: &[PathBuf]) -> (usize, Vec<String>) {
             let text = std::fs::read_to_string(&file).unwrap();
             let fixture = Fixture::from_json(&text).unwrap();
             let needed = fixture.program_files();
-            let Some(dir) = dir_with(programs, &needed) else {
-                missing.push(fixture.program.file.clone());
+            let absent: Vec<&str> = needed
+                .iter()
+                .copied()
+                .filter(|file| dir_with(programs, &[file]).is_none())
+                .collect();
+            if !absent.is_empty() {
+                missing.extend(absent.iter().map(|file| file.to_string()));
                 continue;
-            };
-            runner.prepare(&fixture, dir).unwrap();
+            }
+            let dirs: Vec<&Path> = programs.iter().map(PathBuf::as_path).collect();
+            runner.prepare_from(&fixture, &dirs).unwrap();
             let result = runner.run(&fixture).unwrap();
             let differences = fixture.differences(&result);
             assert!(

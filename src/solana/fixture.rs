@@ -502,6 +502,16 @@ impl FixtureRunner {
         fixture: &Fixture,
         programs_dir: &std::path::Path,
     ) -> Result<(), RunFixtureError> {
+        self.prepare_from(fixture, &[programs_dir])
+    }
+
+    /// Loads the programs `fixture` needs, each from the first of `programs_dirs` that has its
+    /// file (programs of one fixture may ship apart, as mollusk's crates ship them).
+    pub fn prepare_from(
+        &mut self,
+        fixture: &Fixture,
+        programs_dirs: &[&std::path::Path],
+    ) -> Result<(), RunFixtureError> {
         for program in std::iter::once(&fixture.program).chain(&fixture.other_programs) {
             if program.is_builtin_reference() {
                 if !super::runtime::is_builtin_id(&program.program_id) {
@@ -514,7 +524,15 @@ impl FixtureRunner {
             if self.loaded.get(&program.program_id) == Some(&program.file) {
                 continue;
             }
-            let file = programs_dir.join(&program.file);
+            let found = programs_dirs
+                .iter()
+                .map(|dir| dir.join(&program.file))
+                .find(|file| file.is_file());
+            let file = found.unwrap_or_else(|| {
+                programs_dirs
+                    .first()
+                    .map_or_else(|| program.file.clone().into(), |dir| dir.join(&program.file))
+            });
             let elf = read_program_file(&file)?;
             self.runtime
                 .add_program(program.program_id, program.loader, &elf)
