@@ -217,3 +217,39 @@ fn executables_are_send_and_sync() {
     shareable::<sbvm::vm::Executable<sbvm::env::EnvContext>>();
     shareable::<sbvm::vm::Executable<sbvm::vm::Budget>>();
 }
+
+#[test]
+fn a_region_can_be_lent_out_and_taken_back() {
+    // What cross-program invocation does with account data: the region at an address is
+    // swapped for an empty one while the bytes are elsewhere, then swapped back, possibly
+    // longer; lookups follow each swap, and a swap that would overlap the next region is refused.
+    let rodata = [0u8; 8];
+    for aligned in [false, true] {
+        // Aligned mappings hold one region per 4 GiB slot: swap the input region itself there;
+        // unaligned ones take account data regions between metadata regions.
+        let (regions, start) = if aligned {
+            (standard(&rodata), MM_INPUT_START)
+        } else {
+            let data_addr = MM_INPUT_START + 0x100;
+            let mut regions = standard(&rodata);
+            regions.push(MemoryRegion::owned(vec![7; 8], data_addr));
+            regions.push(MemoryRegion::owned(vec![0; 8], data_addr + 64));
+            (regions, data_addr)
+        };
+        let mut memory = mapping(regions, V0, aligned);
+        let lent = memory.swap_region(MemoryRegion::empty(start)).unwrap();
+        assert!(memory.load::<1>(start).is_err());
+        let HostMemory::Owned { mut bytes, .. } = lent.into_memory() else {
+            panic!("an owned region comes back owned");
+        };
+        bytes.resize(32, 9);
+        memory.swap_region(MemoryRegion::owned(bytes, start)).unwrap();
+        assert_eq!(memory.load::<1>(start + 31).unwrap(), [9]);
+        if !aligned {
+            let too_long = MemoryRegion::owned(vec![0; 65], start);
+            assert!(memory.swap_region(too_long).is_err());
+            // No region starts there.
+            assert!(memory.swap_region(MemoryRegion::empty(start + 1)).is_err());
+        }
+    }
+}
