@@ -243,7 +243,9 @@ fn a_region_can_be_lent_out_and_taken_back() {
             panic!("an owned region comes back owned");
         };
         bytes.resize(32, 9);
-        memory.swap_region(MemoryRegion::owned(bytes, start)).unwrap();
+        memory
+            .swap_region(MemoryRegion::owned(bytes, start))
+            .unwrap();
         assert_eq!(memory.load::<1>(start + 31).unwrap(), [9]);
         if !aligned {
             let too_long = MemoryRegion::owned(vec![0; 65], start);

@@ -529,9 +529,10 @@ impl FixtureRunner {
                 .map(|dir| dir.join(&program.file))
                 .find(|file| file.is_file());
             let file = found.unwrap_or_else(|| {
-                programs_dirs
-                    .first()
-                    .map_or_else(|| program.file.clone().into(), |dir| dir.join(&program.file))
+                programs_dirs.first().map_or_else(
+                    || program.file.clone().into(),
+                    |dir| dir.join(&program.file),
+                )
             });
             let elf = read_program_file(&file)?;
             self.runtime
