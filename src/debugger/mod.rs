@@ -43,6 +43,7 @@
 //! settings (see `cli/tests/lldb.rs`). A client that knows sBPF can be given its own triple.
 
 mod arch;
+mod client;
 mod framing;
 mod monitor;
 mod resume;
@@ -52,6 +53,7 @@ mod target;
 mod wire;
 
 pub use arch::{Sbpf, SbpfRegId, SbpfRegisters};
+pub use client::Client;
 pub use target::DebugTarget;
 
 use crate::vm::{ContextObject, EbpfError, Vm};
@@ -71,6 +73,11 @@ pub struct DebugOptions {
     /// Write a line on stderr when a request gets an error reply or the connection fails (on by
     /// default; the session goes on either way).
     pub stderr_notes: bool,
+    /// The programs on the invoke stack, outermost first, the last being the one served (its
+    /// length is the invoke depth, Solana's stack height), for `monitor info` and `monitor
+    /// backtrace`; empty when no runtime invokes programs. The embedder fills it in: the
+    /// debugger knows nothing of the runtime above it.
+    pub invoke_stack: Vec<String>,
 }
 
 impl Default for DebugOptions {
@@ -79,6 +86,7 @@ impl Default for DebugOptions {
             functions: BTreeMap::new(),
             host_triple: "x86_64-unknown-none".to_string(),
             stderr_notes: true,
+            invoke_stack: Vec::new(),
         }
     }
 }
@@ -112,15 +120,7 @@ pub fn serve<C: ContextObject>(
     stream: TcpStream,
     options: &DebugOptions,
 ) -> (SessionEnd, RunResult) {
-    let end = {
-        let mut target = DebugTarget::new(vm, options);
-        session::run(&mut target, stream)
-    };
-    let result = match end {
-        SessionEnd::Killed => vm.abort(EbpfError::Killed),
-        _ => vm.execute(),
-    };
-    (end, result)
+    Client::new(stream).serve(vm, options)
 }
 
 /// Waits on `address` for one client, then [`serve`]s it.
