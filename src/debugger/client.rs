@@ -127,8 +127,8 @@ impl Client {
         let end = match self.end() {
             Some(end) => end,
             None => {
-                let end = super::session::run(vm, self, options, false)
-                    .unwrap_or(SessionEnd::Finished);
+                let end =
+                    super::session::run(vm, self, options, false).unwrap_or(SessionEnd::Finished);
                 self.with(|shared| shared.end = Some(end.clone()));
                 end
             }

@@ -100,7 +100,10 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
     fn backtrace(&self, out: &mut ConsoleOutput<'_>) {
         let stack = &self.options.invoke_stack;
         if stack.is_empty() {
-            outputln!(out, "depth 1: the program (no invoke stack: not run by a runtime)");
+            outputln!(
+                out,
+                "depth 1: the program (no invoke stack: not run by a runtime)"
+            );
         }
         for (index, program) in stack.iter().enumerate() {
             let here = if index + 1 == stack.len() {

@@ -193,13 +193,13 @@ fn advance<'v, 'a, C: ContextObject>(
             }
         }
         GdbStubStateMachine::Running(gdb) => {
-            match run_until_stop(target).map_err(|error| Break::Over(Some(connection_end(error))))? {
+            match run_until_stop(target)
+                .map_err(|error| Break::Over(Some(connection_end(error))))?
+            {
                 // A callee's end is not the program's: its caller goes on, and reports.
-                Ran::Stop(SingleThreadStopReason::Exited(_) | SingleThreadStopReason::Terminated(_))
-                    if target.callee =>
-                {
-                    Err(Break::Over(None))
-                }
+                Ran::Stop(
+                    SingleThreadStopReason::Exited(_) | SingleThreadStopReason::Terminated(_),
+                ) if target.callee => Err(Break::Over(None)),
                 Ran::Stop(stop) => gdb.report_stop(target, stop).map_err(stub_failure),
                 Ran::Over(end) => Err(Break::Over(Some(end))),
             }

@@ -89,14 +89,12 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
     /// Whether a breakpoint sits at the current pc.
     pub(super) fn at_breakpoint(&self) -> bool {
         let pc = self.pc_address();
-        self.client
-            .with(|shared| shared.breakpoints.contains(&pc))
+        self.client.with(|shared| shared.breakpoints.contains(&pc))
     }
 
     /// Whether the client sent Ctrl-C (wire.rs).
     pub(super) fn interrupt_requested(&self) -> std::io::Result<bool> {
-        self.client
-            .with(|shared| shared.wire.interrupt_requested())
+        self.client.with(|shared| shared.wire.interrupt_requested())
     }
 
     /// The address the client sees for instruction `pc`.
@@ -347,15 +345,12 @@ impl<C: ContextObject> SwBreakpoint for DebugTarget<'_, '_, C> {
         if self.vm.executable().pc_at_symbol_address(addr).is_none() {
             return Ok(false);
         }
-        self.client
-            .with(|shared| shared.breakpoints.insert(addr));
+        self.client.with(|shared| shared.breakpoints.insert(addr));
         Ok(true)
     }
 
     fn remove_sw_breakpoint(&mut self, addr: u64, _kind: usize) -> TargetResult<bool, Self> {
-        Ok(self
-            .client
-            .with(|shared| shared.breakpoints.remove(&addr)))
+        Ok(self.client.with(|shared| shared.breakpoints.remove(&addr)))
     }
 }
 
