@@ -4,6 +4,8 @@
 //!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
 //!       wire.rs, framing.rs       ▲               target.rs, resume.rs, monitor.rs
 //!                                 └── session.rs drives it; run.rs runs the program between stops
+//!   Client (client.rs): the wire and what the client set, shared by the sessions of a program
+//!   and of the programs it invokes (each VM gets its own gdbstub and DebugTarget)
 //! ```
 //!
 //! The debugger is an adapter beside the interpreter: it knows the VM only through its public
@@ -24,7 +26,21 @@
 //!   unsupported instructions, SIGXCPU when the budget is spent, SIGABRT for a failed syscall —
 //!   and registers and memory can be inspected at the faulting instruction; an exit reports the
 //!   low byte of r0 as the exit status (`monitor info` shows all of it);
-//! * `monitor info`, `monitor regions`, `monitor trace on|off`;
+//! * `monitor info`, `monitor regions`, `monitor backtrace`, `monitor trace on|off`;
+//! * one session across cross-program invocations, when the embedder runs the VMs of invoked
+//!   programs with [`Client::serve_callee`] (as `sbvm debug --fixture` does): a callee's VM runs
+//!   inside the caller's invoke syscall, and the client sees one process whose program changes.
+//!   Breakpoints and watchpoints are addresses, and every program's text is mapped at the same
+//!   guest addresses, so a breakpoint hits in whichever program runs there. A single step of the
+//!   invoke stops at the callee's first instruction, before it runs; while the callee is
+//!   stopped, registers, memory and `monitor` are the callee's; its faults stop it with their
+//!   signal. Its end is not reported: the caller goes on as the client last resumed — a single
+//!   step that ended the callee stops just after the caller's invoke, a continue continues.
+//!   Ctrl-C works in callees; a kill there ends the whole instruction (the callee is killed, so
+//!   the invoke fails and the caller runs no further); a detach lets every program run to its
+//!   end. `monitor info` shows the invoke depth (1 at the top, 2 in a callee…) and the program,
+//!   `monitor backtrace` the invoke stack, from what the embedder puts in
+//!   [`DebugOptions::invoke_stack`] (the debugger knows nothing of the runtime above it);
 //! * Ctrl-C stops a running program (SIGINT); one sent while the program is stopped stops the
 //!   next resume before it runs anything, as the gdb manual asks (“Interrupts”);
 //! * requests sent while the program runs (an all-stop client sends none) wait for the stop, up
@@ -112,7 +128,8 @@ pub enum SessionEnd {
 }
 
 /// Serves one client on `stream` until it detaches, kills the program, the program ends or the
-/// connection fails; then finishes the run. A request the stub cannot take gets an error reply
+/// connection fails; then finishes the run (for a session that follows the program into the
+/// programs it invokes, make a [`Client`] and serve each VM with it). A request the stub cannot take gets an error reply
 /// and the session goes on (module docs). Returns how the session ended and the run's
 /// (instructions, outcome).
 pub fn serve<C: ContextObject>(

@@ -70,7 +70,7 @@ fn check_reentrancy(
         .map_err(|_| InstructionError::UnsupportedProgramId)?
         .key;
     let on_stack = transaction.stack_program_ids();
-    let contains = on_stack.iter().any(|id| *id == program_id);
+    let contains = on_stack.contains(&program_id);
     let is_last = on_stack.last() == Some(&program_id);
     if contains && !is_last {
         return Err(InstructionError::ReentrancyNotAllowed);
