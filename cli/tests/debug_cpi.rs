@@ -1,7 +1,7 @@
 //! `sbvm debug --fixture` follows cross-program invocations: one gdb-remote session (a raw client
 //! here, no lldb) stops in the invoked program, shows its registers and the invoke depth, steps
-//! in it and out of it, and the instruction's outcome still matches the fixture — also when the
-//! client detaches inside the callee.
+//! in it and out of it, sees watchpoints, Ctrl-C and faults there, and the instruction's
+//! outcome still matches the fixture — also when the client detaches inside the callee.
 //!
 //! The fixture is `invoke_callee_logs.json` (tests/data/solana/cpi): the program
 //! `cpi_script.so` logs "caller before", invokes itself under another id with a script that
@@ -13,7 +13,7 @@
 mod common;
 
 use common::{debug_port, exchange, monitor, sbvm};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -52,7 +52,12 @@ fn programs_dir(name: &str) -> PathBuf {
 
 /// `sbvm debug --fixture invoke_callee_logs.json`, and a client connected to it.
 fn start(name: &str) -> (Child, TcpStream) {
-    let fixture = repo().join("tests/data/solana/cpi/fixtures/invoke_callee_logs.json");
+    start_fixture(name, "invoke_callee_logs.json")
+}
+
+/// `sbvm debug --fixture FIXTURE` (a CPI fixture), and a client connected to it.
+fn start_fixture(name: &str, fixture: &str) -> (Child, TcpStream) {
+    let fixture = repo().join("tests/data/solana/cpi/fixtures").join(fixture);
     let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
         .args(["debug", "--fixture"])
         .arg(fixture)
@@ -89,6 +94,15 @@ fn register(stream: &mut TcpStream, index: usize) -> u64 {
             .try_into()
             .unwrap(),
     )
+}
+
+/// The signal of a stop reply (`Sxx` or `Txx…`).
+fn signal(stop: &str) -> u8 {
+    assert!(
+        stop.starts_with(['S', 'T']),
+        "not a stop by a signal: {stop}"
+    );
+    u8::from_str_radix(&stop[1..3], 16).unwrap()
 }
 
 /// The invoke depth `monitor info` shows.
@@ -144,6 +158,9 @@ fn a_session_follows_the_program_into_its_callee_and_back() {
     let callee_data = register(&mut stream, 2);
     assert_ne!(callee_data, caller_data);
     assert_eq!(register(&mut stream, 1), 0x4_0000_0000);
+    // A request the stub cannot take gets E16 in a callee too, and the session goes on there.
+    assert_eq!(exchange(&mut stream, "mzz,4"), "E16");
+    assert_eq!(depth(&mut stream), 2);
     let frames = monitor(&mut stream, "backtrace");
     assert_eq!(
         frames.lines().collect::<Vec<_>>(),
@@ -234,4 +251,67 @@ fn a_kill_inside_the_callee_ends_the_whole_instruction() {
         !logs.contains("caller after"),
         "the caller ran no further: {report}"
     );
+}
+
+#[test]
+fn a_watchpoint_set_in_the_caller_stops_the_callee() {
+    let (child, mut stream) = start("watch");
+    assert!(exchange(&mut stream, "?").starts_with('T'));
+    let entry = pc(&mut stream);
+    assert_eq!(
+        exchange(&mut stream, &format!("Z0,{:x},8", entry + 8 * INVOKE)),
+        "OK"
+    );
+    let stop = exchange(&mut stream, "vCont;c");
+    assert!(stop.contains("swbreak"), "{stop}");
+    // The callee's entry stores at [r10-8] (instruction 6); its frame pointer is the caller's
+    // as the caller started (each VM has its own stack, at the same guest addresses).
+    let slot = register(&mut stream, 10) - 8;
+    assert_eq!(exchange(&mut stream, &format!("Z2,{slot:x},8")), "OK");
+    let stop = exchange(&mut stream, "vCont;c");
+    assert!(stop.contains("watch"), "{stop}");
+    assert_eq!(depth(&mut stream), 2);
+    // Reported once the store has run, as for any watchpoint: at the next instruction.
+    assert_eq!(pc(&mut stream), entry + 8 * 7);
+    assert_eq!(exchange(&mut stream, "D"), "OK");
+    drop(stream);
+
+    let (report, success) = finish(child);
+    assert_eq!(report["matches"], true, "{report}");
+    assert!(success);
+}
+
+#[test]
+fn ctrl_c_and_a_fault_in_the_callee_stop_it_and_the_failed_invoke_stops_the_caller() {
+    // The callee burns its budget: it runs out of compute units, which fails the invoke.
+    let (child, mut stream) = start_fixture("fault", "err_callee_compute_exhausted.json");
+    assert!(exchange(&mut stream, "?").starts_with('T'));
+    let entry = pc(&mut stream);
+    assert_eq!(exchange(&mut stream, &format!("Z0,{entry:x},8")), "OK");
+    let stop = exchange(&mut stream, "vCont;c");
+    assert!(stop.contains("swbreak"), "{stop}");
+    assert_eq!(depth(&mut stream), 2);
+    assert_eq!(exchange(&mut stream, &format!("z0,{entry:x},8")), "OK");
+    // A Ctrl-C while the callee is stopped interrupts its next resume before it runs anything.
+    stream.write_all(&[0x03]).unwrap();
+    let stop = exchange(&mut stream, "vCont;c");
+    assert_eq!(signal(&stop), 2, "SIGINT: {stop}");
+    assert_eq!(pc(&mut stream), entry);
+    assert_eq!(depth(&mut stream), 2);
+    // The callee's fault: SIGXCPU (24), in the callee.
+    let stop = exchange(&mut stream, "vCont;c");
+    assert_eq!(signal(&stop), 24, "SIGXCPU: {stop}");
+    assert_eq!(depth(&mut stream), 2);
+    // Then the caller's invoke fails: SIGABRT (6) at the invoke, in the caller.
+    let stop = exchange(&mut stream, "vCont;c");
+    assert_eq!(signal(&stop), 6, "SIGABRT: {stop}");
+    assert_eq!(depth(&mut stream), 1);
+    assert_eq!(pc(&mut stream), entry + 8 * INVOKE);
+    let stop = exchange(&mut stream, "vCont;c");
+    assert_eq!(stop, "X06", "terminated by the invoke's failure");
+    drop(stream);
+
+    let (report, success) = finish(child);
+    assert_eq!(report["matches"], true, "{report}");
+    assert!(success);
 }

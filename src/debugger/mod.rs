@@ -59,6 +59,7 @@
 //! settings (see `cli/tests/lldb.rs`). A client that knows sBPF can be given its own triple.
 
 mod arch;
+mod breakpoints;
 mod client;
 mod framing;
 mod monitor;

@@ -18,11 +18,17 @@
 //! the threads named by `H` (meaningless for one thread, which is all a program is). The session
 //! keeps the two packets that set the first two and replays them, muted, into the new gdbstub.
 //! Requests only fail while the program is stopped (packets that arrive while it runs wait for the
-//! stop; see [`Wire::interrupt_requested`]), so the new gdbstub starts where the old one was: idle.
+//! stop; see [`super::wire::Wire::interrupt_requested`]), so the new gdbstub starts where the old one was: idle.
 //!
 //! Ctrl-C never reaches gdbstub: the wire keeps it (framing.rs) and the run asks for it
 //! ([`run_until_stop`]), so one that arrives while the program is stopped interrupts the next
 //! resume, as the gdb manual asks (“Interrupts”), whatever gdbstub is serving by then.
+//!
+//! The session serves one VM. A program that invokes another runs the callee's VM inside one of
+//! its steps; the callee's session (`callee`, client.rs) is this same loop on the shared client,
+//! with two differences: its first gdbstub is brought to Running as well (the client's last
+//! `vCont;c` or `vCont;s` replayed, muted, since the client is waiting for a stop), and the
+//! callee's end is not reported — the loop returns and the caller's run goes on (run.rs).
 //!
 //! A limit of gdbstub 0.7: the old `C`/`S` packets (continue or step with a signal) get the
 //! empty reply of an unsupported packet, and clients use `vCont`, which `vCont?` offers with `C`

@@ -1,7 +1,8 @@
 //! The gdbstub target: an adapter that drives a [`Vm`] through its public API — registers,
 //! `step()`, the memory mapping. What the client set (breakpoints, watchpoints, how to resume)
 //! is the client's, shared with the sessions of the programs this one invokes (client.rs).
-//! Resuming is its own extension (resume.rs); the run itself is run.rs.
+//! Resuming and breakpoints are their own extensions (resume.rs, breakpoints.rs); the run
+//! itself is run.rs.
 
 use super::arch::{Sbpf, SbpfRegId, SbpfRegisters};
 use super::client::Client;
@@ -17,10 +18,7 @@ use gdbstub::target::ext::base::single_register_access::{
 };
 use gdbstub::target::ext::base::singlethread::{SingleThreadBase, SingleThreadResumeOps};
 use gdbstub::target::ext::base::BaseOps;
-use gdbstub::target::ext::breakpoints::{
-    Breakpoints, BreakpointsOps, HwWatchpoint, HwWatchpointOps, SwBreakpoint, SwBreakpointOps,
-    WatchKind,
-};
+use gdbstub::target::ext::breakpoints::{BreakpointsOps, WatchKind};
 use gdbstub::target::ext::host_info::{HostInfo, HostInfoOps, HostInfoResponse};
 use gdbstub::target::ext::monitor_cmd::MonitorCmdOps;
 use gdbstub::target::ext::process_info::{ProcessInfo, ProcessInfoOps, ProcessInfoResponse};
@@ -328,61 +326,6 @@ impl<C: ContextObject> SingleRegisterAccess<()> for DebugTarget<'_, '_, C> {
             SbpfRegId::Remaining => return Err(TargetError::NonFatal),
         }
         Ok(())
-    }
-}
-
-impl<C: ContextObject> Breakpoints for DebugTarget<'_, '_, C> {
-    fn support_sw_breakpoint(&mut self) -> Option<SwBreakpointOps<'_, Self>> {
-        Some(self)
-    }
-    fn support_hw_watchpoint(&mut self) -> Option<HwWatchpointOps<'_, Self>> {
-        Some(self)
-    }
-}
-
-impl<C: ContextObject> SwBreakpoint for DebugTarget<'_, '_, C> {
-    fn add_sw_breakpoint(&mut self, addr: u64, _kind: usize) -> TargetResult<bool, Self> {
-        if self.vm.executable().pc_at_symbol_address(addr).is_none() {
-            return Ok(false);
-        }
-        self.client.with(|shared| shared.breakpoints.insert(addr));
-        Ok(true)
-    }
-
-    fn remove_sw_breakpoint(&mut self, addr: u64, _kind: usize) -> TargetResult<bool, Self> {
-        Ok(self.client.with(|shared| shared.breakpoints.remove(&addr)))
-    }
-}
-
-impl<C: ContextObject> HwWatchpoint for DebugTarget<'_, '_, C> {
-    fn add_hw_watchpoint(
-        &mut self,
-        addr: u64,
-        len: u64,
-        kind: WatchKind,
-    ) -> TargetResult<bool, Self> {
-        Ok(self.client.with(|shared| {
-            if len == 0 || shared.watchpoints.len() >= 64 {
-                return false;
-            }
-            shared.watchpoints.push(Watchpoint { addr, len, kind });
-            true
-        }))
-    }
-
-    fn remove_hw_watchpoint(
-        &mut self,
-        addr: u64,
-        len: u64,
-        kind: WatchKind,
-    ) -> TargetResult<bool, Self> {
-        Ok(self.client.with(|shared| {
-            let before = shared.watchpoints.len();
-            shared
-                .watchpoints
-                .retain(|watch| *watch != Watchpoint { addr, len, kind });
-            shared.watchpoints.len() != before
-        }))
     }
 }
 
