@@ -145,8 +145,9 @@ impl Client {
         vm: &mut Vm<'_, C>,
         options: &DebugOptions,
     ) -> RunResult {
-        if let Some(end) = self.end() {
-            return finish(vm, &end);
+        // Over already (a detach, or a later instruction's program): nothing to follow.
+        if self.end().is_some() {
+            return vm.execute();
         }
         match super::session::run(vm, self, options, true) {
             // The callee ended; the caller's session goes on.
