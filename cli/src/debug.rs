@@ -8,7 +8,7 @@ use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report::{self, json_line};
 use crate::run::executed_outcome;
 use crate::Failure;
-use sbvm::debugger::{serve, DebugOptions, SessionEnd};
+use sbvm::debugger::{serve, Client, DebugOptions, SessionEnd};
 use sbvm::env::EnvContext;
 use sbvm::solana::fixture::FixtureRunner;
 use sbvm::solana::{InvokeContext, VmDriver};
@@ -104,6 +104,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         functions: loaded.functions.clone(),
         host_triple: args.host_triple.clone(),
         stderr_notes: true,
+        invoke_stack: Vec::new(),
     };
     let mut context = EnvContext::new(args.environment.limit);
     let (end, (instructions, result), pc) = {
@@ -131,28 +132,66 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
-/// Runs a program's VM under the client that connected: the first program run is served, any
-/// later one (none for a single instruction) runs by itself.
+/// Runs a program's VM under the client that connected, and the VMs of the programs it invokes
+/// under the same session (the debugger's `Client`, shared): the first program run is served
+/// (`top`), the ones it invokes follow; any later top-level run (none for a single instruction)
+/// runs by itself.
 struct DebugDriver {
-    stream: Option<TcpStream>,
+    client: Client,
     options: DebugOptions,
+    /// This driver serves the top-level program (not yet served while `end` is `None`); else it
+    /// serves a callee.
+    top: bool,
     end: Option<SessionEnd>,
 }
 
-impl VmDriver for DebugDriver {
-    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>) {
-        let Some(stream) = self.stream.take() else {
-            return vm.execute();
-        };
-        let executable = vm.executable();
-        self.options.functions = executable
+impl DebugDriver {
+    /// What `monitor info` and `monitor backtrace` show of this VM: its functions, and the
+    /// invoke stack as the runtime has it now (the callee's frame is pushed before its VM runs).
+    fn options_for(&self, vm: &Vm<'_, InvokeContext>) -> DebugOptions {
+        let functions = vm
+            .executable()
             .functions()
             .iter()
             .map(|(_, name, pc)| (pc, name.to_string()))
             .collect();
-        let (end, result) = serve(vm, stream, &self.options);
+        let invoke_stack = vm
+            .context
+            .transaction
+            .stack_program_ids()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        DebugOptions {
+            functions,
+            invoke_stack,
+            ..self.options.clone()
+        }
+    }
+}
+
+impl VmDriver for DebugDriver {
+    fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>) {
+        let options = self.options_for(vm);
+        if !self.top {
+            return self.client.serve_callee(vm, &options);
+        }
+        if self.end.is_some() {
+            return vm.execute();
+        }
+        let (end, result) = self.client.serve(vm, &options);
         self.end = Some(end);
         result
+    }
+
+    /// The programs this one invokes run under the same session.
+    fn callee(&self) -> Box<dyn VmDriver> {
+        Box::new(DebugDriver {
+            client: self.client.clone(),
+            options: self.options.clone(),
+            top: false,
+            end: None,
+        })
     }
 }
 
@@ -172,12 +211,12 @@ fn debug_fixture(args: &Args, file: &std::path::Path) -> Result<(), Failure> {
         .map_err(|error| run_failure(file, error))?;
     let stream = accept_client(args)?;
     let mut driver = DebugDriver {
-        stream: Some(stream),
+        client: Client::new(stream),
         options: DebugOptions {
-            functions: Default::default(),
             host_triple: args.host_triple.clone(),
-            stderr_notes: true,
+            ..DebugOptions::default()
         },
+        top: true,
         end: None,
     };
     let result = runner

@@ -195,3 +195,73 @@ fn lldb_runs_to_exit_and_monitor_reports() {
     let json = finish(child);
     assert_eq!(json["result"], 0x1234567890u64);
 }
+
+/// Starts `sbvm debug --fixture` on a CPI fixture (tests/data/solana/cpi), the program assembled
+/// as the fixtures name it; returns the process and the port.
+fn start_debug_fixture(fixture: &str) -> (Child, u16) {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = std::env::temp_dir().join(format!("sbvm-lldb-cpi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let so = dir.join("cpi_script.so");
+    let asm = repo.join("tests/data/solana/cpi/programs/cpi_script.asm");
+    let assembled = common::sbvm(&[
+        "asm",
+        asm.to_str().unwrap(),
+        "--version",
+        "v0",
+        "--elf",
+        "-o",
+        so.to_str().unwrap(),
+    ]);
+    assert!(assembled.status.success(), "{assembled:?}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
+        .args(["debug", "--fixture"])
+        .arg(repo.join("tests/data/solana/cpi/fixtures").join(fixture))
+        .arg("--programs")
+        .arg(&dir)
+        .args(["--port", "0", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let port = common::debug_port(&mut stderr);
+    std::thread::spawn(move || for _ in stderr.lines() {});
+    (child, port)
+}
+
+#[test]
+fn lldb_follows_a_cross_program_invocation_into_the_callee() {
+    let Some(lldb) = lldb() else { return };
+    let (child, port) = start_debug_fixture("invoke_callee_logs.json");
+    // The text starts at 0xe8, so 0x468 is `syscall sol_log_` (instruction 112 of
+    // `sbvm disasm --listing cpi_script.so`): the caller logs "caller before", then the callee
+    // (the same ELF under another id) "hello from the callee".
+    let output = run_lldb(
+        &lldb,
+        port,
+        &[
+            "breakpoint set -a 0x468",
+            "continue",
+            "process plugin packet monitor info",
+            "continue",
+            "process plugin packet monitor info",
+            "process plugin packet monitor backtrace",
+            "stepi",
+            "register read pc",
+            "breakpoint delete 1",
+            "continue",
+        ],
+    );
+    let depth_1 = output.find("invoke depth: 1").unwrap_or(usize::MAX);
+    let depth_2 = output.find("invoke depth: 2").unwrap_or(usize::MAX);
+    assert!(depth_1 < depth_2 && depth_2 < usize::MAX, "{output}");
+    assert!(
+        output.contains("depth 2: 5B95ydiUQ2nPY6KhHT9mA3ASLKGtMU9Km8fZs16DNz2V (running)"),
+        "{output}"
+    );
+    assert!(output.contains("pc = 0x0000000000000470"), "{output}");
+    assert!(output.contains("exited with status = 0"), "{output}");
+    let json = finish(child);
+    assert_eq!(json["matches"], true, "{json}");
+}

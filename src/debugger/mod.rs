@@ -4,6 +4,8 @@
 //!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
 //!       wire.rs, framing.rs       ▲               target.rs, resume.rs, monitor.rs
 //!                                 └── session.rs drives it; run.rs runs the program between stops
+//!   Client (client.rs): the wire and what the client set, shared by the sessions of a program
+//!   and of the programs it invokes (each VM gets its own gdbstub and DebugTarget)
 //! ```
 //!
 //! The debugger is an adapter beside the interpreter: it knows the VM only through its public
@@ -24,7 +26,21 @@
 //!   unsupported instructions, SIGXCPU when the budget is spent, SIGABRT for a failed syscall —
 //!   and registers and memory can be inspected at the faulting instruction; an exit reports the
 //!   low byte of r0 as the exit status (`monitor info` shows all of it);
-//! * `monitor info`, `monitor regions`, `monitor trace on|off`;
+//! * `monitor info`, `monitor regions`, `monitor backtrace`, `monitor trace on|off`;
+//! * one session across cross-program invocations, when the embedder runs the VMs of invoked
+//!   programs with [`Client::serve_callee`] (as `sbvm debug --fixture` does): a callee's VM runs
+//!   inside the caller's invoke syscall, and the client sees one process whose program changes.
+//!   Breakpoints and watchpoints are addresses, and every program's text is mapped at the same
+//!   guest addresses, so a breakpoint hits in whichever program runs there. A single step of the
+//!   invoke stops at the callee's first instruction, before it runs; while the callee is
+//!   stopped, registers, memory and `monitor` are the callee's; its faults stop it with their
+//!   signal. Its end is not reported: the caller goes on as the client last resumed — a single
+//!   step that ended the callee stops just after the caller's invoke, a continue continues.
+//!   Ctrl-C works in callees; a kill there ends the whole instruction (the callee is killed, so
+//!   the invoke fails and the caller runs no further); a detach lets every program run to its
+//!   end. `monitor info` shows the invoke depth (1 at the top, 2 in a callee…) and the program,
+//!   `monitor backtrace` the invoke stack, from what the embedder puts in
+//!   [`DebugOptions::invoke_stack`] (the debugger knows nothing of the runtime above it);
 //! * Ctrl-C stops a running program (SIGINT); one sent while the program is stopped stops the
 //!   next resume before it runs anything, as the gdb manual asks (“Interrupts”);
 //! * requests sent while the program runs (an all-stop client sends none) wait for the stop, up
@@ -43,6 +59,8 @@
 //! settings (see `cli/tests/lldb.rs`). A client that knows sBPF can be given its own triple.
 
 mod arch;
+mod breakpoints;
+mod client;
 mod framing;
 mod monitor;
 mod resume;
@@ -52,6 +70,7 @@ mod target;
 mod wire;
 
 pub use arch::{Sbpf, SbpfRegId, SbpfRegisters};
+pub use client::Client;
 pub use target::DebugTarget;
 
 use crate::vm::{ContextObject, EbpfError, Vm};
@@ -71,6 +90,11 @@ pub struct DebugOptions {
     /// Write a line on stderr when a request gets an error reply or the connection fails (on by
     /// default; the session goes on either way).
     pub stderr_notes: bool,
+    /// The programs on the invoke stack, outermost first, the last being the one served (its
+    /// length is the invoke depth, Solana's stack height), for `monitor info` and `monitor
+    /// backtrace`; empty when no runtime invokes programs. The embedder fills it in: the
+    /// debugger knows nothing of the runtime above it.
+    pub invoke_stack: Vec<String>,
 }
 
 impl Default for DebugOptions {
@@ -79,6 +103,7 @@ impl Default for DebugOptions {
             functions: BTreeMap::new(),
             host_triple: "x86_64-unknown-none".to_string(),
             stderr_notes: true,
+            invoke_stack: Vec::new(),
         }
     }
 }
@@ -104,7 +129,8 @@ pub enum SessionEnd {
 }
 
 /// Serves one client on `stream` until it detaches, kills the program, the program ends or the
-/// connection fails; then finishes the run. A request the stub cannot take gets an error reply
+/// connection fails; then finishes the run (for a session that follows the program into the
+/// programs it invokes, make a [`Client`] and serve each VM with it). A request the stub cannot take gets an error reply
 /// and the session goes on (module docs). Returns how the session ended and the run's
 /// (instructions, outcome).
 pub fn serve<C: ContextObject>(
@@ -112,15 +138,7 @@ pub fn serve<C: ContextObject>(
     stream: TcpStream,
     options: &DebugOptions,
 ) -> (SessionEnd, RunResult) {
-    let end = {
-        let mut target = DebugTarget::new(vm, options);
-        session::run(&mut target, stream)
-    };
-    let result = match end {
-        SessionEnd::Killed => vm.abort(EbpfError::Killed),
-        _ => vm.execute(),
-    };
-    (end, result)
+    Client::new(stream).serve(vm, options)
 }
 
 /// Waits on `address` for one client, then [`serve`]s it.

@@ -1,4 +1,9 @@
-//! `monitor` commands: `info`, `regions`, `trace on|off`, `help`.
+//! `monitor` commands: `info`, `regions`, `backtrace`, `trace on|off`, `help`.
+//!
+//! The invoke stack (which program invoked which, [`DebugOptions::invoke_stack`]) is the
+//! embedder's to tell: the debugger knows a VM, not the runtime that runs it.
+//!
+//! [`DebugOptions::invoke_stack`]: super::DebugOptions::invoke_stack
 
 use super::target::DebugTarget;
 use crate::vm::ContextObject;
@@ -31,12 +36,13 @@ impl<C: ContextObject> MonitorCmd for DebugTarget<'_, '_, C> {
                     );
                 }
             }
+            ["backtrace"] | ["bt"] | ["frames"] => self.backtrace(&mut out),
             ["trace", "on"] => {
-                self.trace = true;
+                self.client.with(|shared| shared.trace = true);
                 outputln!(out, "tracing executed instructions to the VM's stderr");
             }
             ["trace", "off"] => {
-                self.trace = false;
+                self.client.with(|shared| shared.trace = false);
                 outputln!(out, "tracing off");
             }
             ["help"] => {
@@ -45,6 +51,10 @@ impl<C: ContextObject> MonitorCmd for DebugTarget<'_, '_, C> {
                     "info          version, instructions, budget, pc, function, outcome"
                 );
                 outputln!(out, "regions       the memory map");
+                outputln!(
+                    out,
+                    "backtrace     the invoke stack: the programs, outermost first (also bt, frames)"
+                );
                 outputln!(
                     out,
                     "trace on|off  print every executed instruction on the VM's stderr"
@@ -63,6 +73,11 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
     fn info(&self, out: &mut ConsoleOutput<'_>) {
         let executable = self.vm.executable();
         let pc = self.vm.pc();
+        let stack = &self.options.invoke_stack;
+        if let Some(program) = stack.last() {
+            outputln!(out, "invoke depth: {} (stack height)", stack.len());
+            outputln!(out, "program: {program}");
+        }
         outputln!(out, "version: {}", executable.version());
         outputln!(out, "instructions: {}", self.vm.instruction_count());
         outputln!(out, "remaining: {}", self.vm.remaining_budget());
@@ -76,6 +91,27 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
             Some(Ok(value)) => outputln!(out, "outcome: exited with r0 = {value:#x} ({value})"),
             Some(Err(error)) => outputln!(out, "outcome: {}: {error}", error.kind_name()),
             None => outputln!(out, "outcome: running"),
+        }
+    }
+}
+
+impl<C: ContextObject> DebugTarget<'_, '_, C> {
+    /// The invoke stack, outermost first, one line a program with its depth.
+    fn backtrace(&self, out: &mut ConsoleOutput<'_>) {
+        let stack = &self.options.invoke_stack;
+        if stack.is_empty() {
+            outputln!(
+                out,
+                "depth 1: the program (no invoke stack: not run by a runtime)"
+            );
+        }
+        for (index, program) in stack.iter().enumerate() {
+            let here = if index + 1 == stack.len() {
+                " (running)"
+            } else {
+                ""
+            };
+            outputln!(out, "depth {}: {program}{here}", index + 1);
         }
     }
 }

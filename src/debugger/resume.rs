@@ -22,7 +22,7 @@ impl<C: ContextObject> SingleThreadResume for DebugTarget<'_, '_, C> {
     /// fault the run has ended, so resuming (with the fault's signal, as gdb and lldb do, or
     /// without) reports that end: the process terminated by the fault's signal.
     fn resume(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
-        self.resume = Resume::Continue;
+        self.client.with(|shared| shared.resume = Resume::Continue);
         Ok(())
     }
 
@@ -34,7 +34,7 @@ impl<C: ContextObject> SingleThreadResume for DebugTarget<'_, '_, C> {
 impl<C: ContextObject> SingleThreadSingleStep for DebugTarget<'_, '_, C> {
     /// The signal is discarded, as for [`SingleThreadResume::resume`].
     fn step(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
-        self.resume = Resume::Step;
+        self.client.with(|shared| shared.resume = Resume::Step);
         Ok(())
     }
 }

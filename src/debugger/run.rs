@@ -1,9 +1,15 @@
 //! Running the program for the client: until something worth telling it happens, with a look
 //! at the connection for Ctrl-C when the run starts and every few hundred instructions.
+//!
+//! One step may run a whole nested VM: an invoke syscall runs the callee under its own session
+//! (client.rs), which may report stops, take requests and resumes, and end the session. So
+//! after every step the run asks the shared state again: is the session over (the client
+//! detached or killed inside the callee)? How did the client last resume? A single step that
+//! ended the callee stops here, after the invoke completes; a continue goes on.
 
 use super::resume::Resume;
 use super::target::DebugTarget;
-use super::wire::Wire;
+use super::SessionEnd;
 use crate::vm::ContextObject;
 use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
@@ -13,56 +19,66 @@ const POLL_EVERY: u32 = 256;
 
 pub(super) type Stop = SingleThreadStopReason<u64>;
 
+/// How a run for the client ended.
+pub(super) enum Ran {
+    /// A stop to report (or, for a callee, its end).
+    Stop(Stop),
+    /// The session ended while a callee ran inside the last step.
+    Over(SessionEnd),
+}
+
 /// Resumes the program as the client asked (one step or a continue) and returns why it stopped.
 /// Fails only when the connection does.
 pub(super) fn run_until_stop<C: ContextObject>(
     target: &mut DebugTarget<'_, '_, C>,
-    wire: &mut Wire,
-) -> std::io::Result<Stop> {
+) -> std::io::Result<Ran> {
+    if let Some(stop) = target.pending_stop.take() {
+        return Ok(Ran::Stop(stop));
+    }
     if let Some(stop) = target.finished_stop() {
-        return Ok(stop);
+        return Ok(Ran::Stop(stop));
     }
     // A Ctrl-C that came while the program was stopped interrupts this resume (gdb manual,
     // “Interrupts”), before it runs anything.
-    if wire.interrupt_requested()? {
-        return Ok(SingleThreadStopReason::Signal(Signal::SIGINT));
+    if target.interrupt_requested()? {
+        return Ok(Ran::Stop(SingleThreadStopReason::Signal(Signal::SIGINT)));
     }
-    if target.resume == Resume::Step {
-        let watched = target.watch_hit();
-        let stop = target.step_vm();
-        return Ok(stop.unwrap_or(match watched {
-            Some((kind, addr)) => SingleThreadStopReason::Watch {
-                tid: (),
-                kind,
-                addr,
-            },
-            None => SingleThreadStopReason::DoneStep,
-        }));
-    }
-    let mut first = true;
+    // A breakpoint where the run resumes has just been reported: go past it first. A callee's
+    // first instruction has not been reported.
+    let mut past_breakpoint = !std::mem::take(&mut target.entry_unreported);
     let mut countdown = POLL_EVERY;
     loop {
-        // A breakpoint where the run resumes has just been reported: go past it first.
-        if !first && target.breakpoints.contains(&target.pc_address()) {
-            return Ok(SingleThreadStopReason::SwBreak(()));
+        let resume = target.resume();
+        if !past_breakpoint && resume == Resume::Continue && target.at_breakpoint() {
+            return Ok(Ran::Stop(SingleThreadStopReason::SwBreak(())));
         }
-        first = false;
+        past_breakpoint = false;
         let watched = target.watch_hit();
-        if let Some(stop) = target.step_vm() {
-            return Ok(stop);
+        let stopped = target.step_vm();
+        // A callee that ran inside this step may have ended the session (its invoke then
+        // failed: nothing more is reported).
+        if let Some(end) = target.client.end() {
+            return Ok(Ran::Over(end));
+        }
+        if let Some(stop) = stopped {
+            return Ok(Ran::Stop(stop));
         }
         if let Some((kind, addr)) = watched {
-            return Ok(SingleThreadStopReason::Watch {
+            return Ok(Ran::Stop(SingleThreadStopReason::Watch {
                 tid: (),
                 kind,
                 addr,
-            });
+            }));
+        }
+        // Asked again: a callee's session may have changed it.
+        if target.resume() == Resume::Step {
+            return Ok(Ran::Stop(SingleThreadStopReason::DoneStep));
         }
         countdown -= 1;
         if countdown == 0 {
             countdown = POLL_EVERY;
-            if wire.interrupt_requested()? {
-                return Ok(SingleThreadStopReason::Signal(Signal::SIGINT));
+            if target.interrupt_requested()? {
+                return Ok(Ran::Stop(SingleThreadStopReason::Signal(Signal::SIGINT)));
             }
         }
     }

@@ -18,124 +18,125 @@
 //! the threads named by `H` (meaningless for one thread, which is all a program is). The session
 //! keeps the two packets that set the first two and replays them, muted, into the new gdbstub.
 //! Requests only fail while the program is stopped (packets that arrive while it runs wait for the
-//! stop; see [`Wire::interrupt_requested`]), so the new gdbstub starts where the old one was: idle.
+//! stop; see [`super::wire::Wire::interrupt_requested`]), so the new gdbstub starts where the old one was: idle.
 //!
 //! Ctrl-C never reaches gdbstub: the wire keeps it (framing.rs) and the run asks for it
 //! ([`run_until_stop`]), so one that arrives while the program is stopped interrupts the next
 //! resume, as the gdb manual asks (“Interrupts”), whatever gdbstub is serving by then.
 //!
+//! The session serves one VM. A program that invokes another runs the callee's VM inside one of
+//! its steps; the callee's session (`callee`, client.rs) is this same loop on the shared client,
+//! with two differences: its first gdbstub is brought to Running as well (the client's last
+//! `vCont;c` or `vCont;s` replayed, muted, since the client is waiting for a stop), and the
+//! callee's end is not reported — the loop returns and the caller's run goes on (run.rs).
+//!
 //! A limit of gdbstub 0.7: the old `C`/`S` packets (continue or step with a signal) get the
 //! empty reply of an unsupported packet, and clients use `vCont`, which `vCont?` offers with `C`
 //! and `S`.
 
+use super::client::{body_of, Client};
 use super::framing::{packet, Incoming, PACKET_LIMIT, QUEUE_LIMIT};
-use super::run::{run_until_stop, Stop};
+use super::resume::Resume;
+use super::run::{run_until_stop, Ran, Stop};
 use super::target::DebugTarget;
-use super::wire::{Link, Wire};
-use super::SessionEnd;
-use crate::vm::ContextObject;
+use super::wire::Link;
+use super::{DebugOptions, SessionEnd};
+use crate::vm::{ContextObject, Vm};
 use gdbstub::common::Signal;
 use gdbstub::stub::state_machine::GdbStubStateMachine;
-use gdbstub::stub::{DisconnectReason, GdbStub, GdbStubError};
+use gdbstub::stub::{DisconnectReason, GdbStub, GdbStubError, SingleThreadStopReason};
 use std::io::{ErrorKind, Write};
-use std::net::TcpStream;
 
-type Machine<'w, 'v, 'a, C> = GdbStubStateMachine<'static, DebugTarget<'v, 'a, C>, Link<'w>>;
+type Machine<'v, 'a, C> = GdbStubStateMachine<'static, DebugTarget<'v, 'a, C>, Link>;
 type StubError = GdbStubError<&'static str, std::io::Error>;
 
 /// Why one gdbstub's run ended short of the session's end.
 enum Break {
     /// gdbstub could not take this packet: the session answers it and goes on.
     Refused { packet: Vec<u8>, reason: String },
-    /// The session cannot go on.
-    Over(SessionEnd),
+    /// This VM's session cannot go on: the session ended, or (`None`) the callee it served ended.
+    Over(Option<SessionEnd>),
 }
 
-/// What the client negotiated, for a new gdbstub.
-#[derive(Default)]
-struct Negotiated {
-    /// The client's `qSupported` packet.
-    features: Option<Vec<u8>>,
-    no_ack: bool,
-}
-
-impl Negotiated {
-    /// Notes what a packet gdbstub took negotiated.
-    fn note(&mut self, packet: &[u8]) {
-        let body = body_of(packet);
-        if body.starts_with(b"qSupported") {
-            self.features = Some(packet.to_vec());
-        }
-        if body == b"QStartNoAckMode" {
-            self.no_ack = true;
-        }
-    }
-
-    fn replay(&self) -> Vec<Vec<u8>> {
-        let mut packets: Vec<Vec<u8>> = self.features.iter().cloned().collect();
-        if self.no_ack {
-            packets.push(packet(b"QStartNoAckMode"));
-        }
-        packets
-    }
-}
-
-/// Serves the client on `stream` until the session ends.
+/// Serves the client `vm` until the session ends — or, for a `callee` (an invoked program's VM,
+/// client.rs), until the callee's run ends, which is `None`: nothing is reported then, the
+/// caller's session goes on.
 pub(super) fn run<C: ContextObject>(
-    target: &mut DebugTarget<'_, '_, C>,
-    stream: TcpStream,
-) -> SessionEnd {
-    let notes = Notes(target.options.stderr_notes);
-    let mut wire = Wire::new(stream);
-    let mut negotiated = Negotiated::default();
+    vm: &mut Vm<'_, C>,
+    client: &Client,
+    options: &DebugOptions,
+    callee: bool,
+) -> Option<SessionEnd> {
+    let notes = Notes(options.stderr_notes);
+    let mut target = DebugTarget::new(vm, options, client.clone());
+    // A callee's first gdbstub starts Running, resumed as the client last resumed the program.
+    let mut resumed = None;
+    if callee {
+        target.callee = true;
+        let resume = client.with(|shared| shared.resume);
+        match resume {
+            // A step into the invoke stops at the callee's first instruction, before it runs.
+            Resume::Step => target.pending_stop = Some(SingleThreadStopReason::DoneStep),
+            // Nothing was reported at the callee's first instruction: a breakpoint there hits.
+            Resume::Continue => target.entry_unreported = true,
+        }
+        resumed = Some(resume);
+    }
     let end = loop {
-        match serve_with_one_stub(target, &mut wire, &mut negotiated, notes) {
+        match serve_with_one_stub(&mut target, client, resumed.take(), notes) {
             Break::Over(end) => break end,
             Break::Refused { packet, reason } => {
                 notes.say(&format!(
                     "answered E16 to `{}`: {reason}",
                     preview(body_of(&packet))
                 ));
-                if let Err(error) = wire.answer_error() {
-                    break connection_end(error);
+                if let Err(error) = client.with(|shared| shared.wire.answer_error()) {
+                    break Some(connection_end(error));
                 }
             }
         }
     };
-    if let SessionEnd::Lost { reason } = &end {
+    if let Some(SessionEnd::Lost { reason }) = &end {
         notes.say(&format!("{reason}; the program runs on by itself"));
     }
     end
 }
 
-/// Runs one gdbstub until the session ends or it meets a packet it cannot take.
+/// Runs one gdbstub until the session ends or it meets a packet it cannot take; `resumed`
+/// brings it to Running first (a callee's first gdbstub).
 fn serve_with_one_stub<C: ContextObject>(
     target: &mut DebugTarget<'_, '_, C>,
-    wire: &mut Wire,
-    negotiated: &mut Negotiated,
+    client: &Client,
+    resumed: Option<Resume>,
     notes: Notes,
 ) -> Break {
-    let mut machine: Machine<'_, '_, '_, C> =
-        match GdbStub::new(Link(wire)).run_state_machine(target) {
+    let mut machine: Machine<'_, '_, C> =
+        match GdbStub::new(Link(client.clone())).run_state_machine(target) {
             Ok(machine) => machine,
             Err(error) => return stub_failure(error),
         };
     // Bring a new gdbstub to what the client negotiated with the last one, silently.
-    let replay = negotiated.replay();
+    let mut replay = client.with(|shared| shared.negotiated.replay());
+    match resumed {
+        Some(Resume::Continue) => replay.push(packet(b"vCont;c")),
+        Some(Resume::Step) => replay.push(packet(b"vCont;s")),
+        None => {}
+    }
     if !replay.is_empty() {
-        wire_of(&mut machine).muted = true;
+        client.with(|shared| shared.wire.muted = true);
         for packet in &replay {
             machine = match feed(machine, target, packet) {
                 Ok(machine) => machine,
                 Err(error) => return stub_failure(error),
             };
         }
-        let wire = wire_of(&mut machine);
-        let _ = wire.send();
-        wire.muted = false;
+        client.with(|shared| {
+            let _ = shared.wire.send();
+            shared.wire.muted = false;
+        });
     }
     loop {
-        machine = match advance(machine, target, negotiated, notes) {
+        machine = match advance(machine, target, client, notes) {
             Ok(machine) => machine,
             Err(end) => return end,
         };
@@ -143,23 +144,22 @@ fn serve_with_one_stub<C: ContextObject>(
 }
 
 /// One move of the session: a request handled, a run reported, a Ctrl-C, or the end.
-fn advance<'w, 'v, 'a, C: ContextObject>(
-    machine: Machine<'w, 'v, 'a, C>,
+fn advance<'v, 'a, C: ContextObject>(
+    machine: Machine<'v, 'a, C>,
     target: &mut DebugTarget<'v, 'a, C>,
-    negotiated: &mut Negotiated,
+    client: &Client,
     notes: Notes,
-) -> Result<Machine<'w, 'v, 'a, C>, Break> {
+) -> Result<Machine<'v, 'a, C>, Break> {
     match machine {
-        GdbStubStateMachine::Idle(mut gdb) => {
-            let wire = &mut *gdb.borrow_conn().0;
-            match wire
-                .next()
-                .map_err(|error| Break::Over(connection_end(error)))?
-            {
+        GdbStubStateMachine::Idle(gdb) => {
+            let incoming = client.with(|shared| shared.wire.next());
+            match incoming.map_err(|error| Break::Over(Some(connection_end(error))))? {
                 Incoming::Packet(packet) => match feed(gdb.into(), target, &packet) {
-                    Ok(mut machine) => {
-                        negotiated.note(&packet);
-                        wire_of(&mut machine).no_ack = negotiated.no_ack;
+                    Ok(machine) => {
+                        client.with(|shared| {
+                            shared.negotiated.note(&packet);
+                            shared.wire.no_ack = shared.negotiated.no_ack;
+                        });
                         Ok(machine)
                     }
                     Err(error) if error.is_connection_error() => Err(stub_failure(error)),
@@ -169,7 +169,7 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
                     }),
                 },
                 Incoming::Nack => {
-                    sent(wire.retransmit())?;
+                    sent(client.with(|shared| shared.wire.retransmit()))?;
                     Ok(gdb.into())
                 }
                 Incoming::Garbled { body } => {
@@ -177,7 +177,7 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
                         "a packet arrived garbled (its checksum does not match its body): `{}`",
                         preview(&body)
                     ));
-                    sent(wire.reject_garbled())?;
+                    sent(client.with(|shared| shared.wire.reject_garbled()))?;
                     Ok(gdb.into())
                 }
                 Incoming::Unread { requests } => {
@@ -185,7 +185,7 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
                         "answered E16 to {requests} requests sent while the program ran, unread: \
                          the stub keeps the first {QUEUE_LIMIT} for the stop"
                     ));
-                    sent(wire.answer_unread(requests))?;
+                    sent(client.with(|shared| shared.wire.answer_unread(requests)))?;
                     Ok(gdb.into())
                 }
                 Incoming::TooLong { len } => {
@@ -193,42 +193,49 @@ fn advance<'w, 'v, 'a, C: ContextObject>(
                         "answered E16 to a packet of {len} bytes: the stub takes packets of up \
                          to {PACKET_LIMIT} bytes (the PacketSize it announces)"
                     ));
-                    sent(wire.answer_error())?;
+                    sent(client.with(|shared| shared.wire.answer_error()))?;
                     Ok(gdb.into())
                 }
             }
         }
-        GdbStubStateMachine::Running(mut gdb) => {
-            let stop = run_until_stop(target, &mut *gdb.borrow_conn().0);
-            let stop = stop.map_err(|error| Break::Over(connection_end(error)))?;
-            gdb.report_stop(target, stop).map_err(stub_failure)
+        GdbStubStateMachine::Running(gdb) => {
+            match run_until_stop(target)
+                .map_err(|error| Break::Over(Some(connection_end(error))))?
+            {
+                // A callee's end is not the program's: its caller goes on, and reports.
+                Ran::Stop(
+                    SingleThreadStopReason::Exited(_) | SingleThreadStopReason::Terminated(_),
+                ) if target.callee => Err(Break::Over(None)),
+                Ran::Stop(stop) => gdb.report_stop(target, stop).map_err(stub_failure),
+                Ran::Over(end) => Err(Break::Over(Some(end))),
+            }
         }
         // Not reached (Ctrl-C never reaches gdbstub, module docs); answered as gdbstub asks.
         GdbStubStateMachine::CtrlCInterrupt(gdb) => {
             let stop: Option<Stop> = Some(Stop::Signal(Signal::SIGINT));
             gdb.interrupt_handled(target, stop).map_err(stub_failure)
         }
-        GdbStubStateMachine::Disconnected(gdb) => Err(Break::Over(match gdb.get_reason() {
+        GdbStubStateMachine::Disconnected(gdb) => Err(Break::Over(Some(match gdb.get_reason() {
             DisconnectReason::Kill => SessionEnd::Killed,
             DisconnectReason::TargetExited(_) | DisconnectReason::TargetTerminated(_) => {
                 SessionEnd::Finished
             }
             DisconnectReason::Disconnect => SessionEnd::Detached,
-        })),
+        }))),
     }
 }
 
 /// A reply the session wrote itself, sent or not.
 fn sent(result: std::io::Result<()>) -> Result<(), Break> {
-    result.map_err(|error| Break::Over(connection_end(error)))
+    result.map_err(|error| Break::Over(Some(connection_end(error))))
 }
 
 /// Hands gdbstub one whole packet (it takes bytes one at a time).
-fn feed<'w, 'v, 'a, C: ContextObject>(
-    mut machine: Machine<'w, 'v, 'a, C>,
+fn feed<'v, 'a, C: ContextObject>(
+    mut machine: Machine<'v, 'a, C>,
     target: &mut DebugTarget<'v, 'a, C>,
     packet: &[u8],
-) -> Result<Machine<'w, 'v, 'a, C>, StubError> {
+) -> Result<Machine<'v, 'a, C>, StubError> {
     for byte in packet {
         machine = match machine {
             GdbStubStateMachine::Idle(gdb) => gdb.incoming_data(target, *byte)?,
@@ -238,16 +245,6 @@ fn feed<'w, 'v, 'a, C: ContextObject>(
         };
     }
     Ok(machine)
-}
-
-/// The wire inside whichever state the machine is in.
-fn wire_of<'m, C: ContextObject>(machine: &'m mut Machine<'_, '_, '_, C>) -> &'m mut Wire {
-    match machine {
-        GdbStubStateMachine::Idle(gdb) => &mut *gdb.borrow_conn().0,
-        GdbStubStateMachine::Running(gdb) => &mut *gdb.borrow_conn().0,
-        GdbStubStateMachine::CtrlCInterrupt(gdb) => &mut *gdb.borrow_conn().0,
-        GdbStubStateMachine::Disconnected(gdb) => &mut *gdb.borrow_conn().0,
-    }
 }
 
 /// What gdbstub says of a packet it could not take. Its `Display` texts for these cases ask the
@@ -264,10 +261,10 @@ fn refusal_reason(error: &StubError) -> String {
 /// A gdbstub error that is not a refused packet: the session cannot go on.
 fn stub_failure(error: StubError) -> Break {
     let reason = format!("the stub failed: {error}");
-    Break::Over(match error.into_connection_error() {
+    Break::Over(Some(match error.into_connection_error() {
         Some((error, _)) => connection_end(error),
         None => SessionEnd::Lost { reason },
-    })
+    }))
 }
 
 /// How a connection error ends the session: a closed connection is the client leaving.
@@ -291,11 +288,6 @@ fn preview(body: &[u8]) -> String {
     } else {
         text
     }
-}
-
-/// The body of `$body#cc`.
-fn body_of(packet: &[u8]) -> &[u8] {
-    packet.get(1..packet.len().saturating_sub(3)).unwrap_or(&[])
 }
 
 /// Tells the person running the debugger what happened to the session, if they want to know

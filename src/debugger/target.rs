@@ -1,9 +1,11 @@
 //! The gdbstub target: an adapter that drives a [`Vm`] through its public API — registers,
-//! `step()`, the memory mapping — and keeps the debugger's own state (breakpoints,
-//! watchpoints, how to resume) beside it. Resuming is its own extension (resume.rs); the run
+//! `step()`, the memory mapping. What the client set (breakpoints, watchpoints, how to resume)
+//! is the client's, shared with the sessions of the programs this one invokes (client.rs).
+//! Resuming and breakpoints are their own extensions (resume.rs, breakpoints.rs); the run
 //! itself is run.rs.
 
 use super::arch::{Sbpf, SbpfRegId, SbpfRegisters};
+use super::client::Client;
 use super::resume::Resume;
 use super::DebugOptions;
 use crate::isa::table::{lookup, Kind, Source};
@@ -16,15 +18,11 @@ use gdbstub::target::ext::base::single_register_access::{
 };
 use gdbstub::target::ext::base::singlethread::{SingleThreadBase, SingleThreadResumeOps};
 use gdbstub::target::ext::base::BaseOps;
-use gdbstub::target::ext::breakpoints::{
-    Breakpoints, BreakpointsOps, HwWatchpoint, HwWatchpointOps, SwBreakpoint, SwBreakpointOps,
-    WatchKind,
-};
+use gdbstub::target::ext::breakpoints::{BreakpointsOps, WatchKind};
 use gdbstub::target::ext::host_info::{HostInfo, HostInfoOps, HostInfoResponse};
 use gdbstub::target::ext::monitor_cmd::MonitorCmdOps;
 use gdbstub::target::ext::process_info::{ProcessInfo, ProcessInfoOps, ProcessInfoResponse};
 use gdbstub::target::{Target, TargetError, TargetResult};
-use std::collections::BTreeSet;
 use std::io::Write;
 
 /// A watched range of guest memory.
@@ -39,12 +37,17 @@ pub(super) struct Watchpoint {
 pub struct DebugTarget<'v, 'a, C: ContextObject> {
     pub(super) vm: &'v mut Vm<'a, C>,
     pub(super) options: &'v DebugOptions,
-    pub(super) breakpoints: BTreeSet<u64>,
-    pub(super) watchpoints: Vec<Watchpoint>,
-    pub(super) resume: Resume,
-    pub(super) trace: bool,
+    /// The client, and what it set (client.rs).
+    pub(super) client: Client,
     /// A fault was reported as a signal; the next resume reports the process terminated.
     pub(super) fault_reported: Option<Signal>,
+    /// The VM is an invoked program's: its end is not reported (the caller goes on).
+    pub(super) callee: bool,
+    /// The stop the next run reports before running anything (a step into a callee).
+    pub(super) pending_stop: Option<SingleThreadStopReason<u64>>,
+    /// Nothing was reported at the current instruction yet (a callee's first), so a
+    /// breakpoint there hits when the run starts.
+    pub(super) entry_unreported: bool,
 }
 
 /// The signal a fault is reported as.
@@ -64,16 +67,32 @@ pub(super) fn signal_of(error: &EbpfError) -> Signal {
 }
 
 impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
-    pub(super) fn new(vm: &'v mut Vm<'a, C>, options: &'v DebugOptions) -> Self {
+    pub(super) fn new(vm: &'v mut Vm<'a, C>, options: &'v DebugOptions, client: Client) -> Self {
         DebugTarget {
             vm,
             options,
-            breakpoints: BTreeSet::new(),
-            watchpoints: Vec::new(),
-            resume: Resume::Continue,
-            trace: false,
+            client,
             fault_reported: None,
+            callee: false,
+            pending_stop: None,
+            entry_unreported: false,
         }
+    }
+
+    /// How the client last resumed the program.
+    pub(super) fn resume(&self) -> Resume {
+        self.client.with(|shared| shared.resume)
+    }
+
+    /// Whether a breakpoint sits at the current pc.
+    pub(super) fn at_breakpoint(&self) -> bool {
+        let pc = self.pc_address();
+        self.client.with(|shared| shared.breakpoints.contains(&pc))
+    }
+
+    /// Whether the client sent Ctrl-C (wire.rs).
+    pub(super) fn interrupt_requested(&self) -> std::io::Result<bool> {
+        self.client.with(|shared| shared.wire.interrupt_requested())
     }
 
     /// The address the client sees for instruction `pc`.
@@ -111,23 +130,28 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
 
     /// The watchpoint the next instruction would trigger, as (kind, watched address).
     pub(super) fn watch_hit(&self) -> Option<(WatchKind, u64)> {
+        if self.client.with(|shared| shared.watchpoints.is_empty()) {
+            return None;
+        }
         let (addr, len, access) = self.next_access()?;
         let end = addr.checked_add(len)?;
-        self.watchpoints.iter().find_map(|watch| {
-            let watch_end = watch.addr.saturating_add(watch.len);
-            let overlaps = addr < watch_end && watch.addr < end;
-            let kind_matches = match watch.kind {
-                WatchKind::Write => access == WatchKind::Write,
-                WatchKind::Read => access == WatchKind::Read,
-                WatchKind::ReadWrite => true,
-            };
-            (overlaps && kind_matches).then_some((watch.kind, watch.addr))
+        self.client.with(|shared| {
+            shared.watchpoints.iter().find_map(|watch| {
+                let watch_end = watch.addr.saturating_add(watch.len);
+                let overlaps = addr < watch_end && watch.addr < end;
+                let kind_matches = match watch.kind {
+                    WatchKind::Write => access == WatchKind::Write,
+                    WatchKind::Read => access == WatchKind::Read,
+                    WatchKind::ReadWrite => true,
+                };
+                (overlaps && kind_matches).then_some((watch.kind, watch.addr))
+            })
         })
     }
 
     /// Runs one instruction, tracing it when asked; `Some` when the program stopped for good.
     pub(super) fn step_vm(&mut self) -> Option<SingleThreadStopReason<u64>> {
-        if self.trace {
+        if self.client.with(|shared| shared.trace) {
             let executable = self.vm.executable();
             let text = crate::isa::disasm::instruction_text(
                 executable.text(),
@@ -302,56 +326,6 @@ impl<C: ContextObject> SingleRegisterAccess<()> for DebugTarget<'_, '_, C> {
             SbpfRegId::Remaining => return Err(TargetError::NonFatal),
         }
         Ok(())
-    }
-}
-
-impl<C: ContextObject> Breakpoints for DebugTarget<'_, '_, C> {
-    fn support_sw_breakpoint(&mut self) -> Option<SwBreakpointOps<'_, Self>> {
-        Some(self)
-    }
-    fn support_hw_watchpoint(&mut self) -> Option<HwWatchpointOps<'_, Self>> {
-        Some(self)
-    }
-}
-
-impl<C: ContextObject> SwBreakpoint for DebugTarget<'_, '_, C> {
-    fn add_sw_breakpoint(&mut self, addr: u64, _kind: usize) -> TargetResult<bool, Self> {
-        if self.vm.executable().pc_at_symbol_address(addr).is_none() {
-            return Ok(false);
-        }
-        self.breakpoints.insert(addr);
-        Ok(true)
-    }
-
-    fn remove_sw_breakpoint(&mut self, addr: u64, _kind: usize) -> TargetResult<bool, Self> {
-        Ok(self.breakpoints.remove(&addr))
-    }
-}
-
-impl<C: ContextObject> HwWatchpoint for DebugTarget<'_, '_, C> {
-    fn add_hw_watchpoint(
-        &mut self,
-        addr: u64,
-        len: u64,
-        kind: WatchKind,
-    ) -> TargetResult<bool, Self> {
-        if len == 0 || self.watchpoints.len() >= 64 {
-            return Ok(false);
-        }
-        self.watchpoints.push(Watchpoint { addr, len, kind });
-        Ok(true)
-    }
-
-    fn remove_hw_watchpoint(
-        &mut self,
-        addr: u64,
-        len: u64,
-        kind: WatchKind,
-    ) -> TargetResult<bool, Self> {
-        let before = self.watchpoints.len();
-        self.watchpoints
-            .retain(|watch| *watch != Watchpoint { addr, len, kind });
-        Ok(self.watchpoints.len() != before)
     }
 }
 

@@ -25,6 +25,7 @@
 //! after starting to answer) can be dropped and replaced by an error reply
 //! ([`Wire::answer_error`]).
 
+use super::client::Client;
 use super::framing::{packet, Framer, Incoming, WhenFull};
 use gdbstub::conn::Connection;
 use std::io::{ErrorKind, Read, Write};
@@ -169,23 +170,25 @@ impl Wire {
     }
 }
 
-/// gdbstub's connection: the wire, lent for the life of one gdbstub.
-pub(super) struct Link<'w>(pub(super) &'w mut Wire);
+/// gdbstub's connection: the client's wire, borrowed for each write (client.rs: the wire is
+/// shared by the sessions of every VM the client follows).
+pub(super) struct Link(pub(super) Client);
 
-impl Connection for Link<'_> {
+impl Connection for Link {
     type Error = std::io::Error;
 
     fn write(&mut self, byte: u8) -> Result<(), Self::Error> {
-        self.0.outgoing.push(byte);
+        self.0.with(|shared| shared.wire.outgoing.push(byte));
         Ok(())
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> Result<(), Self::Error> {
-        self.0.outgoing.extend_from_slice(bytes);
+        self.0
+            .with(|shared| shared.wire.outgoing.extend_from_slice(bytes));
         Ok(())
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {
-        self.0.send()
+        self.0.with(|shared| shared.wire.send())
     }
 }

@@ -80,10 +80,21 @@ pub fn debug_port(stderr: &mut BufReader<ChildStderr>) -> u16 {
 /// Sends one gdb-remote packet and returns the reply's payload, run-length encoding expanded
 /// (acknowledgements before the reply are skipped; the reply is acknowledged).
 pub fn exchange(stream: &mut TcpStream, payload: &str) -> String {
+    send_packet(stream, payload);
+    read_reply(stream)
+}
+
+/// Sends one gdb-remote packet.
+pub fn send_packet(stream: &mut TcpStream, payload: &str) {
     let checksum = payload
         .bytes()
         .fold(0u8, |sum, byte| sum.wrapping_add(byte));
     write!(stream, "${payload}#{checksum:02x}").unwrap();
+}
+
+/// Reads the next reply packet's payload, run-length encoding expanded (acknowledgements before
+/// it are skipped; it is acknowledged).
+pub fn read_reply(stream: &mut TcpStream) -> String {
     let mut reply = Vec::new();
     let mut byte = [0u8; 1];
     loop {
@@ -103,6 +114,23 @@ pub fn exchange(stream: &mut TcpStream, payload: &str) -> String {
     stream.read_exact(&mut checksum).unwrap();
     stream.write_all(b"+").unwrap();
     run_length_decoded(&reply)
+}
+
+/// Runs `monitor COMMAND` (`qRcmd`) and returns what it printed (its `O` packets, decoded),
+/// after the final `OK`.
+pub fn monitor(stream: &mut TcpStream, command: &str) -> String {
+    let hex: String = command.bytes().map(|byte| format!("{byte:02x}")).collect();
+    let mut reply = exchange(stream, &format!("qRcmd,{hex}"));
+    let mut text = Vec::new();
+    while let Some(output) = reply.strip_prefix('O').filter(|_| reply != "OK") {
+        text.extend(
+            (0..output.len() / 2)
+                .filter_map(|i| u8::from_str_radix(&output[2 * i..2 * i + 2], 16).ok()),
+        );
+        reply = read_reply(stream);
+    }
+    assert_eq!(reply, "OK", "monitor {command} ended with {reply}");
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 /// Expands the protocol's run-length encoding: `x*n` repeats `x` (`n` − 29) more times.
