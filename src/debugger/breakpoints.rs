@@ -3,7 +3,8 @@
 //! is mapped at the same guest addresses, so a breakpoint hits in whichever program runs there.
 //! run.rs checks them between instructions.
 
-use super::target::{DebugTarget, Watchpoint};
+use super::shared::Watchpoint;
+use super::target::DebugTarget;
 use crate::vm::ContextObject;
 use gdbstub::target::ext::breakpoints::{
     Breakpoints, HwWatchpoint, HwWatchpointOps, SwBreakpoint, SwBreakpointOps, WatchKind,

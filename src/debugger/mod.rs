@@ -66,11 +66,12 @@ mod monitor;
 mod resume;
 mod run;
 mod session;
+mod shared;
 mod target;
 mod wire;
 
 pub use arch::{Sbpf, SbpfRegId, SbpfRegisters};
-pub use client::Client;
+pub use shared::Client;
 pub use target::DebugTarget;
 
 use crate::vm::{ContextObject, EbpfError, Vm};

@@ -1,21 +1,13 @@
 //! Resuming, gdbstub's resume and single-step extensions: the client's `vCont;c`/`vCont;s`
 //! (with or without a signal) only choose how the program goes on; run.rs runs it.
 
+use super::shared::Resume;
 use super::target::DebugTarget;
 use crate::vm::ContextObject;
 use gdbstub::common::Signal;
 use gdbstub::target::ext::base::singlethread::{
     SingleThreadResume, SingleThreadSingleStep, SingleThreadSingleStepOps,
 };
-
-/// How the program goes on when the client resumes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Resume {
-    /// One instruction.
-    Step,
-    /// Until a breakpoint, a watchpoint, the end or an interrupt.
-    Continue,
-}
 
 impl<C: ContextObject> SingleThreadResume for DebugTarget<'_, '_, C> {
     /// The signal is discarded: an sBPF program has no signal handlers to deliver it to. After a

@@ -7,7 +7,7 @@
 //! detached or killed inside the callee)? How did the client last resume? A single step that
 //! ended the callee stops here, after the invoke completes; a continue goes on.
 
-use super::resume::Resume;
+use super::shared::Resume;
 use super::target::DebugTarget;
 use super::SessionEnd;
 use crate::vm::ContextObject;

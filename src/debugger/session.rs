@@ -34,12 +34,10 @@
 //! empty reply of an unsupported packet, and clients use `vCont`, which `vCont?` offers with `C`
 //! and `S`.
 
-use super::client::{body_of, Client};
 use super::framing::{packet, Incoming, PACKET_LIMIT, QUEUE_LIMIT};
-use super::resume::Resume;
 use super::run::{run_until_stop, Ran, Stop};
+use super::shared::{body_of, Client, Link, Resume};
 use super::target::DebugTarget;
-use super::wire::Link;
 use super::{DebugOptions, SessionEnd};
 use crate::vm::{ContextObject, Vm};
 use gdbstub::common::Signal;

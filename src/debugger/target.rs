@@ -5,8 +5,7 @@
 //! itself is run.rs.
 
 use super::arch::{Sbpf, SbpfRegId, SbpfRegisters};
-use super::client::Client;
-use super::resume::Resume;
+use super::shared::{Client, Resume};
 use super::DebugOptions;
 use crate::isa::table::{lookup, Kind, Source};
 use crate::isa::Insn;
@@ -24,14 +23,6 @@ use gdbstub::target::ext::monitor_cmd::MonitorCmdOps;
 use gdbstub::target::ext::process_info::{ProcessInfo, ProcessInfoOps, ProcessInfoResponse};
 use gdbstub::target::{Target, TargetError, TargetResult};
 use std::io::Write;
-
-/// A watched range of guest memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Watchpoint {
-    pub addr: u64,
-    pub len: u64,
-    pub kind: WatchKind,
-}
 
 /// The debugger's view of one run.
 pub struct DebugTarget<'v, 'a, C: ContextObject> {

@@ -20,14 +20,12 @@
 //! framer's queue is bounded (framing.rs), so a client that floods the stub meanwhile costs no
 //! memory, and gets one error reply per request it sent beyond the queue once the program stops.
 //!
-//! Replies go the other way through [`Link`], gdbstub's connection: the bytes of a reply wait in
+//! Replies go the other way through `Link` (shared.rs), gdbstub's connection: the bytes of a reply wait in
 //! the wire until gdbstub flushes it, so a reply that gdbstub abandons half-written (it fails
 //! after starting to answer) can be dropped and replaced by an error reply
 //! ([`Wire::answer_error`]).
 
-use super::client::Client;
 use super::framing::{packet, Framer, Incoming, WhenFull};
-use gdbstub::conn::Connection;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 
@@ -105,6 +103,11 @@ impl Wire {
         Ok(())
     }
 
+    /// Adds bytes of a reply to what the next send writes (gdbstub's connection writes here).
+    pub(super) fn queue(&mut self, bytes: &[u8]) {
+        self.outgoing.extend_from_slice(bytes);
+    }
+
     /// Sends the last reply again (the client's `-`).
     pub(super) fn retransmit(&mut self) -> std::io::Result<()> {
         if self.no_ack || self.last_reply.is_empty() {
@@ -167,28 +170,5 @@ impl Wire {
         }
         let bytes = std::mem::take(&mut self.outgoing);
         Write::write_all(&mut self.stream, &bytes)
-    }
-}
-
-/// gdbstub's connection: the client's wire, borrowed for each write (client.rs: the wire is
-/// shared by the sessions of every VM the client follows).
-pub(super) struct Link(pub(super) Client);
-
-impl Connection for Link {
-    type Error = std::io::Error;
-
-    fn write(&mut self, byte: u8) -> Result<(), Self::Error> {
-        self.0.with(|shared| shared.wire.outgoing.push(byte));
-        Ok(())
-    }
-
-    fn write_all(&mut self, bytes: &[u8]) -> Result<(), Self::Error> {
-        self.0
-            .with(|shared| shared.wire.outgoing.extend_from_slice(bytes));
-        Ok(())
-    }
-
-    fn flush(&mut self) -> Result<(), Self::Error> {
-        self.0.with(|shared| shared.wire.send())
     }
 }
