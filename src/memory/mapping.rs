@@ -391,25 +391,24 @@ impl<'a> MemoryMapping<'a> {
 
     /// Puts `region` in the place of the region that starts exactly at its address and returns
     /// that one (a host lending a region's bytes elsewhere and taking them back: a Solana
-    /// program's account data while a program it invokes runs).
+    /// program's account data while a program it invokes runs). When no region starts there,
+    /// or `region` would reach the next one, nothing changes and `region` comes back as the
+    /// error.
     pub fn swap_region(
         &mut self,
         region: MemoryRegion<'a>,
-    ) -> Result<MemoryRegion<'a>, MappingError> {
+    ) -> Result<MemoryRegion<'a>, MemoryRegion<'a>> {
         let found = self
             .find_pure(region.vm_addr)
             .filter(|&index| self.regions[index].vm_addr == region.vm_addr);
-        let Some(index) = found else {
-            return Err(MappingError::InvalidMemoryRegion {
-                index: self.regions.len(),
-            });
-        };
-        if !self.fits(index, &region) {
-            return Err(MappingError::InvalidMemoryRegion { index });
+        match found {
+            Some(index) if self.fits(index, &region) => {
+                let previous = std::mem::replace(&mut self.regions[index], region);
+                self.forget_windows();
+                Ok(previous)
+            }
+            _ => Err(region),
         }
-        let previous = std::mem::replace(&mut self.regions[index], region);
-        self.forget_windows();
-        Ok(previous)
     }
 
     /// The error the reference reports for a failed access (see [`violation`]).

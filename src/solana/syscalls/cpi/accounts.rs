@@ -101,8 +101,13 @@ pub(crate) fn translate(
         let entry = context.transaction.account(account.index_in_transaction)?;
         let key = entry.key;
         if entry.account.executable {
-            let cost = entry.account.data.len() as u64 / per_unit;
-            context.consume_checked(cost)?;
+            // Its data is still in the caller's region (as long as the caller made it).
+            let data_len = context
+                .input_accounts
+                .get(index_in_caller)
+                .and_then(|serialized| memory.region(serialized.data_addr))
+                .map_or(0, |region| region.len());
+            context.consume_checked(data_len / per_unit)?;
             continue;
         }
         let Some(info_index) = keys.iter().position(|other| *other == key) else {

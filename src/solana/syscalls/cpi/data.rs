@@ -70,9 +70,15 @@ pub(crate) fn reclaim(
             },
             account.data_addr,
         );
-        // A region that no longer fits (data grown past its room, which the caller's update
-        // already refused) stays out: the instruction fails either way.
-        if memory.swap_region(region).is_err() {
+        // Data grown past its room no longer fits its place: the caller's update refused that
+        // for the accounts it passed, so only an account it did not (an executable one) gets
+        // here, where Agave would leave the caller a stale view. sbvm fails the invocation
+        // instead, and the bytes stay with the transaction.
+        if let Err(region) = memory.swap_region(region) {
+            let entry = context
+                .transaction
+                .account_mut(account.index_in_transaction)?;
+            entry.account.data = region_bytes(region);
             failure.get_or_insert(InstructionError::InvalidRealloc);
             continue;
         }

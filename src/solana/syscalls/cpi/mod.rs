@@ -9,10 +9,10 @@
 //!                                           the loaders and precompiles refused
 //!                           frame.rs        the callee's accounts: privileges merged, checked
 //!                                           against the caller's (no escalation)
-//!                           data.rs         the caller's account data leaves its regions for the
-//!                                           transaction (the callee serializes it anew)
 //!                           accounts.rs     the caller's account infos (C or Rust layout), every
 //!                                           pointer checked against where the input put things
+//!                           data.rs         the caller's account data leaves its regions for the
+//!                                           transaction (the callee serializes it anew)
 //!                           sync.rs         the caller's changes (lamports, length, owner) → the
 //!                                           transaction, under the caller's rules
 //!                           ── the callee runs: a nested VM on the caller's engine, or a builtin
@@ -87,10 +87,12 @@ fn invoke_signed(
     )?;
     instruction::check_authorized_program(&instruction.program_id, &instruction.data)?;
     let frame = frame::prepare(context, instruction, &signers)?;
+    let accounts = accounts::translate(context, memory, &frame, infos_addr, infos_len, abi)?;
     // The callee serializes the accounts anew: their data goes back to the transaction while
-    // it runs, and back into this program's regions whatever happens.
+    // it runs, and back into this program's regions whatever happens. (Everything read above
+    // may lie in account data, as it may in Agave, where the data stays mapped.)
     data::lend(context, memory)?;
-    let outcome = run_callee(context, memory, frame, infos_addr, infos_len, abi);
+    let outcome = run_callee(context, memory, frame, &accounts);
     let reclaimed = data::reclaim(context, memory);
     outcome?;
     reclaimed?;
@@ -101,12 +103,9 @@ fn run_callee(
     context: &mut InvokeContext,
     memory: &mut MemoryMapping<'_>,
     frame: InstructionFrame,
-    infos_addr: u64,
-    infos_len: u64,
-    abi: Abi,
+    accounts: &[accounts::TranslatedAccount],
 ) -> Result<(), SyscallFailure> {
-    let accounts = accounts::translate(context, memory, &frame, infos_addr, infos_len, abi)?;
-    for account in &accounts {
+    for account in accounts {
         sync::update_callee(context, memory, account)?;
     }
     // The callee's run sets the context's per-run state; the caller's comes back after it.
