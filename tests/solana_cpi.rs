@@ -17,7 +17,7 @@ use sbvm::vm::Engine;
 use std::path::PathBuf;
 
 /// At least this many fixtures (the scenarios of `make_scenarios.py`).
-const MIN_FIXTURES: usize = 35;
+const MIN_FIXTURES: usize = 36;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/solana/cpi")

@@ -615,6 +615,15 @@ def scenarios():
     s.invoke_c(CALLEE, [rw(DATA_ACCT)], b"\0" * 8, [info(DATA_ACCT, writable=True)], patches=[(0, 0, s.blob(DATA_ACCT))])
     add(sc, s.build(), "Err(ProgramFailedToComplete)")
 
+    sc = Scenario("extra_info_key_in_account_data",
+                  "an account info no callee account matches has its key pointer in account data: "
+                  "every info's key is read, and the data stays readable during the invoke",
+                  [ro(CALLER), ro(CALLEE), rw(DATA_ACCT)], [Acct(DATA_ACCT, data=bytes(40))])
+    s = sc.script()
+    s.invoke_c(CALLEE, [rw(DATA_ACCT)], b"\0" * 8, [info(DATA_ACCT, writable=True), info(DATA_ACCT)],
+               patches=[(1, 0, s.L.data(DATA_ACCT))])
+    add(sc, s.build(), "Ok(())")
+
     sc = Scenario("err_account_info_bad_lamports_pointer",
                   "the account info's lamports pointer is 8 bytes off", metas, accts)
     s = sc.script()
