@@ -121,9 +121,19 @@ enum CalleeChoice {
     Raw([u8; 32]),
 }
 
+/// An account of the invoked instruction.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum MetaKey {
+    /// The account at a position of the caller's instruction.
+    Position(u8),
+    /// Any account of the pool (maybe not the caller's).
+    Pool(Pick),
+    Raw(u8),
+}
+
 #[derive(Arbitrary, Debug)]
 struct MetaSpec {
-    pick: Pick,
+    key: MetaKey,
     signer: bool,
     writable: bool,
     raw_flags: Option<(u8, u8)>,
@@ -167,7 +177,7 @@ struct InstructionSpec {
     caps: (u64, u64),
 }
 
-#[derive(Arbitrary, Debug)]
+#[derive(Arbitrary, Debug, Clone)]
 struct InfoSpec {
     /// The caller account (position in the caller's instruction) this info describes.
     position: u8,
@@ -206,6 +216,8 @@ struct Case {
     /// Stores the caller does before invoking: (position, field, delta) in its input, value.
     caller_stores: Vec<(u8, Field, i8, u64)>,
     instruction: InstructionSpec,
+    /// Leave out the correct infos made for each account of the invoked instruction.
+    no_auto_infos: bool,
     infos: Vec<InfoSpec>,
     signers: Vec<SignerSpec>,
     regs: [Reg; 5],
@@ -355,7 +367,8 @@ fn callee_data(data: &CalleeData, records: &[Record]) -> Vec<u8> {
         } else {
             records[usize::from(target.position) % records.len()].field(target.field)
         };
-        TAG_INPUT | (addr.wrapping_add_signed(i64::from(target.delta)) - INPUT) & ((1 << 56) - 1)
+        let addr = addr.wrapping_add_signed(i64::from(target.delta));
+        TAG_INPUT | (addr.wrapping_sub(INPUT) & ((1 << 56) - 1))
     };
     let mut script = Vec::new();
     for op in ops.iter().take(16) {
@@ -482,8 +495,36 @@ fuzz_target!(|case: Case| {
             let (signer, writable) = meta
                 .raw_flags
                 .unwrap_or((u8::from(meta.signer), u8::from(meta.writable)));
-            (pick(meta.pick).0, signer, writable)
+            let key = match meta.key {
+                MetaKey::Position(position) => {
+                    caller_keys[usize::from(position) % caller_keys.len()].0
+                }
+                MetaKey::Pool(p) => pick(p).0,
+                MetaKey::Raw(byte) => Pubkey([byte; 32]),
+            };
+            (key, signer, writable)
         })
+        .collect();
+    // Infos: a correct one for each account of the invoked instruction (by its first position
+    // in the caller's), then the fuzzer's.
+    let auto_infos = spec.metas.iter().filter_map(|meta| match meta.key {
+        MetaKey::Position(position) if !case.no_auto_infos => Some(InfoSpec {
+            position,
+            key: None,
+            lamports: None,
+            data: None,
+            owner: None,
+            data_len: None,
+            lamports_rc: None,
+            data_rc: None,
+            rc_header: None,
+            flags: [0; 3],
+            rent_epoch: 0,
+        }),
+        _ => None,
+    });
+    let infos: Vec<InfoSpec> = auto_infos
+        .chain(case.infos.iter().map(InfoSpec::clone))
         .collect();
     let callee_keys: Vec<(Pubkey, u64)> = metas
         .iter()
@@ -541,8 +582,8 @@ fuzz_target!(|case: Case| {
 
     // The account infos.
     let info_size = if case.rust { 48 } else { 56 };
-    let infos_at = blob.alloc(info_size * case.infos.len());
-    for (index, info) in case.infos.iter().enumerate() {
+    let infos_at = blob.alloc(info_size * infos.len());
+    for (index, info) in infos.iter().enumerate() {
         let at = infos_at + info_size * index;
         let account = resolve.record(info.position);
         let key = resolve.ptr_or(info.key, account.field(Field::Key));
@@ -626,7 +667,7 @@ fuzz_target!(|case: Case| {
     let auto = [
         instruction_addr,
         Blob::addr(infos_at),
-        case.infos.len() as u64,
+        infos.len() as u64,
         Blob::addr(signers_at),
         case.signers.len() as u64,
     ];
