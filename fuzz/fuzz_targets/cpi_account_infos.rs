@@ -536,8 +536,7 @@ fuzz_target!(|case: Case| {
     }
 
     let mut blob = Blob { bytes: Vec::new() };
-    let instruction_addr;
-    if case.rust {
+    let instruction_addr = if case.rust {
         let header = blob.alloc(80);
         let metas_at = blob.alloc(34 * metas.len());
         for (index, (key, signer, writable)) in metas.iter().enumerate() {
@@ -556,7 +555,7 @@ fuzz_target!(|case: Case| {
         blob.set(header + 32, spec.caps.1);
         blob.set(header + 40, spec.data_len.unwrap_or(data.len() as u64));
         blob.bytes[header + 48..header + 80].copy_from_slice(callee_id.as_bytes());
-        instruction_addr = Blob::addr(header);
+        Blob::addr(header)
     } else {
         let header = blob.alloc(40);
         let program_at = blob.put(callee_id.as_bytes());
@@ -577,8 +576,8 @@ fuzz_target!(|case: Case| {
         blob.set(header + 16, spec.metas_len.unwrap_or(metas.len() as u64));
         blob.set(header + 24, data_addr);
         blob.set(header + 32, spec.data_len.unwrap_or(data.len() as u64));
-        instruction_addr = Blob::addr(header);
-    }
+        Blob::addr(header)
+    };
 
     // The account infos.
     let info_size = if case.rust { 48 } else { 56 };
@@ -591,8 +590,7 @@ fuzz_target!(|case: Case| {
         let data = resolve.ptr_or(info.data, account.field(Field::Data));
         let owner = resolve.ptr_or(info.owner, account.field(Field::Owner));
         let data_len = info.data_len.unwrap_or(account.data_len);
-        let flags_at;
-        if case.rust {
+        let flags_at = if case.rust {
             let (strong, weak, borrow) = info.rc_header.unwrap_or((1, 1, 0));
             let lamports_box = blob.alloc(32);
             for (slot, value) in [strong, weak, borrow, lamports].into_iter().enumerate() {
@@ -613,7 +611,7 @@ fuzz_target!(|case: Case| {
             {
                 blob.set(at + 8 * slot, value);
             }
-            flags_at = at + 40;
+            at + 40
         } else {
             for (slot, value) in [key, lamports, data_len, data, owner, info.rent_epoch]
                 .into_iter()
@@ -621,8 +619,8 @@ fuzz_target!(|case: Case| {
             {
                 blob.set(at + 8 * slot, value);
             }
-            flags_at = at + 48;
-        }
+            at + 48
+        };
         blob.bytes[flags_at..flags_at + 3].copy_from_slice(&info.flags);
     }
 
