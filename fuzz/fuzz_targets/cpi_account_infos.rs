@@ -147,8 +147,66 @@ struct Target {
     delta: i8,
 }
 
+/// A change a program makes to its accounts the way a real program would.
+#[derive(Arbitrary, Debug)]
+enum Change {
+    /// Sets the data length of the account at a position (growth within the room or past it).
+    SetLen(u8, u16),
+    /// Moves lamports between the accounts at two positions.
+    Transfer(u8, u8, u16),
+    /// Writes a word of the data of the account at a position.
+    Fill(u8, u8, u64),
+}
+
+impl Change {
+    fn script(&self, records: &[Record]) -> Vec<u8> {
+        let at = |position: u8, field: Field, offset: u64| {
+            let addr = if records.is_empty() {
+                INPUT
+            } else {
+                records[usize::from(position) % records.len()].field(field)
+            };
+            TAG_INPUT | (addr.wrapping_add(offset).wrapping_sub(INPUT) & ((1 << 56) - 1))
+        };
+        match *self {
+            Change::SetLen(position, len) => record(
+                OP_STORE64,
+                [at(position, Field::DataLen, 0), u64::from(len), 0, 0, 0],
+            ),
+            Change::Transfer(from, to, amount) => {
+                let mut script = record(
+                    OP_ADD64,
+                    [
+                        at(from, Field::Lamports, 0),
+                        u64::from(amount).wrapping_neg(),
+                        0,
+                        0,
+                        0,
+                    ],
+                );
+                script.extend(record(
+                    OP_ADD64,
+                    [at(to, Field::Lamports, 0), u64::from(amount), 0, 0, 0],
+                ));
+                script
+            }
+            Change::Fill(position, offset, value) => record(
+                OP_STORE64,
+                [
+                    at(position, Field::Data, u64::from(offset)),
+                    value & ((1 << 56) - 1),
+                    0,
+                    0,
+                    0,
+                ],
+            ),
+        }
+    }
+}
+
 #[derive(Arbitrary, Debug)]
 enum CalleeOp {
+    Change(Change),
     Store64(Target, u64),
     Store8(Target, u8),
     Add64(Target, u64),
@@ -207,6 +265,14 @@ enum Reg {
     Ptr(Ptr),
 }
 
+/// What the caller does to its accounts before invoking.
+#[derive(Arbitrary, Debug)]
+enum CallerOp {
+    Change(Change),
+    /// Stores a word at a field of the account at a position, off by some bytes.
+    Store(u8, Field, i8, u64),
+}
+
 #[derive(Arbitrary, Debug)]
 struct Case {
     rust: bool,
@@ -214,7 +280,7 @@ struct Case {
     caller_metas: Vec<CallerMeta>,
     with_system: bool,
     /// Stores the caller does before invoking: (position, field, delta) in its input, value.
-    caller_stores: Vec<(u8, Field, i8, u64)>,
+    caller_stores: Vec<CallerOp>,
     instruction: InstructionSpec,
     /// Leave out the correct infos made for each account of the invoked instruction.
     no_auto_infos: bool,
@@ -385,6 +451,7 @@ fn callee_data(data: &CalleeData, records: &[Record]) -> Vec<u8> {
                 record(OP_SET_RETURN_DATA, [target(t), u64::from(*len), 0, 0, 0])
             }
             CalleeOp::Exit(code) => record(OP_EXIT, [u64::from(*code), 0, 0, 0, 0]),
+            CalleeOp::Change(change) => change.script(records),
         });
     }
     script.extend(record(OP_EXIT, [0; 5]));
@@ -680,13 +747,18 @@ fuzz_target!(|case: Case| {
 
     // The caller's script: its stores, copy the blob, invoke, exit with the result.
     let mut script = Vec::new();
-    for &(position, field, delta, value) in &case.caller_stores {
-        let addr = resolve
-            .record(position)
-            .field(field)
-            .wrapping_add_signed(i64::from(delta));
-        let arg = TAG_INPUT | (addr.wrapping_sub(INPUT) & ((1 << 56) - 1));
-        script.extend(record(OP_STORE64, [arg, value & ((1 << 56) - 1), 0, 0, 0]));
+    for op in &case.caller_stores {
+        script.extend(match *op {
+            CallerOp::Change(ref change) => change.script(&records),
+            CallerOp::Store(position, field, delta, value) => {
+                let addr = resolve
+                    .record(position)
+                    .field(field)
+                    .wrapping_add_signed(i64::from(delta));
+                let arg = TAG_INPUT | (addr.wrapping_sub(INPUT) & ((1 << 56) - 1));
+                record(OP_STORE64, [arg, value & ((1 << 56) - 1), 0, 0, 0])
+            }
+        });
     }
     let records_len = script.len() + 4 * 48;
     let blob_arg = TAG_DATA | records_len as u64;
