@@ -8,6 +8,8 @@
 //! The one program, `cpi_script.asm`, is assembled here with the library's assembler and ELF
 //! writer for SBPF V0 (the fixtures name it `cpi_script.so`, as caller and as callee).
 
+mod common;
+
 use sbvm::elf::write_elf;
 use sbvm::isa::asm::assemble;
 use sbvm::isa::SbpfVersion;
@@ -30,23 +32,7 @@ fn script_elf() -> Vec<u8> {
 }
 
 fn fixtures() -> Vec<(String, Fixture)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures"))
-        .unwrap()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-            let fixture = Fixture::from_json(&text)
-                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-            (stem, fixture)
-        })
-        .collect()
+    common::programs::read_fixtures(&root().join("fixtures"))
 }
 
 fn check(engine: Engine) {

@@ -8,22 +8,10 @@
 
 mod common;
 
-use common::programs::{dir_with, program_dirs};
+use common::programs::{dir_with, json_files, program_dirs};
 use sbvm::solana::fixture::{Fixture, FixtureRunner};
 use sbvm::vm::Engine;
 use std::path::{Path, PathBuf};
-
-fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
-    files
-}
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)

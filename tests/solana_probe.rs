@@ -46,22 +46,8 @@ fn probe_elf(version: SbpfVersion) -> Vec<u8> {
 }
 
 fn fixtures(dir: &Path) -> Vec<(String, Fixture)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let fixture = Fixture::from_json(&text)
-                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-            (stem, fixture)
-        })
-        .collect()
+    assert!(dir.is_dir(), "{} is not a folder", dir.display());
+    common::programs::read_fixtures(dir)
 }
 
 fn describe(differences: &[Difference]) -> String {

@@ -4,6 +4,8 @@
 //! scenarios; the fixtures' expected values are mollusk's (Agave 4.2.2), recorded by the
 //! extended `solana-oracle` (see `scripts/solana-system/README.md`).
 
+mod common;
+
 use sbvm::solana::fixture::{Fixture, FixtureRunner, RunFixtureError};
 use sbvm::solana::Pubkey;
 use sbvm::vm::Engine;
@@ -13,21 +15,8 @@ fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/solana/system")
 }
 
-fn fixtures() -> Vec<(PathBuf, Fixture)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixture_dir())
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|file| {
-            let text = std::fs::read_to_string(&file).unwrap();
-            let fixture = Fixture::from_json(&text).unwrap();
-            (file, fixture)
-        })
-        .collect()
+fn fixtures() -> Vec<(String, Fixture)> {
+    common::programs::read_fixtures(&fixture_dir())
 }
 
 #[test]
@@ -37,7 +26,7 @@ fn every_system_fixture_agrees_with_mollusk_on_both_engines() {
     for engine in Engine::ALL {
         let mut runner = FixtureRunner::new(engine).unwrap();
         for (file, fixture) in &fixtures {
-            assert!(fixture.program_files().is_empty(), "{}", file.display());
+            assert!(fixture.program_files().is_empty(), "{}", file);
             // No program file to load: the directory is never read.
             runner.prepare(fixture, Path::new("/nonexistent")).unwrap();
             let result = runner.run(fixture).unwrap();
@@ -46,7 +35,7 @@ fn every_system_fixture_agrees_with_mollusk_on_both_engines() {
             assert!(
                 differences.is_empty(),
                 "{} on {}: {:#?}",
-                file.display(),
+                file,
                 engine.name(),
                 differences
             );

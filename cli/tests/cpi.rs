@@ -6,12 +6,7 @@
 
 mod common;
 
-use common::{sbvm, stderr, stdout};
-use std::path::PathBuf;
-
-fn cpi_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/solana/cpi")
-}
+use common::{cpi_data, cpi_programs, sbvm, stderr, stdout};
 
 /// (fixture, the result mollusk recorded in it: the rule it shows).
 const RULES: &[(&str, &str)] = &[
@@ -27,23 +22,10 @@ const RULES: &[(&str, &str)] = &[
 
 #[test]
 fn assembled_callers_break_each_rule_as_agave_does_on_both_engines() {
-    let programs = std::env::temp_dir().join(format!("sbvm-cpi-{}", std::process::id()));
-    std::fs::create_dir_all(&programs).unwrap();
-    let elf = programs.join("cpi_script.so");
-    let source = cpi_dir().join("programs/cpi_script.asm");
-    let assembled = sbvm(&[
-        "asm",
-        source.to_str().unwrap(),
-        "--version",
-        "v0",
-        "--elf",
-        "-o",
-        elf.to_str().unwrap(),
-    ]);
-    assert!(assembled.status.success(), "{}", stderr(&assembled));
+    let programs = cpi_programs("rules");
     for engine in ["interpreter", "jit"] {
         for (name, expected) in RULES {
-            let fixture = cpi_dir().join(format!("fixtures/{name}.json"));
+            let fixture = cpi_data().join(format!("fixtures/{name}.json"));
             let recorded = std::fs::read_to_string(&fixture).unwrap();
             assert!(
                 recorded.contains(&format!("\"result\":\"{expected}\"")),

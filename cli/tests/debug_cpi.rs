@@ -12,11 +12,10 @@
 
 mod common;
 
-use common::{debug_port, exchange, monitor, sbvm};
-use std::io::{BufRead, BufReader, Write};
+use common::{cpi_programs, debug_cpi_fixture, exchange, monitor};
+use std::io::Write;
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 /// `syscall sol_invoke_signed_c`.
@@ -27,29 +26,6 @@ const LOG: u64 = 112;
 const CALLER: &str = "7n1cePpi6hyfUo1MWuYsdy8siMPobmT8Mn7iosk9FgTZ";
 const CALLEE: &str = "5B95ydiUQ2nPY6KhHT9mA3ASLKGtMU9Km8fZs16DNz2V";
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Assembles `cpi_script.asm` into a folder of its own (as the fixtures name it).
-fn programs_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbvm-debug-cpi-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let asm = repo().join("tests/data/solana/cpi/programs/cpi_script.asm");
-    let so = dir.join("cpi_script.so");
-    let output = sbvm(&[
-        "asm",
-        asm.to_str().unwrap(),
-        "--version",
-        "v0",
-        "--elf",
-        "-o",
-        so.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{output:?}");
-    dir
-}
-
 /// `sbvm debug --fixture invoke_callee_logs.json`, and a client connected to it.
 fn start(name: &str) -> (Child, TcpStream) {
     start_fixture(name, "invoke_callee_logs.json")
@@ -57,20 +33,7 @@ fn start(name: &str) -> (Child, TcpStream) {
 
 /// `sbvm debug --fixture FIXTURE` (a CPI fixture), and a client connected to it.
 fn start_fixture(name: &str, fixture: &str) -> (Child, TcpStream) {
-    let fixture = repo().join("tests/data/solana/cpi/fixtures").join(fixture);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
-        .args(["debug", "--fixture"])
-        .arg(fixture)
-        .arg("--programs")
-        .arg(programs_dir(name))
-        .args(["--port", "0", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let port = debug_port(&mut stderr);
-    std::thread::spawn(move || for _ in stderr.lines() {});
+    let (child, port) = debug_cpi_fixture(fixture, &cpi_programs(name));
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))

@@ -199,35 +199,7 @@ fn lldb_runs_to_exit_and_monitor_reports() {
 /// Starts `sbvm debug --fixture` on a CPI fixture (tests/data/solana/cpi), the program assembled
 /// as the fixtures name it; returns the process and the port.
 fn start_debug_fixture(fixture: &str) -> (Child, u16) {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = std::env::temp_dir().join(format!("sbvm-lldb-cpi-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let so = dir.join("cpi_script.so");
-    let asm = repo.join("tests/data/solana/cpi/programs/cpi_script.asm");
-    let assembled = common::sbvm(&[
-        "asm",
-        asm.to_str().unwrap(),
-        "--version",
-        "v0",
-        "--elf",
-        "-o",
-        so.to_str().unwrap(),
-    ]);
-    assert!(assembled.status.success(), "{assembled:?}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
-        .args(["debug", "--fixture"])
-        .arg(repo.join("tests/data/solana/cpi/fixtures").join(fixture))
-        .arg("--programs")
-        .arg(&dir)
-        .args(["--port", "0", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let port = common::debug_port(&mut stderr);
-    std::thread::spawn(move || for _ in stderr.lines() {});
-    (child, port)
+    common::debug_cpi_fixture(fixture, &common::cpi_programs("lldb"))
 }
 
 #[test]

@@ -37,3 +37,36 @@ pub fn dir_with<'d>(dirs: &'d [PathBuf], files: &[&str]) -> Option<&'d PathBuf> 
     dirs.iter()
         .find(|dir| files.iter().all(|file| dir.join(file).is_file()))
 }
+
+/// The `*.json` files of `dir`, sorted (none when it cannot be read).
+pub fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The fixtures of `dir` by file stem, sorted; a fixture that does not parse fails the test,
+/// naming its file.
+pub fn read_fixtures(dir: &Path) -> Vec<(String, sbvm::solana::fixture::Fixture)> {
+    json_files(dir)
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            let fixture = sbvm::solana::fixture::Fixture::from_json(&text)
+                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            let stem = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            (stem, fixture)
+        })
+        .collect()
+}

@@ -65,6 +65,50 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The repository's `tests/data/solana/cpi` (the CPI fixtures and their scripted program).
+pub fn cpi_data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/solana/cpi")
+}
+
+/// A folder holding `cpi_script.so`, assembled by `sbvm asm --elf` from the CPI fixtures'
+/// `cpi_script.asm` (for SBPF V0, as the fixtures were recorded); `name` keeps tests apart.
+pub fn cpi_programs(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sbvm-cpi-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = cpi_data().join("programs/cpi_script.asm");
+    let elf = dir.join("cpi_script.so");
+    let output = sbvm(&[
+        "asm",
+        source.to_str().unwrap(),
+        "--version",
+        "v0",
+        "--elf",
+        "-o",
+        elf.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    dir
+}
+
+/// Starts `sbvm debug --fixture` on the CPI fixture `fixture` (a file name) with `--json`;
+/// returns the process and the port it waits on (its later standard error is drained).
+pub fn debug_cpi_fixture(fixture: &str, programs: &std::path::Path) -> (std::process::Child, u16) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
+        .args(["debug", "--fixture"])
+        .arg(cpi_data().join("fixtures").join(fixture))
+        .arg("--programs")
+        .arg(programs)
+        .args(["--port", "0", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let port = debug_port(&mut stderr);
+    std::thread::spawn(move || for _ in stderr.lines() {});
+    (child, port)
+}
+
 /// The port `sbvm debug` listens on, from the "waiting for a debugger on 127.0.0.1:PORT" line
 /// it prints first on standard error.
 pub fn debug_port(stderr: &mut BufReader<ChildStderr>) -> u16 {

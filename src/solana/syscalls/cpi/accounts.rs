@@ -184,6 +184,16 @@ fn check_writable(
     Ok(())
 }
 
+/// The data length field of an info: below the input region (where no callee can write it)
+/// and writable by the caller, at any alignment.
+fn length_field(memory: &mut MemoryMapping<'_>, len_addr: u64) -> Result<u64, SyscallFailure> {
+    if len_addr >= MM_INPUT_START {
+        return Err(SolanaSyscallError::InvalidPointer.into());
+    }
+    write_value(memory, len_addr, 8, 8, false)?;
+    Ok(len_addr)
+}
+
 fn c_fields(
     context: &mut InvokeContext,
     memory: &mut MemoryMapping<'_>,
@@ -199,11 +209,7 @@ fn c_fields(
     check_pointer(context, lamports_addr, serialized.lamports_addr, "lamports")?;
     check_pointer(context, data_addr, serialized.data_addr, "data")?;
     check_writable(memory, lamports_addr, owner_addr, aligned)?;
-    let len_addr = info_addr.saturating_add(16);
-    if len_addr >= MM_INPUT_START {
-        return Err(SolanaSyscallError::InvalidPointer.into());
-    }
-    write_value(memory, len_addr, 8, 8, false)?;
+    let len_addr = length_field(memory, info_addr.saturating_add(16))?;
     Ok(InfoFields {
         lamports_addr,
         owner_addr,
@@ -238,11 +244,7 @@ fn rust_fields(
     let slice = read_value(memory, data_cell, 16, 8, aligned)?;
     let data_addr = u64_at(slice, 0);
     check_pointer(context, data_addr, serialized.data_addr, "data")?;
-    let len_addr = data_cell.saturating_add(8);
-    if len_addr >= MM_INPUT_START {
-        return Err(SolanaSyscallError::InvalidPointer.into());
-    }
-    write_value(memory, len_addr, 8, 8, false)?;
+    let len_addr = length_field(memory, data_cell.saturating_add(8))?;
     Ok(InfoFields {
         lamports_addr,
         owner_addr,
