@@ -398,14 +398,36 @@ impl<'a> MemoryMapping<'a> {
         &mut self,
         region: MemoryRegion<'a>,
     ) -> Result<MemoryRegion<'a>, MemoryRegion<'a>> {
+        let swapped = self.swap_in_place(region);
+        self.forget_windows();
+        swapped
+    }
+
+    /// [`MemoryMapping::swap_region`] for each of `regions` in turn, the lookup windows
+    /// forgotten once for all.
+    pub fn swap_regions(
+        &mut self,
+        regions: impl IntoIterator<Item = MemoryRegion<'a>>,
+    ) -> Vec<Result<MemoryRegion<'a>, MemoryRegion<'a>>> {
+        let swapped = regions
+            .into_iter()
+            .map(|region| self.swap_in_place(region))
+            .collect();
+        self.forget_windows();
+        swapped
+    }
+
+    /// Swaps without forgetting the windows (which may point into the region swapped out).
+    fn swap_in_place(
+        &mut self,
+        region: MemoryRegion<'a>,
+    ) -> Result<MemoryRegion<'a>, MemoryRegion<'a>> {
         let found = self
             .find_pure(region.vm_addr)
             .filter(|&index| self.regions[index].vm_addr == region.vm_addr);
         match found {
             Some(index) if self.fits(index, &region) => {
-                let previous = std::mem::replace(&mut self.regions[index], region);
-                self.forget_windows();
-                Ok(previous)
+                Ok(std::mem::replace(&mut self.regions[index], region))
             }
             _ => Err(region),
         }

@@ -11,7 +11,7 @@
 use crate::memory::{HostMemory, MemoryMapping, MemoryRegion};
 use crate::solana::context::InvokeContext;
 use crate::solana::run_memory::{growth_hook, Growth};
-use crate::solana::serialize::region_bytes;
+use crate::solana::serialize::{region_bytes, SerializedAccount};
 use crate::solana::{InstructionError, SyscallFailure};
 
 /// Gives every account of the running program its data back from the program's regions.
@@ -19,14 +19,19 @@ pub(crate) fn lend(
     context: &mut InvokeContext,
     memory: &mut MemoryMapping<'_>,
 ) -> Result<(), SyscallFailure> {
-    for account in context
+    let lent: Vec<SerializedAccount> = context
         .input_accounts
         .iter()
-        .filter(|a| a.duplicate_of.is_none())
-    {
-        let region = memory
-            .swap_region(MemoryRegion::empty(account.data_addr))
-            .map_err(|_| InstructionError::ProgramEnvironmentSetupFailure)?;
+        .filter(|account| account.duplicate_of.is_none())
+        .copied()
+        .collect();
+    let placeholders = lent
+        .iter()
+        .map(|account| MemoryRegion::empty(account.data_addr));
+    let regions = memory.swap_regions(placeholders);
+    for (account, region) in lent.iter().zip(regions) {
+        // Every account's data region starts at its data address, by serialization.
+        let region = region.map_err(|_| InstructionError::ProgramEnvironmentSetupFailure)?;
         let data = region_bytes(region);
         let growth = (data.len() as i64).saturating_sub(account.mapped_len as i64);
         context.transaction.record_growth(growth);
@@ -47,8 +52,8 @@ pub(crate) fn reclaim(
     context: &mut InvokeContext,
     memory: &mut MemoryMapping<'_>,
 ) -> Result<(), SyscallFailure> {
-    let mut growable = Vec::new();
-    let mut failure = None;
+    let mut returned = Vec::with_capacity(context.input_accounts.len());
+    let mut regions = Vec::with_capacity(context.input_accounts.len());
     for position in 0..context.input_accounts.len() {
         let account = context.input_accounts[position];
         if account.duplicate_of.is_some() {
@@ -62,19 +67,26 @@ pub(crate) fn reclaim(
             .transaction
             .account_mut(account.index_in_transaction)?;
         let data = std::mem::take(&mut entry.account.data);
-        let len = data.len();
-        let region = MemoryRegion::new(
+        returned.push((position, data.len(), changeable));
+        regions.push(MemoryRegion::new(
             HostMemory::Owned {
                 bytes: data,
                 writable: changeable,
             },
             account.data_addr,
-        );
+        ));
+    }
+    let mut growable = Vec::new();
+    let mut failure = None;
+    for ((position, len, changeable), swapped) in
+        returned.into_iter().zip(memory.swap_regions(regions))
+    {
+        let account = context.input_accounts[position];
         // Data grown past its room no longer fits its place: the caller's update refused that
         // for the accounts it passed, so only an account it did not (an executable one) gets
         // here, where Agave would leave the caller a stale view. sbvm fails the invocation
         // instead, and the bytes stay with the transaction.
-        if let Err(region) = memory.swap_region(region) {
+        if let Err(region) = swapped {
             let entry = context
                 .transaction
                 .account_mut(account.index_in_transaction)?;
