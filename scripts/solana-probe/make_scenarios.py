@@ -24,6 +24,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "lib"))
+from solana_base58 import b58decode, b58encode  # noqa: E402
+
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from probe import (  # noqa: E402
@@ -41,26 +44,6 @@ STACK = MM_STACK + 0x100      # scratch in the entry function's frame (the probe
 
 # ---------------------------------------------------------------------------------------------
 # Keys
-
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def b58encode(raw):
-    n = int.from_bytes(raw, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = B58[r] + out
-    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
-
-
-def b58decode(text):
-    n = 0
-    for c in text:
-        n = n * 58 + B58.index(c)
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + raw
-
 
 def k(n):
     return bytes([n]) * 32

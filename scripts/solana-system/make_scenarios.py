@@ -17,17 +17,8 @@ import os
 import struct
 import sys
 
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def b58encode(raw):
-    n = int.from_bytes(raw, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = B58[r] + out
-    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "lib"))
+from solana_base58 import b58decode, b58encode  # noqa: E402
 
 def key(label):
     """A made-up account address, the same on every run."""
@@ -375,14 +366,6 @@ SYSVAR_OWNER = "Sysvar1111111111111111111111111111111111111"
 NONCE_RENT = (128 + 80) * 3480 * 2
 CURRENT_NONCE = hashlib.sha256(b"DURABLE_NONCE" + bytes(32)).digest()
 OLD_NONCE = b"\x09" * 32
-
-
-def b58decode(text):
-    n = 0
-    for c in text:
-        n = n * 58 + B58.index(c)
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + raw
 
 
 RECENT_ID = b58decode("SysvarRecentB1ockHashes11111111111111111111")

@@ -24,6 +24,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "scripts", "lib"))
+from solana_base58 import b58decode, b58encode  # noqa: E402
+
 MM_HEAP = 0x3_0000_0000
 ROOM = 10 * 1024
 DEFAULT_LIMIT = 1_400_000
@@ -31,26 +34,6 @@ RECORD = 48
 
 # ---------------------------------------------------------------------------------------------
 # Keys
-
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def b58encode(raw):
-    n = int.from_bytes(raw, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = B58[r] + out
-    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
-
-
-def b58decode(text):
-    n = 0
-    for c in text:
-        n = n * 58 + B58.index(c)
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + raw
-
 
 def named(text):
     return hashlib.sha256(text.encode()).digest()
