@@ -255,3 +255,25 @@ fn a_region_can_be_lent_out_and_taken_back() {
         }
     }
 }
+
+#[test]
+fn a_borrowed_writable_region_comes_back_as_the_same_slice_with_the_guests_stores() {
+    // The region keeps no reference to a borrowed writable slice (only its span): handing the
+    // memory back rebuilds the slice the host lent, with what the guest stored in it.
+    let mut input = [0u8; 16];
+    {
+        let mut memory = mapping(
+            vec![MemoryRegion::writable(&mut input, MM_INPUT_START)],
+            V0,
+            false,
+        );
+        memory.store::<2>(MM_INPUT_START + 3, [7, 8]).unwrap();
+        let region = memory.into_regions().into_iter().next().unwrap();
+        let HostMemory::Writable(bytes) = region.into_memory() else {
+            panic!("a borrowed writable region comes back as one");
+        };
+        assert_eq!(bytes.len(), 16);
+        bytes[0] = 1;
+    }
+    assert_eq!(&input[..5], &[1, 0, 0, 7, 8]);
+}

@@ -45,7 +45,18 @@ impl JitProgram {
         // table of the same kind. Every access is checked against its window with wrap-around
         // detection before it is made (`lower::memory`). It never calls out and always returns
         // through the epilogue. `entry` is an op label from this compilation's entry table, so
-        // the jump lands on an instruction boundary.
+        // the jump lands on an instruction boundary. It also relies on: (e) compiled code writes
+        // the VM's call-frame array only at the cursor, and only while the cursor is below
+        // `frames_limit` (the last frame of the array, `frames_into`): a call compares the cursor
+        // with `frames_limit` and hands over to the host when it is not below, before storing
+        // (`lower::call::push_frame`); a return compares it with `frames` before stepping back
+        // (`exit`); (f) it reads the runs and label tables (`runs`, `targets`) at a computed pc
+        // only after comparing that pc with the number of ops (`dispatch`, `call_register`:
+        // unsigned compare, leave or hand over when not below), and at constant pcs the compiler
+        // checked; (g) its host stack use is bounded: guest calls become host `call`s only when
+        // `max_call_depth` ≤ `NATIVE_CALL_DEPTH_LIMIT` (1,024; `jit::mod`), one 8-byte return
+        // address each, and (e) stops the depth at the array's length, so at most 1,024 × 8
+        // bytes beyond the entry frame.
         #[allow(unsafe_code)]
         unsafe {
             function(context, base + entry as usize)

@@ -37,7 +37,13 @@ pub(crate) struct HostSpan<'a> {
 // as moving the owning slice would.
 #[allow(unsafe_code)]
 unsafe impl Send for HostSpan<'_> {}
-// SAFETY: shared access to a span only reads through it (`&self` methods never write).
+// SAFETY: a span is `Copy`, so `&HostSpan` alone does not make access exclusive: a copy taken
+// through `&self` could be written through. What makes it sound is where spans live: only in the
+// region that owns the memory and in the lookup windows of the `MemoryMapping` that owns the
+// region, never handed out (`pub(crate)`, and the JIT reads copies only inside a mapping method
+// that holds `&mut`). Every write goes through a `&mut MemoryMapping` (stores, `write_bytes`,
+// the JIT's run), which excludes any other access to the mapping, on any thread; `&self` methods
+// of the mapping only read. So sharing a mapping between threads shares only reads.
 #[allow(unsafe_code)]
 unsafe impl Sync for HostSpan<'_> {}
 
@@ -45,26 +51,63 @@ unsafe impl Sync for HostSpan<'_> {}
 /// (and can be handed back); all access goes through the span.
 #[derive(Debug)]
 pub(crate) struct HostBytes<'a> {
-    memory: HostMemory<'a>,
+    memory: Held<'a>,
     span: HostSpan<'a>,
 }
 
+/// What a [`HostBytes`] keeps of the memory it took over. A borrowed writable slice is not kept
+/// as a reference: every move of a `&mut [u8]` would assert its uniqueness again, over the
+/// span's pointer derived from it (which the aliasing model may then reject), so only the span
+/// holds it, and [`HostBytes::into_memory`] rebuilds the slice.
+#[derive(Debug)]
+enum Held<'a> {
+    /// Owned bytes (their heap buffer does not move with the value) or a shared slice.
+    Memory(HostMemory<'a>),
+    /// A `&'a mut [u8]`, reached only through the span.
+    WritableBorrow,
+}
+
 impl<'a> HostBytes<'a> {
-    /// Takes `memory` over; from now on it is reached only through [`HostBytes::span`].
-    pub(crate) fn new(mut memory: HostMemory<'a>) -> Self {
-        let (ptr, len, writable, dirty) = match &mut memory {
-            HostMemory::ReadOnly(bytes) => (bytes.as_ptr().cast_mut(), bytes.len(), false, None),
-            HostMemory::Writable(bytes) => (bytes.as_mut_ptr(), bytes.len(), true, None),
-            HostMemory::Owned { bytes, writable } => {
-                (bytes.as_mut_ptr(), bytes.len(), *writable, None)
+    /// Takes `memory` over; from now on it is reached only through [`HostBytes::span`]. The
+    /// span's pointer is the last thing derived from the memory.
+    pub(crate) fn new(memory: HostMemory<'a>) -> Self {
+        let (memory, ptr, len, writable, dirty) = match memory {
+            HostMemory::Writable(bytes) => {
+                let len = bytes.len();
+                (Held::WritableBorrow, bytes.as_mut_ptr(), len, true, None)
             }
-            HostMemory::Clean(buffer) => {
-                let (bytes, dirty) = buffer.parts();
+            HostMemory::ReadOnly(bytes) => {
+                let (ptr, len) = (bytes.as_ptr().cast_mut(), bytes.len());
                 (
-                    bytes.as_mut_ptr(),
-                    bytes.len(),
+                    Held::Memory(HostMemory::ReadOnly(bytes)),
+                    ptr,
+                    len,
+                    false,
+                    None,
+                )
+            }
+            HostMemory::Owned {
+                mut bytes,
+                writable,
+            } => {
+                let (ptr, len) = (bytes.as_mut_ptr(), bytes.len());
+                (
+                    Held::Memory(HostMemory::Owned { bytes, writable }),
+                    ptr,
+                    len,
+                    writable,
+                    None,
+                )
+            }
+            HostMemory::Clean(mut buffer) => {
+                let (bytes, dirty) = buffer.parts();
+                let (ptr, len, dirty) = (bytes.as_mut_ptr(), bytes.len(), NonNull::from(dirty));
+                (
+                    Held::Memory(HostMemory::Clean(buffer)),
+                    ptr,
+                    len,
                     true,
-                    Some(NonNull::from(dirty)),
+                    Some(dirty),
                 )
             }
         };
@@ -98,7 +141,23 @@ impl<'a> HostBytes<'a> {
 
     /// Gives the memory back; the span goes with `self`.
     pub(crate) fn into_memory(self) -> HostMemory<'a> {
-        self.memory
+        match self.memory {
+            Held::Memory(memory) => memory,
+            Held::WritableBorrow => {
+                // SAFETY: contract: `span.ptr` and `span.len` are those of a `&'a mut [u8]` that
+                // `new` took over and kept no reference to, so nothing else reaches those bytes
+                // for `'a`; the span's copies live only in the mapping that owned this region's
+                // windows, which forgets them when the region leaves it (`forget_windows`), and
+                // `self` is consumed here. Rebuilding the exclusive slice for the rest of `'a`
+                // hands back exactly what was lent. A dangling pointer only stands for an empty
+                // slice, which is valid for length 0.
+                #[allow(unsafe_code)]
+                let bytes = unsafe {
+                    std::slice::from_raw_parts_mut(self.span.ptr.as_ptr(), self.span.len)
+                };
+                HostMemory::Writable(bytes)
+            }
+        }
     }
 }
 

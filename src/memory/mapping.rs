@@ -6,8 +6,10 @@
 //! * **Unaligned**: regions sorted by start; the region for an address is the one with the
 //!   greatest start not above it (binary search), with a one-entry cache in front.
 //!
-//! Either way the whole access `[vm_addr, vm_addr + len)` must lie inside that one region, a
-//! store needs a writable region, and an access whose end wraps around is a violation.
+//! Either way the whole access must lie inside that one region: its offset in the region plus
+//! its length, computed without overflow, must not pass the region's length (which also refuses
+//! an access whose guest end would wrap past `u64::MAX`, as no region reaches beyond it); a
+//! store needs a writable region.
 
 mod jit;
 
