@@ -16,10 +16,28 @@
 //! beside the bytes and reached the same way: every write through the span widens the range
 //! over what it writes before writing, so the buffer stays zero outside it.
 
-use super::clean::DirtyRange;
-use super::region::HostMemory;
+use super::clean::{CleanBuffer, DirtyRange};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
+
+/// Where a region's bytes live.
+#[derive(Debug)]
+pub enum HostMemory<'a> {
+    /// Borrowed, read-only (for example an executable's read-only data).
+    ReadOnly(&'a [u8]),
+    /// Borrowed, writable (for example account data the host owns).
+    Writable(&'a mut [u8]),
+    /// Owned by the mapping; read back with [`super::MemoryMapping::region`].
+    Owned {
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// Whether the guest may store to them.
+        writable: bool,
+    },
+    /// Owned, writable, and zero outside what was written (the stack and heap of Solana
+    /// runs): cleaning it for reuse costs what was written.
+    Clean(CleanBuffer),
+}
 
 /// Base pointer and length of a region's host bytes.
 #[derive(Debug, Clone, Copy)]

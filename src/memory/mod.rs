@@ -26,8 +26,9 @@ mod mapping;
 mod region;
 
 pub use clean::{CleanBuffer, DirtyRange, DIRTY_GRANULE};
+pub use host::HostMemory;
 pub use mapping::{
     AccessViolationHook, MappingError, MemoryMapping, MM_BYTECODE_START, MM_HEAP_START,
     MM_INPUT_START, MM_REGION_SIZE, MM_RODATA_START, MM_STACK_START,
 };
-pub use region::{HostMemory, MemoryRegion};
+pub use region::MemoryRegion;

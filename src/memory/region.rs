@@ -14,26 +14,7 @@
 //! runs on reads the start of the next host frame.
 
 use super::clean::CleanBuffer;
-use super::host::{HostBytes, HostSpan};
-
-/// Where a region's bytes live.
-#[derive(Debug)]
-pub enum HostMemory<'a> {
-    /// Borrowed, read-only (for example an executable's read-only data).
-    ReadOnly(&'a [u8]),
-    /// Borrowed, writable (for example account data the host owns).
-    Writable(&'a mut [u8]),
-    /// Owned by the mapping; read back with [`super::MemoryMapping::region`].
-    Owned {
-        /// The bytes.
-        bytes: Vec<u8>,
-        /// Whether the guest may store to them.
-        writable: bool,
-    },
-    /// Owned, writable, and zero outside what was written (the stack and heap of Solana
-    /// runs): cleaning it for reuse costs what was written.
-    Clean(CleanBuffer),
-}
+use super::host::{HostBytes, HostMemory, HostSpan};
 
 /// A region of guest memory.
 #[derive(Debug)]
