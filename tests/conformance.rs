@@ -46,6 +46,11 @@ fn main() {
             Err(format!("only {count} cases, expected at least {MIN_CASES}").into())
         }
     })];
+    // The values are the lines: comparing values compares what the files record.
+    let all = cases.clone();
+    trials.push(Trial::test("suite::expect_lines_read_back", move || {
+        expect_lines_read_back(&all)
+    }));
     if std::env::var_os("SBVM_BLESS").is_some() {
         let oracle = Arc::new(common::oracle().expect("SBVM_BLESS needs SBVM_ORACLE"));
         trials.extend(cases.iter().map(|case| bless_trial(case, &oracle)));
@@ -78,11 +83,35 @@ fn check_trial(case: &Arc<Case>, version: SbpfVersion, engine: Engine) -> Trial 
         }
         Err(Failed::from(format!(
             "{} ({}) differs from the reference:\n  {}\n  sbvm      {got}\n  reference {expected}",
-            case.path.display(),
+            case.relative_path().display(),
             version,
             differences.join("\n  "),
         )))
     })
+}
+
+/// Every expect line parses, and its value displays as the line it came from.
+fn expect_lines_read_back(cases: &[Arc<Case>]) -> Result<(), Failed> {
+    let mut failures = Vec::new();
+    for case in cases {
+        for line in &case.expect_lines {
+            let (_, text) = line.split_once(": ").unwrap_or(("", line));
+            match text.parse::<Outcome>() {
+                Ok(outcome) if outcome.to_string() == text => {}
+                Ok(outcome) => failures.push(format!(
+                    "{}: {text:?} reads back as {:?}",
+                    case.relative_path().display(),
+                    outcome.to_string()
+                )),
+                Err(error) => failures.push(format!("{}: {error}", case.relative_path().display())),
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n").into())
+    }
 }
 
 /// The test that records the reference's outcomes for `case` at every version.

@@ -19,6 +19,8 @@ pub struct Case {
     pub asm: String,
     /// Version → expected outcome, or why the expect line could not be read.
     pub expect: BTreeMap<SbpfVersion, Result<Outcome, String>>,
+    /// The expect section's lines, as written.
+    pub expect_lines: Vec<String>,
 }
 
 impl Case {
@@ -37,6 +39,7 @@ impl Case {
             input_hex: None,
             asm: asm.to_string(),
             expect: BTreeMap::new(),
+            expect_lines: Vec::new(),
         };
         for line in settings.lines() {
             case.header.push(line.to_string());
@@ -48,6 +51,7 @@ impl Case {
             }
         }
         for line in expect.lines().filter(|line| !line.trim().is_empty()) {
+            case.expect_lines.push(line.to_string());
             let (versions, outcome) = line
                 .split_once(": ")
                 .expect("expect lines are `v0 v1: outcome`");
@@ -60,6 +64,13 @@ impl Case {
             }
         }
         case
+    }
+
+    /// The file's path from the crate's root (`tests/conformance/cases/NAME.case`).
+    pub fn relative_path(&self) -> &Path {
+        self.path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(&self.path)
     }
 
     /// Every case in tests/conformance/cases, by name.
