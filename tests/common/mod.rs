@@ -3,6 +3,7 @@
 
 pub mod gen;
 pub mod programs;
+pub mod reference;
 pub mod skip;
 
 pub use skip::skip;
@@ -70,26 +71,9 @@ pub fn seeds(default: u64) -> Vec<u64> {
 }
 
 /// The reference's `Debug` rendering of a verifier error (`UnknownOpCode(24, 0)`), built from
-/// sbvm's error so the two can be compared field by field.
+/// sbvm's error so the two can be compared field by field ([`reference::verifier_fault`]).
 pub fn reference_debug(error: &sbvm::verifier::VerifierError) -> String {
-    use sbvm::verifier::VerifierError as E;
-    let fields: Vec<String> = match *error {
-        E::NoProgram | E::ProgramLengthNotMultiple { .. } | E::LDDWCannotBeLast { .. } => vec![],
-        E::UnknownOpCode { opcode, pc } => vec![opcode.to_string(), pc.to_string()],
-        // The reference stores the target as usize: a negative target wraps.
-        E::JumpOutOfCode { target, pc } => vec![(target as u64).to_string(), pc.to_string()],
-        E::JumpToMiddleOfLDDW { target, pc } => vec![target.to_string(), pc.to_string()],
-        E::ShiftWithOverflow { shift, bits, pc } => {
-            vec![shift.to_string(), bits.to_string(), pc.to_string()]
-        }
-        E::InvalidSyscall { hash, .. } => vec![hash.to_string()],
-        other => vec![other.pc().unwrap_or_default().to_string()],
-    };
-    if fields.is_empty() {
-        error.kind_name().to_string()
-    } else {
-        format!("{}({})", error.kind_name(), fields.join(", "))
-    }
+    reference::verifier_fault(error).to_string()
 }
 
 /// The reference runner, if `$SBVM_ORACLE` names it (see shared/oracle/README.md). A name
@@ -194,32 +178,10 @@ pub fn oracle_assemble(
 }
 
 /// The reference's `Debug` rendering of a runtime error (`AccessViolation(Store, 4294967296, 8,
-/// "program")`), for field-by-field comparison with expected.json. Syscall errors compare by kind.
+/// "program")`), for field-by-field comparison with expected.json. Syscall errors compare by kind
+/// ([`reference::error_fault`]).
 pub fn reference_error_debug(error: &sbvm::vm::EbpfError) -> String {
-    use sbvm::vm::{AccessType, EbpfError as E};
-    let access = |a: &AccessType| match a {
-        AccessType::Load => "Load",
-        AccessType::Store => "Store",
-    };
-    match error {
-        E::AccessViolation {
-            access: a,
-            vaddr,
-            len,
-            region,
-        } => format!("AccessViolation({}, {vaddr}, {len}, {region:?})", access(a)),
-        E::StackAccessViolation {
-            access: a,
-            vaddr,
-            len,
-            frame,
-        } => format!(
-            "StackAccessViolation({}, {vaddr}, {len}, {frame})",
-            access(a)
-        ),
-        E::SyscallError { .. } => "SyscallError".to_string(),
-        other => other.kind_name().to_string(),
-    }
+    reference::error_fault(error).to_string()
 }
 
 /// Runs an ELF on the reference runner (interpreter, input `[0x01]`) and returns its JSON line.
