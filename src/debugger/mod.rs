@@ -2,7 +2,11 @@
 //!
 //! ```text
 //!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
-//!       wire.rs, framing.rs       ▲               target.rs, resume.rs, monitor.rs
+//!       wire.rs, framing.rs       ▲               target.rs, and one file per gdbstub extension:
+//!                                 │                 base.rs, single_register_access.rs,
+//!                                 │                 resume.rs, breakpoints.rs, monitor.rs,
+//!                                 │                 host_info.rs, process_info.rs,
+//!                                 │                 lldb_register_info.rs; arch.rs the registers
 //!                                 └── session.rs drives it; run.rs runs the program between stops
 //!   Client (client.rs): the wire and what the client set, shared by the sessions of a program
 //!   and of the programs it invokes (each VM gets its own gdbstub and DebugTarget)
@@ -59,14 +63,19 @@
 //! settings (see `cli/tests/lldb.rs`). A client that knows sBPF can be given its own triple.
 
 mod arch;
+mod base;
 mod breakpoints;
 mod client;
 mod framing;
+mod host_info;
+mod lldb_register_info;
 mod monitor;
+mod process_info;
 mod resume;
 mod run;
 mod session;
 mod shared;
+mod single_register_access;
 mod target;
 mod wire;
 
