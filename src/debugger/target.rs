@@ -65,7 +65,7 @@ pub(super) fn signal_of(error: &EbpfError) -> Signal {
         EbpfError::InvalidInstruction | EbpfError::UnsupportedInstruction => Signal::SIGILL,
         EbpfError::ExceededMaxInstructions => Signal::SIGXCPU,
         EbpfError::SyscallError { .. } | EbpfError::JitCompileFailed { .. } => Signal::SIGABRT,
-        EbpfError::Killed => Signal::SIGKILL,
+        EbpfError::Aborted { .. } => Signal::SIGKILL,
     }
 }
 
