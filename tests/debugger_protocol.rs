@@ -7,10 +7,9 @@ mod rsp;
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use rsp::{hex, start, stop_signal, to_hex, COUNTDOWN};
+use rsp::{hex, killed, start, stop_signal, to_hex, COUNTDOWN};
 use sbvm::debugger::SessionEnd;
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::EbpfError;
 use std::io::Write;
 use std::thread;
 use std::time::Duration;
@@ -191,7 +190,7 @@ fn interrupt_kill_and_monitor() {
     let (end, (_, result)) = server.join().unwrap();
     assert_eq!(
         (end, result),
-        (SessionEnd::Killed, Err(EbpfError::Killed)),
+        (SessionEnd::Killed, killed()),
         "kill never looks like a success"
     );
 }

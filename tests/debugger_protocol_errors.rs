@@ -10,7 +10,7 @@
 
 mod rsp;
 
-use rsp::{hex, start, stop_signal, to_hex, Client, COUNTDOWN};
+use rsp::{hex, killed, start, stop_signal, to_hex, Client, COUNTDOWN};
 use sbvm::debugger::{listen_and_serve, DebugOptions, SessionEnd};
 use sbvm::env::{standard_runtime, standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
@@ -203,7 +203,7 @@ fn ctrl_c_sent_many_times_stops_the_program_once() {
     assert_ne!(client.register(11), pc, "one instruction on");
     client.send("k");
     let (end, (_, result)) = server.join().unwrap();
-    assert_eq!((end, result), (SessionEnd::Killed, Err(EbpfError::Killed)));
+    assert_eq!((end, result), (SessionEnd::Killed, killed()));
 }
 
 #[test]
@@ -255,7 +255,7 @@ fn a_client_flooding_a_running_program_gets_one_reply_per_request_and_the_sessio
     assert!(rounds > 0, "it ran");
     client.send("k");
     let (end, (_, result)) = server.join().unwrap();
-    assert_eq!((end, result), (SessionEnd::Killed, Err(EbpfError::Killed)));
+    assert_eq!((end, result), (SessionEnd::Killed, killed()));
 }
 
 #[test]

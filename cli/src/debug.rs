@@ -114,13 +114,18 @@ pub fn run(args: Args) -> Result<(), Failure> {
         (end, result, vm.pc())
     };
     session_report(&end);
+    // A run the client killed was aborted (the VM's neutral stop): the report names it `Killed`.
+    let killed = end == SessionEnd::Killed && matches!(result, Err(EbpfError::Aborted { .. }));
     // The debugger drives the interpreter (single steps).
-    let outcome = executed_outcome(
+    let mut outcome = executed_outcome(
         Engine::Interpreter,
         &loaded,
         &context,
         (instructions, result, pc),
     );
+    if killed {
+        outcome.error = Some("Killed".to_string());
+    }
     if args.json {
         report::out(&json_line(&outcome));
     } else {

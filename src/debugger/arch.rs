@@ -9,8 +9,10 @@
 //!
 //! The pc is a byte address: the address the program's ELF symbols use for the instruction
 //! (so breakpoints by symbol address work), or the VM address for assembly and raw programs.
+//!
+//! gdb reads the registers from the target description below; lldb asks for them one by one
+//! (`qRegisterInfo`, lldb_register_info.rs).
 
-use gdbstub::arch::lldb::{Encoding, Format, Generic, Register, RegisterInfo};
 use gdbstub::arch::{Arch, RegId, Registers};
 use std::num::NonZeroUsize;
 
@@ -84,22 +86,6 @@ impl RegId for SbpfRegId {
 /// The architecture.
 pub enum Sbpf {}
 
-const NAMES: [&str; 13] = [
-    "r0",
-    "r1",
-    "r2",
-    "r3",
-    "r4",
-    "r5",
-    "r6",
-    "r7",
-    "r8",
-    "r9",
-    "r10",
-    "pc",
-    "remaining",
-];
-
 const TARGET_XML: &str = r#"<?xml version="1.0"?>
 <!DOCTYPE target SYSTEM "gdb-target.dtd">
 <target version="1.0">
@@ -132,39 +118,5 @@ impl Arch for Sbpf {
 
     fn target_description_xml() -> Option<&'static str> {
         Some(TARGET_XML)
-    }
-
-    fn lldb_register_info(reg_id: usize) -> Option<RegisterInfo<'static>> {
-        let Some(name) = NAMES.get(reg_id) else {
-            return Some(RegisterInfo::Done);
-        };
-        let generic = match reg_id {
-            10 => Some(Generic::Fp),
-            11 => Some(Generic::Pc),
-            1 => Some(Generic::Arg1),
-            2 => Some(Generic::Arg2),
-            3 => Some(Generic::Arg3),
-            4 => Some(Generic::Arg4),
-            5 => Some(Generic::Arg5),
-            _ => None,
-        };
-        Some(RegisterInfo::Register(Register {
-            name,
-            alt_name: (reg_id == 10).then_some("fp"),
-            bitsize: 64,
-            offset: reg_id * 8,
-            encoding: Encoding::Uint,
-            format: if reg_id == 12 {
-                Format::Decimal
-            } else {
-                Format::Hex
-            },
-            set: "General Purpose Registers",
-            gcc: None,
-            dwarf: (reg_id <= 11).then_some(reg_id),
-            generic,
-            container_regs: None,
-            invalidate_regs: None,
-        }))
     }
 }

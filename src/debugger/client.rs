@@ -23,8 +23,8 @@
 
 use super::session;
 use super::shared::Client;
-use super::{DebugOptions, RunResult, SessionEnd};
-use crate::vm::{ContextObject, EbpfError, Vm};
+use super::{DebugOptions, RunResult, SessionEnd, KILLED};
+use crate::vm::{ContextObject, Vm};
 
 impl Client {
     /// Serves the client the top-level program's VM until it detaches, kills the program, the
@@ -70,12 +70,12 @@ impl Client {
     }
 }
 
-/// Finishes a run after its session: a killed run ends as killed (a run already ended keeps its
-/// outcome: a caller whose callee was killed ends with the failed invoke, which says so), any
-/// other runs to its end.
+/// Finishes a run after its session: a killed run is aborted with [`KILLED`] (a run already
+/// ended keeps its outcome: a caller whose callee was killed ends with the failed invoke, which
+/// says so), any other runs to its end.
 fn finish<C: ContextObject>(vm: &mut Vm<'_, C>, end: &SessionEnd) -> RunResult {
     match end {
-        SessionEnd::Killed => vm.abort(EbpfError::Killed),
+        SessionEnd::Killed => vm.abort(KILLED),
         _ => vm.execute(),
     }
 }

@@ -2,7 +2,11 @@
 //!
 //! ```text
 //!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
-//!       wire.rs, framing.rs       ▲               target.rs, resume.rs, monitor.rs
+//!       wire.rs, framing.rs       ▲               target.rs, and one file per gdbstub extension:
+//!                                 │                 base.rs, single_register_access.rs,
+//!                                 │                 resume.rs, breakpoints.rs, monitor.rs,
+//!                                 │                 host_info.rs, process_info.rs,
+//!                                 │                 lldb_register_info.rs; arch.rs the registers
 //!                                 └── session.rs drives it; run.rs runs the program between stops
 //!   Client (client.rs): the wire and what the client set, shared by the sessions of a program
 //!   and of the programs it invokes (each VM gets its own gdbstub and DebugTarget)
@@ -20,7 +24,8 @@
 //!   stale data; writes go through the mapping too, and read-only regions refuse them;
 //! * software breakpoints of any kind value, single steps, continue, Ctrl-C, watchpoints on
 //!   guest loads and stores (write, read, access), detach (the program then runs to its real
-//!   outcome) and kill (the run ends with [`EbpfError::Killed`]);
+//!   outcome) and kill (the session ends as [`SessionEnd::Killed`]; the VM's run, stopped
+//!   from outside with [`Vm::abort`], ends with [`EbpfError::Aborted`] saying [`KILLED`]);
 //! * stops that tell the truth: a breakpoint is SIGTRAP; a fault stops the program with a
 //!   signal — SIGSEGV for access violations, SIGFPE for division faults, SIGILL for invalid or
 //!   unsupported instructions, SIGXCPU when the budget is spent, SIGABRT for a failed syscall —
@@ -59,14 +64,19 @@
 //! settings (see `cli/tests/lldb.rs`). A client that knows sBPF can be given its own triple.
 
 mod arch;
+mod base;
 mod breakpoints;
 mod client;
 mod framing;
+mod host_info;
+mod lldb_register_info;
 mod monitor;
+mod process_info;
 mod resume;
 mod run;
 mod session;
 mod shared;
+mod single_register_access;
 mod target;
 mod wire;
 
@@ -77,6 +87,10 @@ pub use target::DebugTarget;
 use crate::vm::{ContextObject, EbpfError, Vm};
 use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+
+/// Why a killed run ended: the reason of its [`EbpfError::Aborted`], which a runtime that logs the
+/// VM's error (a Solana invoke) shows.
+pub const KILLED: &str = "killed by the debugger";
 
 /// The environment variable that asks embedders' programs to wait for a debugger on a port.
 pub const DEBUG_PORT_VARIABLE: &str = "SBVM_DEBUG_PORT";
@@ -119,7 +133,8 @@ pub enum SessionEnd {
     Finished,
     /// The client detached (or closed the connection); the program then ran to its end.
     Detached,
-    /// The client killed the program.
+    /// The client killed the program: its run was aborted ([`Vm::abort`]) and ends with
+    /// [`EbpfError::Aborted`] saying [`KILLED`], unless it had ended already.
     Killed,
     /// The connection failed (the reason says how; it is also written to stderr unless
     /// [`DebugOptions::stderr_notes`] is off); the program then ran to its end.

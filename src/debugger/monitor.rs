@@ -1,4 +1,5 @@
-//! `monitor` commands: `info`, `regions`, `backtrace`, `trace on|off`, `help`.
+//! `monitor` commands, gdbstub's monitor-command extension (`qRcmd`): `info`, `regions`,
+//! `backtrace`, `trace on|off`, `help`.
 //!
 //! The invoke stack (which program invoked which, [`DebugOptions::invoke_stack`]) is the
 //! embedder's to tell: the debugger knows a VM, not the runtime that runs it.

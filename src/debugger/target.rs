@@ -1,27 +1,39 @@
 //! The gdbstub target: an adapter that drives a [`Vm`] through its public API — registers,
 //! `step()`, the memory mapping. What the client set (breakpoints, watchpoints, how to resume)
 //! is the client's, shared with the sessions of the programs this one invokes (client.rs).
-//! Resuming and breakpoints are their own extensions (resume.rs, breakpoints.rs); the run
-//! itself is run.rs.
+//!
+//! This file holds the target itself, the extensions it offers and what they share (the pc as
+//! an address, the next access, a step, the signal of a fault); each extension is its own file,
+//! named as gdbstub names it, as gdbstub's own examples are laid out:
+//!
+//! ```text
+//!   base.rs                    registers (g/G) and memory (m/M)
+//!   single_register_access.rs  one register (p/P)
+//!   resume.rs                  continue and single step (vCont)
+//!   breakpoints.rs             software breakpoints and watchpoints (Z/z)
+//!   monitor.rs                 monitor commands (qRcmd)
+//!   host_info.rs               qHostInfo (lldb)
+//!   process_info.rs            qProcessInfo (lldb)
+//!   lldb_register_info.rs      qRegisterInfo (lldb)
+//! ```
+//!
+//! The run between two stops is run.rs.
 
-use super::arch::{Sbpf, SbpfRegId, SbpfRegisters};
+use super::arch::Sbpf;
 use super::shared::{Client, Resume};
 use super::DebugOptions;
 use crate::isa::table::{lookup, Kind, Source};
 use crate::isa::Insn;
 use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
-use gdbstub::common::{Endianness, Pid, Signal};
+use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
-use gdbstub::target::ext::base::single_register_access::{
-    SingleRegisterAccess, SingleRegisterAccessOps,
-};
-use gdbstub::target::ext::base::singlethread::{SingleThreadBase, SingleThreadResumeOps};
 use gdbstub::target::ext::base::BaseOps;
 use gdbstub::target::ext::breakpoints::{BreakpointsOps, WatchKind};
-use gdbstub::target::ext::host_info::{HostInfo, HostInfoOps, HostInfoResponse};
+use gdbstub::target::ext::host_info::HostInfoOps;
+use gdbstub::target::ext::lldb_register_info_override::LldbRegisterInfoOverrideOps;
 use gdbstub::target::ext::monitor_cmd::MonitorCmdOps;
-use gdbstub::target::ext::process_info::{ProcessInfo, ProcessInfoOps, ProcessInfoResponse};
-use gdbstub::target::{Target, TargetError, TargetResult};
+use gdbstub::target::ext::process_info::ProcessInfoOps;
+use gdbstub::target::Target;
 use std::io::Write;
 
 /// The debugger's view of one run.
@@ -53,7 +65,7 @@ pub(super) fn signal_of(error: &EbpfError) -> Signal {
         EbpfError::InvalidInstruction | EbpfError::UnsupportedInstruction => Signal::SIGILL,
         EbpfError::ExceededMaxInstructions => Signal::SIGXCPU,
         EbpfError::SyscallError { .. } | EbpfError::JitCompileFailed { .. } => Signal::SIGABRT,
-        EbpfError::Killed => Signal::SIGKILL,
+        EbpfError::Aborted { .. } => Signal::SIGKILL,
     }
 }
 
@@ -177,19 +189,6 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
             )),
         }
     }
-
-    /// Guest bytes for the client: through the memory mapping, or (for the text's symbol
-    /// addresses, which before V3 are not guest addresses) from the text itself.
-    fn read_memory(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
-        if let Ok(bytes) = self.vm.memory.read_bytes(addr, len as u64) {
-            return Some(bytes.to_vec());
-        }
-        let executable = self.vm.executable();
-        let base = executable.symbol_address(0);
-        let start = usize::try_from(addr.checked_sub(base)?).ok()?;
-        let text = executable.text();
-        (start < text.len()).then(|| text[start..(start + len).min(text.len())].to_vec())
-    }
 }
 
 impl<C: ContextObject> Target for DebugTarget<'_, '_, C> {
@@ -211,136 +210,12 @@ impl<C: ContextObject> Target for DebugTarget<'_, '_, C> {
     fn support_process_info(&mut self) -> Option<ProcessInfoOps<'_, Self>> {
         Some(self)
     }
+    fn support_lldb_register_info_override(
+        &mut self,
+    ) -> Option<LldbRegisterInfoOverrideOps<'_, Self>> {
+        Some(self)
+    }
     fn guard_rail_implicit_sw_breakpoints(&self) -> bool {
         true
-    }
-}
-
-impl<C: ContextObject> SingleThreadBase for DebugTarget<'_, '_, C> {
-    fn read_registers(&mut self, registers: &mut SbpfRegisters) -> TargetResult<(), Self> {
-        registers.r = self.vm.registers();
-        registers.pc = self.pc_address();
-        registers.remaining = self.vm.remaining_budget();
-        Ok(())
-    }
-
-    fn write_registers(&mut self, registers: &SbpfRegisters) -> TargetResult<(), Self> {
-        let pc = self
-            .vm
-            .executable()
-            .pc_at_symbol_address(registers.pc)
-            .ok_or(TargetError::NonFatal)?;
-        for (index, value) in registers.r.iter().enumerate() {
-            self.vm.set_register(index, *value);
-        }
-        self.vm.set_pc(pc);
-        Ok(())
-    }
-
-    fn support_single_register_access(&mut self) -> Option<SingleRegisterAccessOps<'_, (), Self>> {
-        Some(self)
-    }
-
-    fn read_addrs(&mut self, start: u64, data: &mut [u8]) -> TargetResult<usize, Self> {
-        if let Some(bytes) = self.read_memory(start, data.len()) {
-            data[..bytes.len()].copy_from_slice(&bytes);
-            return Ok(bytes.len());
-        }
-        // A range that runs off the mapped memory: as many bytes as are readable, or an error.
-        let mut read = 0;
-        while read < data.len() {
-            match self.read_memory(start.wrapping_add(read as u64), 1) {
-                Some(byte) if byte.len() == 1 => data[read] = byte[0],
-                _ => break,
-            }
-            read += 1;
-        }
-        if read == 0 {
-            return Err(TargetError::NonFatal);
-        }
-        Ok(read)
-    }
-
-    fn write_addrs(&mut self, start: u64, data: &[u8]) -> TargetResult<(), Self> {
-        let target = self
-            .vm
-            .memory
-            .write_bytes(start, data.len() as u64)
-            .map_err(|_| TargetError::NonFatal)?;
-        target.copy_from_slice(data);
-        Ok(())
-    }
-
-    fn support_resume(&mut self) -> Option<SingleThreadResumeOps<'_, Self>> {
-        Some(self)
-    }
-}
-
-impl<C: ContextObject> SingleRegisterAccess<()> for DebugTarget<'_, '_, C> {
-    fn read_register(
-        &mut self,
-        _tid: (),
-        register: SbpfRegId,
-        buf: &mut [u8],
-    ) -> TargetResult<usize, Self> {
-        let value = match register {
-            SbpfRegId::General(index) => self.vm.registers()[usize::from(index)],
-            SbpfRegId::Pc => self.pc_address(),
-            SbpfRegId::Remaining => self.vm.remaining_budget(),
-        };
-        let bytes = value.to_le_bytes();
-        let len = buf.len().min(8);
-        buf[..len].copy_from_slice(&bytes[..len]);
-        Ok(len)
-    }
-
-    fn write_register(
-        &mut self,
-        _tid: (),
-        register: SbpfRegId,
-        value: &[u8],
-    ) -> TargetResult<(), Self> {
-        // Every register is 8 bytes (arch.rs); any other size is the client's mistake.
-        let bytes: [u8; 8] = value.try_into().map_err(|_| TargetError::NonFatal)?;
-        let value = u64::from_le_bytes(bytes);
-        match register {
-            SbpfRegId::General(index) => self.vm.set_register(usize::from(index), value),
-            SbpfRegId::Pc => {
-                let pc = self
-                    .vm
-                    .executable()
-                    .pc_at_symbol_address(value)
-                    .ok_or(TargetError::NonFatal)?;
-                self.vm.set_pc(pc);
-            }
-            // The budget belongs to the host.
-            SbpfRegId::Remaining => return Err(TargetError::NonFatal),
-        }
-        Ok(())
-    }
-}
-
-impl<C: ContextObject> HostInfo for DebugTarget<'_, '_, C> {
-    fn host_info(
-        &self,
-        write_item: &mut dyn FnMut(&HostInfoResponse<'_>),
-    ) -> Result<(), Self::Error> {
-        write_item(&HostInfoResponse::Triple(&self.options.host_triple));
-        write_item(&HostInfoResponse::Endianness(Endianness::Little));
-        write_item(&HostInfoResponse::PointerSize(8));
-        Ok(())
-    }
-}
-
-impl<C: ContextObject> ProcessInfo for DebugTarget<'_, '_, C> {
-    fn process_info(
-        &self,
-        write_item: &mut dyn FnMut(&ProcessInfoResponse<'_>),
-    ) -> Result<(), Self::Error> {
-        write_item(&ProcessInfoResponse::Pid(Pid::MIN));
-        write_item(&ProcessInfoResponse::Triple(&self.options.host_triple));
-        write_item(&ProcessInfoResponse::Endianness(Endianness::Little));
-        write_item(&ProcessInfoResponse::PointerSize(8));
-        Ok(())
     }
 }

@@ -151,6 +151,6 @@ pub fn vm_error_message(error: &EbpfError) -> String {
         EbpfError::UnsupportedInstruction => "unsupported BPF instruction".to_string(),
         EbpfError::SyscallError { error } => format!("Syscall error: {error}"),
         EbpfError::JitCompileFailed { error } => format!("JIT compilation failed: {error}"),
-        EbpfError::Killed => "killed by the debugger".to_string(),
+        EbpfError::Aborted { reason } => reason.clone(),
     }
 }

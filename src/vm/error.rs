@@ -78,9 +78,13 @@ pub enum EbpfError {
         /// How: guest memory it could not reach, or the host's own failure.
         error: SyscallError,
     },
-    /// The debugger ended the run.
-    #[error("killed by the debugger")]
-    Killed,
+    /// The embedder ended the run from outside before it finished ([`super::Vm::abort`]); no
+    /// instruction of the program failed.
+    #[error("{reason}")]
+    Aborted {
+        /// Why, in the embedder's words.
+        reason: String,
+    },
     /// The JIT engine could not compile the executable it was asked to run (compiling happens
     /// on the first JIT run unless [`super::Executable::jit_compile`] did it before).
     #[error("JIT compilation failed: {error}")]
@@ -105,7 +109,7 @@ impl EbpfError {
             EbpfError::InvalidInstruction => "InvalidInstruction",
             EbpfError::UnsupportedInstruction => "UnsupportedInstruction",
             EbpfError::SyscallError { .. } => "SyscallError",
-            EbpfError::Killed => "Killed",
+            EbpfError::Aborted { .. } => "Aborted",
             EbpfError::JitCompileFailed { .. } => "JitCompileFailed",
         }
     }

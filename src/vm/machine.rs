@@ -216,11 +216,15 @@ impl<'a, C: ContextObject> Vm<'a, C> {
         self.state.budget.saturating_sub(self.state.due)
     }
 
-    /// Ends the run with `error` (the debugger's kill).
-    pub fn abort(&mut self, error: EbpfError) -> (u64, Result<u64, EbpfError>) {
+    /// Ends the run from outside, between two instructions, with [`EbpfError::Aborted`] and
+    /// `reason`: how an embedder stops a run it drives with [`Vm::step`] (a client's kill, a
+    /// deadline). A run that has already ended keeps its outcome.
+    pub fn abort(&mut self, reason: impl Into<String>) -> (u64, Result<u64, EbpfError>) {
         if self.state.outcome.is_none() {
             self.start_if_needed();
-            self.finish(Err(error));
+            self.finish(Err(EbpfError::Aborted {
+                reason: reason.into(),
+            }));
         }
         self.result()
     }

@@ -2,7 +2,7 @@
 //! speak the protocol packet by packet.
 #![allow(dead_code)]
 
-use sbvm::debugger::{serve, DebugOptions, SessionEnd};
+use sbvm::debugger::{serve, DebugOptions, SessionEnd, KILLED};
 use sbvm::env::{standard_runtime, standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
 use sbvm::vm::{Config, EbpfError, Executable};
@@ -13,6 +13,13 @@ use std::thread;
 use std::time::Duration;
 
 pub type Outcome = (SessionEnd, (u64, Result<u64, EbpfError>));
+
+/// The outcome of a run the client killed: aborted from outside, saying so.
+pub fn killed() -> Result<u64, EbpfError> {
+    Err(EbpfError::Aborted {
+        reason: KILLED.to_string(),
+    })
+}
 
 /// The signal number of a stop reply (`S0b` or `T0bthread:…`).
 pub fn stop_signal(reply: &str) -> u8 {
