@@ -23,6 +23,11 @@
 mod lenient;
 mod strict;
 
+use super::format::{
+    global, EHDR_SIZE as EHDR, EI_CLASS, EI_DATA, EI_VERSION, ELFCLASS64, ELFDATA2LSB, ELFMAG,
+    EM_BPF, ET_DYN, EV_CURRENT, PHDR_SIZE as PHDR, SELFMAG, SHDR_SIZE as SHDR, SHF_ALLOC,
+    SHF_EXECINSTR, SHT_PROGBITS, SHT_STRTAB, SHT_SYMTAB, SIZEOF_IDENT, STT_FUNC, SYM_SIZE as SYM,
+};
 use crate::isa::asm::{Assembled, CallTarget};
 use std::collections::BTreeMap;
 
@@ -41,11 +46,6 @@ pub enum WriteError {
     #[error("label {0:?} is not defined")]
     UnknownLabel(String),
 }
-
-const EHDR: usize = 64;
-const PHDR: usize = 56;
-const SHDR: usize = 64;
-const SYM: usize = 24;
 
 /// Writes `assembled` as an ELF shared object for its version.
 pub fn write_elf(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
@@ -83,11 +83,15 @@ struct Header {
 }
 
 fn file_header(out: &mut Vec<u8>, header: &Header) {
-    out.extend_from_slice(b"\x7fELF");
-    out.extend_from_slice(&[2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    put_u16(out, 3); // ET_DYN
-    put_u16(out, 247); // EM_BPF
-    put_u32(out, 1);
+    let mut ident = [0u8; SIZEOF_IDENT];
+    ident[..SELFMAG].copy_from_slice(ELFMAG);
+    ident[EI_CLASS] = ELFCLASS64;
+    ident[EI_DATA] = ELFDATA2LSB;
+    ident[EI_VERSION] = EV_CURRENT;
+    out.extend_from_slice(&ident);
+    put_u16(out, ET_DYN);
+    put_u16(out, EM_BPF);
+    put_u32(out, u32::from(EV_CURRENT));
     put_u64(out, header.entry);
     put_u64(out, EHDR as u64);
     put_u64(out, header.shoff);
@@ -132,15 +136,15 @@ struct SectionHeader {
     entsize: u64,
 }
 
-/// Flags of `.text` (alloc, exec) and of `.rodata` (alloc).
-const TEXT_FLAGS: u64 = 6;
-const RODATA_FLAGS: u64 = 2;
+/// Flags of `.text` (alloc, exec) and of `.rodata` and the other loaded sections (alloc).
+const TEXT_FLAGS: u64 = (SHF_ALLOC | SHF_EXECINSTR) as u64;
+const ALLOC_FLAGS: u64 = SHF_ALLOC as u64;
 
 /// A `PROGBITS` section (`.text`, `.rodata`) of `size` bytes at file `offset` and `addr`.
 fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> SectionHeader {
     SectionHeader {
         name,
-        kind: 1,
+        kind: SHT_PROGBITS,
         flags,
         addr,
         offset: offset as u64,
@@ -203,10 +207,6 @@ fn symbol(out: &mut Vec<u8>, symbol: &Symbol) {
     put_u64(out, symbol.value);
     put_u64(out, 0);
 }
-
-const STT_OBJECT: u8 = 1;
-const STT_FUNC: u8 = 2;
-const GLOBAL: u8 = 1 << 4;
 
 /// Names of the text's functions by instruction index: registered functions, call targets and
 /// the entry point.
@@ -294,7 +294,7 @@ impl Tail {
         for (pc, name) in functions {
             symtab.push(Symbol {
                 name: strtab.add(name),
-                info: GLOBAL | STT_FUNC,
+                info: global(STT_FUNC),
                 section: text_section,
                 value: text_address + 8 * *pc as u64,
             });
@@ -323,7 +323,7 @@ impl Tail {
         [
             SectionHeader {
                 name: self.names[0],
-                kind: 2,
+                kind: SHT_SYMTAB,
                 offset: self.symtab_off as u64,
                 size: (self.symtab.len() * SYM) as u64,
                 link: symtab_index + 1,
@@ -333,14 +333,14 @@ impl Tail {
             },
             SectionHeader {
                 name: self.names[1],
-                kind: 3,
+                kind: SHT_STRTAB,
                 offset: self.strtab_off as u64,
                 size: self.strtab.bytes.len() as u64,
                 ..Default::default()
             },
             SectionHeader {
                 name: self.names[2],
-                kind: 3,
+                kind: SHT_STRTAB,
                 offset: self.shstrtab_off as u64,
                 size: self.shstrtab.bytes.len() as u64,
                 ..Default::default()
