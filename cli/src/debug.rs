@@ -5,11 +5,11 @@
 
 use crate::fixture::{engine_failure, programs_dir, read_fixture, report_result, run_failure};
 use crate::load::{EnvironmentArgs, ProgramArgs};
-use crate::report::{self, json_line};
-use crate::run::executed_outcome;
+use crate::report;
+use crate::run::{executed_outcome, report_outcome};
 use crate::Failure;
 use sbvm::debugger::{serve, Client, DebugOptions, SessionEnd};
-use sbvm::env::EnvContext;
+use sbvm::env::Driven;
 use sbvm::solana::fixture::FixtureRunner;
 use sbvm::solana::{InvokeContext, VmDriver};
 use sbvm::vm::Engine;
@@ -99,37 +99,29 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // sizes, the program (load and verify) and the memory map.
     let input = args.environment.input_bytes()?;
     let loaded = program.load_or_reject()?;
-    let executable = &loaded.executable;
     let options = DebugOptions {
         functions: loaded.functions.clone(),
         host_triple: args.host_triple.clone(),
         stderr_notes: true,
         invoke_stack: Vec::new(),
     };
-    let mut context = EnvContext::new(args.environment.limit);
-    let (end, (instructions, result), pc) = {
-        let mut vm = args.environment.vm(executable, &mut context, input)?;
-        let stream = accept_client(&args)?;
-        let (end, result) = serve(&mut vm, stream, &options);
-        (end, result, vm.pc())
-    };
+    // The memory map is built before waiting for the client.
+    let run = args.environment.run(&loaded.executable, input, |vm| {
+        accept_client(&args).map(|stream| serve(vm, stream, &options))
+    })?;
+    let (end, ran) = run.driven?;
     session_report(&end);
-    // The debugger drives the interpreter (single steps).
-    let outcome = executed_outcome(
-        Engine::Interpreter,
-        &loaded,
-        &context,
-        (instructions, result, pc),
-    );
-    if args.json {
-        report::out(&json_line(&outcome));
-    } else {
-        outcome.print_human();
-    }
-    match outcome.error {
-        None => Ok(()),
-        Some(_) => Err(Failure::Silent(1)),
-    }
+    let run = Driven {
+        driven: ran,
+        pc: run.pc,
+        logs: run.logs,
+    };
+    // The debugger drives the interpreter (single steps); the outcome is an executed one, so
+    // its exit status is 0 or 1.
+    report_outcome(
+        &executed_outcome(Engine::Interpreter, &loaded, run),
+        args.json,
+    )
 }
 
 /// Runs a program's VM under the client that connected, and the VMs of the programs it invokes

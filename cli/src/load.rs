@@ -5,8 +5,8 @@ use crate::input::{elf_hint, format_of, read_at_most, read_bytes, Format};
 use crate::Failure;
 use sbvm::elf::ElfLoadError;
 use sbvm::env::{
-    check_heap_size, check_input_len, copied, standard_runtime, standard_vm, zeroed, EnvContext,
-    EnvError, MAX_INPUT_LEN,
+    check_heap_size, check_input_len, copied, run_driven, standard_runtime, zeroed, Driven,
+    EnvContext, EnvError, MAX_INPUT_LEN,
 };
 use sbvm::isa::SbpfVersion;
 use sbvm::jit::JitError;
@@ -56,8 +56,8 @@ pub fn compile_failure(error: JitError) -> LoadFailure {
     }
 }
 
-/// Reads and loads `path`. `Err(Ok(..))` is a load or verify failure (an outcome), `Err(Err(..))`
-/// a usage error.
+/// Reads and loads `path`. `Ok(Err(..))` is a load or verify failure (an outcome to report),
+/// `Err(..)` a usage error.
 pub fn load_program(
     path: &Path,
     raw: bool,
@@ -228,15 +228,16 @@ impl EnvironmentArgs {
         usize::try_from(self.heap).unwrap_or(usize::MAX)
     }
 
-    /// The standard environment's VM for `executable` with `input` and `--heap`; a memory map
-    /// that cannot be built is a usage error.
-    pub fn vm<'a>(
+    /// Runs `executable` once in the standard environment with `--limit`, `input` and `--heap`,
+    /// `drive` running the VM ([`run_driven`]); a memory map that cannot be built is a usage
+    /// error.
+    pub fn run<T>(
         &self,
-        executable: &'a Executable<EnvContext>,
-        context: &'a mut EnvContext,
+        executable: &Executable<EnvContext>,
         input: Vec<u8>,
-    ) -> Result<Vm<'a, EnvContext>, Failure> {
-        standard_vm(executable, context, input, self.heap_size())
+        drive: impl FnOnce(&mut Vm<'_, EnvContext>) -> T,
+    ) -> Result<Driven<T>, Failure> {
+        run_driven(executable, self.limit, input, self.heap_size(), drive)
             .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))
     }
 }
