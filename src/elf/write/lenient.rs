@@ -246,8 +246,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
     }
     dynamic.extend([(DT_FLAGS, 0), (DT_NULL, 0)]);
     for (tag, value) in dynamic {
-        put_u64(&mut out, tag);
-        put_u64(&mut out, value);
+        dynamic_entry(&mut out, tag, value);
     }
     for entry in &dynsym {
         symbol(&mut out, entry);
@@ -255,8 +254,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
     out.extend_from_slice(&dynstr.bytes);
     out.resize(rel_off, 0);
     for (offset, kind, index) in &relocations {
-        put_u64(&mut out, *offset);
-        put_u64(&mut out, (u64::from(*index) << 32) | u64::from(*kind));
+        relocation(&mut out, *offset, *kind, *index);
     }
     tail.write(&mut out, &sections);
     Ok(out)

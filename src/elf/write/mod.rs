@@ -24,11 +24,20 @@ mod lenient;
 mod strict;
 
 use super::format::{
-    global, EHDR_SIZE as EHDR, EI_CLASS, EI_DATA, EI_VERSION, ELFCLASS64, ELFDATA2LSB, ELFMAG,
-    EM_BPF, ET_DYN, EV_CURRENT, PHDR_SIZE as PHDR, SELFMAG, SHDR_SIZE as SHDR, SHF_ALLOC,
-    SHF_EXECINSTR, SHT_PROGBITS, SHT_STRTAB, SHT_SYMTAB, SIZEOF_IDENT, STT_FUNC, SYM_SIZE as SYM,
+    global, DYN_SIZE, EHDR_SIZE as EHDR, EI_CLASS, EI_DATA, EI_VERSION, ELFCLASS64, ELFDATA2LSB,
+    ELFMAG, EM_BPF, ET_DYN, EV_CURRENT, PHDR_SIZE as PHDR, REL_SIZE, SELFMAG, SHDR_SIZE as SHDR,
+    SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS, SHT_STRTAB, SHT_SYMTAB, SIZEOF_IDENT, STT_FUNC,
+    SYM_SIZE as SYM,
 };
 use crate::isa::asm::{Assembled, CallTarget};
+use goblin::elf64::dynamic::Dyn;
+use goblin::elf64::header::Header as FileHeader;
+use goblin::elf64::program_header::ProgramHeader;
+use goblin::elf64::reloc::{r_info, Rel};
+use goblin::elf64::section_header::SectionHeader as SectionRecord;
+use goblin::elf64::sym::Sym;
+use scroll::ctx::TryIntoCtx;
+use scroll::{Endian, Pwrite, LE};
 use std::collections::BTreeMap;
 
 /// The program cannot be written as ELF.
@@ -60,14 +69,17 @@ fn align8(value: usize) -> usize {
     value.div_ceil(8) * 8
 }
 
-fn put_u16(out: &mut Vec<u8>, value: u16) {
-    out.extend_from_slice(&value.to_le_bytes());
-}
-fn put_u32(out: &mut Vec<u8>, value: u32) {
-    out.extend_from_slice(&value.to_le_bytes());
-}
-fn put_u64(out: &mut Vec<u8>, value: u64) {
-    out.extend_from_slice(&value.to_le_bytes());
+/// Appends one ELF64 record of `size` bytes in goblin's layout (the one the loader reads),
+/// little-endian.
+fn put<T, E>(out: &mut Vec<u8>, record: T, size: usize)
+where
+    T: TryIntoCtx<Endian, Error = E>,
+    E: From<scroll::Error> + std::fmt::Debug,
+{
+    let at = out.len();
+    out.resize(at + size, 0);
+    out.pwrite_with(record, at, LE)
+        .expect("an ELF64 record fits the room of its own size");
 }
 fn patch(out: &mut [u8], at: usize, bytes: &[u8]) {
     out[at..at + bytes.len()].copy_from_slice(bytes);
@@ -88,20 +100,26 @@ fn file_header(out: &mut Vec<u8>, header: &Header) {
     ident[EI_CLASS] = ELFCLASS64;
     ident[EI_DATA] = ELFDATA2LSB;
     ident[EI_VERSION] = EV_CURRENT;
-    out.extend_from_slice(&ident);
-    put_u16(out, ET_DYN);
-    put_u16(out, EM_BPF);
-    put_u32(out, u32::from(EV_CURRENT));
-    put_u64(out, header.entry);
-    put_u64(out, EHDR as u64);
-    put_u64(out, header.shoff);
-    put_u32(out, header.flags);
-    put_u16(out, EHDR as u16);
-    put_u16(out, PHDR as u16);
-    put_u16(out, header.phnum);
-    put_u16(out, SHDR as u16);
-    put_u16(out, header.shnum);
-    put_u16(out, header.shstrndx);
+    put(
+        out,
+        FileHeader {
+            e_ident: ident,
+            e_type: ET_DYN,
+            e_machine: EM_BPF,
+            e_version: u32::from(EV_CURRENT),
+            e_entry: header.entry,
+            e_phoff: EHDR as u64,
+            e_shoff: header.shoff,
+            e_flags: header.flags,
+            e_ehsize: EHDR as u16,
+            e_phentsize: PHDR as u16,
+            e_phnum: header.phnum,
+            e_shentsize: SHDR as u16,
+            e_shnum: header.shnum,
+            e_shstrndx: header.shstrndx,
+        },
+        EHDR,
+    );
 }
 
 struct Segment {
@@ -113,14 +131,20 @@ struct Segment {
 }
 
 fn program_header(out: &mut Vec<u8>, segment: &Segment) {
-    put_u32(out, segment.kind);
-    put_u32(out, segment.flags);
-    put_u64(out, segment.offset);
-    put_u64(out, segment.vaddr);
-    put_u64(out, segment.vaddr);
-    put_u64(out, segment.size);
-    put_u64(out, segment.size);
-    put_u64(out, 8);
+    put(
+        out,
+        ProgramHeader {
+            p_type: segment.kind,
+            p_flags: segment.flags,
+            p_offset: segment.offset,
+            p_vaddr: segment.vaddr,
+            p_paddr: segment.vaddr,
+            p_filesz: segment.size,
+            p_memsz: segment.size,
+            p_align: 8,
+        },
+        PHDR,
+    );
 }
 
 #[derive(Default)]
@@ -154,16 +178,22 @@ fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> Sec
 }
 
 fn section_header(out: &mut Vec<u8>, section: &SectionHeader) {
-    put_u32(out, section.name);
-    put_u32(out, section.kind);
-    put_u64(out, section.flags);
-    put_u64(out, section.addr);
-    put_u64(out, section.offset);
-    put_u64(out, section.size);
-    put_u32(out, section.link);
-    put_u32(out, section.info);
-    put_u64(out, 8);
-    put_u64(out, section.entsize);
+    put(
+        out,
+        SectionRecord {
+            sh_name: section.name,
+            sh_type: section.kind,
+            sh_flags: section.flags,
+            sh_addr: section.addr,
+            sh_offset: section.offset,
+            sh_size: section.size,
+            sh_link: section.link,
+            sh_info: section.info,
+            sh_addralign: 8,
+            sh_entsize: section.entsize,
+        },
+        SHDR,
+    );
 }
 
 /// A string table under construction.
@@ -200,12 +230,35 @@ struct Symbol {
 }
 
 fn symbol(out: &mut Vec<u8>, symbol: &Symbol) {
-    put_u32(out, symbol.name);
-    out.push(symbol.info);
-    out.push(0);
-    put_u16(out, symbol.section);
-    put_u64(out, symbol.value);
-    put_u64(out, 0);
+    put(
+        out,
+        Sym {
+            st_name: symbol.name,
+            st_info: symbol.info,
+            st_other: 0,
+            st_shndx: symbol.section,
+            st_value: symbol.value,
+            st_size: 0,
+        },
+        SYM,
+    );
+}
+
+/// A dynamic-table entry.
+fn dynamic_entry(out: &mut Vec<u8>, d_tag: u64, d_val: u64) {
+    put(out, Dyn { d_tag, d_val }, DYN_SIZE);
+}
+
+/// A relocation of `kind` at `offset` against dynamic symbol `index`.
+fn relocation(out: &mut Vec<u8>, offset: u64, kind: u32, index: u32) {
+    put(
+        out,
+        Rel {
+            r_offset: offset,
+            r_info: r_info(u64::from(index), u64::from(kind)),
+        },
+        REL_SIZE,
+    );
 }
 
 /// Names of the text's functions by instruction index: registered functions, call targets and
