@@ -4,7 +4,7 @@
 //! register, reported as `sbvm fixture` does.
 
 use crate::fixture::{engine_failure, programs_dir, read_fixture, report_result, run_failure};
-use crate::load::{EnvironmentArgs, ProgramArgs};
+use crate::load::{EnvironmentArgs, FormatArgs, ProgramArgs};
 use crate::report;
 use crate::run::{executed_outcome, report_outcome};
 use crate::Failure;
@@ -23,12 +23,8 @@ pub struct Args {
     /// reads standard input.
     #[arg(required_unless_present = "fixture", conflicts_with = "fixture")]
     program: Option<std::path::PathBuf>,
-    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
-    #[arg(long, value_parser = crate::input::parse_version)]
-    version: Option<sbvm::isa::SbpfVersion>,
-    /// Read the file as raw bytecode (a bare text section, entry at instruction 0).
-    #[arg(long)]
-    raw: bool,
+    #[command(flatten)]
+    format: FormatArgs,
     /// Debug the instruction of a Solana fixture (JSON from shared/solana-oracle) instead.
     #[arg(long)]
     fixture: Option<std::path::PathBuf>,
@@ -92,8 +88,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let program = ProgramArgs {
         program: args.program.clone().unwrap_or_default(),
-        version: args.version,
-        raw: args.raw,
+        format: args.format,
     };
     // Everything that can be wrong with the options is found before waiting for a client: the
     // sizes, the program (load and verify) and the memory map.

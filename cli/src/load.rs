@@ -119,12 +119,20 @@ pub fn load_program(
     }))
 }
 
-/// Which program to load: shared by `run`, `bench` and `debug`.
+/// Which program to load: shared by `run`, `bench`, `disasm` and `verify` (`debug`, whose
+/// program is optional, flattens [`FormatArgs`] beside its own).
 #[derive(clap::Args)]
 pub struct ProgramArgs {
     /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly; `-`
     /// reads standard input.
     pub program: std::path::PathBuf,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// How to read the program file.
+#[derive(clap::Args, Clone, Copy)]
+pub struct FormatArgs {
     /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
     #[arg(long, value_parser = crate::input::parse_version)]
     pub version: Option<SbpfVersion>,
@@ -257,7 +265,7 @@ fn read_input_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
 impl ProgramArgs {
     /// Loads the program, as [`load_program`].
     pub fn load(&self) -> Result<Result<Loaded, LoadFailure>, Failure> {
-        load_program(&self.program, self.raw, self.version)
+        load_program(&self.program, self.format.raw, self.format.version)
     }
 
     /// Loads the program for commands that only make sense with a loaded one (`bench`,
