@@ -140,7 +140,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
         symtab_off,
     );
     let mut sections = vec![
-        SectionHeader::default(),
+        Section::default(),
         progbits(names[0], TEXT_FLAGS, text_off as u64, text_off, text.len()),
         progbits(
             names[1],
@@ -149,7 +149,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
             rodata_off,
             rodata.len(),
         ),
-        SectionHeader {
+        Section {
             name: names[2],
             kind: SHT_DYNAMIC,
             flags: ALLOC_FLAGS,
@@ -160,7 +160,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
             entsize: DYN_SIZE as u64,
             ..Default::default()
         },
-        SectionHeader {
+        Section {
             name: names[3],
             kind: SHT_DYNSYM,
             flags: ALLOC_FLAGS,
@@ -171,7 +171,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
             info: 1,
             entsize: SYM as u64,
         },
-        SectionHeader {
+        Section {
             name: names[4],
             kind: SHT_STRTAB,
             flags: ALLOC_FLAGS,
@@ -180,7 +180,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
             size: dynstr.bytes.len() as u64,
             ..Default::default()
         },
-        SectionHeader {
+        Section {
             name: names[5],
             kind: SHT_REL,
             flags: ALLOC_FLAGS,

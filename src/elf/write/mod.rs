@@ -34,7 +34,7 @@ use goblin::elf64::dynamic::Dyn;
 use goblin::elf64::header::Header as FileHeader;
 use goblin::elf64::program_header::ProgramHeader;
 use goblin::elf64::reloc::{r_info, Rel};
-use goblin::elf64::section_header::SectionHeader as SectionRecord;
+use goblin::elf64::section_header::SectionHeader;
 use goblin::elf64::sym::Sym;
 use scroll::ctx::TryIntoCtx;
 use scroll::{Endian, Pwrite, LE};
@@ -122,6 +122,8 @@ fn file_header(out: &mut Vec<u8>, header: &Header) {
     );
 }
 
+/// A segment as the layouts give it: loaded where it lies (physical address = virtual, memory
+/// size = file size), 8-aligned; written as goblin's `ProgramHeader`.
 struct Segment {
     kind: u32,
     flags: u32,
@@ -147,8 +149,9 @@ fn program_header(out: &mut Vec<u8>, segment: &Segment) {
     );
 }
 
+/// A section as the layouts give it, 8-aligned; written as goblin's `SectionHeader`.
 #[derive(Default)]
-struct SectionHeader {
+struct Section {
     name: u32,
     kind: u32,
     flags: u64,
@@ -165,8 +168,8 @@ const TEXT_FLAGS: u64 = (SHF_ALLOC | SHF_EXECINSTR) as u64;
 const ALLOC_FLAGS: u64 = SHF_ALLOC as u64;
 
 /// A `PROGBITS` section (`.text`, `.rodata`) of `size` bytes at file `offset` and `addr`.
-fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> SectionHeader {
-    SectionHeader {
+fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> Section {
+    Section {
         name,
         kind: SHT_PROGBITS,
         flags,
@@ -177,10 +180,10 @@ fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> Sec
     }
 }
 
-fn section_header(out: &mut Vec<u8>, section: &SectionHeader) {
+fn section_header(out: &mut Vec<u8>, section: &Section) {
     put(
         out,
-        SectionRecord {
+        SectionHeader {
             sh_name: section.name,
             sh_type: section.kind,
             sh_flags: section.flags,
@@ -372,9 +375,9 @@ impl Tail {
     }
 
     /// The section headers of `.symtab` (at index `symtab_index`), `.strtab` and `.shstrtab`.
-    fn headers(&self, symtab_index: u32) -> [SectionHeader; 3] {
+    fn headers(&self, symtab_index: u32) -> [Section; 3] {
         [
-            SectionHeader {
+            Section {
                 name: self.names[0],
                 kind: SHT_SYMTAB,
                 offset: self.symtab_off as u64,
@@ -384,14 +387,14 @@ impl Tail {
                 entsize: SYM as u64,
                 ..Default::default()
             },
-            SectionHeader {
+            Section {
                 name: self.names[1],
                 kind: SHT_STRTAB,
                 offset: self.strtab_off as u64,
                 size: self.strtab.bytes.len() as u64,
                 ..Default::default()
             },
-            SectionHeader {
+            Section {
                 name: self.names[2],
                 kind: SHT_STRTAB,
                 offset: self.shstrtab_off as u64,
@@ -408,7 +411,7 @@ impl Tail {
         assembled: &Assembled,
         entry: u64,
         phnum: usize,
-        sections: &[SectionHeader],
+        sections: &[Section],
     ) {
         file_header(
             out,
@@ -424,7 +427,7 @@ impl Tail {
     }
 
     /// Appends the tables, the padding and the section headers.
-    fn write(&self, out: &mut Vec<u8>, sections: &[SectionHeader]) {
+    fn write(&self, out: &mut Vec<u8>, sections: &[Section]) {
         for entry in &self.symtab {
             symbol(out, entry);
         }

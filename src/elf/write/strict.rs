@@ -41,7 +41,7 @@ pub(super) fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError>
     );
     // Sections in file order: the read-only data comes before the text.
     let mut sections = vec![
-        SectionHeader::default(),
+        Section::default(),
         progbits(names[0], ALLOC_FLAGS, 0, rodata_off, rodata.len()),
         progbits(
             names[1],
