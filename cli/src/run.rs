@@ -26,11 +26,13 @@ pub struct Args {
     trace: bool,
 }
 
-/// `--engine`: the library's engines, by their names.
+/// `--engine`: the library's engines, by their names (the possible values are exactly the names
+/// `Engine::from_name` knows).
 pub fn engine_parser() -> impl clap::builder::TypedValueParser<Value = Engine> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(Engine::ALL.map(Engine::name))
-        .map(|name: String| Engine::from_name(&name).unwrap_or_default())
+    clap::builder::PossibleValuesParser::new(Engine::ALL.map(Engine::name)).try_map(
+        |name: String| Engine::from_name(&name).ok_or_else(|| format!("no engine named {name}")),
+    )
 }
 
 /// Prepares `loaded` for `engine`: compiles it for the JIT. A failure is the `compile` stage's,
