@@ -235,3 +235,43 @@ pub fn run_driven<T>(
         logs: context.logs,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::isa::SbpfVersion;
+    use std::sync::Arc;
+
+    fn executable(source: &str) -> Executable<EnvContext> {
+        let runtime = Arc::new(standard_runtime(Config::default()));
+        Executable::from_assembly(source, SbpfVersion::V3, runtime).unwrap()
+    }
+
+    #[test]
+    fn a_driven_run_gives_back_what_the_driver_returned_with_the_pc_and_the_logs() {
+        let executable = executable(
+            "lddw r1, message\nmov64 r2, 2\nsyscall sol_log_\nldxb r0, [r10-1]\nexit\n\
+             .rodata\nmessage: .ascii \"hi\"",
+        );
+        let run = run_driven(&executable, 1_000, vec![7], 0, |vm| {
+            assert_eq!(vm.registers()[1], MM_INPUT_START);
+            vm.execute()
+        })
+        .unwrap();
+        assert_eq!(run.driven.1, Ok(0));
+        assert_eq!(run.logs, vec![b"hi".to_vec()]);
+        assert_eq!(run.pc, 5);
+    }
+
+    #[test]
+    fn a_memory_map_that_cannot_be_built_is_the_error_and_the_driver_never_runs() {
+        let executable = executable("exit");
+        let too_big = usize::try_from(MAX_HEAP_SIZE)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let run = run_driven(&executable, 1_000, Vec::new(), too_big, |_| {
+            panic!("the driver ran without a memory map")
+        });
+        assert!(run.is_err());
+    }
+}
