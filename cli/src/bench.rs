@@ -7,7 +7,6 @@ use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report;
 use crate::run::{engine_parser, prepare};
 use crate::Failure;
-use sbvm::env::EnvContext;
 use sbvm::vm::{EbpfError, Engine};
 use serde_json::Value;
 use std::time::Instant;
@@ -60,16 +59,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let mut times = Vec::with_capacity(args.iters as usize);
         let mut instructions = 0;
         for run in 0..=args.iters {
-            let mut context = EnvContext::new(args.environment.limit);
-            let mut vm = args
+            let timed = args
                 .environment
-                .vm(&loaded.executable, &mut context, input.fresh()?)?;
-            let start = Instant::now();
-            let (count, result) = vm.execute_with(engine);
-            let elapsed = start.elapsed();
+                .run(&loaded.executable, input.fresh()?, |vm| {
+                    let start = Instant::now();
+                    let ran = vm.execute_with(engine);
+                    (ran, start.elapsed())
+                })?;
+            let ((count, result), elapsed) = timed.driven;
             if let Err(error) = result {
                 // A failed run has no speed worth reporting: say how it failed, exit 1.
-                report_failure(engine, &error, count, vm.pc(), args.json);
+                report_failure(engine, &error, count, timed.pc, args.json);
                 return Err(Failure::Silent(1));
             }
             instructions = count;

@@ -4,12 +4,12 @@
 //! register, reported as `sbvm fixture` does.
 
 use crate::fixture::{engine_failure, programs_dir, read_fixture, report_result, run_failure};
-use crate::load::{EnvironmentArgs, ProgramArgs};
-use crate::report::{self, json_line};
-use crate::run::executed_outcome;
+use crate::load::{EnvironmentArgs, FormatArgs, ProgramArgs};
+use crate::report;
+use crate::run::{executed_outcome, report_outcome};
 use crate::Failure;
 use sbvm::debugger::{serve, Client, DebugOptions, SessionEnd};
-use sbvm::env::EnvContext;
+use sbvm::env::Driven;
 use sbvm::solana::fixture::FixtureRunner;
 use sbvm::solana::{InvokeContext, VmDriver};
 use sbvm::vm::Engine;
@@ -23,12 +23,8 @@ pub struct Args {
     /// reads standard input.
     #[arg(required_unless_present = "fixture", conflicts_with = "fixture")]
     program: Option<std::path::PathBuf>,
-    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
-    #[arg(long, value_parser = crate::input::parse_version)]
-    version: Option<sbvm::isa::SbpfVersion>,
-    /// Read the file as raw bytecode (a bare text section, entry at instruction 0).
-    #[arg(long)]
-    raw: bool,
+    #[command(flatten)]
+    format: FormatArgs,
     /// Debug the instruction of a Solana fixture (JSON from shared/solana-oracle) instead.
     #[arg(long)]
     fixture: Option<std::path::PathBuf>,
@@ -92,49 +88,38 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let program = ProgramArgs {
         program: args.program.clone().unwrap_or_default(),
-        version: args.version,
-        raw: args.raw,
+        format: args.format,
     };
     // Everything that can be wrong with the options is found before waiting for a client: the
     // sizes, the program (load and verify) and the memory map.
     let input = args.environment.input_bytes()?;
     let loaded = program.load_or_reject()?;
-    let executable = &loaded.executable;
     let options = DebugOptions {
         functions: loaded.functions.clone(),
         host_triple: args.host_triple.clone(),
         stderr_notes: true,
         invoke_stack: Vec::new(),
     };
-    let mut context = EnvContext::new(args.environment.limit);
-    let (end, (instructions, result), pc) = {
-        let mut vm = args.environment.vm(executable, &mut context, input)?;
-        let stream = accept_client(&args)?;
-        let (end, result) = serve(&mut vm, stream, &options);
-        (end, result, vm.pc())
-    };
+    // The memory map is built before waiting for the client.
+    let run = args.environment.run(&loaded.executable, input, |vm| {
+        accept_client(&args).map(|stream| serve(vm, stream, &options))
+    })?;
+    let (end, ran) = run.driven?;
     session_report(&end);
     // A run the client killed was aborted (the VM's neutral stop): the report names it `Killed`.
-    let killed = end == SessionEnd::Killed && matches!(result, Err(EbpfError::Aborted { .. }));
-    // The debugger drives the interpreter (single steps).
-    let mut outcome = executed_outcome(
-        Engine::Interpreter,
-        &loaded,
-        &context,
-        (instructions, result, pc),
-    );
+    let killed = end == SessionEnd::Killed && matches!(ran.1, Err(EbpfError::Aborted { .. }));
+    let run = Driven {
+        driven: ran,
+        pc: run.pc,
+        logs: run.logs,
+    };
+    // The debugger drives the interpreter (single steps); the outcome is an executed one, so
+    // its exit status is 0 or 1.
+    let mut outcome = executed_outcome(Engine::Interpreter, &loaded, run);
     if killed {
         outcome.error = Some("Killed".to_string());
     }
-    if args.json {
-        report::out(&json_line(&outcome));
-    } else {
-        outcome.print_human();
-    }
-    match outcome.error {
-        None => Ok(()),
-        Some(_) => Err(Failure::Silent(1)),
-    }
+    report_outcome(&outcome, args.json)
 }
 
 /// Runs a program's VM under the client that connected, and the VMs of the programs it invokes

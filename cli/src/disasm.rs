@@ -20,8 +20,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let program = read_program(
         &args.program.program,
-        args.program.raw,
-        args.program.version,
+        args.program.format.raw,
+        args.program.format.version,
     )?;
     let output = if args.listing {
         disasm::listing(&program.text, program.version, &program.symbols)

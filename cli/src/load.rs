@@ -5,8 +5,8 @@ use crate::input::{elf_hint, format_of, read_at_most, read_bytes, Format};
 use crate::Failure;
 use sbvm::elf::ElfLoadError;
 use sbvm::env::{
-    check_heap_size, check_input_len, copied, standard_runtime, standard_vm, zeroed, EnvContext,
-    EnvError, MAX_INPUT_LEN,
+    check_heap_size, check_input_len, copied, run_driven, standard_runtime, zeroed, Driven,
+    EnvContext, EnvError, MAX_INPUT_LEN,
 };
 use sbvm::isa::SbpfVersion;
 use sbvm::jit::JitError;
@@ -56,8 +56,8 @@ pub fn compile_failure(error: JitError) -> LoadFailure {
     }
 }
 
-/// Reads and loads `path`. `Err(Ok(..))` is a load or verify failure (an outcome), `Err(Err(..))`
-/// a usage error.
+/// Reads and loads `path`. `Ok(Err(..))` is a load or verify failure (an outcome to report),
+/// `Err(..)` a usage error.
 pub fn load_program(
     path: &Path,
     raw: bool,
@@ -119,12 +119,20 @@ pub fn load_program(
     }))
 }
 
-/// Which program to load: shared by `run`, `bench` and `debug`.
+/// Which program to load: shared by `run`, `bench`, `disasm` and `verify` (`debug`, whose
+/// program is optional, flattens [`FormatArgs`] beside its own).
 #[derive(clap::Args)]
 pub struct ProgramArgs {
     /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly; `-`
     /// reads standard input.
     pub program: std::path::PathBuf,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// How to read the program file.
+#[derive(clap::Args, Clone, Copy)]
+pub struct FormatArgs {
     /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
     #[arg(long, value_parser = crate::input::parse_version)]
     pub version: Option<SbpfVersion>,
@@ -228,15 +236,16 @@ impl EnvironmentArgs {
         usize::try_from(self.heap).unwrap_or(usize::MAX)
     }
 
-    /// The standard environment's VM for `executable` with `input` and `--heap`; a memory map
-    /// that cannot be built is a usage error.
-    pub fn vm<'a>(
+    /// Runs `executable` once in the standard environment with `--limit`, `input` and `--heap`,
+    /// `drive` running the VM ([`run_driven`]); a memory map that cannot be built is a usage
+    /// error.
+    pub fn run<T>(
         &self,
-        executable: &'a Executable<EnvContext>,
-        context: &'a mut EnvContext,
+        executable: &Executable<EnvContext>,
         input: Vec<u8>,
-    ) -> Result<Vm<'a, EnvContext>, Failure> {
-        standard_vm(executable, context, input, self.heap_size())
+        drive: impl FnOnce(&mut Vm<'_, EnvContext>) -> T,
+    ) -> Result<Driven<T>, Failure> {
+        run_driven(executable, self.limit, input, self.heap_size(), drive)
             .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))
     }
 }
@@ -256,7 +265,7 @@ fn read_input_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
 impl ProgramArgs {
     /// Loads the program, as [`load_program`].
     pub fn load(&self) -> Result<Result<Loaded, LoadFailure>, Failure> {
-        load_program(&self.program, self.raw, self.version)
+        load_program(&self.program, self.format.raw, self.format.version)
     }
 
     /// Loads the program for commands that only make sense with a loaded one (`bench`,

@@ -4,7 +4,7 @@
 use crate::load::{compile_failure, EnvironmentArgs, LoadFailure, Loaded, ProgramArgs};
 use crate::report::{self, json_line, Outcome};
 use crate::Failure;
-use sbvm::env::EnvContext;
+use sbvm::env::Driven;
 use sbvm::vm::{EbpfError, Engine};
 
 /// Arguments of `sbvm run`.
@@ -26,11 +26,13 @@ pub struct Args {
     trace: bool,
 }
 
-/// `--engine`: the library's engines, by their names.
+/// `--engine`: the library's engines, by their names (the possible values are exactly the names
+/// `Engine::from_name` knows).
 pub fn engine_parser() -> impl clap::builder::TypedValueParser<Value = Engine> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(Engine::ALL.map(Engine::name))
-        .map(|name: String| Engine::from_name(&name).unwrap_or_default())
+    clap::builder::PossibleValuesParser::new(Engine::ALL.map(Engine::name)).try_map(
+        |name: String| Engine::from_name(&name).ok_or_else(|| format!("no engine named {name}")),
+    )
 }
 
 /// Prepares `loaded` for `engine`: compiles it for the JIT. A failure is the `compile` stage's,
@@ -62,10 +64,26 @@ pub fn run(args: Args) -> Result<(), Failure> {
             failure.kind,
             &failure.message,
         ),
-        Ok(loaded) => execute(&args, &loaded, input)?,
+        Ok(loaded) => {
+            let run = args.environment.run(&loaded.executable, input, |vm| {
+                if args.trace {
+                    crate::trace::run_traced(vm, args.json)
+                } else {
+                    vm.execute_with(args.engine)
+                }
+            })?;
+            executed_outcome(args.engine, &loaded, run)
+        }
     };
-    if args.json {
-        report::out(&json_line(&outcome));
+    report_outcome(&outcome, args.json)
+}
+
+/// Prints `outcome` (one JSON line with `json`, else for people) and gives the exit status:
+/// 0 when it has no error, 1 for a failed run, 3 for a program that did not get to run.
+/// Shared by `run` and `debug`.
+pub fn report_outcome(outcome: &Outcome, json: bool) -> Result<(), Failure> {
+    if json {
+        report::out(&json_line(outcome));
     } else {
         outcome.print_human();
     }
@@ -76,34 +94,18 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
-fn execute(args: &Args, loaded: &Loaded, input: Vec<u8>) -> Result<Outcome, Failure> {
-    let executable = &loaded.executable;
-    let mut context = EnvContext::new(args.environment.limit);
-    let (instructions, result, pc) = {
-        let mut vm = args.environment.vm(executable, &mut context, input)?;
-        let (instructions, result) = if args.trace {
-            crate::trace::run_traced(&mut vm, args.json)
-        } else {
-            vm.execute_with(args.engine)
-        };
-        (instructions, result, vm.pc())
-    };
-    Ok(executed_outcome(
-        args.engine,
-        loaded,
-        &context,
-        (instructions, result, pc),
-    ))
-}
-
 /// The outcome of a run that got to execute (`run` and `debug`): the result or error, the
 /// count, the final pc, the logs and, for a fault, where it happened.
 pub fn executed_outcome(
     engine: Engine,
     loaded: &Loaded,
-    context: &EnvContext,
-    (instructions, result, pc): (u64, Result<u64, EbpfError>, usize),
+    run: Driven<(u64, Result<u64, EbpfError>)>,
 ) -> Outcome {
+    let Driven {
+        driven: (instructions, result),
+        pc,
+        logs,
+    } = run;
     let location = result
         .as_ref()
         .err()
@@ -119,8 +121,7 @@ pub fn executed_outcome(
         message: result.as_ref().err().map(ToString::to_string),
         instructions,
         pc,
-        logs: context
-            .logs
+        logs: logs
             .iter()
             .map(|log| String::from_utf8_lossy(log).into_owned())
             .collect(),

@@ -194,7 +194,6 @@ pub(crate) enum ParseError {
     NoSectionNameStringTable,
     InvalidDynamicSectionTable,
     InvalidAlignment,
-    NoStringTable,
     NoDynamicStringTable,
 }
 

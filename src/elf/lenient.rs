@@ -7,6 +7,7 @@
 //! the read-only sections gathered into one region at 4 GiB ([`super::rodata`]).
 
 use super::error::ElfError;
+use super::format::{EM_BPF, EM_SBPF, ET_DYN};
 use super::parse::{file_range, is_writable, vm_range, Elf};
 use super::relocate::{register_hashed, relocate};
 use super::rodata::read_only_region;
@@ -15,10 +16,6 @@ use crate::isa::SbpfVersion;
 use crate::memory::{MM_REGION_SIZE, MM_STACK_START};
 use crate::vm::{FunctionRegistry, Parts, Runtime};
 use std::sync::Arc;
-
-const EM_BPF: u16 = 247;
-const EM_SBPF: u16 = 263;
-const ET_DYN: u16 = 3;
 
 pub(super) fn load<C>(
     bytes: &[u8],

@@ -11,6 +11,7 @@
 //! variant names ([`ElfError`]).
 
 mod error;
+mod format;
 mod lenient;
 mod parse;
 mod relocate;
@@ -27,11 +28,9 @@ use crate::isa::disasm::{ReadOnlyData, Symbols};
 use crate::isa::SbpfVersion;
 use crate::memory::MM_REGION_SIZE;
 use crate::vm::{ContextObject, Executable, LoadError, Runtime};
+use format::E_FLAGS_OFFSET;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Byte offset of `e_flags` in the file header.
-const E_FLAGS_OFFSET: usize = 48;
 
 /// The SBPF version the file declares in `e_flags`.
 pub fn sbpf_version(bytes: &[u8]) -> Result<SbpfVersion, ElfError> {
@@ -107,7 +106,7 @@ impl LoadedText {
 /// file at all (the rules find bad magic or a short file only indirectly: a version not
 /// enabled, a value out of bounds).
 fn explained(bytes: &[u8], error: ElfError) -> ElfError {
-    match NotElf::of(bytes, parse::EHDR_SIZE) {
+    match NotElf::of(bytes, format::EHDR_SIZE) {
         Some(problem) => ElfError::NotAnElfFile {
             problem,
             reported: Box::new(error),

@@ -17,6 +17,11 @@
 //!    (`DT_REL`, entries of 16 bytes, non-empty) and the dynamic symbol table (`DT_SYMTAB`).
 
 use super::error::ParseError;
+use super::format::{
+    is_elf64_le, DT_NULL, DT_NUM, DT_REL, DT_RELENT, DT_RELSZ, DT_SYMTAB, DYN_SIZE, EHDR_SIZE,
+    EV_CURRENT, PHDR_SIZE, PT_DYNAMIC, PT_LOAD, REL_SIZE, SHDR_SIZE, SHF_ALLOC, SHF_WRITE,
+    SHT_DYNAMIC, SHT_DYNSYM, SHT_NOBITS, SHT_NULL, SHT_STRTAB, SHT_SYMTAB, SYM_SIZE,
+};
 use goblin::elf64::dynamic::Dyn;
 use goblin::elf64::header::Header;
 use goblin::elf64::program_header::ProgramHeader;
@@ -25,33 +30,6 @@ use goblin::elf64::section_header::SectionHeader;
 use goblin::elf64::sym::Sym;
 use scroll::{Pread, LE};
 use std::ops::Range;
-
-pub(crate) const EHDR_SIZE: usize = 64;
-pub(crate) const PHDR_SIZE: usize = 56;
-pub(crate) const SHDR_SIZE: usize = 64;
-const SYM_SIZE: usize = 24;
-const REL_SIZE: usize = 16;
-const DYN_SIZE: usize = 16;
-
-pub(crate) const PT_LOAD: u32 = 1;
-const PT_DYNAMIC: u32 = 2;
-pub(crate) const PF_X: u32 = 1;
-pub(crate) const PF_R: u32 = 4;
-const SHT_NULL: u32 = 0;
-const SHT_SYMTAB: u32 = 2;
-const SHT_STRTAB: u32 = 3;
-const SHT_DYNAMIC: u32 = 6;
-pub(crate) const SHT_NOBITS: u32 = 8;
-const SHT_DYNSYM: u32 = 11;
-const SHF_WRITE: u64 = 1;
-const SHF_ALLOC: u64 = 2;
-const DT_NULL: u64 = 0;
-const DT_SYMTAB: usize = 6;
-const DT_REL: usize = 17;
-const DT_RELSZ: usize = 18;
-const DT_RELENT: usize = 19;
-const DT_NUM: usize = 35;
-pub(crate) const STT_FUNC: u8 = 2;
 
 /// Longest section name, in bytes.
 pub(crate) const SECTION_NAME_MAX: usize = 16;
@@ -168,7 +146,8 @@ pub(crate) fn vm_range(section: &SectionHeader) -> Range<u64> {
 
 /// A section the guest could write to.
 pub(crate) fn is_writable(section: &SectionHeader) -> bool {
-    section.sh_flags & (SHF_ALLOC | SHF_WRITE) == SHF_ALLOC | SHF_WRITE
+    let alloc_write = u64::from(SHF_ALLOC | SHF_WRITE);
+    section.sh_flags & alloc_write == alloc_write
 }
 
 /// A NUL-terminated string at `offset` of a string-table section, at most `max` bytes long.
@@ -217,11 +196,8 @@ impl<'a> Elf<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self, ParseError> {
         let header = file_header(bytes)?;
         let ident = &header.e_ident;
-        if ident[0..4] != *b"\x7fELF"
-            || ident[4] != 2
-            || ident[5] != 1
-            || ident[6] != 1
-            || header.e_version != 1
+        if !is_elf64_le(ident)
+            || header.e_version != u32::from(EV_CURRENT)
             || usize::from(header.e_ehsize) != EHDR_SIZE
             || usize::from(header.e_phentsize) != PHDR_SIZE
             || usize::from(header.e_shentsize) != SHDR_SIZE
@@ -362,14 +338,14 @@ impl<'a> Elf<'a> {
     }
 
     fn parse_relocations(&self, dynamic: &[u64; DT_NUM]) -> Result<Option<Vec<Rel>>, ParseError> {
-        let vaddr = dynamic[DT_REL];
+        let vaddr = dynamic[DT_REL as usize];
         if vaddr == 0 {
             return Ok(None);
         }
-        if dynamic[DT_RELENT] != REL_SIZE as u64 {
+        if dynamic[DT_RELENT as usize] != REL_SIZE as u64 {
             return Err(ParseError::InvalidDynamicSectionTable);
         }
-        let size = dynamic[DT_RELSZ];
+        let size = dynamic[DT_RELSZ as usize];
         if size == 0 {
             return Err(ParseError::InvalidDynamicSectionTable);
         }
@@ -412,7 +388,7 @@ impl<'a> Elf<'a> {
         &self,
         dynamic: &[u64; DT_NUM],
     ) -> Result<Option<Vec<Sym>>, ParseError> {
-        let vaddr = dynamic[DT_SYMTAB];
+        let vaddr = dynamic[DT_SYMTAB as usize];
         if vaddr == 0 {
             return Ok(None);
         }
@@ -465,15 +441,6 @@ impl<'a> Elf<'a> {
                 Some((symbol, name))
             })
             .collect()
-    }
-
-    /// The reference's name check for symbols: `NoStringTable` without `.strtab`.
-    #[allow(dead_code)]
-    pub fn has_symbol_names(&self) -> Result<(), ParseError> {
-        self.symbol_names
-            .as_ref()
-            .map(|_| ())
-            .ok_or(ParseError::NoStringTable)
     }
 }
 

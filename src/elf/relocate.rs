@@ -14,16 +14,13 @@
 //!    * anything else is an unknown relocation.
 
 use super::error::ElfError;
-use super::parse::{file_range, vm_range, Elf, STT_FUNC};
+use super::format::{r_type, st_type, R_BPF_64_32, R_BPF_64_64, R_BPF_64_RELATIVE, STT_FUNC};
+use super::parse::{file_range, vm_range, Elf};
 use crate::isa::hash::{function_key, symbol_hash};
 use crate::isa::Insn;
 use crate::memory::MM_REGION_SIZE;
 use crate::vm::{FunctionRegistry, SyscallRegistry};
 use goblin::elf64::section_header::SectionHeader;
-
-const R_BPF_64_64: u32 = 1;
-const R_BPF_64_RELATIVE: u32 = 8;
-const R_BPF_64_32: u32 = 10;
 
 /// Registers `pc` as a function keyed by hash (of the name `entrypoint`, else of the index).
 pub(super) fn register_hashed<C>(
@@ -138,7 +135,7 @@ pub(super) fn relocate<C>(
                     .dynamic_symbol_name(symbol.st_name)
                     .map_err(|_| ElfError::UnknownSymbol(symbol.st_name as usize))?;
                 let name = String::from_utf8_lossy(name).into_owned();
-                let key = if symbol.st_info & 0xf == STT_FUNC && symbol.st_value != 0 {
+                let key = if st_type(symbol.st_info) == STT_FUNC && symbol.st_value != 0 {
                     if !vm_range(text).contains(&symbol.st_value) {
                         return Err(ElfError::ValueOutOfBounds);
                     }
@@ -166,7 +163,7 @@ pub(super) fn address_words(bytes: &[u8]) -> Vec<u64> {
     elf.dynamic_relocations
         .iter()
         .flatten()
-        .filter(|relocation| (relocation.r_info & 0xffff_ffff) as u32 == R_BPF_64_RELATIVE)
+        .filter(|relocation| r_type(relocation.r_info) == R_BPF_64_RELATIVE)
         .map(|relocation| relocation.r_offset)
         .filter(|offset| !text_range.contains(&(*offset as usize)))
         .collect()

@@ -12,14 +12,16 @@
 //! No relocations, no sections: read-only data is mapped at 0, the text at 4 GiB.
 
 use super::error::{ElfError, ParseError};
-use super::parse::{file_header, table, EHDR_SIZE, PF_R, PF_X, PHDR_SIZE, PT_LOAD};
+use super::format::{
+    is_elf64_le, EHDR_SIZE, EI_OSABI, EM_BPF, EV_CURRENT, PF_R, PF_X, PHDR_SIZE, PT_LOAD,
+    SIZEOF_IDENT,
+};
+use super::parse::{file_header, table};
 use crate::isa::SbpfVersion;
 use crate::memory::{MM_BYTECODE_START, MM_REGION_SIZE, MM_RODATA_START};
 use crate::vm::{FunctionRegistry, Parts, Runtime};
 use goblin::elf64::program_header::ProgramHeader;
 use std::sync::Arc;
-
-const EM_BPF: u16 = 247;
 
 pub(super) fn load<C>(
     bytes: &[u8],
@@ -31,15 +33,11 @@ pub(super) fn load<C>(
         .saturating_mul(usize::from(header.e_phnum))
         .saturating_add(EHDR_SIZE);
     let ident = &header.e_ident;
-    if ident[0..4] != *b"\x7fELF"
-        || ident[4] != 2
-        || ident[5] != 1
-        || ident[6] != 1
-        || ident[7] != 0
-        || ident[8] != 0
-        || ident[9..16] != [0; 7]
+    // After the version: OS ABI none, ABI version 0, zero padding.
+    if !is_elf64_le(ident)
+        || ident[EI_OSABI..SIZEOF_IDENT].iter().any(|byte| *byte != 0)
         || header.e_machine != EM_BPF
-        || header.e_version != 1
+        || header.e_version != u32::from(EV_CURRENT)
         || header.e_phoff != EHDR_SIZE as u64
         || usize::from(header.e_ehsize) != EHDR_SIZE
         || usize::from(header.e_phentsize) != PHDR_SIZE

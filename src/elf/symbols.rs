@@ -2,7 +2,8 @@
 //! the dynamic symbol table, by instruction index (best effort: an unreadable table means no
 //! names, never an error).
 
-use super::parse::{vm_range, Elf, STT_FUNC};
+use super::format::{st_type, STT_FUNC};
+use super::parse::{vm_range, Elf};
 use std::collections::BTreeMap;
 
 /// Function names by instruction index.
@@ -24,12 +25,12 @@ pub fn function_symbols(bytes: &[u8]) -> BTreeMap<usize, String> {
         }
     };
     for (symbol, name) in elf.debug_symbols() {
-        if symbol.st_info & 0xf == STT_FUNC {
+        if st_type(symbol.st_info) == STT_FUNC {
             add(symbol.st_value, name);
         }
     }
     for symbol in elf.dynamic_symbols.iter().flatten() {
-        if symbol.st_info & 0xf == STT_FUNC {
+        if st_type(symbol.st_info) == STT_FUNC {
             if let Ok(name) = elf.dynamic_symbol_name(symbol.st_name) {
                 add(symbol.st_value, name);
             }

@@ -177,28 +177,101 @@ pub fn run_with(
     setup: &RunSetup,
     engine: Engine,
 ) -> Result<RunOutcome, EnvError> {
-    let mut context = EnvContext::new(setup.budget);
-    let (instructions, result, pc, input) = {
-        let mut vm = standard_vm(
-            executable,
-            &mut context,
-            copied("input", &setup.input)?,
-            setup.heap_size,
-        )?;
-        let (instructions, result) = vm.execute_with(engine);
-        let pc = vm.pc();
+    let input = copied("input", &setup.input)?;
+    let Driven {
+        driven: ((instructions, result), input),
+        pc,
+        logs,
+    } = run_driven(executable, setup.budget, input, setup.heap_size, |vm| {
+        let ran = vm.execute_with(engine);
         let input = vm
             .memory
             .region(MM_INPUT_START)
             .map(|region| region.host_bytes().to_vec())
             .unwrap_or_default();
-        (instructions, result, pc, input)
-    };
+        (ran, input)
+    })?;
     Ok(RunOutcome {
         result,
         instructions,
         pc,
-        logs: context.logs,
+        logs,
         input,
     })
+}
+
+/// What a run driven by its caller left: what the driver returned, where the run ended and what
+/// it logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Driven<T> {
+    /// What the driver returned (typically the count and the result).
+    pub driven: T,
+    /// Instruction index where the run ended.
+    pub pc: usize,
+    /// Logged messages.
+    pub logs: Vec<Vec<u8>>,
+}
+
+/// Runs `executable` once in the standard environment — `budget` compute units, `input` (moved
+/// in, not copied) with r1 pointing at it, `heap_size` heap bytes — with `drive` running the VM:
+/// an engine, a tracer that single-steps, a debugger. The memory map is built before `drive` is
+/// called; one that cannot be built is the error.
+pub fn run_driven<T>(
+    executable: &Executable<EnvContext>,
+    budget: u64,
+    input: Vec<u8>,
+    heap_size: usize,
+    drive: impl FnOnce(&mut Vm<'_, EnvContext>) -> T,
+) -> Result<Driven<T>, EnvError> {
+    let mut context = EnvContext::new(budget);
+    let (driven, pc) = {
+        let mut vm = standard_vm(executable, &mut context, input, heap_size)?;
+        let driven = drive(&mut vm);
+        (driven, vm.pc())
+    };
+    Ok(Driven {
+        driven,
+        pc,
+        logs: context.logs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::isa::SbpfVersion;
+    use std::sync::Arc;
+
+    fn executable(source: &str) -> Executable<EnvContext> {
+        let runtime = Arc::new(standard_runtime(Config::default()));
+        Executable::from_assembly(source, SbpfVersion::V3, runtime).unwrap()
+    }
+
+    #[test]
+    fn a_driven_run_gives_back_what_the_driver_returned_with_the_pc_and_the_logs() {
+        let executable = executable(
+            "lddw r1, message\nmov64 r2, 2\nsyscall sol_log_\nldxb r0, [r10-1]\nexit\n\
+             .rodata\nmessage: .ascii \"hi\"",
+        );
+        let run = run_driven(&executable, 1_000, vec![7], 0, |vm| {
+            assert_eq!(vm.registers()[1], MM_INPUT_START);
+            vm.execute()
+        })
+        .unwrap();
+        assert_eq!(run.driven.1, Ok(0));
+        assert_eq!(run.logs, vec![b"hi".to_vec()]);
+        assert_eq!(run.pc, 5);
+    }
+
+    #[test]
+    fn a_memory_map_that_cannot_be_built_is_the_error_and_the_driver_never_runs() {
+        let executable = executable("exit");
+        let too_big = usize::try_from(MAX_HEAP_SIZE)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let run = run_driven(&executable, 1_000, Vec::new(), too_big, |_| {
+            panic!("the driver ran without a memory map")
+        });
+        assert!(run.is_err());
+    }
 }

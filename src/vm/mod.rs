@@ -14,7 +14,6 @@ pub use config::Config;
 pub use context::{Budget, ContextObject};
 pub use engine::Engine;
 pub use error::{AccessType, EbpfError, SyscallError};
-#[allow(unused_imports)] // the ELF loader's way in
 pub(crate) use executable::Parts;
 pub use executable::{Executable, LoadError, Runtime};
 pub use functions::{FunctionRegistry, KeyCollision};

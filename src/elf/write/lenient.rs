@@ -2,6 +2,11 @@
 //! relocations for calls and addresses.
 
 use super::*;
+use crate::elf::format::{
+    DT_FLAGS, DT_NULL, DT_REL, DT_RELENT, DT_RELSZ, DT_STRSZ, DT_STRTAB, DT_SYMENT, DT_SYMTAB,
+    DYN_SIZE, PF_R, PF_X, PT_DYNAMIC, PT_LOAD, REL_SIZE, R_BPF_64_32, R_BPF_64_64,
+    R_BPF_64_RELATIVE, SHT_DYNAMIC, SHT_DYNSYM, SHT_REL, STT_OBJECT,
+};
 use crate::isa::asm::Site;
 use crate::isa::syscall_names::known_syscall_name;
 
@@ -57,7 +62,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
                         hash: *hash,
                         pc: call.pc,
                     })?;
-                intern(&mut dynstr, &mut dynsym, &name, GLOBAL | STT_FUNC, 0, 0)
+                intern(&mut dynstr, &mut dynsym, &name, global(STT_FUNC), 0, 0)
             }
             CallTarget::Function(pc) => {
                 let name = function_names
@@ -68,7 +73,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
                     &mut dynstr,
                     &mut dynsym,
                     &name,
-                    GLOBAL | STT_FUNC,
+                    global(STT_FUNC),
                     1,
                     addresses.text + 8 * *pc as u64,
                 )
@@ -78,13 +83,13 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
                 &mut dynstr,
                 &mut dynsym,
                 name,
-                GLOBAL | STT_FUNC,
+                global(STT_FUNC),
                 1,
                 addresses.text + 8 * *pc as u64,
             ),
         };
         patch(&mut text, at - text_off + 4, &(-1i32).to_le_bytes());
-        relocations.push((at as u64, 10, index));
+        relocations.push((at as u64, R_BPF_64_32, index));
     }
     for reference in &assembled.references {
         let address = addresses.of(assembled, &reference.label)?;
@@ -94,11 +99,11 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
                     &mut dynstr,
                     &mut dynsym,
                     &reference.label,
-                    GLOBAL | STT_OBJECT,
+                    global(STT_OBJECT),
                     2,
                     address,
                 );
-                relocations.push(((text_off + pc * 8) as u64, 1, index));
+                relocations.push(((text_off + pc * 8) as u64, R_BPF_64_64, index));
             }
             Site::Lddw(pc) => {
                 patch(&mut text, pc * 8 + 4, &(address as u32).to_le_bytes());
@@ -107,22 +112,22 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
                     pc * 8 + 12,
                     &((address >> 32) as u32).to_le_bytes(),
                 );
-                relocations.push(((text_off + pc * 8) as u64, 8, 0));
+                relocations.push(((text_off + pc * 8) as u64, R_BPF_64_RELATIVE, 0));
             }
             Site::Rodata(offset) => {
                 patch(&mut rodata, offset, &0u32.to_le_bytes());
                 patch(&mut rodata, offset + 4, &(address as u32).to_le_bytes());
-                relocations.push(((rodata_off + offset) as u64, 8, 0));
+                relocations.push(((rodata_off + offset) as u64, R_BPF_64_RELATIVE, 0));
             }
         }
     }
 
     let dynamic_off = rodata_off + rodata.len();
     let dynamic_entries = if relocations.is_empty() { 6 } else { 9 };
-    let dynsym_off = dynamic_off + dynamic_entries * 16;
+    let dynsym_off = dynamic_off + dynamic_entries * DYN_SIZE;
     let dynstr_off = dynsym_off + dynsym.len() * SYM;
     let rel_off = align8(dynstr_off + dynstr.bytes.len());
-    let symtab_off = rel_off + relocations.len() * 16;
+    let symtab_off = rel_off + relocations.len() * REL_SIZE;
 
     // Debug symbols and section names.
     let (tail, names) = Tail::new(
@@ -135,30 +140,30 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
         symtab_off,
     );
     let mut sections = vec![
-        SectionHeader::default(),
+        Section::default(),
         progbits(names[0], TEXT_FLAGS, text_off as u64, text_off, text.len()),
         progbits(
             names[1],
-            RODATA_FLAGS,
+            ALLOC_FLAGS,
             rodata_off as u64,
             rodata_off,
             rodata.len(),
         ),
-        SectionHeader {
+        Section {
             name: names[2],
-            kind: 6,
-            flags: 2,
+            kind: SHT_DYNAMIC,
+            flags: ALLOC_FLAGS,
             addr: dynamic_off as u64,
             offset: dynamic_off as u64,
-            size: (dynamic_entries * 16) as u64,
+            size: (dynamic_entries * DYN_SIZE) as u64,
             link: 5,
-            entsize: 16,
+            entsize: DYN_SIZE as u64,
             ..Default::default()
         },
-        SectionHeader {
+        Section {
             name: names[3],
-            kind: 11,
-            flags: 2,
+            kind: SHT_DYNSYM,
+            flags: ALLOC_FLAGS,
             addr: dynsym_off as u64,
             offset: dynsym_off as u64,
             size: (dynsym.len() * SYM) as u64,
@@ -166,24 +171,24 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
             info: 1,
             entsize: SYM as u64,
         },
-        SectionHeader {
+        Section {
             name: names[4],
-            kind: 3,
-            flags: 2,
+            kind: SHT_STRTAB,
+            flags: ALLOC_FLAGS,
             addr: dynstr_off as u64,
             offset: dynstr_off as u64,
             size: dynstr.bytes.len() as u64,
             ..Default::default()
         },
-        SectionHeader {
+        Section {
             name: names[5],
-            kind: 9,
-            flags: 2,
+            kind: SHT_REL,
+            flags: ALLOC_FLAGS,
             addr: rel_off as u64,
             offset: rel_off as u64,
-            size: (relocations.len() * 16) as u64,
+            size: (relocations.len() * REL_SIZE) as u64,
             link: 4,
-            entsize: 16,
+            entsize: REL_SIZE as u64,
             ..Default::default()
         },
     ];
@@ -197,8 +202,8 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
     program_header(
         &mut out,
         &Segment {
-            kind: 1,
-            flags: 5,
+            kind: PT_LOAD,
+            flags: PF_R | PF_X,
             offset: text_off as u64,
             vaddr: text_off as u64,
             size: code_size,
@@ -207,8 +212,8 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
     program_header(
         &mut out,
         &Segment {
-            kind: 1,
-            flags: 4,
+            kind: PT_LOAD,
+            flags: PF_R,
             offset: dynamic_off as u64,
             vaddr: dynamic_off as u64,
             size: data_size,
@@ -217,32 +222,31 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
     program_header(
         &mut out,
         &Segment {
-            kind: 2,
-            flags: 4,
+            kind: PT_DYNAMIC,
+            flags: PF_R,
             offset: dynamic_off as u64,
             vaddr: dynamic_off as u64,
-            size: (dynamic_entries * 16) as u64,
+            size: (dynamic_entries * DYN_SIZE) as u64,
         },
     );
     out.extend_from_slice(&text);
     out.extend_from_slice(&rodata);
     let mut dynamic = vec![
-        (6u64, dynsym_off as u64),
-        (5, dynstr_off as u64),
-        (10, dynstr.bytes.len() as u64),
-        (11, SYM as u64),
+        (DT_SYMTAB, dynsym_off as u64),
+        (DT_STRTAB, dynstr_off as u64),
+        (DT_STRSZ, dynstr.bytes.len() as u64),
+        (DT_SYMENT, SYM as u64),
     ];
     if !relocations.is_empty() {
         dynamic.extend([
-            (17, rel_off as u64),
-            (18, (relocations.len() * 16) as u64),
-            (19, 16),
+            (DT_REL, rel_off as u64),
+            (DT_RELSZ, (relocations.len() * REL_SIZE) as u64),
+            (DT_RELENT, REL_SIZE as u64),
         ]);
     }
-    dynamic.extend([(30, 0), (0, 0)]);
+    dynamic.extend([(DT_FLAGS, 0), (DT_NULL, 0)]);
     for (tag, value) in dynamic {
-        put_u64(&mut out, tag);
-        put_u64(&mut out, value);
+        dynamic_entry(&mut out, tag, value);
     }
     for entry in &dynsym {
         symbol(&mut out, entry);
@@ -250,8 +254,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
     out.extend_from_slice(&dynstr.bytes);
     out.resize(rel_off, 0);
     for (offset, kind, index) in &relocations {
-        put_u64(&mut out, *offset);
-        put_u64(&mut out, (u64::from(*index) << 32) | u64::from(*kind));
+        relocation(&mut out, *offset, *kind, *index);
     }
     tail.write(&mut out, &sections);
     Ok(out)

@@ -23,7 +23,21 @@
 mod lenient;
 mod strict;
 
+use super::format::{
+    global, DYN_SIZE, EHDR_SIZE as EHDR, EI_CLASS, EI_DATA, EI_VERSION, ELFCLASS64, ELFDATA2LSB,
+    ELFMAG, EM_BPF, ET_DYN, EV_CURRENT, PHDR_SIZE as PHDR, REL_SIZE, SELFMAG, SHDR_SIZE as SHDR,
+    SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS, SHT_STRTAB, SHT_SYMTAB, SIZEOF_IDENT, STT_FUNC,
+    SYM_SIZE as SYM,
+};
 use crate::isa::asm::{Assembled, CallTarget};
+use goblin::elf64::dynamic::Dyn;
+use goblin::elf64::header::Header as FileHeader;
+use goblin::elf64::program_header::ProgramHeader;
+use goblin::elf64::reloc::{r_info, Rel};
+use goblin::elf64::section_header::SectionHeader;
+use goblin::elf64::sym::Sym;
+use scroll::ctx::TryIntoCtx;
+use scroll::{Endian, Pwrite, LE};
 use std::collections::BTreeMap;
 
 /// The program cannot be written as ELF.
@@ -42,11 +56,6 @@ pub enum WriteError {
     UnknownLabel(String),
 }
 
-const EHDR: usize = 64;
-const PHDR: usize = 56;
-const SHDR: usize = 64;
-const SYM: usize = 24;
-
 /// Writes `assembled` as an ELF shared object for its version.
 pub fn write_elf(assembled: &Assembled) -> Result<Vec<u8>, WriteError> {
     if assembled.version.enable_stricter_elf_headers() {
@@ -60,14 +69,17 @@ fn align8(value: usize) -> usize {
     value.div_ceil(8) * 8
 }
 
-fn put_u16(out: &mut Vec<u8>, value: u16) {
-    out.extend_from_slice(&value.to_le_bytes());
-}
-fn put_u32(out: &mut Vec<u8>, value: u32) {
-    out.extend_from_slice(&value.to_le_bytes());
-}
-fn put_u64(out: &mut Vec<u8>, value: u64) {
-    out.extend_from_slice(&value.to_le_bytes());
+/// Appends one ELF64 record of `size` bytes in goblin's layout (the one the loader reads),
+/// little-endian.
+fn put<T, E>(out: &mut Vec<u8>, record: T, size: usize)
+where
+    T: TryIntoCtx<Endian, Error = E>,
+    E: From<scroll::Error> + std::fmt::Debug,
+{
+    let at = out.len();
+    out.resize(at + size, 0);
+    out.pwrite_with(record, at, LE)
+        .expect("an ELF64 record fits the room of its own size");
 }
 fn patch(out: &mut [u8], at: usize, bytes: &[u8]) {
     out[at..at + bytes.len()].copy_from_slice(bytes);
@@ -83,23 +95,35 @@ struct Header {
 }
 
 fn file_header(out: &mut Vec<u8>, header: &Header) {
-    out.extend_from_slice(b"\x7fELF");
-    out.extend_from_slice(&[2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    put_u16(out, 3); // ET_DYN
-    put_u16(out, 247); // EM_BPF
-    put_u32(out, 1);
-    put_u64(out, header.entry);
-    put_u64(out, EHDR as u64);
-    put_u64(out, header.shoff);
-    put_u32(out, header.flags);
-    put_u16(out, EHDR as u16);
-    put_u16(out, PHDR as u16);
-    put_u16(out, header.phnum);
-    put_u16(out, SHDR as u16);
-    put_u16(out, header.shnum);
-    put_u16(out, header.shstrndx);
+    let mut ident = [0u8; SIZEOF_IDENT];
+    ident[..SELFMAG].copy_from_slice(ELFMAG);
+    ident[EI_CLASS] = ELFCLASS64;
+    ident[EI_DATA] = ELFDATA2LSB;
+    ident[EI_VERSION] = EV_CURRENT;
+    put(
+        out,
+        FileHeader {
+            e_ident: ident,
+            e_type: ET_DYN,
+            e_machine: EM_BPF,
+            e_version: u32::from(EV_CURRENT),
+            e_entry: header.entry,
+            e_phoff: EHDR as u64,
+            e_shoff: header.shoff,
+            e_flags: header.flags,
+            e_ehsize: EHDR as u16,
+            e_phentsize: PHDR as u16,
+            e_phnum: header.phnum,
+            e_shentsize: SHDR as u16,
+            e_shnum: header.shnum,
+            e_shstrndx: header.shstrndx,
+        },
+        EHDR,
+    );
 }
 
+/// A segment as the layouts give it: loaded where it lies (physical address = virtual, memory
+/// size = file size), 8-aligned; written as goblin's `ProgramHeader`.
 struct Segment {
     kind: u32,
     flags: u32,
@@ -109,18 +133,25 @@ struct Segment {
 }
 
 fn program_header(out: &mut Vec<u8>, segment: &Segment) {
-    put_u32(out, segment.kind);
-    put_u32(out, segment.flags);
-    put_u64(out, segment.offset);
-    put_u64(out, segment.vaddr);
-    put_u64(out, segment.vaddr);
-    put_u64(out, segment.size);
-    put_u64(out, segment.size);
-    put_u64(out, 8);
+    put(
+        out,
+        ProgramHeader {
+            p_type: segment.kind,
+            p_flags: segment.flags,
+            p_offset: segment.offset,
+            p_vaddr: segment.vaddr,
+            p_paddr: segment.vaddr,
+            p_filesz: segment.size,
+            p_memsz: segment.size,
+            p_align: 8,
+        },
+        PHDR,
+    );
 }
 
+/// A section as the layouts give it, 8-aligned; written as goblin's `SectionHeader`.
 #[derive(Default)]
-struct SectionHeader {
+struct Section {
     name: u32,
     kind: u32,
     flags: u64,
@@ -132,15 +163,15 @@ struct SectionHeader {
     entsize: u64,
 }
 
-/// Flags of `.text` (alloc, exec) and of `.rodata` (alloc).
-const TEXT_FLAGS: u64 = 6;
-const RODATA_FLAGS: u64 = 2;
+/// Flags of `.text` (alloc, exec) and of `.rodata` and the other loaded sections (alloc).
+const TEXT_FLAGS: u64 = (SHF_ALLOC | SHF_EXECINSTR) as u64;
+const ALLOC_FLAGS: u64 = SHF_ALLOC as u64;
 
 /// A `PROGBITS` section (`.text`, `.rodata`) of `size` bytes at file `offset` and `addr`.
-fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> SectionHeader {
-    SectionHeader {
+fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> Section {
+    Section {
         name,
-        kind: 1,
+        kind: SHT_PROGBITS,
         flags,
         addr,
         offset: offset as u64,
@@ -149,17 +180,23 @@ fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> Sec
     }
 }
 
-fn section_header(out: &mut Vec<u8>, section: &SectionHeader) {
-    put_u32(out, section.name);
-    put_u32(out, section.kind);
-    put_u64(out, section.flags);
-    put_u64(out, section.addr);
-    put_u64(out, section.offset);
-    put_u64(out, section.size);
-    put_u32(out, section.link);
-    put_u32(out, section.info);
-    put_u64(out, 8);
-    put_u64(out, section.entsize);
+fn section_header(out: &mut Vec<u8>, section: &Section) {
+    put(
+        out,
+        SectionHeader {
+            sh_name: section.name,
+            sh_type: section.kind,
+            sh_flags: section.flags,
+            sh_addr: section.addr,
+            sh_offset: section.offset,
+            sh_size: section.size,
+            sh_link: section.link,
+            sh_info: section.info,
+            sh_addralign: 8,
+            sh_entsize: section.entsize,
+        },
+        SHDR,
+    );
 }
 
 /// A string table under construction.
@@ -196,17 +233,36 @@ struct Symbol {
 }
 
 fn symbol(out: &mut Vec<u8>, symbol: &Symbol) {
-    put_u32(out, symbol.name);
-    out.push(symbol.info);
-    out.push(0);
-    put_u16(out, symbol.section);
-    put_u64(out, symbol.value);
-    put_u64(out, 0);
+    put(
+        out,
+        Sym {
+            st_name: symbol.name,
+            st_info: symbol.info,
+            st_other: 0,
+            st_shndx: symbol.section,
+            st_value: symbol.value,
+            st_size: 0,
+        },
+        SYM,
+    );
 }
 
-const STT_OBJECT: u8 = 1;
-const STT_FUNC: u8 = 2;
-const GLOBAL: u8 = 1 << 4;
+/// A dynamic-table entry.
+fn dynamic_entry(out: &mut Vec<u8>, d_tag: u64, d_val: u64) {
+    put(out, Dyn { d_tag, d_val }, DYN_SIZE);
+}
+
+/// A relocation of `kind` at `offset` against dynamic symbol `index`.
+fn relocation(out: &mut Vec<u8>, offset: u64, kind: u32, index: u32) {
+    put(
+        out,
+        Rel {
+            r_offset: offset,
+            r_info: r_info(u64::from(index), u64::from(kind)),
+        },
+        REL_SIZE,
+    );
+}
 
 /// Names of the text's functions by instruction index: registered functions, call targets and
 /// the entry point.
@@ -294,7 +350,7 @@ impl Tail {
         for (pc, name) in functions {
             symtab.push(Symbol {
                 name: strtab.add(name),
-                info: GLOBAL | STT_FUNC,
+                info: global(STT_FUNC),
                 section: text_section,
                 value: text_address + 8 * *pc as u64,
             });
@@ -319,11 +375,11 @@ impl Tail {
     }
 
     /// The section headers of `.symtab` (at index `symtab_index`), `.strtab` and `.shstrtab`.
-    fn headers(&self, symtab_index: u32) -> [SectionHeader; 3] {
+    fn headers(&self, symtab_index: u32) -> [Section; 3] {
         [
-            SectionHeader {
+            Section {
                 name: self.names[0],
-                kind: 2,
+                kind: SHT_SYMTAB,
                 offset: self.symtab_off as u64,
                 size: (self.symtab.len() * SYM) as u64,
                 link: symtab_index + 1,
@@ -331,16 +387,16 @@ impl Tail {
                 entsize: SYM as u64,
                 ..Default::default()
             },
-            SectionHeader {
+            Section {
                 name: self.names[1],
-                kind: 3,
+                kind: SHT_STRTAB,
                 offset: self.strtab_off as u64,
                 size: self.strtab.bytes.len() as u64,
                 ..Default::default()
             },
-            SectionHeader {
+            Section {
                 name: self.names[2],
-                kind: 3,
+                kind: SHT_STRTAB,
                 offset: self.shstrtab_off as u64,
                 size: self.shstrtab.bytes.len() as u64,
                 ..Default::default()
@@ -355,7 +411,7 @@ impl Tail {
         assembled: &Assembled,
         entry: u64,
         phnum: usize,
-        sections: &[SectionHeader],
+        sections: &[Section],
     ) {
         file_header(
             out,
@@ -371,7 +427,7 @@ impl Tail {
     }
 
     /// Appends the tables, the padding and the section headers.
-    fn write(&self, out: &mut Vec<u8>, sections: &[SectionHeader]) {
+    fn write(&self, out: &mut Vec<u8>, sections: &[Section]) {
         for entry in &self.symtab {
             symbol(out, entry);
         }

@@ -1,6 +1,7 @@
 //! The V3+ layout: read-only data at vaddr 0, text at 0x1_0000_0000, every address filled in.
 
 use super::*;
+use crate::elf::format::{PF_R, PF_X, PT_LOAD};
 use crate::isa::asm::Site;
 use crate::memory::MM_BYTECODE_START;
 
@@ -40,8 +41,8 @@ pub(super) fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError>
     );
     // Sections in file order: the read-only data comes before the text.
     let mut sections = vec![
-        SectionHeader::default(),
-        progbits(names[0], RODATA_FLAGS, 0, rodata_off, rodata.len()),
+        Section::default(),
+        progbits(names[0], ALLOC_FLAGS, 0, rodata_off, rodata.len()),
         progbits(
             names[1],
             TEXT_FLAGS,
@@ -58,8 +59,8 @@ pub(super) fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError>
         program_header(
             &mut out,
             &Segment {
-                kind: 1,
-                flags: 4,
+                kind: PT_LOAD,
+                flags: PF_R,
                 offset: rodata_off as u64,
                 vaddr: 0,
                 size: rodata.len() as u64,
@@ -69,8 +70,8 @@ pub(super) fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError>
     program_header(
         &mut out,
         &Segment {
-            kind: 1,
-            flags: 1,
+            kind: PT_LOAD,
+            flags: PF_X,
             offset: text_off as u64,
             vaddr: MM_BYTECODE_START,
             size: text.len() as u64,
