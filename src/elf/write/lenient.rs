@@ -196,7 +196,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
 
     let mut out = Vec::with_capacity(tail.shoff + sections.len() * SHDR);
     let entry = (text_off + 8 * assembled.entry_pc) as u64;
-    tail.file_header(&mut out, assembled, entry, PHNUM, &sections);
+    tail.file_header(&mut out, assembled, entry, PHNUM, &sections)?;
     let code_size = (rodata_off + rodata.len() - text_off) as u64;
     let data_size = (symtab_off - dynamic_off) as u64;
     program_header(
@@ -208,7 +208,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
             vaddr: text_off as u64,
             size: code_size,
         },
-    );
+    )?;
     program_header(
         &mut out,
         &Segment {
@@ -218,7 +218,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
             vaddr: dynamic_off as u64,
             size: data_size,
         },
-    );
+    )?;
     program_header(
         &mut out,
         &Segment {
@@ -228,7 +228,7 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
             vaddr: dynamic_off as u64,
             size: (dynamic_entries * DYN_SIZE) as u64,
         },
-    );
+    )?;
     out.extend_from_slice(&text);
     out.extend_from_slice(&rodata);
     let mut dynamic = vec![
@@ -246,16 +246,16 @@ pub(super) fn write_lenient(assembled: &Assembled) -> Result<Vec<u8>, WriteError
     }
     dynamic.extend([(DT_FLAGS, 0), (DT_NULL, 0)]);
     for (tag, value) in dynamic {
-        dynamic_entry(&mut out, tag, value);
+        dynamic_entry(&mut out, tag, value)?;
     }
     for entry in &dynsym {
-        symbol(&mut out, entry);
+        symbol(&mut out, entry)?;
     }
     out.extend_from_slice(&dynstr.bytes);
     out.resize(rel_off, 0);
     for (offset, kind, index) in &relocations {
-        relocation(&mut out, *offset, *kind, *index);
+        relocation(&mut out, *offset, *kind, *index)?;
     }
-    tail.write(&mut out, &sections);
+    tail.write(&mut out, &sections)?;
     Ok(out)
 }

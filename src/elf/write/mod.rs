@@ -54,6 +54,9 @@ pub enum WriteError {
     /// A reference to a label that does not exist.
     #[error("label {0:?} is not defined")]
     UnknownLabel(String),
+    /// An ELF record the encoder refused (never expected: each is written into room of its size).
+    #[error("an ELF record could not be encoded: {0}")]
+    Record(String),
 }
 
 /// Writes `assembled` as an ELF shared object for its version.
@@ -71,15 +74,18 @@ fn align8(value: usize) -> usize {
 
 /// Appends one ELF64 record of `size` bytes in goblin's layout (the one the loader reads),
 /// little-endian.
-fn put<T, E>(out: &mut Vec<u8>, record: T, size: usize)
+fn put<T, E>(out: &mut Vec<u8>, record: T, size: usize) -> Result<(), WriteError>
 where
     T: TryIntoCtx<Endian, Error = E>,
     E: From<scroll::Error> + std::fmt::Debug,
 {
     let at = out.len();
     out.resize(at + size, 0);
+    // A record always fits the room of its own size; should the encoder refuse one anyway, the
+    // output is refused rather than written with a hole.
     out.pwrite_with(record, at, LE)
-        .expect("an ELF64 record fits the room of its own size");
+        .map(|_| ())
+        .map_err(|error| WriteError::Record(format!("{error:?}")))
 }
 fn patch(out: &mut [u8], at: usize, bytes: &[u8]) {
     out[at..at + bytes.len()].copy_from_slice(bytes);
@@ -94,7 +100,7 @@ struct Header {
     shstrndx: u16,
 }
 
-fn file_header(out: &mut Vec<u8>, header: &Header) {
+fn file_header(out: &mut Vec<u8>, header: &Header) -> Result<(), WriteError> {
     let mut ident = [0u8; SIZEOF_IDENT];
     ident[..SELFMAG].copy_from_slice(ELFMAG);
     ident[EI_CLASS] = ELFCLASS64;
@@ -119,7 +125,7 @@ fn file_header(out: &mut Vec<u8>, header: &Header) {
             e_shstrndx: header.shstrndx,
         },
         EHDR,
-    );
+    )
 }
 
 /// A segment as the layouts give it: loaded where it lies (physical address = virtual, memory
@@ -132,7 +138,7 @@ struct Segment {
     size: u64,
 }
 
-fn program_header(out: &mut Vec<u8>, segment: &Segment) {
+fn program_header(out: &mut Vec<u8>, segment: &Segment) -> Result<(), WriteError> {
     put(
         out,
         ProgramHeader {
@@ -146,7 +152,7 @@ fn program_header(out: &mut Vec<u8>, segment: &Segment) {
             p_align: 8,
         },
         PHDR,
-    );
+    )
 }
 
 /// A section as the layouts give it, 8-aligned; written as goblin's `SectionHeader`.
@@ -180,7 +186,7 @@ fn progbits(name: u32, flags: u64, addr: u64, offset: usize, size: usize) -> Sec
     }
 }
 
-fn section_header(out: &mut Vec<u8>, section: &Section) {
+fn section_header(out: &mut Vec<u8>, section: &Section) -> Result<(), WriteError> {
     put(
         out,
         SectionHeader {
@@ -196,7 +202,7 @@ fn section_header(out: &mut Vec<u8>, section: &Section) {
             sh_entsize: section.entsize,
         },
         SHDR,
-    );
+    )
 }
 
 /// A string table under construction.
@@ -232,7 +238,7 @@ struct Symbol {
     value: u64,
 }
 
-fn symbol(out: &mut Vec<u8>, symbol: &Symbol) {
+fn symbol(out: &mut Vec<u8>, symbol: &Symbol) -> Result<(), WriteError> {
     put(
         out,
         Sym {
@@ -244,16 +250,16 @@ fn symbol(out: &mut Vec<u8>, symbol: &Symbol) {
             st_size: 0,
         },
         SYM,
-    );
+    )
 }
 
 /// A dynamic-table entry.
-fn dynamic_entry(out: &mut Vec<u8>, d_tag: u64, d_val: u64) {
-    put(out, Dyn { d_tag, d_val }, DYN_SIZE);
+fn dynamic_entry(out: &mut Vec<u8>, d_tag: u64, d_val: u64) -> Result<(), WriteError> {
+    put(out, Dyn { d_tag, d_val }, DYN_SIZE)
 }
 
 /// A relocation of `kind` at `offset` against dynamic symbol `index`.
-fn relocation(out: &mut Vec<u8>, offset: u64, kind: u32, index: u32) {
+fn relocation(out: &mut Vec<u8>, offset: u64, kind: u32, index: u32) -> Result<(), WriteError> {
     put(
         out,
         Rel {
@@ -261,7 +267,7 @@ fn relocation(out: &mut Vec<u8>, offset: u64, kind: u32, index: u32) {
             r_info: r_info(u64::from(index), u64::from(kind)),
         },
         REL_SIZE,
-    );
+    )
 }
 
 /// Names of the text's functions by instruction index: registered functions, call targets and
@@ -412,7 +418,7 @@ impl Tail {
         entry: u64,
         phnum: usize,
         sections: &[Section],
-    ) {
+    ) -> Result<(), WriteError> {
         file_header(
             out,
             &Header {
@@ -421,21 +427,22 @@ impl Tail {
                 phnum: phnum as u16,
                 shoff: self.shoff as u64,
                 shnum: sections.len() as u16,
-                shstrndx: (sections.len() - 1) as u16,
+                shstrndx: sections.len().saturating_sub(1) as u16,
             },
-        );
+        )
     }
 
     /// Appends the tables, the padding and the section headers.
-    fn write(&self, out: &mut Vec<u8>, sections: &[Section]) {
+    fn write(&self, out: &mut Vec<u8>, sections: &[Section]) -> Result<(), WriteError> {
         for entry in &self.symtab {
-            symbol(out, entry);
+            symbol(out, entry)?;
         }
         out.extend_from_slice(&self.strtab.bytes);
         out.extend_from_slice(&self.shstrtab.bytes);
         out.resize(self.shoff, 0);
         for section in sections {
-            section_header(out, section);
+            section_header(out, section)?;
         }
+        Ok(())
     }
 }

@@ -54,7 +54,7 @@ pub(super) fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError>
     sections.extend(tail.headers(sections.len() as u32));
     let mut out = Vec::with_capacity(tail.shoff + sections.len() * SHDR);
     let entry = MM_BYTECODE_START + 8 * assembled.entry_pc as u64;
-    tail.file_header(&mut out, assembled, entry, phnum, &sections);
+    tail.file_header(&mut out, assembled, entry, phnum, &sections)?;
     if has_rodata {
         program_header(
             &mut out,
@@ -65,7 +65,7 @@ pub(super) fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError>
                 vaddr: 0,
                 size: rodata.len() as u64,
             },
-        );
+        )?;
     }
     program_header(
         &mut out,
@@ -76,9 +76,9 @@ pub(super) fn write_strict(assembled: &Assembled) -> Result<Vec<u8>, WriteError>
             vaddr: MM_BYTECODE_START,
             size: text.len() as u64,
         },
-    );
+    )?;
     out.extend_from_slice(&rodata);
     out.extend_from_slice(&text);
-    tail.write(&mut out, &sections);
+    tail.write(&mut out, &sections)?;
     Ok(out)
 }
