@@ -25,7 +25,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "lib"))
-from solana_base58 import b58decode, b58encode  # noqa: E402
+from solana_keys import b58decode, b58encode, on_curve  # noqa: E402
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -69,21 +69,6 @@ SYSVAR_OWNER = b58decode("Sysvar1111111111111111111111111111111111111")
 # Data lengths of accounts a scenario names without passing them (mollusk refuses any other
 # but the instructions sysvar, whose length is left unknown): the program's stub has no data.
 UNPASSED_LENGTHS = {PROBE: 0}
-
-# Ed25519: is a 32-byte string a point on the curve? (for choosing PDA seeds that fail)
-P25519 = 2**255 - 19
-D25519 = (-121665 * pow(121666, P25519 - 2, P25519)) % P25519
-
-
-def on_curve(raw):
-    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
-    if y >= P25519:
-        return False
-    u = (y * y - 1) % P25519
-    v = (D25519 * y * y + 1) % P25519
-    x2 = u * pow(v, P25519 - 2, P25519) % P25519
-    return x2 == 0 or pow(x2, (P25519 - 1) // 2, P25519) == 1
-
 
 def pda(seeds, program_id):
     return hashlib.sha256(b"".join(seeds) + program_id + b"ProgramDerivedAddress").digest()

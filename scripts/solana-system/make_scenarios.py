@@ -18,7 +18,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "lib"))
-from solana_base58 import b58decode, b58encode  # noqa: E402
+from solana_keys import b58decode, b58encode  # noqa: E402
 
 def key(label):
     """A made-up account address, the same on every run."""

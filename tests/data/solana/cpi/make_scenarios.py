@@ -25,7 +25,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "scripts", "lib"))
-from solana_base58 import b58decode, b58encode  # noqa: E402
+from solana_keys import b58decode, b58encode, on_curve  # noqa: E402
 
 MM_HEAP = 0x3_0000_0000
 ROOM = 10 * 1024
@@ -53,21 +53,6 @@ PLAIN = bytes([0x55]) * 32           # owned by the system program, not executab
 UNKNOWN = bytes([0x66]) * 32         # in no account list
 PROGRAM_FILE = os.environ.get("CPI_PROGRAM_FILE", "cpi_script.so")
 SOL = 1_000_000_000
-
-# Ed25519: is a 32-byte string a point on the curve? (a PDA must not be)
-P25519 = 2**255 - 19
-D25519 = (-121665 * pow(121666, P25519 - 2, P25519)) % P25519
-
-
-def on_curve(raw):
-    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
-    if y >= P25519:
-        return False
-    u = (y * y - 1) % P25519
-    v = (D25519 * y * y + 1) % P25519
-    x2 = u * pow(v, P25519 - 2, P25519) % P25519
-    return x2 == 0 or pow(x2, (P25519 - 1) // 2, P25519) == 1
-
 
 def find_pda(seeds, program_id):
     """Like Pubkey::find_program_address: the highest bump whose address is off the curve."""
