@@ -46,17 +46,16 @@ fn pc(stream: &mut TcpStream) -> u64 {
     register(stream, 11)
 }
 
-/// Register `index` (r0–r10, then the pc) from a `g` reply.
+/// Sets a breakpoint at `address`, continues, and checks the program stopped at a breakpoint.
+fn break_at_then_continue(stream: &mut TcpStream, address: u64) {
+    assert_eq!(exchange(stream, &format!("Z0,{address:x},8")), "OK");
+    let stop = exchange(stream, "vCont;c");
+    assert!(stop.contains("swbreak"), "{stop}");
+}
+
+/// Register `index` (r0–r10, then the pc) of the stopped VM.
 fn register(stream: &mut TcpStream, index: usize) -> u64 {
-    let registers = exchange(stream, "g");
-    let hex = &registers[index * 16..index * 16 + 16];
-    u64::from_le_bytes(
-        (0..8)
-            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-            .collect::<Vec<_>>()
-            .try_into()
-            .unwrap(),
-    )
+    common::register(&exchange(stream, "g"), index)
 }
 
 /// The signal of a stop reply (`Sxx` or `Txx…`).
@@ -180,9 +179,7 @@ fn a_breakpoint_at_the_entrypoint_hits_in_the_callee_and_a_detach_there_runs_eve
     assert!(exchange(&mut stream, "?").starts_with('T'));
     let entry = pc(&mut stream);
     // The caller stands on it: the continue goes past it, and the callee starts on it.
-    assert_eq!(exchange(&mut stream, &format!("Z0,{entry:x},8")), "OK");
-    let stop = exchange(&mut stream, "vCont;c");
-    assert!(stop.contains("swbreak"), "{stop}");
+    break_at_then_continue(&mut stream, entry);
     assert_eq!(pc(&mut stream), entry);
     assert_eq!(depth(&mut stream), 2);
     assert_eq!(exchange(&mut stream, "D"), "OK");
@@ -198,9 +195,7 @@ fn a_kill_inside_the_callee_ends_the_whole_instruction() {
     let (child, mut stream) = start("kill");
     assert!(exchange(&mut stream, "?").starts_with('T'));
     let entry = pc(&mut stream);
-    assert_eq!(exchange(&mut stream, &format!("Z0,{entry:x},8")), "OK");
-    let stop = exchange(&mut stream, "vCont;c");
-    assert!(stop.contains("swbreak"), "{stop}");
+    break_at_then_continue(&mut stream, entry);
     assert_eq!(depth(&mut stream), 2);
     common::send_packet(&mut stream, "k");
     drop(stream);
@@ -221,12 +216,7 @@ fn a_watchpoint_set_in_the_caller_stops_the_callee() {
     let (child, mut stream) = start("watch");
     assert!(exchange(&mut stream, "?").starts_with('T'));
     let entry = pc(&mut stream);
-    assert_eq!(
-        exchange(&mut stream, &format!("Z0,{:x},8", entry + 8 * INVOKE)),
-        "OK"
-    );
-    let stop = exchange(&mut stream, "vCont;c");
-    assert!(stop.contains("swbreak"), "{stop}");
+    break_at_then_continue(&mut stream, entry + 8 * INVOKE);
     // The callee's entry stores at [r10-8] (instruction 6); its frame pointer is the caller's
     // as the caller started (each VM has its own stack, at the same guest addresses).
     let slot = register(&mut stream, 10) - 8;
@@ -250,9 +240,7 @@ fn ctrl_c_and_a_fault_in_the_callee_stop_it_and_the_failed_invoke_stops_the_call
     let (child, mut stream) = start_fixture("fault", "err_callee_compute_exhausted.json");
     assert!(exchange(&mut stream, "?").starts_with('T'));
     let entry = pc(&mut stream);
-    assert_eq!(exchange(&mut stream, &format!("Z0,{entry:x},8")), "OK");
-    let stop = exchange(&mut stream, "vCont;c");
-    assert!(stop.contains("swbreak"), "{stop}");
+    break_at_then_continue(&mut stream, entry);
     assert_eq!(depth(&mut stream), 2);
     assert_eq!(exchange(&mut stream, &format!("z0,{entry:x},8")), "OK");
     // A Ctrl-C while the callee is stopped interrupts its next resume before it runs anything.

@@ -5,41 +5,19 @@
 
 mod common;
 
-use common::{debug_port, exchange, solana_oracle_dir};
-use std::io::{BufRead, BufReader};
+use common::{exchange, solana_oracle_dir};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn register(registers: &str, index: usize) -> u64 {
-    let hex = &registers[index * 16..index * 16 + 16];
-    u64::from_le_bytes(
-        (0..8)
-            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-            .collect::<Vec<_>>()
-            .try_into()
-            .unwrap(),
-    )
-}
 
 #[test]
 fn a_fixture_runs_under_a_gdb_remote_client_and_reports_like_sbvm_fixture() {
     let Some(shared) = solana_oracle_dir() else {
         return;
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
-        .args(["debug", "--fixture"])
-        .arg(shared.join("fixtures/p-token/transfer.json"))
-        .arg("--programs")
-        .arg(shared.join("programs"))
-        .args(["--port", "0", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let port = debug_port(&mut stderr);
-    std::thread::spawn(move || for _ in stderr.lines() {});
+    let (child, port) = common::debug_fixture(
+        &shared.join("fixtures/p-token/transfer.json"),
+        &shared.join("programs"),
+    );
 
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
@@ -52,11 +30,11 @@ fn a_fixture_runs_under_a_gdb_remote_client_and_reports_like_sbvm_fixture() {
     let registers = exchange(&mut stream, "g");
     // Agave's entry registers: r1 = the input, r2 = the instruction data, which follows the
     // three accounts (two token accounts of 165 bytes and a wallet; serialize.rs's layout).
-    assert_eq!(register(&registers, 1), 0x4_0000_0000);
+    assert_eq!(common::register(&registers, 1), 0x4_0000_0000);
     let header = 8 + 3 * (8 + 32 + 32 + 8 + 8 + 10240 + 8);
     let data_of_token_accounts = 2 * (165 + 3);
     assert_eq!(
-        register(&registers, 2),
+        common::register(&registers, 2),
         0x4_0000_0000 + header + data_of_token_accounts + 8
     );
     let stop = exchange(&mut stream, "c");

@@ -90,12 +90,15 @@ pub fn cpi_programs(name: &str) -> PathBuf {
     dir
 }
 
-/// Starts `sbvm debug --fixture` on the CPI fixture `fixture` (a file name) with `--json`;
-/// returns the process and the port it waits on (its later standard error is drained).
-pub fn debug_cpi_fixture(fixture: &str, programs: &std::path::Path) -> (std::process::Child, u16) {
+/// Starts `sbvm debug --fixture FIXTURE --programs PROGRAMS --json --port 0`; returns the
+/// process and the port it waits on (its later standard error is drained).
+pub fn debug_fixture(
+    fixture: &std::path::Path,
+    programs: &std::path::Path,
+) -> (std::process::Child, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
         .args(["debug", "--fixture"])
-        .arg(cpi_data().join("fixtures").join(fixture))
+        .arg(fixture)
         .arg("--programs")
         .arg(programs)
         .args(["--port", "0", "--json"])
@@ -107,6 +110,23 @@ pub fn debug_cpi_fixture(fixture: &str, programs: &std::path::Path) -> (std::pro
     let port = debug_port(&mut stderr);
     std::thread::spawn(move || for _ in stderr.lines() {});
     (child, port)
+}
+
+/// [`debug_fixture`] on the CPI fixture `fixture` (a file name of tests/data/solana/cpi).
+pub fn debug_cpi_fixture(fixture: &str, programs: &std::path::Path) -> (std::process::Child, u16) {
+    debug_fixture(&cpi_data().join("fixtures").join(fixture), programs)
+}
+
+/// Register `index` (r0–r10, then the pc) of a `g` reply: 16 hex digits each, little-endian.
+pub fn register(registers: &str, index: usize) -> u64 {
+    let hex = &registers[index * 16..index * 16 + 16];
+    u64::from_le_bytes(
+        (0..8)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap(),
+    )
 }
 
 /// The port `sbvm debug` listens on, from the "waiting for a debugger on 127.0.0.1:PORT" line
