@@ -11,7 +11,7 @@ use crate::Failure;
 use sbvm::debugger::{serve, Client, DebugOptions, SessionEnd};
 use sbvm::env::Driven;
 use sbvm::solana::fixture::FixtureRunner;
-use sbvm::solana::{InvokeContext, VmDriver};
+use sbvm::solana::{Callee, InvokeContext, VmDriver};
 use sbvm::vm::Engine;
 use sbvm::vm::{EbpfError, Vm};
 use std::net::{TcpListener, TcpStream};
@@ -175,13 +175,13 @@ impl VmDriver for DebugDriver {
     }
 
     /// The programs this one invokes run under the same session.
-    fn callee(&self) -> Box<dyn VmDriver> {
-        Box::new(DebugDriver {
+    fn callee(&self) -> Callee {
+        Callee::Driver(Box::new(DebugDriver {
             client: self.client.clone(),
             options: self.options.clone(),
             top: false,
             end: None,
-        })
+        }))
     }
 }
 

@@ -13,7 +13,7 @@ use sbvm::jit::JitError;
 use sbvm::solana::fixture::{
     account_json, encode_hex, Difference, Fixture, FixtureRunner, RunFixtureError,
 };
-use sbvm::solana::{AddProgramError, InstructionResult, InvokeContext, VmDriver};
+use sbvm::solana::{AddProgramError, Callee, InstructionResult, InvokeContext, VmDriver};
 use sbvm::vm::{EbpfError, Engine, Vm};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -282,9 +282,9 @@ impl VmDriver for Tracer {
     }
 
     /// Programs the traced one invokes are traced too, their lines among the caller's.
-    fn callee(&self) -> Box<dyn VmDriver> {
-        Box::new(Tracer {
+    fn callee(&self) -> Callee {
+        Callee::Driver(Box::new(Tracer {
             to_stderr: self.to_stderr,
-        })
+        }))
     }
 }

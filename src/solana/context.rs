@@ -26,10 +26,38 @@ pub trait VmDriver {
     /// Runs `vm` (prepared: memory mapped, r1 and r2 set) to its end.
     fn run(&mut self, vm: &mut Vm<'_, InvokeContext>) -> (u64, Result<u64, EbpfError>);
 
-    /// The driver for the VMs of programs this driver's program invokes: by default the same
-    /// engine's interpreter; an engine answers itself, a tracer a tracer.
-    fn callee(&self) -> Box<dyn VmDriver> {
-        Box::new(Engine::Interpreter)
+    /// What runs the VMs of programs this driver's program invokes: by default the
+    /// interpreter; an engine answers itself (nothing allocated for the common case), a tracer
+    /// or a debugger a driver of its own.
+    fn callee(&self) -> Callee {
+        Callee::Engine(Engine::Interpreter)
+    }
+}
+
+/// What runs a callee's VM: an engine, or a driver of the caller's driver's choosing.
+pub enum Callee {
+    /// To the end on this engine.
+    Engine(Engine),
+    /// Under this driver.
+    Driver(Box<dyn VmDriver>),
+}
+
+impl Callee {
+    /// The driver to run a VM with.
+    pub fn driver(&mut self) -> &mut dyn VmDriver {
+        match self {
+            Callee::Engine(engine) => engine,
+            Callee::Driver(driver) => &mut **driver,
+        }
+    }
+}
+
+impl std::fmt::Debug for Callee {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Callee::Engine(engine) => write!(f, "Callee::Engine({})", engine.name()),
+            Callee::Driver(_) => f.write_str("Callee::Driver(..)"),
+        }
     }
 }
 
@@ -38,8 +66,8 @@ impl VmDriver for Engine {
         vm.execute_with(*self)
     }
 
-    fn callee(&self) -> Box<dyn VmDriver> {
-        Box::new(*self)
+    fn callee(&self) -> Callee {
+        Callee::Engine(*self)
     }
 }
 
@@ -55,19 +83,6 @@ struct NoPrograms;
 impl ProgramSource for NoPrograms {
     fn program(&self, _program_id: &Pubkey) -> Option<&Executable<InvokeContext>> {
         None
-    }
-}
-
-/// The driver callees of the running program run on (not `Debug`: a boxed driver).
-pub(crate) struct CalleeDriver(pub Option<Box<dyn VmDriver>>);
-
-impl std::fmt::Debug for CalleeDriver {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "CalleeDriver(Some(..))"
-        } else {
-            "CalleeDriver(None)"
-        })
     }
 }
 
@@ -130,8 +145,8 @@ pub struct InvokeContext {
     pub(crate) syscall_failure: Option<SyscallFailure>,
     /// The loaded programs, for cross-program invocation.
     pub(crate) programs: Arc<dyn ProgramSource + Send + Sync>,
-    /// What runs the VM of a program the running one invokes.
-    pub(crate) callee_driver: CalleeDriver,
+    /// What runs the VM of a program the running one invokes (taken while one runs).
+    pub(crate) callee: Option<Callee>,
     /// Where the running program's instruction accounts lie in its input (empty between runs).
     pub(crate) input_accounts: Vec<SerializedAccount>,
 }
@@ -160,7 +175,7 @@ impl InvokeContext {
             check_aligned: true,
             syscall_failure: None,
             programs: Arc::new(NoPrograms),
-            callee_driver: CalleeDriver(None),
+            callee: None,
             input_accounts: Vec::new(),
         }
     }

@@ -14,7 +14,7 @@
 //! message) or anything else, logged by its message and reported as `ProgramFailedToComplete`:
 //! [`ProgramFailure`] keeps the two apart exactly as Agave's boxed errors do.
 
-use super::context::{CalleeDriver, HeapAllocator, InvokeContext, VmDriver};
+use super::context::{HeapAllocator, InvokeContext, VmDriver};
 use super::error::InstructionError;
 use super::failure::{vm_error_message, SyscallFailure};
 use super::run_memory::{growth_hook, stack_and_heap, Growth};
@@ -110,10 +110,7 @@ pub fn execute_program(
 
     // What a syscall invoking another program needs of this run; the caller's values (when this
     // run is itself a callee) come back when it ends.
-    let caller_driver = std::mem::replace(
-        &mut context.callee_driver,
-        CalleeDriver(Some(driver.callee())),
-    );
+    let caller_callee = context.callee.replace(driver.callee());
     let caller_accounts = std::mem::replace(
         &mut context.input_accounts,
         std::mem::take(&mut input.accounts),
@@ -128,7 +125,7 @@ pub fn execute_program(
     // The VM stays where it is (it is large): its context and memory are used in place.
     let context = &mut *vm.context;
     input.accounts = std::mem::replace(&mut context.input_accounts, caller_accounts);
-    context.callee_driver = caller_driver;
+    context.callee = caller_callee;
     context.heap = caller_heap;
 
     context

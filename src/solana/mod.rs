@@ -50,7 +50,7 @@ mod transaction;
 
 pub use account::{ids, Account, AccountMeta, Instruction};
 pub use budget::{ComputeBudget, ComputeCosts};
-pub use context::{Environment, HeapAllocator, InvokeContext, ProgramSource, VmDriver};
+pub use context::{Callee, Environment, HeapAllocator, InvokeContext, ProgramSource, VmDriver};
 pub use error::InstructionError;
 pub use execute::ProgramFailure;
 pub use log::{LogCollector, LOG_BYTES_LIMIT};

@@ -87,17 +87,24 @@ pub(crate) fn translate(
         })
         .collect::<Result<Vec<Pubkey>, SyscallFailure>>()?;
 
-    let caller = context.transaction.current()?.clone();
+    // Where each callee account is in the caller's instruction (the caller's frame is read
+    // once, before the loop charges the meter and logs).
+    let caller_accounts = &context.transaction.current()?.accounts;
+    let in_caller: Vec<Option<usize>> = frame
+        .accounts
+        .iter()
+        .map(|account| {
+            caller_accounts
+                .iter()
+                .position(|other| other.index_in_transaction == account.index_in_transaction)
+        })
+        .collect();
     let mut translated = Vec::with_capacity(frame.accounts.len());
     for (position, account) in frame.accounts.iter().enumerate() {
         if frame.duplicate_of(position).is_some() {
             continue;
         }
-        let index_in_caller = caller
-            .accounts
-            .iter()
-            .position(|other| other.index_in_transaction == account.index_in_transaction)
-            .ok_or(InstructionError::MissingAccount)?;
+        let index_in_caller = in_caller[position].ok_or(InstructionError::MissingAccount)?;
         let entry = context.transaction.account(account.index_in_transaction)?;
         let key = entry.key;
         if entry.account.executable {

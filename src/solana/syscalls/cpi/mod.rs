@@ -34,7 +34,7 @@ mod sync;
 
 use super::SyscallResult;
 use crate::memory::MemoryMapping;
-use crate::solana::context::{InvokeContext, VmDriver};
+use crate::solana::context::{Callee, InvokeContext};
 use crate::solana::invoke::process_instruction;
 use crate::solana::transaction::InstructionFrame;
 use crate::solana::SyscallFailure;
@@ -110,13 +110,12 @@ fn run_callee(
     }
     // The callee's run sets the context's per-run state; the caller's comes back after it.
     let check_aligned = context.check_aligned;
-    let mut driver: Box<dyn VmDriver> = context
-        .callee_driver
-        .0
+    let mut callee = context
+        .callee
         .take()
-        .unwrap_or_else(|| Box::new(Engine::Interpreter));
-    let (_, result) = process_instruction(context, frame, &mut *driver);
-    context.callee_driver.0 = Some(driver);
+        .unwrap_or(Callee::Engine(Engine::Interpreter));
+    let (_, result) = process_instruction(context, frame, callee.driver());
+    context.callee = Some(callee);
     context.check_aligned = check_aligned;
     result?;
     for account in accounts.iter().filter(|account| account.callee_writable) {
