@@ -78,7 +78,10 @@ pub enum EbpfError {
 }
 
 impl From<AccessFault> for EbpfError {
-    /// The mapping's refusal as the reference reports it.
+    /// The mapping's refusal as the reference reports it. Out of line and cold: the engines'
+    /// loads and stores convert with `?`, and only a fault should pay for it.
+    #[cold]
+    #[inline(never)]
     fn from(fault: AccessFault) -> Self {
         let AccessFault {
             access,
