@@ -12,7 +12,7 @@
 //! |-----------------|----------------------------------------------------------------------|
 //! | [`isa`]         | SBPF versions, the one instruction table, assembler, disassembler    |
 //! | [`verifier`]    | the network's verification rules, with the reference's errors        |
-//! | [`memory`]      | regions and the memory mapping (aligned, unaligned, gapped stack)    |
+//! | [`memory`]      | regions and the memory mapping (aligned, unaligned, gapped stack); imports only [`isa`] |
 //! | [`vm`]          | config, context (budget), syscalls, executables, VM instances, errors |
 //! | [`interpreter`] | pre-decoding and the metered interpreter (`execute`, `step`)          |
 //! | [`jit`]         | the x86-64 JIT (`Executable::jit_compile`, `Vm::execute_jit`)         |

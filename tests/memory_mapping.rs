@@ -60,7 +60,9 @@ fn loads_stores_and_their_violations() {
     let mut memory = mapping(standard(&rodata), V3, false);
     assert_eq!(memory.load::<2>(MM_BYTECODE_START + 2), Ok([3, 4]));
     assert_eq!(
-        memory.store::<1>(MM_BYTECODE_START, [9]),
+        memory
+            .store::<1>(MM_BYTECODE_START, [9])
+            .map_err(EbpfError::from),
         Err(EbpfError::AccessViolation {
             access: AccessType::Store,
             vaddr: MM_BYTECODE_START,
@@ -77,7 +79,9 @@ fn loads_stores_and_their_violations() {
     );
     // Crossing the end of the input is a violation at the first byte's address.
     assert_eq!(
-        memory.load::<4>(MM_INPUT_START + 14),
+        memory
+            .load::<4>(MM_INPUT_START + 14)
+            .map_err(EbpfError::from),
         Err(EbpfError::AccessViolation {
             access: AccessType::Load,
             vaddr: MM_INPUT_START + 14,
@@ -87,7 +91,7 @@ fn loads_stores_and_their_violations() {
     );
     // Beyond every region.
     assert_eq!(
-        memory.load::<1>(0x9_0000_0000),
+        memory.load::<1>(0x9_0000_0000).map_err(EbpfError::from),
         Err(EbpfError::AccessViolation {
             access: AccessType::Load,
             vaddr: 0x9_0000_0000,
@@ -97,7 +101,7 @@ fn loads_stores_and_their_violations() {
     );
     // An access whose end wraps around is a violation, never a host access.
     assert!(matches!(
-        memory.load::<8>(u64::MAX - 3),
+        memory.load::<8>(u64::MAX - 3).map_err(EbpfError::from),
         Err(EbpfError::AccessViolation {
             region: "unallocated",
             ..
@@ -105,7 +109,9 @@ fn loads_stores_and_their_violations() {
     ));
     // Near the stack, fixed-frame versions report the frame.
     assert_eq!(
-        memory.load::<8>(MM_STACK_START + 5 * 4096),
+        memory
+            .load::<8>(MM_STACK_START + 5 * 4096)
+            .map_err(EbpfError::from),
         Err(EbpfError::StackAccessViolation {
             access: AccessType::Load,
             vaddr: MM_STACK_START + 5 * 4096,
@@ -114,16 +120,22 @@ fn loads_stores_and_their_violations() {
         })
     );
     assert!(matches!(
-        memory.load::<8>(MM_STACK_START - 8),
+        memory
+            .load::<8>(MM_STACK_START - 8)
+            .map_err(EbpfError::from),
         Err(EbpfError::StackAccessViolation { frame: 0, .. })
     ));
     assert!(matches!(
-        memory.load::<8>(MM_STACK_START - 4097),
+        memory
+            .load::<8>(MM_STACK_START - 4097)
+            .map_err(EbpfError::from),
         Err(EbpfError::StackAccessViolation { frame: -1, .. })
     ));
     let mut dynamic = mapping(standard(&rodata), V1, false);
     assert!(matches!(
-        dynamic.load::<8>(MM_STACK_START + 5 * 4096),
+        dynamic
+            .load::<8>(MM_STACK_START + 5 * 4096)
+            .map_err(EbpfError::from),
         Err(EbpfError::AccessViolation {
             region: "unallocated",
             ..
@@ -181,7 +193,9 @@ fn the_hook_can_grow_a_region_and_the_access_is_retried() {
     assert_eq!(memory.region(MM_HEAP_START).unwrap().len(), 108);
     // The hook declines past 1 KiB: the violation names the original region.
     assert!(matches!(
-        memory.load::<8>(MM_HEAP_START + 4096),
+        memory
+            .load::<8>(MM_HEAP_START + 4096)
+            .map_err(EbpfError::from),
         Err(EbpfError::AccessViolation {
             region: "unallocated",
             ..

@@ -27,7 +27,7 @@ impl<C: ContextObject> Vm<'_, C> {
             Code::St1Imm | Code::St2Imm | Code::St4Imm | Code::St8Imm => op.imm,
             _ => self.state.regs[usize::from(op.src)],
         };
-        match op.code {
+        let stored = match op.code {
             Code::St1 | Code::St1Imm => self.memory.store::<1>(address, [value as u8]),
             Code::St2 | Code::St2Imm => self
                 .memory
@@ -36,6 +36,7 @@ impl<C: ContextObject> Vm<'_, C> {
                 .memory
                 .store::<4>(address, (value as u32).to_le_bytes()),
             _ => self.memory.store::<8>(address, value.to_le_bytes()),
-        }
+        };
+        Ok(stored?)
     }
 }

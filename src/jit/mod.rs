@@ -14,6 +14,7 @@
 //! | [`context`]     | the `repr(C)` block generated code works on (registers, meter, windows, window lists) |
 //! | [`code_memory`] | read-write then read-execute pages, never both; a reuse pool         |
 //! | `run`           | the host side: entry, hand-over to the interpreter, re-entry         |
+//! | `windows`       | the window table and lists, built from the mapping's runs of host bytes |
 //!
 //! The design choice that keeps the two engines in agreement: compiled code does only what is
 //! both common and unambiguous (arithmetic, jumps, calls and returns, loads and stores that
@@ -26,6 +27,7 @@ pub mod code_memory;
 pub mod context;
 mod lower;
 mod run;
+mod windows;
 pub mod x86;
 
 use crate::interpreter::decode::DecodedProgram;

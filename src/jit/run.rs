@@ -10,9 +10,11 @@
 //! ```
 
 use super::context::{offsets, JitContext, ListBuffers};
+use super::windows::{build_windows, refresh_recent_windows};
 use super::JitProgram;
 use crate::interpreter::decode::Code;
-use crate::vm::{AccessType, ContextObject, EbpfError, StopReason, Vm};
+use crate::memory::AccessType;
+use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
 
 /// The entry point at code offset 0: `(context, address to start at)`.
 type Entry = unsafe extern "sysv64" fn(*mut JitContext, usize);
@@ -33,7 +35,7 @@ impl JitProgram {
         // lists, each of which lies inside one live region's host bytes (stores only writable
         // ones); (d) the `DirtyRange` of a clean buffer whose store-list window names it, which
         // it widens before it puts any part of that buffer in the store table. Evidence for
-        // (b)–(d): `MemoryMapping::jit_windows` builds the table and the lists from the regions
+        // (b)–(d): `windows::build_windows` builds the table and the lists from the regions
         // (a clean buffer's store window only in the list, with the address of the range boxed
         // beside its bytes: `HostSpan::dirty_address`), the lists into buffers
         // `run_compiled_with` owns and leaves untouched until it rebuilds both; the run loop
@@ -140,7 +142,7 @@ impl<C: ContextObject> Vm<'_, C> {
         let mut context = JitContext::new(program.key);
         context.runs = runs.as_ptr() as u64;
         context.targets = program.targets.as_ptr() as u64;
-        self.memory.jit_windows(&mut context, lists);
+        build_windows(&self.memory, &mut context, lists);
         let mut regions_generation = self.memory.regions_generation();
         let mut windows_generation = self.memory.windows_generation();
         let mut warmed_at = None;
@@ -170,8 +172,7 @@ impl<C: ContextObject> Vm<'_, C> {
             let here = self.state.pc;
             if ran && warmed_at != Some(here) && self.warm_window(here) {
                 warmed_at = Some(here);
-                self.memory
-                    .jit_recent_windows(&mut context.loads, &mut context.stores);
+                refresh_recent_windows(&self.memory, &mut context);
                 windows_generation = self.memory.windows_generation();
                 continue;
             }
@@ -181,10 +182,9 @@ impl<C: ContextObject> Vm<'_, C> {
                 return;
             }
             if self.memory.regions_generation() != regions_generation {
-                self.memory.jit_windows(&mut context, lists);
+                build_windows(&self.memory, &mut context, lists);
             } else if self.memory.windows_generation() != windows_generation {
-                self.memory
-                    .jit_recent_windows(&mut context.loads, &mut context.stores);
+                refresh_recent_windows(&self.memory, &mut context);
             }
             regions_generation = self.memory.regions_generation();
             windows_generation = self.memory.windows_generation();

@@ -11,12 +11,12 @@
 //! an access whose guest end would wrap past `u64::MAX`, as no region reaches beyond it); a
 //! store needs a writable region.
 
-mod jit;
+pub(crate) mod windows;
 
+use super::fault::{AccessFault, AccessType, FaultPlace};
 use super::host::HostSpan;
 use super::region::MemoryRegion;
 use crate::isa::SbpfVersion;
-use crate::vm::{AccessType, Config, EbpfError};
 
 /// Guest address where the stack region starts.
 pub const MM_STACK_START: u64 = 0x2_0000_0000;
@@ -51,6 +51,17 @@ pub enum MappingError {
 pub type AccessViolationHook<'a> =
     Box<dyn FnMut(&mut MemoryRegion<'a>, u64, AccessType, u64, u64) -> bool + 'a>;
 
+/// What a mapping takes from the VM's configuration (a `Config` converts into it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MappingSettings {
+    /// Whether to use the aligned (slot) lookup even where the version does not require it.
+    pub aligned: bool,
+    /// Bytes of one stack frame (to name the frame of a violation next to the stack).
+    pub stack_frame_size: usize,
+    /// Most stack frames.
+    pub max_call_depth: usize,
+}
+
 /// What the mapping needs to know to report violations the way the reference does.
 #[derive(Debug, Clone, Copy)]
 struct ViolationReport {
@@ -69,9 +80,8 @@ pub struct MemoryMapping<'a> {
     /// moving between stack, heap and input keeps one window in each.
     load_windows: [Window<'a>; WINDOW_SLOTS],
     store_windows: [Window<'a>; WINDOW_SLOTS],
-    /// Counts changes of the regions (which invalidate every window) and of the windows, so
-    /// that the JIT rebuilds its window table, or only refreshes its recent windows, when
-    /// something it copied may have changed.
+    /// Count changes of the regions (which invalidate every window) and of the windows, so that
+    /// a copy of them (`windows.rs`) is rebuilt, or only its recent windows refreshed, in time.
     regions_generation: u64,
     windows_generation: u64,
     report: ViolationReport,
@@ -88,14 +98,15 @@ impl std::fmt::Debug for MemoryMapping<'_> {
 }
 
 impl<'a> MemoryMapping<'a> {
-    /// Builds a mapping for a program of `version` under `config`: aligned when the config asks
-    /// for it or the version requires it (V4).
+    /// Builds a mapping for a program of `version` under `settings` (a VM `Config` converts):
+    /// aligned when the settings ask for it or the version requires it (V4).
     pub fn new(
         regions: Vec<MemoryRegion<'a>>,
-        config: &Config,
+        settings: impl Into<MappingSettings>,
         version: SbpfVersion,
     ) -> Result<Self, MappingError> {
-        let aligned = config.aligned_memory_mapping || version.force_aligned_memory_mapping();
+        let settings = settings.into();
+        let aligned = settings.aligned || version.force_aligned_memory_mapping();
         let mut regions = regions;
         regions.sort_by_key(|region| region.vm_addr);
         let regions = if aligned {
@@ -117,8 +128,8 @@ impl<'a> MemoryMapping<'a> {
             windows_generation: 0,
             report: ViolationReport {
                 dynamic_stack_frames: version.dynamic_stack_frames(),
-                stack_frame_size: i64::try_from(config.stack_frame_size).unwrap_or(i64::MAX),
-                max_call_depth: i64::try_from(config.max_call_depth).unwrap_or(i64::MAX),
+                stack_frame_size: i64::try_from(settings.stack_frame_size).unwrap_or(i64::MAX),
+                max_call_depth: i64::try_from(settings.max_call_depth).unwrap_or(i64::MAX),
             },
             hook: None,
         };
@@ -197,19 +208,19 @@ impl<'a> MemoryMapping<'a> {
             .checked_sub(1)
     }
 
-    /// Changes whenever a region may have changed (the JIT rebuilds its window table).
+    /// Changes whenever a region may have changed (a copy of the windows must be rebuilt).
     pub(crate) fn regions_generation(&self) -> u64 {
         self.regions_generation
     }
 
-    /// Changes whenever a lookup window changed (the JIT refreshes its recent windows).
+    /// Changes whenever a lookup window changed (a copy of the recent windows must be refreshed).
     pub(crate) fn windows_generation(&self) -> u64 {
         self.windows_generation
     }
 
     /// Reads `N` bytes at `vm_addr`.
     #[inline(always)]
-    pub fn load<const N: usize>(&mut self, vm_addr: u64) -> Result<[u8; N], EbpfError> {
+    pub fn load<const N: usize>(&mut self, vm_addr: u64) -> Result<[u8; N], AccessFault> {
         if let Some(bytes) = self.load_windows[window_slot(vm_addr)].read::<N>(vm_addr) {
             return Ok(bytes);
         }
@@ -218,7 +229,11 @@ impl<'a> MemoryMapping<'a> {
 
     /// Writes `bytes` at `vm_addr`.
     #[inline(always)]
-    pub fn store<const N: usize>(&mut self, vm_addr: u64, bytes: [u8; N]) -> Result<(), EbpfError> {
+    pub fn store<const N: usize>(
+        &mut self,
+        vm_addr: u64,
+        bytes: [u8; N],
+    ) -> Result<(), AccessFault> {
         if self.store_windows[window_slot(vm_addr)].write::<N>(vm_addr, bytes) {
             return Ok(());
         }
@@ -226,7 +241,7 @@ impl<'a> MemoryMapping<'a> {
     }
 
     #[inline(never)]
-    fn load_slow<const N: usize>(&mut self, vm_addr: u64) -> Result<[u8; N], EbpfError> {
+    fn load_slow<const N: usize>(&mut self, vm_addr: u64) -> Result<[u8; N], AccessFault> {
         let (index, range) = self.slow_path(AccessType::Load, vm_addr, N as u64)?;
         let region = &self.regions[index];
         let bytes = region.span().read::<N>(range.start as u64);
@@ -240,7 +255,7 @@ impl<'a> MemoryMapping<'a> {
         &mut self,
         vm_addr: u64,
         bytes: [u8; N],
-    ) -> Result<(), EbpfError> {
+    ) -> Result<(), AccessFault> {
         let (index, range) = self.slow_path(AccessType::Store, vm_addr, N as u64)?;
         if self.regions[index]
             .span_mut()
@@ -256,7 +271,7 @@ impl<'a> MemoryMapping<'a> {
 
     /// Guest bytes `[vm_addr, vm_addr + len)` for reading, with the same checks as a load (no
     /// hook): what syscalls use.
-    pub fn read_bytes(&self, vm_addr: u64, len: u64) -> Result<&[u8], EbpfError> {
+    pub fn read_bytes(&self, vm_addr: u64, len: u64) -> Result<&[u8], AccessFault> {
         let found = self.find_pure(vm_addr);
         if let Some(index) = found {
             let region = &self.regions[index];
@@ -271,7 +286,7 @@ impl<'a> MemoryMapping<'a> {
     }
 
     /// Guest bytes `[vm_addr, vm_addr + len)` for writing (no hook).
-    pub fn write_bytes(&mut self, vm_addr: u64, len: u64) -> Result<&mut [u8], EbpfError> {
+    pub fn write_bytes(&mut self, vm_addr: u64, len: u64) -> Result<&mut [u8], AccessFault> {
         let found = self.find_pure(vm_addr);
         let range = found.and_then(|index| {
             self.regions[index]
@@ -296,7 +311,7 @@ impl<'a> MemoryMapping<'a> {
     /// and on a miss the same hook (which may grow or replace the region), without writing.
     /// Syscalls call it before writing guest memory so that a store into room the host can
     /// grow behaves as if the guest had made it.
-    pub fn prepare_store(&mut self, vm_addr: u64, len: u64) -> Result<(), EbpfError> {
+    pub fn prepare_store(&mut self, vm_addr: u64, len: u64) -> Result<(), AccessFault> {
         self.slow_path(AccessType::Store, vm_addr, len).map(|_| ())
     }
 
@@ -316,7 +331,7 @@ impl<'a> MemoryMapping<'a> {
         access: AccessType,
         vm_addr: u64,
         len: u64,
-    ) -> Result<(usize, std::ops::Range<usize>), EbpfError> {
+    ) -> Result<(usize, std::ops::Range<usize>), AccessFault> {
         let Some(index) = self.find_pure(vm_addr) else {
             return Err(self.violation(None, access, vm_addr, len));
         };
@@ -442,13 +457,13 @@ impl<'a> MemoryMapping<'a> {
         access: AccessType,
         vm_addr: u64,
         len: u64,
-    ) -> EbpfError {
+    ) -> AccessFault {
         let found_range = found.map(|index| self.regions[index].vm_range());
         violation(self.report, found_range, access, vm_addr, len)
     }
 }
 
-/// The error the reference reports for a failed access: a stack violation with the frame number
+/// The fault the reference reports for a failed access: a stack violation with the frame number
 /// near the stack (fixed-frame versions), else an access violation naming the region, given the
 /// guest range of the region the lookup found.
 fn violation(
@@ -457,7 +472,7 @@ fn violation(
     access: AccessType,
     vm_addr: u64,
     len: u64,
-) -> EbpfError {
+) -> AccessFault {
     let frame = (vm_addr as i64)
         .saturating_sub(MM_STACK_START as i64)
         .checked_div(report.stack_frame_size)
@@ -465,11 +480,11 @@ fn violation(
     if !report.dynamic_stack_frames
         && (-1..report.max_call_depth.saturating_add(1)).contains(&frame)
     {
-        return EbpfError::StackAccessViolation {
+        return AccessFault {
             access,
             vaddr: vm_addr,
             len,
-            frame,
+            place: FaultPlace::StackFrame(frame),
         };
     }
     let contains = found_range.is_some_and(|range| range.contains(&vm_addr));
@@ -484,11 +499,11 @@ fn violation(
             _ => "allocated",
         }
     };
-    EbpfError::AccessViolation {
+    AccessFault {
         access,
         vaddr: vm_addr,
         len,
-        region,
+        place: FaultPlace::Region(region),
     }
 }
 

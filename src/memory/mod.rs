@@ -13,22 +13,25 @@
 //!
 //! Every guest access goes through [`MemoryMapping`]: find the region, check that the whole
 //! access lies inside it (and that a store goes to a writable region), copy the bytes. A miss
-//! is an [`crate::vm::EbpfError::AccessViolation`] or, next to the stack in versions with fixed
-//! frames, a [`crate::vm::EbpfError::StackAccessViolation`] naming the frame, exactly as the
-//! reference reports them. Regions own or borrow their bytes; the only `unsafe` of this module
-//! is the host access in `host.rs`, which keeps one pointer per region and checks every access.
+//! is an [`AccessFault`] naming the region or, next to the stack in versions with fixed frames,
+//! the frame, exactly as the reference reports them (the VM turns it into its trap). Regions
+//! own or borrow their bytes; the only `unsafe` of this module is the host access in
+//! `host.rs`, which keeps one pointer per region and checks every access.
 //! A region may own a [`CleanBuffer`]: zero outside a dirty prefix and suffix that every write
 //! widens first, so that reusing it costs what a run wrote (`clean.rs`).
 
 mod clean;
+mod fault;
 mod host;
 mod mapping;
 mod region;
 
 pub use clean::{CleanBuffer, DirtyRange, DIRTY_GRANULE};
+pub use fault::{AccessFault, AccessType, FaultPlace};
 pub use host::HostMemory;
+pub(crate) use mapping::windows::HostWindow;
 pub use mapping::{
-    AccessViolationHook, MappingError, MemoryMapping, MM_BYTECODE_START, MM_HEAP_START,
-    MM_INPUT_START, MM_REGION_SIZE, MM_RODATA_START, MM_STACK_START,
+    AccessViolationHook, MappingError, MappingSettings, MemoryMapping, MM_BYTECODE_START,
+    MM_HEAP_START, MM_INPUT_START, MM_REGION_SIZE, MM_RODATA_START, MM_STACK_START,
 };
 pub use region::MemoryRegion;

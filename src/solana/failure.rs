@@ -49,6 +49,12 @@ impl From<EbpfError> for SyscallFailure {
     }
 }
 
+impl From<crate::memory::AccessFault> for SyscallFailure {
+    fn from(fault: crate::memory::AccessFault) -> Self {
+        SyscallFailure::Memory(fault.into())
+    }
+}
+
 /// Agave's `SyscallError` (solana-syscalls 4.2), the variants sbvm's syscalls raise, with its
 /// messages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,6 +1,7 @@
 //! VM configuration, with the reference runtime's defaults.
 
 use crate::isa::SbpfVersion;
+use crate::memory::MappingSettings;
 use std::ops::RangeInclusive;
 
 /// How programs are loaded and run.
@@ -49,5 +50,16 @@ impl Config {
     /// Bytes of host memory the stack needs.
     pub fn stack_size(&self) -> usize {
         self.stack_frame_size.saturating_mul(self.max_call_depth)
+    }
+}
+
+impl From<&Config> for MappingSettings {
+    /// What the memory mapping takes from the configuration.
+    fn from(config: &Config) -> Self {
+        MappingSettings {
+            aligned: config.aligned_memory_mapping,
+            stack_frame_size: config.stack_frame_size,
+            max_call_depth: config.max_call_depth,
+        }
     }
 }

@@ -1,24 +1,7 @@
 //! Guest traps: how a program run can fail, named and computed as the reference computes them.
 
-use std::fmt;
-
-/// Whether a memory access reads or writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AccessType {
-    /// A read.
-    Load,
-    /// A write.
-    Store,
-}
-
-impl fmt::Display for AccessType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AccessType::Load => "load",
-            AccessType::Store => "store",
-        })
-    }
-}
+pub use crate::memory::AccessType;
+use crate::memory::{AccessFault, FaultPlace};
 
 /// Why a program stopped without returning. Variant names are the reference's (`EbpfError`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,6 +77,35 @@ pub enum EbpfError {
     },
 }
 
+impl From<AccessFault> for EbpfError {
+    /// The mapping's refusal as the reference reports it. Out of line and cold: the engines'
+    /// loads and stores convert with `?`, and only a fault should pay for it.
+    #[cold]
+    #[inline(never)]
+    fn from(fault: AccessFault) -> Self {
+        let AccessFault {
+            access,
+            vaddr,
+            len,
+            place,
+        } = fault;
+        match place {
+            FaultPlace::StackFrame(frame) => EbpfError::StackAccessViolation {
+                access,
+                vaddr,
+                len,
+                frame,
+            },
+            FaultPlace::Region(region) => EbpfError::AccessViolation {
+                access,
+                vaddr,
+                len,
+                region,
+            },
+        }
+    }
+}
+
 impl EbpfError {
     /// The reference's variant name (`AccessViolation`, …), as reports and the CLI print it.
     pub fn kind_name(&self) -> &'static str {
@@ -115,8 +127,9 @@ impl EbpfError {
     }
 }
 
-/// A syscall's failure, as the host function reports it: guest memory it could not reach (what
-/// [`crate::memory::MemoryMapping::read_bytes`] and `write_bytes` return, converted by `?`), or
+/// A syscall's failure, as the host function reports it: guest memory it could not reach (the
+/// [`AccessFault`] [`crate::memory::MemoryMapping::read_bytes`] and `write_bytes` return,
+/// converted by `?`), or
 /// the host's own refusal. Match on it to tell the two apart; the texts are those of the guest's
 /// own access violations.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -160,6 +173,13 @@ impl SyscallError {
         SyscallError::Host {
             message: message.into(),
         }
+    }
+}
+
+impl From<AccessFault> for SyscallError {
+    /// The mapping's refusal, as the syscall's guest memory error.
+    fn from(fault: AccessFault) -> Self {
+        EbpfError::from(fault).into()
     }
 }
 
