@@ -13,6 +13,8 @@
 //! `mprotect` to seal and one to give back. A reused mapping is filled with `int3` before the
 //! new code is copied in.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::sync::Mutex;
 
 /// Why code memory could not be provided.
@@ -82,6 +84,15 @@ impl Mapping {
         let mapping = match pooled {
             Some(mapping) => mapping,
             None => {
+                // The mapping with a guard page on each side. A size past the address space is
+                // refused with the error mmap itself gives for it.
+                let reserved = page
+                    .checked_mul(2)
+                    .and_then(|guards| len.checked_add(guards))
+                    .ok_or(CodeMemoryError::Map {
+                        len,
+                        errno: libc::ENOMEM,
+                    })?;
                 // SAFETY: contract: an anonymous private mapping at an address the kernel picks
                 // touches no existing memory. Evidence: addr is null, fd is -1, flags are
                 // MAP_PRIVATE|MAP_ANONYMOUS; the result is checked against MAP_FAILED.
@@ -89,7 +100,7 @@ impl Mapping {
                 let reservation = unsafe {
                     libc::mmap(
                         std::ptr::null_mut(),
-                        len + 2 * page,
+                        reserved,
                         libc::PROT_NONE,
                         libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
                         -1,
@@ -103,7 +114,8 @@ impl Mapping {
                     });
                 }
                 let mapping = Mapping {
-                    base: reservation as usize + page,
+                    // Inside the reservation the kernel just made: no wrap.
+                    base: (reservation as usize).wrapping_add(page),
                     len,
                     page,
                 };
@@ -147,12 +159,12 @@ impl Mapping {
     fn unmap(self) {
         // SAFETY: contract: unmaps pages nothing refers to any more. Evidence: `self` is consumed
         // and was the only owner of the reservation `[base - page, base + len + page)` that
-        // `writable` mapped.
+        // `writable` mapped (and checked: neither bound wraps).
         #[allow(unsafe_code)]
         unsafe {
             libc::munmap(
-                (self.base - self.page) as *mut libc::c_void,
-                self.len + 2 * self.page,
+                self.base.wrapping_sub(self.page) as *mut libc::c_void,
+                self.len.wrapping_add(self.page.wrapping_mul(2)),
             );
         }
     }

@@ -34,6 +34,8 @@
 //! (`JitWindow::dirty`), and the second chance widens the range over the access and puts the
 //! dirty end that holds it in the table.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::vm::CallFrame;
 use std::mem::offset_of;
 

@@ -9,6 +9,8 @@
 //!   single-metered one when the budget is short); stop when the run ends
 //! ```
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::context::{offsets, JitContext, ListBuffers};
 use super::windows::{build_windows, refresh_recent_windows};
 use super::JitProgram;
@@ -61,7 +63,7 @@ impl JitProgram {
         // bytes beyond the entry frame.
         #[allow(unsafe_code)]
         unsafe {
-            function(context, base + entry as usize)
+            function(context, base.wrapping_add(entry as usize))
         };
     }
 }
@@ -72,7 +74,11 @@ const JIT_SLOTS: u64 = crate::jit::context::WINDOW_SLOTS as u64;
 /// The call depth compiled code left: the cursor's frame index.
 fn frame_index(context: &JitContext) -> usize {
     let bytes = context.frame_cursor.wrapping_sub(context.frames);
-    usize::try_from(bytes / offsets::FRAME_SIZE as u64).unwrap_or(usize::MAX)
+    // The divisor is a nonzero constant (48): `checked_div` never answers `None`.
+    bytes
+        .checked_div(offsets::FRAME_SIZE as u64)
+        .and_then(|index| usize::try_from(index).ok())
+        .unwrap_or(usize::MAX)
 }
 
 impl<C: ContextObject> Vm<'_, C> {
@@ -82,8 +88,10 @@ impl<C: ContextObject> Vm<'_, C> {
         let base = self.state.frames.as_mut_ptr() as u64;
         let last = (self.state.frames.len() as u64).saturating_sub(1);
         context.frames = base;
-        context.frame_cursor = base + self.state.depth as u64 * frame;
-        context.frames_limit = base + last * frame;
+        // Addresses inside the array (the depth never passes its length): no wrap.
+        let depth = self.state.depth as u64;
+        context.frame_cursor = base.wrapping_add(depth.wrapping_mul(frame));
+        context.frames_limit = base.wrapping_add(last.wrapping_mul(frame));
     }
 
     /// Runs to the end with the JIT (or continues a run started by [`Vm::step`]): the same
@@ -153,15 +161,18 @@ impl<C: ContextObject> Vm<'_, C> {
                 let run = u64::from(*run);
                 let budget = self.state.budget;
                 if budget.saturating_sub(self.state.due) >= run {
-                    self.state.due += run;
-                    context.left = budget - self.state.due;
+                    // `due + run <= budget` (runs are never empty), so neither wraps.
+                    self.state.due = self.state.due.wrapping_add(run);
+                    context.left = budget.wrapping_sub(self.state.due);
                     context.regs.copy_from_slice(&self.state.regs[..11]);
                     self.frames_into(&mut context);
                     program.enter(&mut context, entry);
                     self.state.regs[..11].copy_from_slice(&context.regs);
                     self.state.depth = frame_index(&context);
                     self.state.pc = usize::try_from(context.pc).unwrap_or(usize::MAX);
-                    self.state.due = budget - context.left;
+                    // Compiled code gives back only what it charged, so `left` ends at most
+                    // where it started: the difference does not wrap.
+                    self.state.due = budget.wrapping_sub(context.left);
                     ran = true;
                 }
             }

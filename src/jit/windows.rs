@@ -10,6 +10,8 @@
 //! window of the table: it is in the store list with the address of its range, for compiled
 //! code's second chance to widen.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::context::{JitContext, JitList, JitWindow, ListBuffers, WINDOW_SLOTS};
 use crate::memory::{AccessType, HostWindow, MemoryMapping};
 
@@ -27,7 +29,7 @@ fn add_to_run(run: &mut (usize, usize), buffer: &mut Vec<JitWindow>, window: Jit
     if run.1 == 0 {
         run.0 = buffer.len();
     }
-    run.1 += 1;
+    run.1 = run.1.wrapping_add(1); // at most the buffer's length
     buffer.push(window);
 }
 
@@ -78,7 +80,7 @@ pub(super) fn build_windows(
         let base = buffer.as_ptr() as u64;
         for (list, (first, count)) in lists.iter_mut().zip(runs) {
             *list = JitList {
-                windows: base.wrapping_add(*first as u64 * WINDOW_BYTES),
+                windows: base.wrapping_add((*first as u64).wrapping_mul(WINDOW_BYTES)),
                 count: *count as u64,
             };
         }

@@ -45,7 +45,7 @@ impl DirtyRange {
             return;
         }
         // end > low and start < high here, so neither difference wraps.
-        if end - self.low <= self.high - start {
+        if end.wrapping_sub(self.low) <= self.high.wrapping_sub(start) {
             self.low = end.wrapping_add(DIRTY_GRANULE - 1) & !(DIRTY_GRANULE - 1);
             self.low = self.low.min(len);
             if self.low >= self.high {

@@ -223,7 +223,9 @@ impl<'a> HostSpan<'a> {
             // excludes other uses of this span, and nothing else holds a reference to it.
             #[allow(unsafe_code)]
             let dirty = unsafe { &mut *dirty.as_ptr() };
-            dirty.cover(offset as u64, (offset + len) as u64, self.len as u64);
+            // The caller checked `offset + len <= self.len`: the sum does not wrap.
+            let end = offset.wrapping_add(len);
+            dirty.cover(offset as u64, end as u64, self.len as u64);
         }
     }
 
@@ -231,7 +233,8 @@ impl<'a> HostSpan<'a> {
     #[inline(always)]
     pub(crate) fn read<const N: usize>(&self, offset: u64) -> Option<[u8; N]> {
         let offset = usize::try_from(offset).ok()?;
-        if offset > self.len || self.len - offset < N {
+        // `offset <= len` is checked first, so the difference does not wrap.
+        if offset > self.len || self.len.wrapping_sub(offset) < N {
             return None;
         }
         // SAFETY: contract: `ptr` is valid for reads of `len` bytes for the span's lifetime (module
@@ -254,7 +257,7 @@ impl<'a> HostSpan<'a> {
         let Ok(offset) = usize::try_from(offset) else {
             return false;
         };
-        if !self.writable || offset > self.len || self.len - offset < N {
+        if !self.writable || offset > self.len || self.len.wrapping_sub(offset) < N {
             return false;
         }
         self.cover(offset, N);

@@ -112,8 +112,8 @@ impl<'a> MemoryMapping<'a> {
         let regions = if aligned {
             fill_slots(regions)?
         } else {
-            for index in 1..regions.len() {
-                if regions[index - 1].vm_range().end > regions[index].vm_addr {
+            for (index, pair) in (1..).zip(regions.windows(2)) {
+                if pair[0].vm_range().end > pair[1].vm_addr {
                     return Err(MappingError::InvalidMemoryRegion { index });
                 }
             }
@@ -343,11 +343,7 @@ impl<'a> MemoryMapping<'a> {
         }
         if let Some(hook) = self.hook.as_mut() {
             let start = self.regions[index].vm_addr;
-            let max_len = self
-                .regions
-                .get(index + 1)
-                .map_or(u64::MAX, |next| next.vm_addr)
-                .saturating_sub(start);
+            let max_len = next_start(&self.regions, index).saturating_sub(start);
             if hook(&mut self.regions[index], max_len, access, vm_addr, len) {
                 // The region changed: whatever the hook left stands, even when this access
                 // still misses it (memory the host materializes lazily then fails exactly as if
@@ -376,10 +372,7 @@ impl<'a> MemoryMapping<'a> {
 
     /// Whether `replacement` may be region `index`, which starts at `start`.
     fn fits_at(&self, index: usize, start: u64, replacement: &MemoryRegion<'a>) -> bool {
-        let next_start = self
-            .regions
-            .get(index + 1)
-            .map_or(u64::MAX, |next| next.vm_addr);
+        let next_start = next_start(&self.regions, index);
         if replacement.vm_addr != start || replacement.vm_range().end > next_start {
             return false;
         }
@@ -518,6 +511,12 @@ fn window_slot(vm_addr: u64) -> usize {
     (vm_addr >> 32) as usize % WINDOW_SLOTS
 }
 
+/// Where the region after `regions[index]` starts; after the last, the end of the address space.
+fn next_start(regions: &[MemoryRegion<'_>], index: usize) -> u64 {
+    let next = index.checked_add(1).and_then(|next| regions.get(next));
+    next.map_or(u64::MAX, |next| next.vm_addr)
+}
+
 /// Highest slot an aligned mapping fills up to (placeholders cost memory; 64 TiB of address
 /// space is far beyond any layout the runtime uses).
 const MAX_ALIGNED_SLOTS: usize = 1 << 14;
@@ -539,7 +538,7 @@ fn fill_slots(regions: Vec<MemoryRegion<'_>>) -> Result<Vec<MemoryRegion<'_>>, M
 }
 
 /// A run of guest addresses that maps contiguously onto one region's host bytes: a whole
-/// contiguous region, or one frame of a gapped one.
+/// contiguous region, or one frame of a gapped one. `host_offset + vm_len` fits in the span.
 #[derive(Debug, Clone, Copy)]
 struct Window<'a> {
     vm_start: u64,
@@ -583,18 +582,19 @@ impl<'a> Window<'a> {
     #[inline(always)]
     fn read<const N: usize>(&self, vm_addr: u64) -> Option<[u8; N]> {
         let offset = vm_addr.wrapping_sub(self.vm_start);
-        if offset >= self.vm_len || self.vm_len - offset < N as u64 {
+        if offset >= self.vm_len || self.vm_len.wrapping_sub(offset) < N as u64 {
             return None;
         }
-        self.span.read::<N>(self.host_offset + offset)
+        self.span.read::<N>(self.host_offset.wrapping_add(offset))
     }
 
     #[inline(always)]
     fn write<const N: usize>(&mut self, vm_addr: u64, bytes: [u8; N]) -> bool {
         let offset = vm_addr.wrapping_sub(self.vm_start);
-        if offset >= self.vm_len || self.vm_len - offset < N as u64 {
+        if offset >= self.vm_len || self.vm_len.wrapping_sub(offset) < N as u64 {
             return false;
         }
-        self.span.write::<N>(self.host_offset + offset, bytes)
+        self.span
+            .write::<N>(self.host_offset.wrapping_add(offset), bytes)
     }
 }

@@ -20,6 +20,8 @@
 //! A region may own a [`CleanBuffer`]: zero outside a dirty prefix and suffix that every write
 //! widens first, so that reusing it costs what a run wrote (`clean.rs`).
 
+#![deny(clippy::arithmetic_side_effects)]
+
 mod clean;
 mod fault;
 mod host;

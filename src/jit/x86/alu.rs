@@ -1,6 +1,6 @@
 //! Moves, arithmetic, logic, shifts, multiply and divide.
 
-use super::operand::{ri_word, Mem, Reg};
+use super::operand::{ri_word, with_rex, Mem, Reg};
 use super::Emitter;
 
 /// Two-operand ALU operations that share the `op r/m, r` and `81 /digit` encodings. The
@@ -54,9 +54,8 @@ impl ShiftOp {
 /// `mov dst32, imm32` (`[41] b8+r imm32`) as a word and its length.
 #[inline(always)]
 pub(crate) fn mov_imm32_word(dst: Reg, value: u32) -> (u64, u32) {
-    let present = u32::from(dst.high());
-    let body = u64::from(0xb8 + dst.low()) | u64::from(value) << 8;
-    ((body << 8 | 0x41) >> (8 * (1 - present)), 5 + present)
+    let body = u64::from(0xb8 | dst.low()) | u64::from(value) << 8;
+    with_rex(0x40 | u64::from(dst.high()), false, body, 5)
 }
 
 impl Emitter {
@@ -76,7 +75,7 @@ impl Emitter {
         } else {
             // 48/49 b8+r imm64
             self.put(
-                0x48 | u64::from(dst.high()) | u64::from(0xb8 + dst.low()) << 8,
+                0x48 | u64::from(dst.high()) | u64::from(0xb8 | dst.low()) << 8,
                 2,
             );
             self.put(value, 8);
@@ -122,7 +121,7 @@ impl Emitter {
 
     /// `op dst, qword [mem]`.
     pub fn alu_rm(&mut self, op: AluOp, dst: Reg, mem: Mem) {
-        self.op_rm(true, false, &[op.rr_opcode() + 2], dst.number(), mem);
+        self.op_rm(true, false, &[op.rr_opcode() | 2], dst.number(), mem);
     }
 
     /// `op qword [mem], src`.
@@ -192,7 +191,7 @@ impl Emitter {
     /// `bswap dst` (32 or 64 bits).
     pub fn bswap(&mut self, wide: bool, dst: Reg) {
         self.rex(wide, false, false, dst.high(), false);
-        self.put(0x0f | u64::from(0xc8 + dst.low()) << 8, 2);
+        self.put(0x0f | u64::from(0xc8 | dst.low()) << 8, 2);
     }
 
     /// `rol dst16, 8`: swaps the two low bytes.

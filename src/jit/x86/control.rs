@@ -92,12 +92,12 @@ impl Emitter {
     /// `push reg`.
     pub fn push(&mut self, reg: Reg) {
         self.rex(false, false, false, reg.high(), false);
-        self.byte(0x50 + reg.low());
+        self.byte(0x50 | reg.low());
     }
 
     /// `pop reg`.
     pub fn pop(&mut self, reg: Reg) {
         self.rex(false, false, false, reg.high(), false);
-        self.byte(0x58 + reg.low());
+        self.byte(0x58 | reg.low());
     }
 }

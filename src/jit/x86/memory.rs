@@ -1,6 +1,6 @@
 //! Loads and stores of 1, 2, 4 and 8 bytes (loads zero-extend).
 
-use super::operand::{Mem, Reg};
+use super::operand::{byte_shift, Mem, Reg};
 use super::Emitter;
 
 impl Emitter {
@@ -53,19 +53,22 @@ impl RaxAccess {
     /// The form for `opcode` (1 or 2 bytes, little-endian), 64-bit operand size when `wide`,
     /// the `66` operand-size prefix when `operand16`, displacement `disp`.
     pub const fn new(opcode: u16, opcode_len: u8, wide: bool, operand16: bool, disp: i8) -> Self {
+        // Byte positions: the REX prefix at `prefix` (0, or 1 behind `66`), the opcode after
+        // it, then ModRM and disp8; all below 8, so no sum wraps.
         let prefix = operand16 as u32;
         let opcode_len = if opcode_len >= 2 { 2 } else { 1 };
+        let modrm_at = prefix.wrapping_add(1).wrapping_add(opcode_len);
         let rex = 0x40 | (wide as u64) << 3;
         let modrm = 0x40u64; // mod 01 (disp8), rm 000 (rax)
         let body = rex
             | (opcode as u64) << 8
-            | (modrm | ((disp as u8) as u64) << 8) << (8 + 8 * opcode_len);
+            | (modrm | ((disp as u8) as u64) << 8) << byte_shift(opcode_len.wrapping_add(1));
         let template = if operand16 { body << 8 | 0x66 } else { body };
         RaxAccess {
             template,
-            len: prefix + 3 + opcode_len,
-            rex_r: 8 * prefix + 2,
-            modrm_reg: 8 * (prefix + 1 + opcode_len) + 3,
+            len: modrm_at.wrapping_add(2),
+            rex_r: byte_shift(prefix).wrapping_add(2),
+            modrm_reg: byte_shift(modrm_at).wrapping_add(3),
         }
     }
 

@@ -14,6 +14,13 @@
 //! ```text
 //! add r11d, eax   = 41 01 c3        word 0x00c30141, length 3
 //! ```
+//!
+//! The arithmetic here is bit assembly, written as such (`clippy::arithmetic_side_effects` is
+//! denied): a register number joins an opcode's `+r` field with `|` (the field's three bits are
+//! zero in the opcode), and byte positions and lengths, all below 16, use `wrapping_*`
+//! (`operand::byte_shift` turns a byte index into a bit position).
+
+#![deny(clippy::arithmetic_side_effects)]
 
 pub mod alu;
 pub mod control;
@@ -56,19 +63,20 @@ impl Window<'_> {
     /// Appends the low `len` (at most 8) bytes of `word`.
     #[inline(always)]
     pub fn put(&mut self, word: u64, len: u32) {
-        debug_assert!(self.at + 8 <= WINDOW, "an op outgrew its code window");
+        debug_assert!(self.at <= WINDOW - 8, "an op outgrew its code window");
+        // `at <= WINDOW - 8`: neither sum wraps (nor passes the window).
         let at = self.at.min(WINDOW - 8);
-        self.bytes[at..at + 8].copy_from_slice(&word.to_le_bytes());
-        self.at = at + len.min(8) as usize;
+        self.bytes[at..at.wrapping_add(8)].copy_from_slice(&word.to_le_bytes());
+        self.at = at.wrapping_add(len.min(8) as usize);
     }
 
     /// Appends the first `len` bytes of a 64-byte template.
     #[inline(always)]
     pub fn template(&mut self, template: &[u8; 64], len: usize) {
-        debug_assert!(self.at + 64 <= WINDOW, "an op outgrew its code window");
+        debug_assert!(self.at <= WINDOW - 64, "an op outgrew its code window");
         let at = self.at.min(WINDOW - 64);
-        self.bytes[at..at + 64].copy_from_slice(template);
-        self.at = at + len.min(64);
+        self.bytes[at..at.wrapping_add(64)].copy_from_slice(template);
+        self.at = at.wrapping_add(len.min(64));
     }
 
     /// A no-op of 0 to 4 bytes (see [`Emitter::nop_up_to_4`]).
@@ -92,15 +100,16 @@ impl Window<'_> {
     /// Code offset of the next byte.
     #[inline(always)]
     pub fn offset(&self) -> usize {
-        self.start + self.at
+        // A code offset plus at most a window: far from wrapping (code is refused past 2 GiB).
+        self.start.wrapping_add(self.at)
     }
 
     /// Points the rel32 field ending `end` bytes into the window at code offset `target`.
     #[inline(always)]
     pub fn patch_rel32(&mut self, end: usize, target: usize) {
         let end = end.clamp(4, WINDOW);
-        let displacement = (target as i64 - (self.start + end) as i64) as i32;
-        self.bytes[end - 4..end].copy_from_slice(&displacement.to_le_bytes());
+        let displacement = rel32(self.start.wrapping_add(end), target);
+        self.bytes[end.wrapping_sub(4)..end].copy_from_slice(&displacement.to_le_bytes());
     }
 }
 
@@ -132,21 +141,24 @@ impl Emitter {
             at: 0,
         };
         let result = write(&mut window);
-        self.len = start + window.at;
+        self.len = start.wrapping_add(window.at);
         result
     }
 
     /// Ensures `room` writable bytes past the end (growing rarely, geometrically).
     #[inline(always)]
     fn make_room(&mut self, room: usize) {
-        if self.buffer.len() < self.len + room {
+        // `len` is at most a `Vec`'s length (≤ isize::MAX) and `room` a window: no wrap.
+        if self.buffer.len() < self.len.wrapping_add(room) {
             self.grow(room);
         }
     }
 
     #[cold]
     fn grow(&mut self, room: usize) {
-        let wanted = (self.len + room).max(self.buffer.len() * 2).max(4096);
+        // Saturating: a size past the address space is refused by `resize`, not wrapped small.
+        let doubled = self.buffer.len().saturating_mul(2);
+        let wanted = self.len.saturating_add(room).max(doubled).max(4096);
         self.buffer.resize(wanted, 0);
     }
 
@@ -180,9 +192,9 @@ impl Emitter {
     pub(crate) fn put(&mut self, word: u64, len: u32) {
         self.make_room(8);
         let at = self.len;
-        if let Some(slot) = self.buffer.get_mut(at..at + 8) {
+        if let Some(slot) = self.buffer.get_mut(at..at.wrapping_add(8)) {
             slot.copy_from_slice(&word.to_le_bytes());
-            self.len = at + len.min(8) as usize;
+            self.len = at.wrapping_add(len.min(8) as usize);
         }
     }
 
@@ -200,7 +212,7 @@ impl Emitter {
     /// Displacements beyond ±2 GiB wrap: the JIT refuses code that large before using it.
     /// An `end` outside the code (never produced by this encoder) is ignored.
     pub fn patch_rel32(&mut self, end: usize, target: usize) {
-        let displacement = (target as i64 - end as i64) as i32;
+        let displacement = rel32(end, target);
         if end > self.len {
             return;
         }
@@ -218,7 +230,8 @@ impl Emitter {
         if len == 9 {
             self.byte(0x66);
         }
-        self.put(NOPS[len.min(8) - 1], len.min(8) as u32);
+        let short = len.min(8);
+        self.put(NOPS[short.wrapping_sub(1)], short as u32); // `short >= 1` by the clamp
     }
 
     /// A no-op of 0 to 4 bytes, without a branch on the length (for random layout noise).
@@ -227,6 +240,13 @@ impl Emitter {
         let len = len.min(4);
         self.put(NOPS[len.saturating_sub(1)], len as u32);
     }
+}
+
+/// The rel32 displacement from code offset `from` (the end of the field) to `target`, wrapping
+/// at ±2 GiB as the 32-bit field does (code offsets are far below `i64::MAX`).
+#[inline(always)]
+fn rel32(from: usize, target: usize) -> i32 {
+    (target as i64).wrapping_sub(from as i64) as i32
 }
 
 /// The recommended multi-byte no-ops of 1 to 8 bytes, little-endian (the 9-byte one is the

@@ -74,6 +74,13 @@ impl Mem {
     }
 }
 
+/// The bit position of byte `index` in an instruction word: `8 × index`. An instruction word
+/// holds at most 8 bytes, so the product never wraps (and a shift by it stays below 64).
+#[inline(always)]
+pub(crate) const fn byte_shift(index: u32) -> u32 {
+    index.wrapping_mul(8)
+}
+
 /// Up to three opcode bytes as a little-endian word and its length (folded to constants when
 /// the opcode is).
 #[inline(always)]
@@ -81,8 +88,8 @@ fn opcode_word(opcode: &[u8]) -> (u64, u32) {
     let mut word = 0u64;
     let mut len = 0u32;
     for byte in opcode.iter().take(3) {
-        word |= u64::from(*byte) << (8 * len);
-        len += 1;
+        word |= u64::from(*byte) << byte_shift(len);
+        len = len.wrapping_add(1);
     }
     (word, len)
 }
@@ -91,8 +98,9 @@ fn opcode_word(opcode: &[u8]) -> (u64, u32) {
 /// `force`d, without branching on it. Returns the word and its length.
 #[inline(always)]
 pub(crate) fn with_rex(rex: u64, force: bool, body: u64, len: u32) -> (u64, u32) {
-    let present = u32::from(rex != 0x40 || force);
-    ((body << 8 | rex) >> (8 * (1 - present)), len + present)
+    let present = rex != 0x40 || force;
+    let word = (body << 8 | rex) >> byte_shift(u32::from(!present));
+    (word, len.wrapping_add(u32::from(present)))
 }
 
 /// A register-register form (prefix, opcode of `opcode_len` bytes, ModRM with `reg` in
@@ -104,8 +112,8 @@ pub(crate) fn rr_word(w: bool, opcode: u64, opcode_len: u32, reg: u8, rm: Reg) -
     with_rex(
         rex,
         false,
-        opcode | modrm << (8 * opcode_len),
-        opcode_len + 1,
+        opcode | modrm << byte_shift(opcode_len),
+        opcode_len.wrapping_add(1),
     )
 }
 
@@ -132,13 +140,14 @@ pub(crate) fn ri_word(
     imm_len: u32,
 ) -> (u64, u32) {
     let (word, len) = rr_word(wide, u64::from(opcode), 1, digit, rm);
-    (word | imm_field(imm, imm_len) << (8 * len), len + imm_len)
+    let word = word | imm_field(imm, imm_len) << byte_shift(len);
+    (word, len.wrapping_add(imm_len))
 }
 
 /// The low `len` bytes (1 to 4) of an immediate, as a word.
 #[inline(always)]
 fn imm_field(imm: i32, len: u32) -> u64 {
-    u64::from(imm as u32) & (u64::MAX >> (64 - 8 * len.clamp(1, 4)))
+    u64::from(imm as u32) & !(u64::MAX << byte_shift(len.clamp(1, 4)))
 }
 
 /// `lea dst, [base + disp32]`, always through a SIB byte (so rsp/r12 and rbp/r13 as bases need
@@ -171,7 +180,7 @@ impl Emitter {
         let imm = imm_field(imm, imm_len);
         self.put(
             rr3(w, opcode, reg, rm.number()) | imm << 24,
-            3 + imm_len.min(4),
+            imm_len.min(4).wrapping_add(3),
         );
     }
 
@@ -236,8 +245,8 @@ impl Emitter {
         let (word, len) = with_rex(
             rex,
             force_rex,
-            opcode | address << (8 * opcode_len),
-            opcode_len + address_len,
+            opcode | address << byte_shift(opcode_len),
+            opcode_len.wrapping_add(address_len),
         );
         self.put(word, len);
         self.put(u64::from(mem.disp as u32), disp_len);

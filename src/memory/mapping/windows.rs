@@ -78,7 +78,11 @@ impl MemoryMapping<'_> {
             return false;
         }
         let window = Window::around(region, vm_addr);
-        if window.vm_start > vm_addr || vm_addr - window.vm_start + len > window.vm_len {
+        // `host_range` placed `len` bytes at `vm_addr` inside the region, so once the window
+        // starts at or before `vm_addr`, the offset into it plus `len` does not wrap.
+        if window.vm_start > vm_addr
+            || vm_addr.wrapping_sub(window.vm_start).wrapping_add(len) > window.vm_len
+        {
             return false;
         }
         let windows = match access {
