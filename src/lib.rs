@@ -58,10 +58,12 @@
 
 pub mod debugger;
 pub mod elf;
+mod engines;
 pub mod env;
 pub mod interpreter;
 pub mod isa;
 pub mod jit;
+pub mod load;
 pub mod memory;
 pub mod solana;
 pub mod verifier;
