@@ -3,9 +3,9 @@
 //! A runtime for Solana-style sBPF programs. The pipeline, one module per stage:
 //!
 //! ```text
-//! ELF bytes ─► loader ─► executable ─► verifier ─► interpreter / JIT ─► result
-//!                             ▲
-//! assembly ─► isa::asm ───────┘            isa::disasm ◄── any text section
+//! ELF bytes ─► elf (parts) ─┐
+//! assembly ─► isa::asm ─────┼─► load ─► executable ─► interpreter / JIT ─► result
+//! raw text ─────────────────┘  (verify)              isa::disasm ◄── any text section
 //! ```
 //!
 //! | module          | what it holds                                                        |
@@ -13,13 +13,18 @@
 //! | [`isa`]         | SBPF versions, the one instruction table, assembler, disassembler    |
 //! | [`verifier`]    | the network's verification rules, with the reference's errors        |
 //! | [`memory`]      | regions and the memory mapping (aligned, unaligned, gapped stack); imports only [`isa`] |
-//! | [`vm`]          | config, context (budget), syscalls, executables, VM instances, errors |
+//! | [`vm`]          | vocabulary: config, context (budget), syscalls, executables, VM instances, errors, engine names; imports no engine and not elf |
 //! | [`interpreter`] | pre-decoding and the metered interpreter (`execute`, `step`)          |
 //! | [`jit`]         | the x86-64 JIT (`Executable::jit_compile`, `Vm::execute_jit`)         |
+//! | `engines`       | the switch over both engines, `Vm::execute_with`: above both, as it names both |
+//! | [`elf`]         | the ELF loader (the reference's rules for every version) into parts, and ELF output |
+//! | [`load`]        | making executables (`Executable::from_elf`, `from_assembly`, `from_text_bytes`), [`load::LoadError`] |
 //! | [`mod@env`]     | the standard runtime environment: memory layout and syscalls         |
-//! | [`elf`]         | the ELF loader (the reference's rules for every version) and ELF output |
 //! | [`debugger`]    | the gdb-remote debugger: an adapter over `Vm::step` for gdb and lldb  |
 //! | [`solana`]      | Solana's program runtime: real programs, one instruction, exact to Agave |
+//!
+//! Each part imports only the parts listed above it in this table (isa and memory at the
+//! bottom, vm the vocabulary over them; the engines, elf and load above vm).
 //!
 //! Semantics follow the reference runtime, `solana-sbpf` 0.26, for every SBPF version: the same
 //! result, the same error and the same instruction count.
@@ -58,10 +63,12 @@
 
 pub mod debugger;
 pub mod elf;
+mod engines;
 pub mod env;
 pub mod interpreter;
 pub mod isa;
 pub mod jit;
+pub mod load;
 pub mod memory;
 pub mod solana;
 pub mod verifier;

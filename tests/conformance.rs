@@ -28,7 +28,8 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use outcome::{Outcome, Run};
 use sbvm::env::{run_with, standard_runtime, RunSetup};
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::{Config, Engine, Executable, LoadError};
+use sbvm::load::LoadError;
+use sbvm::vm::{Config, Engine, Executable};
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -5,7 +5,8 @@
 mod common;
 
 use sbvm::env::{run_interpreted, standard_runtime, RunSetup};
-use sbvm::vm::{Config, Executable, LoadError};
+use sbvm::load::LoadError;
+use sbvm::vm::{Config, Executable};
 use serde_json::Value;
 use std::sync::Arc;
 

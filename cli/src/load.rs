@@ -3,14 +3,14 @@
 
 use crate::input::{elf_hint, format_of, read_at_most, read_bytes, Format};
 use crate::Failure;
-use sbvm::elf::ElfLoadError;
 use sbvm::env::{
     check_heap_size, check_input_len, copied, run_driven, standard_runtime, zeroed, Driven,
     EnvContext, EnvError, MAX_INPUT_LEN,
 };
 use sbvm::isa::SbpfVersion;
 use sbvm::jit::JitError;
-use sbvm::vm::{Config, EbpfError, Executable, FunctionRegistry, LoadError, Vm};
+use sbvm::load::{ElfLoadError, LoadError};
+use sbvm::vm::{Config, EbpfError, Executable, FunctionRegistry, Vm};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;

@@ -1,9 +1,12 @@
-//! The ELF loader: shared objects from the Solana toolchain → [`Executable`].
+//! The ELF loader: shared objects from the Solana toolchain → the parts of an executable.
 //!
 //! ```text
 //! bytes ─► version (e_flags) ─┬─ V0–V2: lenient ─► parse ─► validate ─► relocate ─► rodata ─┐
-//!                             └─ V3+:   strict  ─► file header ─► two program headers ───────┴─► verify ─► Executable
+//!                             └─ V3+:   strict  ─► file header ─► two program headers ───────┴─► Parts
 //! ```
+//!
+//! elf reads files and writes them ([`write_elf`]); it makes no executable: [`crate::load`]
+//! takes the parts, verifies them and builds the `Executable` (`Executable::from_elf`).
 //!
 //! The rules are consensus — the network accepts or rejects exactly these files — so they are
 //! the reference's (`solana-sbpf` 0.26), restated in `lenient` and `strict` and checked on the
@@ -27,7 +30,7 @@ pub use write::{write_elf, WriteError};
 use crate::isa::disasm::{ReadOnlyData, Symbols};
 use crate::isa::SbpfVersion;
 use crate::memory::MM_REGION_SIZE;
-use crate::vm::{ContextObject, Executable, LoadError, Runtime};
+use crate::vm::{Parts, Runtime};
 use format::E_FLAGS_OFFSET;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,27 +43,6 @@ pub fn sbpf_version(bytes: &[u8]) -> Result<SbpfVersion, ElfError> {
     let mut e_flags = [0u8; 4];
     e_flags.copy_from_slice(field);
     Ok(SbpfVersion::from_e_flags(u32::from_le_bytes(e_flags)))
-}
-
-/// Why loading failed: the ELF rules, or (once loaded) the verifier.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ElfLoadError {
-    /// The file breaks a loader rule.
-    #[error("ELF: {0}")]
-    Elf(#[from] ElfError),
-    /// The file loaded but its text does not verify, or its functions collide.
-    #[error("{0}")]
-    Load(#[from] LoadError),
-}
-
-impl ElfLoadError {
-    /// The reference's variant name of the underlying error.
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            ElfLoadError::Elf(error) => error.kind_name(),
-            ElfLoadError::Load(error) => error.kind_name(),
-        }
-    }
 }
 
 /// An ELF file's text after loading (relocations applied), without verification: what the
@@ -128,11 +110,7 @@ fn load_text_unexplained(bytes: &[u8]) -> Result<LoadedText, ElfError> {
     let runtime = Arc::new(Runtime::<crate::vm::Budget>::new(
         crate::vm::Config::default(),
     ));
-    let parts = if version.enable_stricter_elf_headers() {
-        strict::load(bytes, version, runtime)?
-    } else {
-        lenient::load(bytes, version, runtime)?
-    };
+    let parts = parts_by_rules_of(version, bytes, runtime)?;
     let pointers = if version.enable_stricter_elf_headers() {
         Default::default()
     } else {
@@ -171,27 +149,32 @@ pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
-impl<C: ContextObject> Executable<C> {
-    /// Loads an ELF shared object under `runtime`'s configuration and syscalls, then verifies it.
-    /// Bytes that are not an ELF file at all fail with [`ElfError::NotAnElfFile`].
-    pub fn from_elf(bytes: &[u8], runtime: Arc<Runtime<C>>) -> Result<Self, ElfLoadError> {
-        Self::from_elf_unexplained(bytes, runtime).map_err(|error| match error {
-            ElfLoadError::Elf(error) => ElfLoadError::Elf(explained(bytes, error)),
-            other => other,
-        })
-    }
+/// Loads an ELF shared object under `runtime`'s configuration and syscalls into the parts of
+/// an executable (not yet verified: [`crate::load`] does that). Bytes that are not an ELF file
+/// at all fail with [`ElfError::NotAnElfFile`].
+pub(crate) fn load_parts<C>(bytes: &[u8], runtime: Arc<Runtime<C>>) -> Result<Parts<C>, ElfError> {
+    load_parts_unexplained(bytes, runtime).map_err(|error| explained(bytes, error))
+}
 
-    fn from_elf_unexplained(bytes: &[u8], runtime: Arc<Runtime<C>>) -> Result<Self, ElfLoadError> {
-        let version = sbpf_version(bytes)?;
-        if !runtime.config.enabled_sbpf_versions.contains(&version) {
-            return Err(ElfError::UnsupportedSBPFVersion { version }.into());
-        }
-        let parts = if version.enable_stricter_elf_headers() {
-            strict::load(bytes, version, runtime)?
-        } else {
-            lenient::load(bytes, version, runtime)?
-        };
-        Ok(Executable::new(parts)?)
+fn load_parts_unexplained<C>(bytes: &[u8], runtime: Arc<Runtime<C>>) -> Result<Parts<C>, ElfError> {
+    let version = sbpf_version(bytes)?;
+    if !runtime.config.enabled_sbpf_versions.contains(&version) {
+        return Err(ElfError::UnsupportedSBPFVersion { version });
+    }
+    parts_by_rules_of(version, bytes, runtime)
+}
+
+/// The parts of `bytes` by the rules of `version`: the strict loader from V3, the lenient one
+/// before.
+fn parts_by_rules_of<C>(
+    version: SbpfVersion,
+    bytes: &[u8],
+    runtime: Arc<Runtime<C>>,
+) -> Result<Parts<C>, ElfError> {
+    if version.enable_stricter_elf_headers() {
+        strict::load(bytes, version, runtime)
+    } else {
+        lenient::load(bytes, version, runtime)
     }
 }
 
@@ -200,14 +183,14 @@ mod tests {
     use super::*;
     use crate::vm::Budget;
 
-    fn load(bytes: &[u8]) -> Result<Executable<Budget>, ElfLoadError> {
-        Executable::from_elf(bytes, Arc::new(Runtime::new(crate::vm::Config::default())))
+    fn load(bytes: &[u8]) -> Result<Parts<Budget>, ElfError> {
+        load_parts(bytes, Arc::new(Runtime::new(crate::vm::Config::default())))
     }
 
     #[test]
     fn bytes_that_are_not_elf_say_so_and_keep_the_reference_kind() {
         // The reference reads e_flags (bytes 48..52) first: a shorter file is ValueOutOfBounds.
-        let Err(ElfLoadError::Elf(error)) = load(b"") else {
+        let Err(error) = load(b"") else {
             panic!("an empty file loaded")
         };
         assert_eq!(error.kind_name(), "ValueOutOfBounds");
@@ -221,7 +204,7 @@ mod tests {
         assert_eq!(load_text(b"").err(), Some(error));
         // 64 zero bytes: e_flags 0 is V0, whose parser rejects the file header (the reference's
         // ElfParserError::InvalidFileHeader, reported as FailedToParse).
-        let Err(ElfLoadError::Elf(error)) = load(&[0; 64]) else {
+        let Err(error) = load(&[0; 64]) else {
             panic!("zeroes loaded")
         };
         assert_eq!(error.kind_name(), "FailedToParse");
@@ -243,7 +226,7 @@ mod tests {
         // lenient parser finds the rest of the header wrong.
         let mut bytes = vec![0u8; 64];
         bytes[..4].copy_from_slice(b"\x7fELF");
-        let Err(ElfLoadError::Elf(error)) = load(&bytes) else {
+        let Err(error) = load(&bytes) else {
             panic!("a bare header loaded")
         };
         assert!(!matches!(error, ElfError::NotAnElfFile { .. }), "{error}");

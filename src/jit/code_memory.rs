@@ -15,26 +15,8 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+pub use crate::vm::CodeMemoryError;
 use std::sync::Mutex;
-
-/// Why code memory could not be provided.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CodeMemoryError {
-    /// `mmap` failed.
-    #[error("mmap of {len} bytes failed (errno {errno})")]
-    Map {
-        /// Bytes asked for.
-        len: usize,
-        /// The OS error number.
-        errno: i32,
-    },
-    /// `mprotect` failed.
-    #[error("mprotect failed (errno {errno})")]
-    Protect {
-        /// The OS error number.
-        errno: i32,
-    },
-}
 
 /// A page-aligned anonymous mapping: base address and length, owned by whoever holds it. It
 /// sits between two inaccessible guard pages, so the kernel never merges it with neighbouring

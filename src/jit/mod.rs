@@ -13,6 +13,7 @@
 //! | `lower`         | ops to machine code: metering, hand-over stubs, ALU, jumps, memory  |
 //! | [`context`]     | the `repr(C)` block generated code works on (registers, meter, windows, window lists) |
 //! | [`code_memory`] | read-write then read-execute pages, never both; a reuse pool         |
+//! | `executable`    | `Executable::jit_compile` and `jit_program`: the code kept with the executable |
 //! | `run`           | the host side: entry, hand-over to the interpreter, re-entry         |
 //! | `windows`       | the window table and lists, built from the mapping's runs of host bytes |
 //!
@@ -25,6 +26,7 @@
 
 pub mod code_memory;
 pub mod context;
+mod executable;
 mod lower;
 mod run;
 mod windows;
@@ -33,24 +35,8 @@ pub mod x86;
 use crate::interpreter::decode::DecodedProgram;
 use crate::isa::SbpfVersion;
 use crate::vm::Config;
-use code_memory::{CodeMemoryError, ExecutableCode};
-
-/// Why a program could not be compiled.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum JitError {
-    /// The host is not x86-64 unix.
-    #[error("the JIT needs an x86-64 unix host")]
-    UnsupportedPlatform,
-    /// Code memory could not be had.
-    #[error("code memory: {0}")]
-    CodeMemory(#[from] CodeMemoryError),
-    /// The program is too large for 32-bit code offsets.
-    #[error("the compiled program is too large ({bytes} bytes)")]
-    TooLarge {
-        /// Bytes of machine code.
-        bytes: usize,
-    },
-}
+pub use crate::vm::JitError;
+use code_memory::ExecutableCode;
 
 /// A compiled program: immutable, shared by every run of its executable, on any thread.
 #[derive(Debug)]

@@ -1,17 +1,18 @@
-//! The two execution engines behind one switch.
-
-use super::context::ContextObject;
-use super::error::EbpfError;
-use super::machine::Vm;
+//! The engines' names, and why the JIT engine could not compile a program: vocabulary that
+//! configuration, reports, errors and embedders share without importing an engine.
+//!
+//! The engines themselves stand above vm ([`crate::interpreter`], [`crate::jit`]), and so does
+//! the switch between them (`Vm::execute_with`, in `src/engines.rs`); here [`Engine`] only
+//! names a choice, and [`JitError`] is what [`super::EbpfError::JitCompileFailed`] carries.
 
 /// How a VM executes its program. Both give the same result, error, final pc and
 /// instruction count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Engine {
-    /// The instruction-metered interpreter ([`Vm::execute`]).
+    /// The instruction-metered interpreter ([`super::Vm::execute`]).
     #[default]
     Interpreter,
-    /// Native x86-64 code ([`Vm::execute_jit`]); the executable is compiled on its first JIT
+    /// Native x86-64 code ([`super::Vm::execute_jit`]); the executable is compiled on its first JIT
     /// run, or ahead of time with [`super::Executable::jit_compile`].
     Jit,
 }
@@ -34,12 +35,42 @@ impl Engine {
     }
 }
 
-impl<C: ContextObject> Vm<'_, C> {
-    /// Runs to the end with `engine`.
-    pub fn execute_with(&mut self, engine: Engine) -> (u64, Result<u64, EbpfError>) {
-        match engine {
-            Engine::Interpreter => self.execute(),
-            Engine::Jit => self.execute_jit(),
-        }
-    }
+/// Why a program could not be compiled for the JIT engine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JitError {
+    /// The host is not x86-64 unix.
+    #[error("the JIT needs an x86-64 unix host")]
+    UnsupportedPlatform,
+    /// Code memory could not be had.
+    #[error("code memory: {0}")]
+    CodeMemory(#[from] CodeMemoryError),
+    /// The executable's compiled slot holds what another engine compiled (only the JIT fills
+    /// it today, so this does not happen; it is an error rather than a panic all the same).
+    #[error("the executable holds code compiled by another engine")]
+    SlotTaken,
+    /// The program is too large for 32-bit code offsets.
+    #[error("the compiled program is too large ({bytes} bytes)")]
+    TooLarge {
+        /// Bytes of machine code.
+        bytes: usize,
+    },
+}
+
+/// Why code memory could not be provided.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodeMemoryError {
+    /// `mmap` failed.
+    #[error("mmap of {len} bytes failed (errno {errno})")]
+    Map {
+        /// Bytes asked for.
+        len: usize,
+        /// The OS error number.
+        errno: i32,
+    },
+    /// `mprotect` failed.
+    #[error("mprotect failed (errno {errno})")]
+    Protect {
+        /// The OS error number.
+        errno: i32,
+    },
 }

@@ -73,7 +73,7 @@ pub enum EbpfError {
     #[error("JIT compilation failed: {error}")]
     JitCompileFailed {
         /// Why.
-        error: crate::jit::JitError,
+        error: super::engine::JitError,
     },
 }
 

@@ -1,23 +1,32 @@
 //! Executables: a verified program, loaded once and run many times.
 //!
 //! An [`Executable`] holds the text, the read-only data region, the function registry and the
-//! entry point, plus the interpreter's pre-decoded form of the text and, once compiled, the
-//! JIT's machine code. It is compiled by its first JIT run ([`super::Vm::execute_jit`]), once
-//! for every thread, or ahead of time by [`Executable::jit_compile`] (to pay the compile time
-//! up front and see a compile error at load time). After loading it is immutable but for that
-//! one-time compile, `Send` and `Sync`: share one between threads and give each run its own
-//! [`super::Vm`].
+//! entry point, plus the pre-decoded form of the text both engines run and a slot for what an
+//! engine compiles from it (the JIT's machine code). This file says what an executable *is*;
+//! making one from assembly, raw text or an ELF file is `crate::load`'s work, which gathers
+//! the `Parts` and hands them to one constructor here that verifies and pre-decodes them:
+//!
+//! ```text
+//! assembly ─┐
+//! raw text ─┼─► crate::load ─► Parts ─► Executable::new (verify, pre-decode) ─► Executable
+//! ELF file ─┘    (elf reads the file)
+//! ```
+//!
+//! The JIT compiles an executable on its first JIT run, once for every thread, or ahead of time
+//! by `Executable::jit_compile` (to pay the compile time up front and see a compile error at
+//! load time); the executable keeps the result in a `CompiledSlot` without naming its type,
+//! so vm imports no engine. After loading it is immutable but for that one-time compile, `Send`
+//! and `Sync`: share one between threads and give each run its own [`super::Vm`].
 
 use super::config::Config;
 use super::context::ContextObject;
-use super::functions::{FunctionRegistry, KeyCollision};
+use super::functions::FunctionRegistry;
 use super::syscalls::SyscallRegistry;
 use crate::interpreter::decode::{decode_program, DecodedProgram};
-use crate::isa::asm::{assemble, AsmError};
-use crate::isa::hash::symbol_hash;
 use crate::isa::SbpfVersion;
-use crate::memory::{MemoryRegion, MM_BYTECODE_START, MM_RODATA_START};
+use crate::memory::MemoryRegion;
 use crate::verifier::{verify, VerifierError};
+use std::any::Any;
 use std::sync::{Arc, OnceLock};
 
 /// The environment programs are loaded into: configuration and syscalls (the reference calls
@@ -39,131 +48,19 @@ impl<C: ContextObject> Runtime<C> {
     }
 }
 
-/// Why a program could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LoadError {
-    /// The assembly did not assemble.
-    #[error("assembly: {0}")]
-    Assembly(#[from] AsmError),
-    /// The verifier rejected the text.
-    #[error("verifier: {0}")]
-    Verifier(#[from] VerifierError),
-    /// A function key collides with another function or a syscall.
-    #[error("symbol hash collision at key {key:#x}")]
-    SymbolHashCollision {
-        /// The key.
-        key: u32,
-    },
-    /// The program has read-only data or takes addresses and was laid out as ELF, which failed.
-    #[error("ELF layout: {0}")]
-    Elf(#[from] crate::elf::ElfError),
-    /// The program could not be laid out as ELF.
-    #[error("ELF output: {0}")]
-    ElfOutput(#[from] crate::elf::WriteError),
-    /// The configuration does not enable this version.
-    #[error("SBPF version {version} is not enabled")]
-    UnsupportedSBPFVersion {
-        /// The version.
-        version: SbpfVersion,
-    },
-}
-
-impl LoadError {
-    /// The reference's name for the error: the verifier's variant for verifier errors.
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            LoadError::Assembly(_) => "AssemblerError",
-            LoadError::Elf(error) => error.kind_name(),
-            LoadError::ElfOutput(_) => "ElfOutput",
-            LoadError::Verifier(error) => error.kind_name(),
-            LoadError::SymbolHashCollision { .. } => "SymbolHashCollision",
-            LoadError::UnsupportedSBPFVersion { .. } => "UnsupportedSBPFVersion",
-        }
-    }
-}
-
-impl From<KeyCollision> for LoadError {
-    fn from(collision: KeyCollision) -> Self {
-        LoadError::SymbolHashCollision { key: collision.key }
-    }
-}
-
 /// A loaded, verified program.
 pub struct Executable<C> {
     parts: Parts<C>,
     decoded: DecodedProgram,
-    /// The JIT's machine code: set by the first JIT run, or by [`Executable::jit_compile`].
-    jit: OnceLock<crate::jit::JitProgram>,
+    /// What an engine compiled from the program, once: the JIT's machine code, set by the
+    /// first JIT run or by [`Executable::jit_compile`].
+    compiled: CompiledSlot,
 }
 
 impl<C: ContextObject> Executable<C> {
-    /// Assembles `source` for `version` and loads it as the reference's assembler does: labels
-    /// `entrypoint` and `function_*` (and numeric call targets) are registered by index.
-    pub fn from_assembly(
-        source: &str,
-        version: SbpfVersion,
-        runtime: Arc<Runtime<C>>,
-    ) -> Result<Self, LoadError> {
-        let assembled = assemble(source, version)?;
-        if assembled.needs_elf() {
-            // Read-only data and addresses need a layout: make the ELF file and load that.
-            let bytes = crate::elf::write_elf(&assembled)?;
-            return Self::from_elf(&bytes, runtime).map_err(|error| match error {
-                crate::elf::ElfLoadError::Elf(error) => LoadError::Elf(error),
-                crate::elf::ElfLoadError::Load(error) => error,
-            });
-        }
-        let mut functions = FunctionRegistry::default();
-        for function in &assembled.functions {
-            functions.register(function.key, function.name.clone(), function.pc)?;
-        }
-        Self::from_text_bytes(&assembled.text, version, runtime, functions)
-    }
-
-    /// Loads a bare text section (entry at the `entrypoint` function, else instruction 0), as the
-    /// reference's `Executable::from_text_bytes` does, and verifies it.
-    pub fn from_text_bytes(
-        text: &[u8],
-        version: SbpfVersion,
-        runtime: Arc<Runtime<C>>,
-        mut functions: FunctionRegistry,
-    ) -> Result<Self, LoadError> {
-        let entry_pc = match functions.lookup_by_name("entrypoint") {
-            Some((_, pc)) => pc,
-            None => {
-                let key = if version.static_syscalls() {
-                    0
-                } else {
-                    let key = symbol_hash("entrypoint");
-                    if runtime.syscalls.lookup(key).is_some() {
-                        return Err(LoadError::SymbolHashCollision { key });
-                    }
-                    key
-                };
-                functions.register(key, "entrypoint", 0)?;
-                0
-            }
-        };
-        let ro_vaddr = if version.enable_lower_rodata_vaddr() {
-            MM_RODATA_START
-        } else {
-            MM_BYTECODE_START
-        };
-        Self::new(Parts {
-            runtime,
-            version,
-            ro_bytes: text.to_vec(),
-            text: text.to_vec(),
-            ro_vaddr,
-            text_vaddr: MM_BYTECODE_START,
-            symbol_base: MM_BYTECODE_START,
-            entry_pc,
-            functions,
-        })
-    }
-
-    /// Verifies and pre-decodes the parts of a program (the ELF loader's way in).
-    pub(crate) fn new(parts: Parts<C>) -> Result<Self, LoadError> {
+    /// Verifies and pre-decodes the parts of a program: the one way in, which the constructors
+    /// in `crate::load` take once they have the parts.
+    pub(crate) fn new(parts: Parts<C>) -> Result<Self, VerifierError> {
         let text = &parts.text[..];
         verify(text, parts.version)?;
         let decoded = decode_program(
@@ -175,7 +72,7 @@ impl<C: ContextObject> Executable<C> {
         Ok(Executable {
             parts,
             decoded,
-            jit: OnceLock::new(),
+            compiled: CompiledSlot::default(),
         })
     }
 }
@@ -250,38 +147,42 @@ impl<C> Executable<C> {
     pub fn ro_vaddr(&self) -> u64 {
         self.parts.ro_vaddr
     }
-    /// Compiles the program for the JIT engine now, rather than on its first JIT run; compiling
-    /// again replaces the code (with a fresh blinding key).
-    pub fn jit_compile(&mut self) -> Result<(), crate::jit::JitError> {
-        self.jit = OnceLock::from(self.compile_for_jit()?);
-        Ok(())
+    /// The slot an engine keeps its compiled form of the program in.
+    pub(crate) fn compiled(&self) -> &CompiledSlot {
+        &self.compiled
     }
 
-    /// The compiled program, compiled now if it was not yet. Threads that ask at once may each
-    /// compile; the first to finish is kept, and every caller gets that one.
-    pub fn jit_program(&self) -> Result<&crate::jit::JitProgram, crate::jit::JitError> {
-        if let Some(program) = self.jit.get() {
-            return Ok(program);
-        }
-        let program = self.compile_for_jit()?;
-        Ok(self.jit.get_or_init(|| program))
-    }
-
-    /// Whether the program has been compiled for the JIT.
-    pub fn is_jit_compiled(&self) -> bool {
-        self.jit.get().is_some()
-    }
-
-    fn compile_for_jit(&self) -> Result<crate::jit::JitProgram, crate::jit::JitError> {
-        crate::jit::JitProgram::compile(
-            &self.decoded,
-            self.config(),
-            self.version(),
-            self.text_vaddr(),
-        )
+    /// The slot, to replace what it holds.
+    pub(crate) fn compiled_mut(&mut self) -> &mut CompiledSlot {
+        &mut self.compiled
     }
 
     pub(crate) fn decoded(&self) -> &DecodedProgram {
         &self.decoded
+    }
+}
+
+/// What an engine compiled from an executable, kept with it and shared by every run on every
+/// thread. The executable neither knows nor names the type: the engine that fills the slot
+/// (today only the JIT, with its machine code) reads it back as its own type, one type check
+/// per run, and vm imports no engine.
+#[derive(Default)]
+pub(crate) struct CompiledSlot(OnceLock<Box<dyn Any + Send + Sync>>);
+
+impl CompiledSlot {
+    /// What the slot holds, if it holds a `T`.
+    pub(crate) fn get<T: Any>(&self) -> Option<&T> {
+        self.0.get()?.downcast_ref()
+    }
+
+    /// What the slot holds if it is a `T`, else `value` put in: the first value set stays, and
+    /// `None` says the slot holds another type (one engine fills it, so that does not happen).
+    pub(crate) fn get_or_set<T: Any + Send + Sync>(&self, value: T) -> Option<&T> {
+        self.0.get_or_init(|| Box::new(value)).downcast_ref()
+    }
+
+    /// Replaces what the slot holds with `value`.
+    pub(crate) fn replace<T: Any + Send + Sync>(&mut self, value: T) {
+        self.0 = OnceLock::from(Box::new(value) as Box<dyn Any + Send + Sync>);
     }
 }

@@ -1,5 +1,10 @@
 //! The virtual machine's vocabulary: configuration, the context that owns the budget, errors,
 //! syscalls, the function registry, executables and VM instances.
+//!
+//! Vocabulary only: vm names what the other parts share and imports none of them that stand
+//! above it. The engines ([`crate::interpreter`], [`crate::jit`]) run a [`Vm`]; the ELF
+//! loader ([`crate::elf`]) reads files into parts; [`crate::load`] builds [`Executable`]s
+//! from assembly, raw text or ELF files.
 
 mod config;
 mod context;
@@ -12,10 +17,10 @@ mod syscalls;
 
 pub use config::Config;
 pub use context::{Budget, ContextObject};
-pub use engine::Engine;
+pub use engine::{CodeMemoryError, Engine, JitError};
 pub use error::{AccessType, EbpfError, SyscallError};
 pub(crate) use executable::Parts;
-pub use executable::{Executable, LoadError, Runtime};
+pub use executable::{Executable, Runtime};
 pub use functions::{FunctionRegistry, KeyCollision};
 pub use machine::{CallFrame, StopReason, Vm};
 pub use syscalls::{
