@@ -63,6 +63,7 @@ pub mod interpreter;
 pub mod isa;
 pub mod jit;
 pub mod memory;
+pub mod program;
 pub mod solana;
 pub mod verifier;
 pub mod vm;

@@ -1,69 +1,90 @@
-//! Arithmetic and logic, exactly as the reference computes it (wrapping, shift amounts masked
-//! to the width, 32-bit results extended as the version says).
+//! Arithmetic and logic, exactly as the reference computes it: wrapping, shift amounts masked
+//! to the width, a 32-bit result extended as the op list's row says.
+//!
+//! Every arm of the dispatch calls [`compute`] with its row's operation, width and extension
+//! as constants; [`compute`] is always inlined, so each arm folds to its one operation.
 
-use super::decode::Code;
+use crate::program::{Arith, Extension, Width};
 use crate::vm::EbpfError;
 
-/// Result of a binary or unary ALU operation `code` on `dst` and operand `b`.
+/// `arith` on `dst` and the operand `b` at `width`, the result extended by `extension`.
 #[inline(always)]
-pub(super) fn alu(code: Code, dst: u64, b: u64) -> Result<u64, EbpfError> {
-    let sext = |value: i32| value as i64 as u64;
-    let zext = |value: i32| value as u32 as u64;
-    Ok(match code {
-        Code::Add64 => dst.wrapping_add(b),
-        Code::Sub64 => dst.wrapping_sub(b),
-        Code::SubRev64Imm => b.wrapping_sub(dst),
-        Code::Mul64 | Code::Lmul64 => dst.wrapping_mul(b),
-        Code::Div64 | Code::Udiv64 => dst.checked_div(b).ok_or(EbpfError::DivideByZero)?,
-        Code::Mod64 | Code::Urem64 => dst.checked_rem(b).ok_or(EbpfError::DivideByZero)?,
-        Code::Or64 => dst | b,
-        Code::And64 => dst & b,
-        Code::Lsh64 => dst.wrapping_shl(b as u32),
-        Code::Rsh64 => dst.wrapping_shr(b as u32),
-        Code::Arsh64 => (dst as i64).wrapping_shr(b as u32) as u64,
-        Code::Xor64 => dst ^ b,
-        Code::Mov64 => b,
-        Code::Neg64 => (dst as i64).wrapping_neg() as u64,
-        Code::Hor64Imm => dst | b,
-        Code::Uhmul64 => ((u128::from(dst) * u128::from(b)) >> 64) as u64,
-        Code::Shmul64 => ((i128::from(dst as i64) * i128::from(b as i64)) >> 64) as u64,
-        Code::Sdiv64 => signed_divide(dst as i64, b as i64, i64::checked_div)? as u64,
-        Code::Srem64 => signed_divide(dst as i64, b as i64, i64::checked_rem)? as u64,
-        Code::Add32Sext => sext((dst as i32).wrapping_add(b as i32)),
-        Code::Add32Zext => zext((dst as i32).wrapping_add(b as i32)),
-        Code::Sub32Sext => sext((dst as i32).wrapping_sub(b as i32)),
-        Code::Sub32Zext => zext((dst as i32).wrapping_sub(b as i32)),
-        Code::SubRev32ZextImm => zext((b as i32).wrapping_sub(dst as i32)),
-        Code::Mul32Sext => sext((dst as i32).wrapping_mul(b as i32)),
-        Code::Div32 | Code::Udiv32 => u64::from(
-            (dst as u32)
-                .checked_div(b as u32)
-                .ok_or(EbpfError::DivideByZero)?,
-        ),
-        Code::Mod32 | Code::Urem32 => u64::from(
-            (dst as u32)
-                .checked_rem(b as u32)
-                .ok_or(EbpfError::DivideByZero)?,
-        ),
-        Code::Or32 => u64::from(dst as u32 | b as u32),
-        Code::And32 => u64::from(dst as u32 & b as u32),
-        Code::Lsh32 => u64::from((dst as u32).wrapping_shl(b as u32)),
-        Code::Rsh32 => u64::from((dst as u32).wrapping_shr(b as u32)),
-        Code::Arsh32 => zext((dst as i32).wrapping_shr(b as u32)),
-        Code::Xor32 => u64::from(dst as u32 ^ b as u32),
-        Code::Mov32 => u64::from(b as u32),
-        Code::Mov32Sext => sext(b as i32),
-        Code::Neg32 => zext((dst as i32).wrapping_neg()),
-        Code::Lmul32 => u64::from((dst as u32).wrapping_mul(b as u32)),
-        Code::Sdiv32 => zext(signed_divide(dst as i32, b as i32, i32::checked_div)?),
-        Code::Srem32 => zext(signed_divide(dst as i32, b as i32, i32::checked_rem)?),
-        Code::Le16 => u64::from(dst as u16),
-        Code::Le32 => u64::from(dst as u32),
-        Code::Le64 => dst,
-        Code::Be16 => u64::from((dst as u16).swap_bytes()),
-        Code::Be32 => u64::from((dst as u32).swap_bytes()),
-        Code::Be64 => dst.swap_bytes(),
-        _ => return Err(EbpfError::InvalidInstruction),
+pub(super) fn compute(
+    arith: Arith,
+    width: Width,
+    extension: Extension,
+    dst: u64,
+    b: u64,
+) -> Result<u64, EbpfError> {
+    if matches!(width, Width::W64) {
+        return wide(arith, dst, b);
+    }
+    let value = narrow(arith, width, dst as u32, b as u32)?;
+    Ok(match extension {
+        Extension::Sign => value as i32 as i64 as u64,
+        Extension::Zero | Extension::Full => u64::from(value),
+    })
+}
+
+/// A 64-bit operation.
+#[inline(always)]
+fn wide(arith: Arith, dst: u64, b: u64) -> Result<u64, EbpfError> {
+    Ok(match arith {
+        Arith::Add => dst.wrapping_add(b),
+        Arith::Sub => dst.wrapping_sub(b),
+        Arith::SubRev => b.wrapping_sub(dst),
+        Arith::Mul => dst.wrapping_mul(b),
+        Arith::Uhmul => ((u128::from(dst) * u128::from(b)) >> 64) as u64,
+        Arith::Shmul => ((i128::from(dst as i64) * i128::from(b as i64)) >> 64) as u64,
+        Arith::Div => dst.checked_div(b).ok_or(EbpfError::DivideByZero)?,
+        Arith::Rem => dst.checked_rem(b).ok_or(EbpfError::DivideByZero)?,
+        Arith::Sdiv => signed_divide(dst as i64, b as i64, i64::checked_div)? as u64,
+        Arith::Srem => signed_divide(dst as i64, b as i64, i64::checked_rem)? as u64,
+        Arith::Or | Arith::Hor => dst | b,
+        Arith::And => dst & b,
+        Arith::Xor => dst ^ b,
+        Arith::Lsh => dst.wrapping_shl(b as u32),
+        Arith::Rsh => dst.wrapping_shr(b as u32),
+        Arith::Arsh => (dst as i64).wrapping_shr(b as u32) as u64,
+        Arith::Mov => b,
+        Arith::Neg => (dst as i64).wrapping_neg() as u64,
+        Arith::LittleEndian => dst,
+        Arith::BigEndian => dst.swap_bytes(),
+    })
+}
+
+/// An operation on the low halves (byte order: on the low `width` bits).
+#[inline(always)]
+fn narrow(arith: Arith, width: Width, dst: u32, b: u32) -> Result<u32, EbpfError> {
+    Ok(match arith {
+        Arith::Add => dst.wrapping_add(b),
+        Arith::Sub => dst.wrapping_sub(b),
+        Arith::SubRev => b.wrapping_sub(dst),
+        Arith::Mul => dst.wrapping_mul(b),
+        Arith::Uhmul => ((u64::from(dst) * u64::from(b)) >> 32) as u32,
+        Arith::Shmul => ((i64::from(dst as i32) * i64::from(b as i32)) >> 32) as u32,
+        Arith::Div => dst.checked_div(b).ok_or(EbpfError::DivideByZero)?,
+        Arith::Rem => dst.checked_rem(b).ok_or(EbpfError::DivideByZero)?,
+        Arith::Sdiv => signed_divide(dst as i32, b as i32, i32::checked_div)? as u32,
+        Arith::Srem => signed_divide(dst as i32, b as i32, i32::checked_rem)? as u32,
+        Arith::Or | Arith::Hor => dst | b,
+        Arith::And => dst & b,
+        Arith::Xor => dst ^ b,
+        Arith::Lsh => dst.wrapping_shl(b),
+        Arith::Rsh => dst.wrapping_shr(b),
+        Arith::Arsh => (dst as i32).wrapping_shr(b) as u32,
+        Arith::Mov => b,
+        Arith::Neg => (dst as i32).wrapping_neg() as u32,
+        Arith::LittleEndian => match width {
+            Width::W8 => u32::from(dst as u8),
+            Width::W16 => u32::from(dst as u16),
+            Width::W32 | Width::W64 => dst,
+        },
+        Arith::BigEndian => match width {
+            Width::W8 => u32::from(dst as u8),
+            Width::W16 => u32::from((dst as u16).swap_bytes()),
+            Width::W32 | Width::W64 => dst.swap_bytes(),
+        },
     })
 }
 

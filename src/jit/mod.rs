@@ -30,7 +30,7 @@ mod run;
 mod windows;
 pub mod x86;
 
-use crate::interpreter::decode::DecodedProgram;
+use crate::program::DecodedProgram;
 use crate::isa::SbpfVersion;
 use crate::vm::Config;
 use code_memory::{CodeMemoryError, ExecutableCode};

@@ -12,7 +12,7 @@ use super::config::Config;
 use super::context::ContextObject;
 use super::functions::{FunctionRegistry, KeyCollision};
 use super::syscalls::SyscallRegistry;
-use crate::interpreter::decode::{decode_program, DecodedProgram};
+use crate::program::{decode_program, DecodedProgram};
 use crate::isa::asm::{assemble, AsmError};
 use crate::isa::hash::symbol_hash;
 use crate::isa::SbpfVersion;

@@ -3,7 +3,7 @@
 
 use super::recipe::Recipe;
 use super::{is_small, Lowering, GUEST};
-use crate::interpreter::decode::Op;
+use crate::program::Op;
 use crate::jit::x86::alu::AluOp;
 use crate::jit::x86::Reg;
 

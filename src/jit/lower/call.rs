@@ -9,7 +9,7 @@
 //! over.
 
 use super::{Lowering, CTX, GUEST};
-use crate::interpreter::decode::Op;
+use crate::program::Op;
 use crate::jit::context::offsets;
 use crate::jit::x86::alu::{AluOp, ShiftOp};
 use crate::jit::x86::{Cond, Mem, Reg};

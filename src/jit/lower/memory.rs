@@ -23,7 +23,7 @@
 
 use super::recipe::Recipe;
 use super::{is_small, Lowering, CTX, GUEST};
-use crate::interpreter::decode::Op;
+use crate::program::Op;
 use crate::jit::context::{offsets, WINDOW_SLOTS};
 use crate::jit::x86::alu::{mov_imm32_word, AluOp, ShiftOp};
 use crate::jit::x86::operand::{lea_disp32_word, lea_indexed_word};

@@ -49,7 +49,7 @@ pub(crate) use call::{CallSettings, NATIVE_CALL_DEPTH_LIMIT};
 use super::context::offsets;
 use super::x86::alu::AluOp;
 use super::x86::{Emitter, Mem, Reg};
-use crate::interpreter::decode::{Code, Op};
+use crate::program::{Code, Op};
 use recipe::{recipe, Form, Recipe};
 use std::collections::HashMap;
 
