@@ -48,7 +48,7 @@ use super::insn::{Insn, INSN_SIZE};
 use super::syscall_names::known_syscall_name;
 use super::table::{Kind, OpInfo};
 use super::version::SbpfVersion;
-use super::walk::{instructions, Instruction};
+use super::walk::instructions;
 use callee::Callee;
 use render::TargetStyle;
 use rodata::{DataLayout, Place};
@@ -315,13 +315,8 @@ impl Unit {
 /// Instruction boundaries, calls and targets.
 fn split_units(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Vec<Unit> {
     let mut units = Vec::with_capacity(text.len() / INSN_SIZE);
-    for Instruction {
-        pc,
-        insn,
-        info,
-        slots,
-    } in instructions(text, version)
-    {
+    for instruction in instructions(text, version) {
+        let (pc, insn, info) = (instruction.pc, instruction.insn, instruction.info);
         let callee = info
             .filter(|info| info.kind == Kind::Call)
             .map(|_| Callee::of(&insn, pc, version, symbols));
@@ -331,7 +326,7 @@ fn split_units(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Vec<Unit
         };
         units.push(Unit {
             pc,
-            width: slots,
+            width: instruction.slots,
             info,
             callee,
             target,
