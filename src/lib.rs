@@ -13,9 +13,10 @@
 //! | [`isa`]         | SBPF versions, the one instruction table, assembler, disassembler    |
 //! | [`verifier`]    | the network's verification rules, with the reference's errors        |
 //! | [`memory`]      | regions and the memory mapping (aligned, unaligned, gapped stack); imports only [`isa`] |
+//! | [`program`]     | the decoded program both engines run: the op list and its facts, pre-decoding; below [`vm`] and the engines, imports only [`isa`] |
 //! | [`vm`]          | config, context (budget), syscalls, executables, VM instances, errors |
-//! | [`interpreter`] | pre-decoding and the metered interpreter (`execute`, `step`)          |
-//! | [`jit`]         | the x86-64 JIT (`Executable::jit_compile`, `Vm::execute_jit`)         |
+//! | [`interpreter`] | the metered interpreter (`execute`, `step`), dispatch generated from the op list |
+//! | [`jit`]         | the x86-64 JIT (`Executable::jit_compile`, `Vm::execute_jit`), recipes derived from the op list |
 //! | [`mod@env`]     | the standard runtime environment: memory layout and syscalls         |
 //! | [`elf`]         | the ELF loader (the reference's rules for every version) and ELF output |
 //! | [`debugger`]    | the gdb-remote debugger: an adapter over `Vm::step` for gdb and lldb  |

@@ -6,7 +6,7 @@
 //!    wins over any fault the instruction would raise); else count the instruction;
 //! 2. fetch: a pc past the end of the text is ExecutionOverrun;
 //! 3. execute: one dense `match` over [`Code`] (`Vm::execute_op`), its arms generated from
-//!    the op list ([`crate::program::for_each_op!`]): one arm per code, the row's facts
+//!    the op list (`for_each_op!` in `program/ops.rs`): one arm per code, the row's facts
 //!    (operation, width, extension, operand) written into the arm as constants, so each arm
 //!    is the straight-line code of its op. The semantics live per family in `alu`, `branch`,
 //!    `memory` and `call`.
@@ -213,7 +213,9 @@ impl<C: ContextObject> Vm<'_, C> {
                 Next::Transfer
             }};
             (call(CallInternal), $_side:ident) => {{
-                with_state!(self.push_frame().and_then(|()| self.enter(u64::from(op.aux))))?;
+                with_state!(self
+                    .push_frame()
+                    .and_then(|()| self.enter(u64::from(op.aux))))?;
                 Next::Transfer
             }};
             (call(CallSyscallThenInternal), $_side:ident) => {{

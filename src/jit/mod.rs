@@ -30,8 +30,8 @@ mod run;
 mod windows;
 pub mod x86;
 
-use crate::program::DecodedProgram;
 use crate::isa::SbpfVersion;
+use crate::program::DecodedProgram;
 use crate::vm::Config;
 use code_memory::{CodeMemoryError, ExecutableCode};
 

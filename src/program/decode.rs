@@ -49,12 +49,9 @@ pub fn decode_program(
                 width,
                 source,
             } => {
-                op.code = alu_code(alu, width, source, version);
-                if source == Source::Imm {
-                    op.code = op.code.with_immediate();
-                }
-                let zero_extended_imm =
-                    matches!(alu, AluOp::Udiv | AluOp::Urem | AluOp::Uhmul) && width == IsaWidth::W64;
+                op.code = with_source(alu_code(alu, width, source, version), source);
+                let zero_extended_imm = matches!(alu, AluOp::Udiv | AluOp::Urem | AluOp::Uhmul)
+                    && width == IsaWidth::W64;
                 if zero_extended_imm {
                     op.imm = insn.imm as u32 as u64;
                 }
@@ -84,10 +81,7 @@ pub fn decode_program(
                 op.aux = i32::from(insn.off) as u32;
             }
             Kind::Store(size, source) => {
-                op.code = Code::memory(true, access_width(size));
-                if source == Source::Imm {
-                    op.code = op.code.with_immediate();
-                }
+                op.code = with_source(Code::memory(true, access_width(size)), source);
                 op.aux = i32::from(insn.off) as u32;
             }
             Kind::Jump => {
@@ -99,10 +93,7 @@ pub fn decode_program(
                 width,
                 source,
             } => {
-                op.code = Code::branch(cond, width_of(width));
-                if source == Source::Imm {
-                    op.code = op.code.with_immediate();
-                }
+                op.code = with_source(Code::branch(cond, width_of(width)), source);
                 op.aux = jump_aux(pc, insn.off);
             }
             Kind::Call => resolve_call(&mut op, &insn, pc, count, version, functions, syscalls),
@@ -162,6 +153,14 @@ fn resolve_call(
             op.aux = target;
         }
         (None, None) => op.code = Code::CallUnresolved,
+    }
+}
+
+/// The row's code, or its immediate twin when the operand is the immediate.
+fn with_source(code: Code, source: Source) -> Code {
+    match source {
+        Source::Imm => code.with_immediate(),
+        Source::Reg => code,
     }
 }
 

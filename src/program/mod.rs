@@ -24,7 +24,8 @@ mod decode;
 mod ops;
 
 pub use decode::{decode_program, FunctionIndex, SyscallIndex};
-pub use ops::{for_each_op, Arith, Code, Extension, Fault, OpFacts, Operand, Operation, Width};
+pub(crate) use ops::for_each_op;
+pub use ops::{Arith, Code, Extension, Fault, OpFacts, Operand, Operation, Width};
 
 /// One pre-decoded slot (16 bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,12 +77,7 @@ fn run_lengths(ops: &[Op]) -> Vec<u32> {
         if op.code.ends_run() {
             continue;
         }
-        let next = if op.code == Code::LoadImm64 {
-            pc + 2
-        } else {
-            pc + 1
-        };
-        if let Some(rest) = runs.get(next) {
+        if let Some(rest) = runs.get(pc + op.code.slots()) {
             runs[pc] = rest.saturating_add(1);
         }
     }

@@ -196,7 +196,13 @@ const fn facts(operation: Operation, operand: Operand, fault: Fault, ends_run: b
     }
 }
 
-const fn alu(arith: Arith, width: Width, extension: Extension, operand: Operand, fault: Fault) -> OpFacts {
+const fn alu(
+    arith: Arith,
+    width: Width,
+    extension: Extension,
+    operand: Operand,
+    fault: Fault,
+) -> OpFacts {
     OpFacts {
         width,
         extension,
@@ -256,8 +262,6 @@ const fn immediate(facts: OpFacts) -> OpFacts {
 /// `branch`, `load`, `store`, `jump`, `load_imm64`, `call`, `fail` (the `const fn`s of
 /// `program::ops` that turn the arguments into [`OpFacts`]). The order of the rows is the
 /// order of [`Code`]'s variants, each twin right after its row.
-#[macro_export]
-#[doc(hidden)]
 macro_rules! for_each_op {
     ($callback:ident $(, $($extra:tt)*)?) => {
         $callback! {
@@ -358,13 +362,13 @@ macro_rules! for_each_op {
     };
 }
 
-pub use for_each_op;
+pub(crate) use for_each_op;
 
 /// Builds [`Code`], its facts and its lookups from the rows.
 macro_rules! define_codes {
     ([] $( $code:ident $(=> $twin:ident)? : $class:ident $args:tt; )*) => {
         /// Operations with every version difference resolved, one per row of the op list
-        /// ([`for_each_op!`]). A name ending in `Imm` takes its second operand from the
+        /// (`for_each_op!`). A name ending in `Imm` takes its second operand from the
         /// immediate; `…Sext`/`…Zext` say how a 32-bit result is extended.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[repr(u8)]
@@ -416,6 +420,17 @@ impl Code {
     #[inline(always)]
     pub const fn ends_run(self) -> bool {
         self.facts().ends_run
+    }
+
+    /// Slots the op spans in the text: 2 for `lddw`, else 1 (the op after it in text order
+    /// is this many slots on).
+    #[inline(always)]
+    pub const fn slots(self) -> usize {
+        if matches!(self, Code::LoadImm64) {
+            2
+        } else {
+            1
+        }
     }
 
     /// The register-operand (or only) code of an arithmetic, logic or byte-order operation.

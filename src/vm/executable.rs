@@ -12,11 +12,11 @@ use super::config::Config;
 use super::context::ContextObject;
 use super::functions::{FunctionRegistry, KeyCollision};
 use super::syscalls::SyscallRegistry;
-use crate::program::{decode_program, DecodedProgram};
 use crate::isa::asm::{assemble, AsmError};
 use crate::isa::hash::symbol_hash;
 use crate::isa::SbpfVersion;
 use crate::memory::{MemoryRegion, MM_BYTECODE_START, MM_RODATA_START};
+use crate::program::{decode_program, DecodedProgram};
 use crate::verifier::{verify, VerifierError};
 use std::sync::{Arc, OnceLock};
 

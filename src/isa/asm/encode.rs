@@ -41,7 +41,12 @@ impl Context<'_> {
         }
     }
 
-    pub(super) fn bad_operands(&self, column: usize, mnemonic: &str, expected: &'static str) -> AsmError {
+    pub(super) fn bad_operands(
+        &self,
+        column: usize,
+        mnemonic: &str,
+        expected: &'static str,
+    ) -> AsmError {
         self.error(
             column,
             AsmProblem::BadOperands {

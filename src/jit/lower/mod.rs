@@ -245,7 +245,7 @@ impl Lowering<'_> {
         if !lowered {
             self.hand_over(pc);
         }
-        if op.code == Code::LoadImm64 {
+        if op.code.slots() == 2 {
             if pc + 1 < self.ops.len() {
                 // The second slot of an lddw is not code; jumping there is the host's
                 // business. Its label is a stub, placed out of line by `finish`.

@@ -15,10 +15,10 @@
 //! ```
 
 use crate::isa::table::Cond as IsaCond;
-use crate::program::{Arith, Code, Extension, Fault, OpFacts, Operand, Operation, Width};
 use crate::jit::x86::alu::{AluOp, ShiftOp};
 use crate::jit::x86::memory::RaxAccess;
 use crate::jit::x86::Cond;
+use crate::program::{Arith, Code, Extension, Fault, OpFacts, Operand, Operation, Width};
 
 /// What kind of code an op becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,7 +269,12 @@ const fn recipe_of(facts: OpFacts) -> Recipe {
             | Arith::LittleEndian
             | Arith::BigEndian => OTHER,
         },
-        Operation::Branch(cond) => jump(x86_cond(cond), wide, immediate, matches!(cond, IsaCond::Set)),
+        Operation::Branch(cond) => jump(
+            x86_cond(cond),
+            wide,
+            immediate,
+            matches!(cond, IsaCond::Set),
+        ),
         Operation::Load => load(bytes),
         Operation::Store if immediate => store_immediate(bytes),
         Operation::Store => store(bytes),
