@@ -13,9 +13,10 @@
 //! | [`isa`]         | SBPF versions, the one instruction table, assembler, disassembler    |
 //! | [`verifier`]    | the network's verification rules, with the reference's errors        |
 //! | [`memory`]      | regions and the memory mapping (aligned, unaligned, gapped stack); imports only [`isa`] |
+//! | [`program`]     | the decoded program both engines run: the op list and its facts, pre-decoding; below [`vm`] and the engines, imports only [`isa`] |
 //! | [`vm`]          | vocabulary: config, context (budget), syscalls, executables, VM instances, errors, engine names; imports no engine and not elf |
-//! | [`interpreter`] | pre-decoding and the metered interpreter (`execute`, `step`)          |
-//! | [`jit`]         | the x86-64 JIT (`Executable::jit_compile`, `Vm::execute_jit`)         |
+//! | [`interpreter`] | the metered interpreter (`execute`, `step`), dispatch generated from the op list |
+//! | [`jit`]         | the x86-64 JIT (`Executable::jit_compile`, `Vm::execute_jit`), recipes derived from the op list |
 //! | `engines`       | the switch over both engines, `Vm::execute_with`: above both, as it names both |
 //! | [`elf`]         | the ELF loader (the reference's rules for every version) into parts, and ELF output |
 //! | [`load`]        | making executables (`Executable::from_elf`, `from_assembly`, `from_text_bytes`), [`load::LoadError`] |
@@ -70,6 +71,7 @@ pub mod isa;
 pub mod jit;
 pub mod load;
 pub mod memory;
+pub mod program;
 pub mod solana;
 pub mod verifier;
 pub mod vm;

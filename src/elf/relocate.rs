@@ -17,6 +17,7 @@ use super::error::ElfError;
 use super::format::{r_type, st_type, R_BPF_64_32, R_BPF_64_64, R_BPF_64_RELATIVE, STT_FUNC};
 use super::parse::{file_range, vm_range, Elf};
 use crate::isa::hash::{function_key, symbol_hash};
+use crate::isa::insn::jump_target;
 use crate::isa::Insn;
 use crate::memory::MM_REGION_SIZE;
 use crate::vm::{FunctionRegistry, SyscallRegistry};
@@ -71,8 +72,8 @@ pub(super) fn relocate<C>(
         if insn.opcode != 0x85 || insn.imm == -1 {
             continue;
         }
-        let target = pc as i64 + 1 + insn.imm64();
-        if target < 0 || target >= count as i64 {
+        let target = jump_target(pc, insn.imm.into());
+        if target < 0 || target >= count as i128 {
             return Err(ElfError::RelativeJumpOutOfBounds { pc });
         }
         let key = register_hashed(

@@ -1,102 +1,176 @@
-//! Arithmetic and logic, exactly as the reference computes it (wrapping, shift amounts masked
-//! to the width, 32-bit results extended as the version says).
+//! Arithmetic and logic, exactly as the reference computes it: wrapping, shift amounts masked
+//! to the width, a narrow result extended as the op list's row says, division faults checked
+//! zero first and then `MIN / -1`.
+//!
+//! The semantics are written once, generic over the [`Word`] an operation works on (`u64`,
+//! or the low `u32`, `u16`, `u8`), so 64-bit and 32-bit operations cannot drift apart. Every
+//! arm of the dispatch calls [`compute`] with its row's operation, width and extension as
+//! constants; everything here is always inlined, so each arm folds to its one operation.
 
-use super::decode::Code;
+use crate::program::{Arith, Extension, Width};
 use crate::vm::EbpfError;
 
-/// Result of a binary or unary ALU operation `code` on `dst` and operand `b`.
+/// `arith` on `dst` and the operand `b` at `width`, the result extended by `extension`.
 #[inline(always)]
-pub(super) fn alu(code: Code, dst: u64, b: u64) -> Result<u64, EbpfError> {
-    let sext = |value: i32| value as i64 as u64;
-    let zext = |value: i32| value as u32 as u64;
-    Ok(match code {
-        Code::Add64 => dst.wrapping_add(b),
-        Code::Sub64 => dst.wrapping_sub(b),
-        Code::SubRev64Imm => b.wrapping_sub(dst),
-        Code::Mul64 | Code::Lmul64 => dst.wrapping_mul(b),
-        Code::Div64 | Code::Udiv64 => dst.checked_div(b).ok_or(EbpfError::DivideByZero)?,
-        Code::Mod64 | Code::Urem64 => dst.checked_rem(b).ok_or(EbpfError::DivideByZero)?,
-        Code::Or64 => dst | b,
-        Code::And64 => dst & b,
-        Code::Lsh64 => dst.wrapping_shl(b as u32),
-        Code::Rsh64 => dst.wrapping_shr(b as u32),
-        Code::Arsh64 => (dst as i64).wrapping_shr(b as u32) as u64,
-        Code::Xor64 => dst ^ b,
-        Code::Mov64 => b,
-        Code::Neg64 => (dst as i64).wrapping_neg() as u64,
-        Code::Hor64Imm => dst | b,
-        Code::Uhmul64 => ((u128::from(dst) * u128::from(b)) >> 64) as u64,
-        Code::Shmul64 => ((i128::from(dst as i64) * i128::from(b as i64)) >> 64) as u64,
-        Code::Sdiv64 => signed_divide(dst as i64, b as i64, i64::checked_div)? as u64,
-        Code::Srem64 => signed_divide(dst as i64, b as i64, i64::checked_rem)? as u64,
-        Code::Add32Sext => sext((dst as i32).wrapping_add(b as i32)),
-        Code::Add32Zext => zext((dst as i32).wrapping_add(b as i32)),
-        Code::Sub32Sext => sext((dst as i32).wrapping_sub(b as i32)),
-        Code::Sub32Zext => zext((dst as i32).wrapping_sub(b as i32)),
-        Code::SubRev32ZextImm => zext((b as i32).wrapping_sub(dst as i32)),
-        Code::Mul32Sext => sext((dst as i32).wrapping_mul(b as i32)),
-        Code::Div32 | Code::Udiv32 => u64::from(
-            (dst as u32)
-                .checked_div(b as u32)
-                .ok_or(EbpfError::DivideByZero)?,
-        ),
-        Code::Mod32 | Code::Urem32 => u64::from(
-            (dst as u32)
-                .checked_rem(b as u32)
-                .ok_or(EbpfError::DivideByZero)?,
-        ),
-        Code::Or32 => u64::from(dst as u32 | b as u32),
-        Code::And32 => u64::from(dst as u32 & b as u32),
-        Code::Lsh32 => u64::from((dst as u32).wrapping_shl(b as u32)),
-        Code::Rsh32 => u64::from((dst as u32).wrapping_shr(b as u32)),
-        Code::Arsh32 => zext((dst as i32).wrapping_shr(b as u32)),
-        Code::Xor32 => u64::from(dst as u32 ^ b as u32),
-        Code::Mov32 => u64::from(b as u32),
-        Code::Mov32Sext => sext(b as i32),
-        Code::Neg32 => zext((dst as i32).wrapping_neg()),
-        Code::Lmul32 => u64::from((dst as u32).wrapping_mul(b as u32)),
-        Code::Sdiv32 => zext(signed_divide(dst as i32, b as i32, i32::checked_div)?),
-        Code::Srem32 => zext(signed_divide(dst as i32, b as i32, i32::checked_rem)?),
-        Code::Le16 => u64::from(dst as u16),
-        Code::Le32 => u64::from(dst as u32),
-        Code::Le64 => dst,
-        Code::Be16 => u64::from((dst as u16).swap_bytes()),
-        Code::Be32 => u64::from((dst as u32).swap_bytes()),
-        Code::Be64 => dst.swap_bytes(),
-        _ => return Err(EbpfError::InvalidInstruction),
+pub(super) fn compute(
+    arith: Arith,
+    width: Width,
+    extension: Extension,
+    dst: u64,
+    b: u64,
+) -> Result<u64, EbpfError> {
+    let sign = matches!(extension, Extension::Sign);
+    Ok(match width {
+        Width::W64 => apply(arith, dst, b)?,
+        Width::W32 => apply(arith, dst as u32, b as u32)?.extend(sign),
+        Width::W16 => apply(arith, dst as u16, b as u16)?.extend(sign),
+        Width::W8 => apply(arith, dst as u8, b as u8)?.extend(sign),
     })
 }
 
-/// Signed division or remainder: zero first, then the one overflowing case (MIN / -1).
+/// One operation on words of one width. Byte order: the host is little-endian, so `le` is
+/// the word as it is (truncated by taking the width) and `be` reverses its bytes.
 #[inline(always)]
-fn signed_divide<T: Copy + PartialEq + SignedLimits>(
-    dst: T,
-    b: T,
-    op: fn(T, T) -> Option<T>,
-) -> Result<T, EbpfError> {
-    if b == T::ZERO {
-        return Err(EbpfError::DivideByZero);
-    }
-    if dst == T::MIN && b == T::MINUS_ONE {
-        return Err(EbpfError::DivideOverflow);
-    }
-    op(dst, b).ok_or(EbpfError::DivideOverflow)
+fn apply<W: Word>(arith: Arith, dst: W, b: W) -> Result<W, EbpfError> {
+    Ok(match arith {
+        Arith::Add => dst.add(b),
+        Arith::Sub => dst.sub(b),
+        Arith::SubRev => b.sub(dst),
+        Arith::Mul => dst.mul(b),
+        Arith::Uhmul => dst.mul_high(b, false),
+        Arith::Shmul => dst.mul_high(b, true),
+        Arith::Div => dst.divide(b, false)?,
+        Arith::Rem => dst.divide(b, true)?,
+        Arith::Sdiv => dst.divide_signed(b, false)?,
+        Arith::Srem => dst.divide_signed(b, true)?,
+        Arith::Or | Arith::Hor => dst.or(b),
+        Arith::And => dst.and(b),
+        Arith::Xor => dst.xor(b),
+        Arith::Lsh => dst.shift(b, Shift::Left),
+        Arith::Rsh => dst.shift(b, Shift::Right),
+        Arith::Arsh => dst.shift(b, Shift::Arithmetic),
+        Arith::Mov => b,
+        Arith::Neg => dst.neg(),
+        Arith::LittleEndian => dst,
+        Arith::BigEndian => dst.swap_bytes(),
+    })
 }
 
-trait SignedLimits {
-    const ZERO: Self;
-    const MIN: Self;
-    const MINUS_ONE: Self;
+/// Which shift.
+#[derive(Clone, Copy)]
+enum Shift {
+    Left,
+    Right,
+    Arithmetic,
 }
 
-impl SignedLimits for i32 {
-    const ZERO: Self = 0;
-    const MIN: Self = i32::MIN;
-    const MINUS_ONE: Self = -1;
+/// The operations of one unsigned width (its signed twin where the operation is signed).
+trait Word: Copy {
+    fn add(self, b: Self) -> Self;
+    fn sub(self, b: Self) -> Self;
+    fn mul(self, b: Self) -> Self;
+    /// High half of the double-width product.
+    fn mul_high(self, b: Self, signed: bool) -> Self;
+    /// Unsigned quotient or remainder; DivideByZero.
+    fn divide(self, b: Self, remainder: bool) -> Result<Self, EbpfError>;
+    /// Signed quotient or remainder; DivideByZero, then DivideOverflow for `MIN / -1`.
+    fn divide_signed(self, b: Self, remainder: bool) -> Result<Self, EbpfError>;
+    fn or(self, b: Self) -> Self;
+    fn and(self, b: Self) -> Self;
+    fn xor(self, b: Self) -> Self;
+    /// Shift by `b` masked to the width.
+    fn shift(self, b: Self, shift: Shift) -> Self;
+    fn neg(self) -> Self;
+    fn swap_bytes(self) -> Self;
+    /// The word as a register value.
+    fn extend(self, sign: bool) -> u64;
 }
 
-impl SignedLimits for i64 {
-    const ZERO: Self = 0;
-    const MIN: Self = i64::MIN;
-    const MINUS_ONE: Self = -1;
+macro_rules! word {
+    ($($unsigned:ty, $signed:ty, $double:ty, $double_signed:ty;)*) => {$(
+        impl Word for $unsigned {
+            #[inline(always)]
+            fn add(self, b: Self) -> Self {
+                self.wrapping_add(b)
+            }
+            #[inline(always)]
+            fn sub(self, b: Self) -> Self {
+                self.wrapping_sub(b)
+            }
+            #[inline(always)]
+            fn mul(self, b: Self) -> Self {
+                self.wrapping_mul(b)
+            }
+            #[inline(always)]
+            fn mul_high(self, b: Self, signed: bool) -> Self {
+                if signed {
+                    let product = <$double_signed>::from(self as $signed) * <$double_signed>::from(b as $signed);
+                    (product >> <$unsigned>::BITS) as $unsigned
+                } else {
+                    ((<$double>::from(self) * <$double>::from(b)) >> <$unsigned>::BITS) as $unsigned
+                }
+            }
+            #[inline(always)]
+            fn divide(self, b: Self, remainder: bool) -> Result<Self, EbpfError> {
+                let result = if remainder { self.checked_rem(b) } else { self.checked_div(b) };
+                result.ok_or(EbpfError::DivideByZero)
+            }
+            #[inline(always)]
+            fn divide_signed(self, b: Self, remainder: bool) -> Result<Self, EbpfError> {
+                let (dst, b) = (self as $signed, b as $signed);
+                if b == 0 {
+                    return Err(EbpfError::DivideByZero);
+                }
+                if dst == <$signed>::MIN && b == -1 {
+                    return Err(EbpfError::DivideOverflow);
+                }
+                let result = if remainder { dst.checked_rem(b) } else { dst.checked_div(b) };
+                result.map(|value| value as $unsigned).ok_or(EbpfError::DivideOverflow)
+            }
+            #[inline(always)]
+            fn or(self, b: Self) -> Self {
+                self | b
+            }
+            #[inline(always)]
+            fn and(self, b: Self) -> Self {
+                self & b
+            }
+            #[inline(always)]
+            fn xor(self, b: Self) -> Self {
+                self ^ b
+            }
+            #[inline(always)]
+            fn shift(self, b: Self, shift: Shift) -> Self {
+                let amount = b as u32;
+                match shift {
+                    Shift::Left => self.wrapping_shl(amount),
+                    Shift::Right => self.wrapping_shr(amount),
+                    Shift::Arithmetic => (self as $signed).wrapping_shr(amount) as $unsigned,
+                }
+            }
+            #[inline(always)]
+            fn neg(self) -> Self {
+                (self as $signed).wrapping_neg() as $unsigned
+            }
+            #[inline(always)]
+            fn swap_bytes(self) -> Self {
+                <$unsigned>::swap_bytes(self)
+            }
+            #[inline(always)]
+            fn extend(self, sign: bool) -> u64 {
+                if sign {
+                    self as $signed as i64 as u64
+                } else {
+                    self as u64
+                }
+            }
+        }
+    )*};
+}
+
+word! {
+    u64, i64, u128, i128;
+    u32, i32, u64, i64;
+    u16, i16, u32, i32;
+    u8, i8, u16, i16;
 }

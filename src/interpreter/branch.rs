@@ -1,35 +1,33 @@
-//! Conditional jumps: the comparison each one makes.
+//! Conditional jumps: the comparison each one makes, on 64 bits or on the low halves.
 
-use super::decode::Code;
+use crate::isa::table::Cond;
+use crate::program::Width;
 
-/// Whether the jump `code` is taken for `dst` and operand `b`.
+/// Whether `dst cond b` holds at `width` (inlined with constant `cond` and `width` into each
+/// arm of the dispatch).
 #[inline(always)]
-pub(super) fn taken(code: Code, dst: u64, b: u64) -> bool {
-    let (d32, b32) = (dst as u32, b as u32);
-    match code {
-        Code::Ja => true,
-        Code::Jeq => dst == b,
-        Code::Jne => dst != b,
-        Code::Jgt => dst > b,
-        Code::Jge => dst >= b,
-        Code::Jlt => dst < b,
-        Code::Jle => dst <= b,
-        Code::Jset => dst & b != 0,
-        Code::Jsgt => (dst as i64) > (b as i64),
-        Code::Jsge => (dst as i64) >= (b as i64),
-        Code::Jslt => (dst as i64) < (b as i64),
-        Code::Jsle => (dst as i64) <= (b as i64),
-        Code::Jeq32 => d32 == b32,
-        Code::Jne32 => d32 != b32,
-        Code::Jgt32 => d32 > b32,
-        Code::Jge32 => d32 >= b32,
-        Code::Jlt32 => d32 < b32,
-        Code::Jle32 => d32 <= b32,
-        Code::Jset32 => d32 & b32 != 0,
-        Code::Jsgt32 => (d32 as i32) > (b32 as i32),
-        Code::Jsge32 => (d32 as i32) >= (b32 as i32),
-        Code::Jslt32 => (d32 as i32) < (b32 as i32),
-        Code::Jsle32 => (d32 as i32) <= (b32 as i32),
-        _ => false,
+pub(super) fn taken(cond: Cond, width: Width, dst: u64, b: u64) -> bool {
+    // The low halves, extended so that 64-bit comparisons order them as 32-bit ones would.
+    let (d, b, signed_d, signed_b) = match width {
+        Width::W64 => (dst, b, dst as i64, b as i64),
+        Width::W8 | Width::W16 | Width::W32 => (
+            u64::from(dst as u32),
+            u64::from(b as u32),
+            i64::from(dst as i32),
+            i64::from(b as i32),
+        ),
+    };
+    match cond {
+        Cond::Eq => d == b,
+        Cond::Ne => d != b,
+        Cond::Gt => d > b,
+        Cond::Ge => d >= b,
+        Cond::Lt => d < b,
+        Cond::Le => d <= b,
+        Cond::Set => d & b != 0,
+        Cond::Sgt => signed_d > signed_b,
+        Cond::Sge => signed_d >= signed_b,
+        Cond::Slt => signed_d < signed_b,
+        Cond::Sle => signed_d <= signed_b,
     }
 }

@@ -5,7 +5,7 @@
 //! be in use at once, the entry frame included. A syscall settles the instruction meter with the
 //! context first (so the host sees exact usage), then may consume more itself.
 
-use super::decode::Op;
+use crate::program::Op;
 use crate::vm::{ContextObject, EbpfError, Vm};
 
 impl<C: ContextObject> Vm<'_, C> {

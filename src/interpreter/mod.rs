@@ -5,8 +5,11 @@
 //! 1. the meter: if the budget is spent, stop with ExceededMaxInstructions (so running out
 //!    wins over any fault the instruction would raise); else count the instruction;
 //! 2. fetch: a pc past the end of the text is ExecutionOverrun;
-//! 3. execute: one dense `match` over [`decode::Code`] (`Vm::execute_op`); the families live in
-//!    `alu`, `branch`, `memory` and `call`.
+//! 3. execute: one dense `match` over [`Code`] (`Vm::execute_op`), its arms generated from
+//!    the op list (`for_each_op!` in `program/ops.rs`): one arm per code, the row's facts
+//!    (operation, width, extension, operand) written into the arm as constants, so each arm
+//!    is the straight-line code of its op. The semantics live per family in `alu`, `branch`,
+//!    `memory` and `call`.
 //!
 //! [`Vm::execute`] runs that loop to the end; [`Vm::step`] runs it once and says why it stopped.
 //! Both call the same `Vm::execute_op`, so the debugger's single steps and the fast loop cannot
@@ -15,11 +18,11 @@
 mod alu;
 mod branch;
 mod call;
-pub mod decode;
 mod memory;
 
+use crate::isa::table::Cond;
+use crate::program::{Arith, Code, Extension, Op, Width};
 use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
-use decode::{Code, Op};
 
 /// What one instruction did.
 enum Flow {
@@ -27,61 +30,6 @@ enum Flow {
     Continue,
     /// The program exited with r0.
     Exit(u64),
-}
-
-/// One flat `match` over every code: ALU and jump arms generated from their lists, the rest
-/// written out. A single jump table, whatever the instruction. `$pc` is the loop's local pc;
-/// `$sync` names a block that runs a `Vm` method needing the full state (calls, syscalls, exit).
-macro_rules! flat_dispatch {
-    ($self:ident, $op:ident, $pc:ident;
-     alu [$($alu:ident / $alu_imm:ident),* $(,)?];
-     alu_imm [$($imm_only:ident => $imm_semantic:ident),* $(,)?];
-     jump [$($jump:ident / $jump_imm:ident),* $(,)?];
-     $($rest:tt)*) => {
-        match $op.code {
-            $(Code::$alu => {
-                let b = $self.state.regs[usize::from($op.src)];
-                let dst = &mut $self.state.regs[usize::from($op.dst)];
-                *dst = alu::alu(Code::$alu, *dst, b)?;
-                $pc += 1;
-                Next::Sequential
-            })*
-            $(Code::$alu_imm => {
-                let dst = &mut $self.state.regs[usize::from($op.dst)];
-                *dst = alu::alu(Code::$alu, *dst, $op.imm)?;
-                $pc += 1;
-                Next::Sequential
-            })*
-            $(Code::$imm_only => {
-                let dst = &mut $self.state.regs[usize::from($op.dst)];
-                *dst = alu::alu(Code::$imm_semantic, *dst, $op.imm)?;
-                $pc += 1;
-                Next::Sequential
-            })*
-            $(Code::$jump => {
-                let b = $self.state.regs[usize::from($op.src)];
-                let dst = $self.state.regs[usize::from($op.dst)];
-                if branch::taken(Code::$jump, dst, b) {
-                    $pc = $op.aux as usize;
-                    Next::Taken
-                } else {
-                    $pc += 1;
-                    Next::Sequential
-                }
-            })*
-            $(Code::$jump_imm => {
-                let dst = $self.state.regs[usize::from($op.dst)];
-                if branch::taken(Code::$jump, dst, $op.imm) {
-                    $pc = $op.aux as usize;
-                    Next::Taken
-                } else {
-                    $pc += 1;
-                    Next::Sequential
-                }
-            })*
-            $($rest)*
-        }
-    };
 }
 
 impl<C: ContextObject> Vm<'_, C> {
@@ -204,128 +152,108 @@ impl<C: ContextObject> Vm<'_, C> {
                 outcome
             }};
         }
-        let next = flat_dispatch!(self, op, pc;
-            alu [
-                Add64 / Add64Imm,
-                Sub64 / Sub64Imm,
-                Mul64 / Mul64Imm,
-                Div64 / Div64Imm,
-                Mod64 / Mod64Imm,
-                Or64 / Or64Imm,
-                And64 / And64Imm,
-                Lsh64 / Lsh64Imm,
-                Rsh64 / Rsh64Imm,
-                Arsh64 / Arsh64Imm,
-                Xor64 / Xor64Imm,
-                Mov64 / Mov64Imm,
-                Lmul64 / Lmul64Imm,
-                Uhmul64 / Uhmul64Imm,
-                Shmul64 / Shmul64Imm,
-                Udiv64 / Udiv64Imm,
-                Urem64 / Urem64Imm,
-                Sdiv64 / Sdiv64Imm,
-                Srem64 / Srem64Imm,
-                Add32Sext / Add32SextImm,
-                Add32Zext / Add32ZextImm,
-                Sub32Sext / Sub32SextImm,
-                Sub32Zext / Sub32ZextImm,
-                Mul32Sext / Mul32SextImm,
-                Div32 / Div32Imm,
-                Mod32 / Mod32Imm,
-                Or32 / Or32Imm,
-                And32 / And32Imm,
-                Lsh32 / Lsh32Imm,
-                Rsh32 / Rsh32Imm,
-                Arsh32 / Arsh32Imm,
-                Xor32 / Xor32Imm,
-                Mov32 / Mov32Imm,
-                Lmul32 / Lmul32Imm,
-                Udiv32 / Udiv32Imm,
-                Urem32 / Urem32Imm,
-                Sdiv32 / Sdiv32Imm,
-                Srem32 / Srem32Imm,
-            ];
-            alu_imm [
-                SubRev64Imm => SubRev64Imm, SubRev32ZextImm => SubRev32ZextImm, Hor64Imm => Hor64Imm,
-                Neg64 => Neg64, Neg32 => Neg32, Le16 => Le16, Le32 => Le32,
-                Le64 => Le64, Be16 => Be16, Be32 => Be32, Be64 => Be64,
-            ];
-            jump [
-                Jeq / JeqImm,
-                Jne / JneImm,
-                Jgt / JgtImm,
-                Jge / JgeImm,
-                Jlt / JltImm,
-                Jle / JleImm,
-                Jset / JsetImm,
-                Jsgt / JsgtImm,
-                Jsge / JsgeImm,
-                Jslt / JsltImm,
-                Jsle / JsleImm,
-                Jeq32 / Jeq32Imm,
-                Jne32 / Jne32Imm,
-                Jgt32 / Jgt32Imm,
-                Jge32 / Jge32Imm,
-                Jlt32 / Jlt32Imm,
-                Jle32 / Jle32Imm,
-                Jset32 / Jset32Imm,
-                Jsgt32 / Jsgt32Imm,
-                Jsge32 / Jsge32Imm,
-                Jslt32 / Jslt32Imm,
-                Jsle32 / Jsle32Imm,
-            ];
-            Code::Mov32Sext => {
-                let b = self.state.regs[usize::from(op.src)];
-                self.state.regs[usize::from(op.dst)] = alu::alu(Code::Mov32Sext, 0, b)?;
+        // The second operand: the row's own (`Row`), or the immediate (its twin).
+        macro_rules! operand {
+            (Twin, $_row:ident) => {
+                op.imm
+            };
+            (Row, Reg) => {
+                self.state.regs[usize::from(op.src)]
+            };
+            (Row, Imm) => {
+                op.imm
+            };
+            (Row, Unused) => {
+                0
+            };
+        }
+        // One arm's body, by the row's class; `$side` says whether it is the row or its twin.
+        macro_rules! arm {
+            (alu($arith:ident, $width:ident, $extension:ident, $operand:ident, $_fault:ident), $side:ident) => {{
+                let b = operand!($side, $operand);
+                let dst = &mut self.state.regs[usize::from(op.dst)];
+                *dst = alu::compute(Arith::$arith, Width::$width, Extension::$extension, *dst, b)?;
                 pc += 1;
                 Next::Sequential
-            }
-            Code::Ja => {
+            }};
+            (branch($cond:ident, $width:ident), $side:ident) => {{
+                let b = operand!($side, Reg);
+                let dst = self.state.regs[usize::from(op.dst)];
+                if branch::taken(Cond::$cond, Width::$width, dst, b) {
+                    pc = op.aux as usize;
+                    Next::Taken
+                } else {
+                    pc += 1;
+                    Next::Sequential
+                }
+            }};
+            (load($width:ident), $_side:ident) => {{
+                self.load(op, Width::$width)?;
+                pc += 1;
+                Next::Sequential
+            }};
+            (store($width:ident), $side:ident) => {{
+                let value = operand!($side, Reg);
+                self.store(op, Width::$width, value)?;
+                pc += 1;
+                Next::Sequential
+            }};
+            (jump(), $_side:ident) => {{
                 pc = op.aux as usize;
                 Next::Transfer
-            }
-            Code::LoadImm64 => {
+            }};
+            (load_imm64(), $_side:ident) => {{
                 self.state.regs[usize::from(op.dst)] = op.imm;
                 pc += 2;
                 Next::Sequential
-            }
-            Code::Ld1 | Code::Ld2 | Code::Ld4 | Code::Ld8 => {
-                self.load(op)?;
-                pc += 1;
-                Next::Sequential
-            }
-            Code::St1 | Code::St2 | Code::St4 | Code::St8 | Code::St1Imm | Code::St2Imm | Code::St4Imm | Code::St8Imm => {
-                self.store(op)?;
-                pc += 1;
-                Next::Sequential
-            }
-            Code::CallSyscall => {
+            }};
+            (call(CallSyscall), $_side:ident) => {{
                 with_state!(self.syscall(op.aux as usize))?;
                 pc += 1;
                 Next::Transfer
-            }
-            Code::CallInternal => {
-                with_state!(self.push_frame().and_then(|()| self.enter(u64::from(op.aux))))?;
+            }};
+            (call(CallInternal), $_side:ident) => {{
+                with_state!(self
+                    .push_frame()
+                    .and_then(|()| self.enter(u64::from(op.aux))))?;
                 Next::Transfer
-            }
-            Code::CallSyscallThenInternal => {
+            }};
+            (call(CallSyscallThenInternal), $_side:ident) => {{
                 with_state!(self
                     .syscall(op.imm as usize)
                     .and_then(|()| self.push_frame())
                     .and_then(|()| self.enter(u64::from(op.aux))))?;
                 Next::Transfer
-            }
-            Code::CallReg => {
+            }};
+            (call(CallRegister), $_side:ident) => {{
                 with_state!(self.call_register(op))?;
                 Next::Transfer
-            }
-            Code::Exit => match with_state!(self.exit())? {
-                Some(value) => return Ok(Next::Exit(value)),
-                None => Next::Transfer,
-            },
-            Code::BadSwap => return Err(EbpfError::InvalidInstruction),
-            Code::CallUnresolved | Code::Unsupported => return Err(EbpfError::UnsupportedInstruction),
-        );
+            }};
+            (call(Exit), $_side:ident) => {
+                match with_state!(self.exit())? {
+                    Some(value) => return Ok(Next::Exit(value)),
+                    None => Next::Transfer,
+                }
+            };
+            (fail(Invalid), $_side:ident) => {
+                return Err(EbpfError::InvalidInstruction)
+            };
+            (fail(Unsupported), $_side:ident) => {
+                return Err(EbpfError::UnsupportedInstruction)
+            };
+        }
+        // The match: every row's code, and its immediate twin with the immediate operand.
+        macro_rules! dispatch {
+            ([] $( $code:ident $(=> $twin:ident)? : $class:ident $args:tt; )*) => {
+                match op.code {
+                    $(
+                        Code::$code => arm!($class $args, Row),
+                        $( Code::$twin => arm!($class $args, Twin), )?
+                    )*
+                }
+            };
+        }
+        let next = crate::program::for_each_op!(dispatch);
         *pc_ref = pc;
         Ok(next)
     }

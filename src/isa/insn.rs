@@ -95,6 +95,19 @@ pub const fn lddw_value(first: &Insn, second: &Insn) -> u64 {
     (first.imm as u32 as u64) | ((second.imm as u32 as u64) << 32)
 }
 
+/// Where a pc-relative jump or call lands: offsets count from the slot after `pc`, so the
+/// target is `pc + 1 + delta` (exact for any `pc` and any 64-bit `delta`).
+#[inline]
+pub const fn jump_target(pc: usize, delta: i128) -> i128 {
+    pc as i128 + 1 + delta
+}
+
+/// The inverse of [`jump_target`]: the delta that lands on `target` from `pc`.
+#[inline]
+pub const fn jump_delta(pc: usize, target: i128) -> i128 {
+    target - jump_target(pc, 0)
+}
+
 /// Number of whole slots in `text` (a trailing partial slot is not counted).
 #[inline]
 pub const fn slot_count(text: &[u8]) -> usize {

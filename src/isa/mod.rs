@@ -7,8 +7,13 @@
 //!                    ┌──────────── table.rs (one row per opcode × versions) ───────────┐
 //!                    │                                                                  │
 //!   asm/ (mnemonic → row → slot)   disasm/ (slot → row → text)   verifier (slot → row → rules)
-//!                                       interpreter::decode (slot → row → op, both engines run)
+//!                                       program::decode (slot → row → op, both engines run)
 //! ```
+//!
+//! Three rules about slots live here once, for all of them: where a relative jump or call
+//! lands ([`insn::jump_target`]), which field names a `callx` register
+//! ([`SbpfVersion::callx_register`]) and how a walk steps over an `lddw`'s second slot
+//! ([`walk::instructions`]).
 
 pub mod asm;
 pub mod disasm;
@@ -17,6 +22,7 @@ pub mod insn;
 pub mod syscall_names;
 pub mod table;
 pub mod version;
+pub mod walk;
 
 pub use insn::{Insn, INSN_SIZE};
 pub use version::SbpfVersion;

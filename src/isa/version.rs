@@ -23,6 +23,7 @@
 //! (V0 and V1 keep the `callx` register number in `imm`.) The table is the reference runtime's (`solana-sbpf`
 //! 0.26, `SBPFVersion`); the tests check each cell.
 
+use super::insn::Insn;
 use std::fmt;
 use std::str::FromStr;
 
@@ -157,6 +158,33 @@ impl SbpfVersion {
         } else {
             CallxRegister::Imm
         }
+    }
+
+    /// The register number a `callx` names, read from the field this version keeps it in
+    /// (unchecked: the verifier requires r0–r9).
+    pub const fn callx_register(self, insn: &Insn) -> i64 {
+        match self.callx_register_field() {
+            CallxRegister::Imm => insn.imm64(),
+            CallxRegister::Src => insn.src as i64,
+            CallxRegister::Dst => insn.dst as i64,
+        }
+    }
+
+    /// A `callx` slot (opcode `opcode`) naming `register` in the field this version uses.
+    pub const fn callx_insn(self, opcode: u8, register: u8) -> Insn {
+        let mut insn = Insn {
+            opcode,
+            dst: 0,
+            src: 0,
+            off: 0,
+            imm: 0,
+        };
+        match self.callx_register_field() {
+            CallxRegister::Imm => insn.imm = register as i32,
+            CallxRegister::Src => insn.src = register,
+            CallxRegister::Dst => insn.dst = register,
+        }
+        insn
     }
 
     /// Index of this version in [`SbpfVersion::ALL`]; `Reserved` shares V0's slot in

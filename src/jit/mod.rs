@@ -32,8 +32,8 @@ mod run;
 mod windows;
 pub mod x86;
 
-use crate::interpreter::decode::DecodedProgram;
 use crate::isa::SbpfVersion;
+use crate::program::DecodedProgram;
 use crate::vm::Config;
 pub use crate::vm::JitError;
 use code_memory::ExecutableCode;

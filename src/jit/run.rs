@@ -14,8 +14,8 @@
 use super::context::{offsets, JitContext, ListBuffers};
 use super::windows::{build_windows, refresh_recent_windows};
 use super::JitProgram;
-use crate::interpreter::decode::Code;
 use crate::memory::AccessType;
+use crate::program::Operation;
 use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
 
 /// The entry point at code offset 0: `(context, address to start at)`.
@@ -115,17 +115,13 @@ impl<C: ContextObject> Vm<'_, C> {
         let Some(op) = self.executable.decoded().ops.get(pc) else {
             return false;
         };
-        let (base, size, access) = match op.code {
-            Code::Ld1 => (op.src, 1, AccessType::Load),
-            Code::Ld2 => (op.src, 2, AccessType::Load),
-            Code::Ld4 => (op.src, 4, AccessType::Load),
-            Code::Ld8 => (op.src, 8, AccessType::Load),
-            Code::St1 | Code::St1Imm => (op.dst, 1, AccessType::Store),
-            Code::St2 | Code::St2Imm => (op.dst, 2, AccessType::Store),
-            Code::St4 | Code::St4Imm => (op.dst, 4, AccessType::Store),
-            Code::St8 | Code::St8Imm => (op.dst, 8, AccessType::Store),
+        let facts = op.code.facts();
+        let (base, access) = match facts.operation {
+            Operation::Load => (op.src, AccessType::Load),
+            Operation::Store => (op.dst, AccessType::Store),
             _ => return false,
         };
+        let size = u64::from(facts.width.bytes());
         let address = self.state.regs[usize::from(base)].wrapping_add(op.offset());
         (address >> 32) < JIT_SLOTS && self.memory.warm_window(access, address, size)
     }

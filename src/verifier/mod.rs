@@ -21,9 +21,10 @@ mod error;
 
 pub use error::VerifierError;
 
-use crate::isa::insn::{slot_count, Insn, INSN_SIZE};
-use crate::isa::table::{lookup, AluOp, Kind, Source, Width};
-use crate::isa::version::{CallxRegister, SbpfVersion};
+use crate::isa::insn::{jump_target, slot_count, Insn, INSN_SIZE};
+use crate::isa::table::{AluOp, Kind, Source, Width};
+use crate::isa::version::SbpfVersion;
+use crate::isa::walk::{instructions, Instruction};
 
 /// The network's verification rules for `text` in `version`.
 pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
@@ -35,10 +36,14 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
     }
     let count = slot_count(text);
     let slot = |pc: usize| Insn::at(text, pc).unwrap_or_default();
-    let mut pc = 0;
-    while pc < count {
-        let insn = slot(pc);
-        let info = lookup(version, insn.opcode).ok_or(VerifierError::UnknownOpCode {
+    for Instruction {
+        pc,
+        insn,
+        info,
+        slots,
+    } in instructions(text, version)
+    {
+        let info = info.ok_or(VerifierError::UnknownOpCode {
             opcode: insn.opcode,
             pc,
         })?;
@@ -50,7 +55,6 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
                 if slot(pc + 1).opcode != 0 {
                     return Err(VerifierError::IncompleteLDDW { pc });
                 }
-                pc += 1;
             }
             Kind::Alu {
                 op,
@@ -63,7 +67,8 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
                 }
             }
             Kind::Jump | Kind::JumpIf { .. } => {
-                let target = pc as i64 + 1 + i64::from(insn.off);
+                // An i16 offset from a slot index: the target fits an i64.
+                let target = jump_target(pc, insn.off.into()) as i64;
                 let landing = usize::try_from(target).ok().filter(|at| *at < count);
                 let Some(landing) = landing else {
                     return Err(VerifierError::JumpOutOfCode { target, pc });
@@ -76,12 +81,7 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
                 }
             }
             Kind::CallReg => {
-                let register = match version.callx_register_field() {
-                    CallxRegister::Imm => insn.imm64(),
-                    CallxRegister::Src => i64::from(insn.src),
-                    CallxRegister::Dst => i64::from(insn.dst),
-                };
-                if !(0..10).contains(&register) {
+                if !(0..10).contains(&version.callx_register(&insn)) {
                     return Err(VerifierError::InvalidRegister { pc });
                 }
             }
@@ -94,8 +94,8 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
             | Kind::Call
             | Kind::Exit => {}
         }
-        check_registers(&insn, info.kind, version, pc)?;
-        pc += 1;
+        // An lddw's register error names its second slot, as the reference's does.
+        check_registers(&insn, info.kind, version, pc + slots - 1)?;
     }
     Ok(())
 }
@@ -162,12 +162,8 @@ pub fn verify_for_deployment(
     if !version.static_syscalls() {
         return Ok(());
     }
-    let count = slot_count(text);
-    let mut pc = 0;
-    while pc < count {
-        let insn = Insn::at(text, pc).unwrap_or_default();
-        match lookup(version, insn.opcode).map(|info| info.kind) {
-            Some(Kind::LoadImm64) => pc += 1,
+    for Instruction { pc, insn, info, .. } in instructions(text, version) {
+        match info.map(|info| info.kind) {
             Some(Kind::Call) if insn.src == 0 && !is_syscall(insn.imm as u32) => {
                 return Err(VerifierError::InvalidSyscall {
                     hash: insn.imm as u32,
@@ -179,7 +175,6 @@ pub fn verify_for_deployment(
             }
             _ => {}
         }
-        pc += 1;
     }
     Ok(())
 }

@@ -63,3 +63,10 @@ impl FunctionRegistry {
             .map(|(key, (name, pc))| (*key, name.as_str(), *pc))
     }
 }
+
+/// The decoder finds a keyed call's target through the registry.
+impl crate::program::FunctionIndex for FunctionRegistry {
+    fn function_pc(&self, key: u32) -> Option<usize> {
+        self.lookup(key).map(|(_, pc)| pc)
+    }
+}

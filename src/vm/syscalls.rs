@@ -147,3 +147,10 @@ pub fn compare_bytes(left: &[u8], right: &[u8]) -> i32 {
         .find(|(x, y)| x != y)
         .map_or(0, |(x, y)| i32::from(*x).wrapping_sub(i32::from(*y)))
 }
+
+/// The decoder resolves a syscall's hash to its index through the registry.
+impl<C> crate::program::SyscallIndex for SyscallRegistry<C> {
+    fn syscall_index(&self, hash: u32) -> Option<usize> {
+        self.index_of(hash)
+    }
+}

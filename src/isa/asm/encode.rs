@@ -1,13 +1,14 @@
-//! Second pass: one statement → its slots, through the instruction table.
+//! Second pass: one instruction statement → its slots, through the instruction table. Calls
+//! are encoded in `call`, text directives (`.fill`) in `fill`, read-only data in `data`.
 
+use super::call;
 use super::error::{AsmError, AsmProblem};
 use super::parse::{Operand, OperandValue};
 use super::{CallTarget, Function};
-use crate::isa::hash::{function_key, symbol_hash};
-use crate::isa::insn::Insn;
-use crate::isa::syscall_names::is_known_syscall;
+use crate::isa::hash::symbol_hash;
+use crate::isa::insn::{jump_delta, Insn};
 use crate::isa::table::{rows_named, AluOp, ByteOrder, Kind, OpInfo, Source, Width, TABLE};
-use crate::isa::version::{CallxRegister, SbpfVersion};
+use crate::isa::version::SbpfVersion;
 use std::collections::BTreeMap;
 
 /// Where a statement is being encoded.
@@ -32,7 +33,7 @@ pub(super) struct Encoded {
 }
 
 impl Context<'_> {
-    fn error(&self, column: usize, problem: AsmProblem) -> AsmError {
+    pub(super) fn error(&self, column: usize, problem: AsmProblem) -> AsmError {
         AsmError {
             line: self.line,
             column,
@@ -40,7 +41,12 @@ impl Context<'_> {
         }
     }
 
-    fn bad_operands(&self, column: usize, mnemonic: &str, expected: &'static str) -> AsmError {
+    pub(super) fn bad_operands(
+        &self,
+        column: usize,
+        mnemonic: &str,
+        expected: &'static str,
+    ) -> AsmError {
         self.error(
             column,
             AsmProblem::BadOperands {
@@ -50,7 +56,7 @@ impl Context<'_> {
         )
     }
 
-    fn ranged(
+    pub(super) fn ranged(
         &self,
         operand: &Operand,
         value: i128,
@@ -73,7 +79,7 @@ impl Context<'_> {
         }
     }
 
-    fn imm32(&self, operand: &Operand, value: i128) -> Result<i32, AsmError> {
+    pub(super) fn imm32(&self, operand: &Operand, value: i128) -> Result<i32, AsmError> {
         Ok(self.ranged(
             operand,
             value,
@@ -87,7 +93,7 @@ impl Context<'_> {
         Ok(self.ranged(operand, value, "offset", i16::MIN.into(), i16::MAX.into())? as i16)
     }
 
-    fn label(&self, operand: &Operand, name: &str) -> Result<usize, AsmError> {
+    pub(super) fn label(&self, operand: &Operand, name: &str) -> Result<usize, AsmError> {
         self.labels
             .get(name)
             .map(|(pc, _)| *pc)
@@ -100,7 +106,7 @@ impl Context<'_> {
             OperandValue::Integer(value) => self.off16(operand, *value),
             OperandValue::Name(name) => {
                 let target = self.label(operand, name)? as i128;
-                self.off16(operand, target - self.pc as i128 - 1)
+                self.off16(operand, jump_delta(self.pc, target))
             }
             _ => Err(self.error(
                 operand.column,
@@ -204,7 +210,7 @@ fn source_of(operand: &Operand) -> Source {
     }
 }
 
-fn slot(opcode: u8, dst: u8, src: u8, off: i16, imm: i32) -> Insn {
+pub(super) fn slot(opcode: u8, dst: u8, src: u8, off: i16, imm: i32) -> Insn {
     Insn {
         opcode,
         dst,
@@ -214,7 +220,7 @@ fn slot(opcode: u8, dst: u8, src: u8, off: i16, imm: i32) -> Insn {
     }
 }
 
-fn single(insn: Insn) -> Encoded {
+pub(super) fn single(insn: Insn) -> Encoded {
     Encoded {
         slots: vec![insn],
         registers_function: None,
@@ -270,7 +276,7 @@ pub(super) fn instruction(
             });
             return Ok(encoded);
         }
-        Mnemonic::HashCall => return hash_call(cx, column, mnemonic, operands),
+        Mnemonic::HashCall => return call::hash_call(cx, column, mnemonic, operands),
         Mnemonic::Rows(name) => name,
     };
     let source = match operands {
@@ -467,216 +473,17 @@ pub(super) fn instruction(
                 "a register, a register or immediate, and an offset or label: jeq r1, 0, done",
             )),
         },
-        Kind::Call => call(cx, column, mnemonic, opcode, operands),
+        Kind::Call => call::call(cx, column, mnemonic, opcode, operands),
         Kind::CallReg => match operands {
             [Operand {
                 value: Reg(register),
                 ..
-            }] => Ok(single(match cx.version.callx_register_field() {
-                CallxRegister::Imm => slot(opcode, 0, 0, 0, i32::from(*register)),
-                CallxRegister::Src => slot(opcode, 0, *register, 0, 0),
-                CallxRegister::Dst => slot(opcode, *register, 0, 0, 0),
-            })),
+            }] => Ok(single(cx.version.callx_insn(opcode, *register))),
             _ => Err(cx.bad_operands(column, mnemonic, "one register: callx r1")),
         },
         Kind::Exit => match operands {
             [] => Ok(single(slot(opcode, 0, 0, 0, 0))),
             _ => Err(cx.bad_operands(column, mnemonic, "no operands")),
         },
-    }
-}
-
-/// `call label` / `call NUMBER`: before V3 the immediate is the target's instruction index; from
-/// V3 it is relative to the next slot and `src = 1` marks an internal call.
-///
-/// `call NAME`, where NAME is a well-known syscall and no label, is a syscall as the toolchain
-/// encodes it: before V3 LLVM's relocated call (`src = 1`, the name's hash), from V3 the
-/// static syscall (`src = 0`, the name's hash).
-fn call(
-    cx: &Context<'_>,
-    column: usize,
-    mnemonic: &str,
-    opcode: u8,
-    operands: &[Operand],
-) -> Result<Encoded, AsmError> {
-    let relative = cx.version.static_syscalls();
-    let src = u8::from(relative);
-    let here = cx.pc as i128;
-    match operands {
-        [Operand {
-            value: OperandValue::Name(name),
-            ..
-        }] if !cx.labels.contains_key(name) && is_known_syscall(name) => {
-            let hash = symbol_hash(name);
-            let mut encoded = single(slot(opcode, 0, u8::from(!relative), 0, hash as i32));
-            encoded.call = Some(CallTarget::Syscall {
-                name: Some(name.clone()),
-                hash,
-            });
-            Ok(encoded)
-        }
-        [target @ Operand {
-            value: OperandValue::Name(name),
-            ..
-        }] => {
-            let target_pc = cx.label(target, name)? as i128;
-            let imm = if relative {
-                target_pc - here - 1
-            } else {
-                target_pc
-            };
-            let mut encoded = single(slot(opcode, 0, src, 0, cx.imm32(target, imm)?));
-            encoded.call = Some(CallTarget::Function(target_pc as usize));
-            Ok(encoded)
-        }
-        [target @ Operand {
-            value: OperandValue::Integer(value),
-            ..
-        }] => {
-            // A number is an offset from the next slot, as in the reference assembler.
-            let target_pc = value + here + 1;
-            let imm = if relative { *value } else { target_pc };
-            let imm = cx.imm32(target, imm)?;
-            let registered = usize::try_from(target_pc)
-                .ok()
-                .filter(|pc| u32::try_from(*pc).is_ok());
-            Ok(Encoded {
-                slots: vec![slot(opcode, 0, src, 0, imm)],
-                registers_function: registered.map(|pc| Function {
-                    key: pc as u32,
-                    name: format!("function_{pc}"),
-                    pc,
-                }),
-                call: registered.map(CallTarget::Function),
-                address_of: None,
-            })
-        }
-        _ => Err(cx.bad_operands(
-            column,
-            mnemonic,
-            "a label, a relative offset or a syscall name: call function_foo",
-        )),
-    }
-}
-
-/// `hashcall OPERAND` (V0–V2): a `call` with `src = 1` whose immediate is what the loader
-/// writes into LLVM's relocated calls, by the rule it applies to a call relocated against a
-/// symbol:
-///
-/// * a label: the key the function is registered under ([`function_key`]: the hash of the
-///   name `entrypoint`, else of the label's index); the function is registered under it;
-/// * any other name: its hash (a syscall);
-/// * a number: that immediate (32 bits, signed or not).
-///
-/// From V3 calls are pc-relative and there are no keys, so there is nothing to encode.
-fn hash_call(
-    cx: &Context<'_>,
-    column: usize,
-    mnemonic: &str,
-    operands: &[Operand],
-) -> Result<Encoded, AsmError> {
-    if cx.version.static_syscalls() {
-        return Err(cx.error(column, AsmProblem::CallByKeyUnavailable(cx.version)));
-    }
-    let call = |imm: u32, target: CallTarget| {
-        let mut encoded = single(slot(0x85, 0, 1, 0, imm as i32));
-        encoded.call = Some(target);
-        encoded
-    };
-    match operands {
-        [Operand {
-            value: OperandValue::Name(name),
-            ..
-        }] => match cx.labels.get(name) {
-            Some(&(pc, _)) => {
-                let key = function_key(name, pc as u64);
-                let mut encoded = call(
-                    key,
-                    CallTarget::Keyed {
-                        pc,
-                        name: name.clone(),
-                    },
-                );
-                encoded.registers_function = Some(Function {
-                    key,
-                    name: name.clone(),
-                    pc,
-                });
-                Ok(encoded)
-            }
-            None => {
-                let hash = symbol_hash(name);
-                Ok(call(
-                    hash,
-                    CallTarget::Syscall {
-                        name: Some(name.clone()),
-                        hash,
-                    },
-                ))
-            }
-        },
-        [operand @ Operand {
-            value: OperandValue::Integer(value),
-            ..
-        }] => {
-            let key = cx.ranged(operand, *value, "key", i32::MIN.into(), u32::MAX.into())? as u32;
-            Ok(call(
-                key,
-                CallTarget::Syscall {
-                    name: None,
-                    hash: key,
-                },
-            ))
-        }
-        _ => Err(cx.bad_operands(
-            column,
-            mnemonic,
-            "a label, a syscall name or a 32-bit key: hashcall function_foo",
-        )),
-    }
-}
-
-/// Number of slots a directive occupies (for the first pass; errors surface in the second).
-pub(super) fn directive_slots(name: &str, operands: &[Operand]) -> usize {
-    match (name, operands) {
-        (
-            "fill",
-            [Operand {
-                value: OperandValue::Integer(repeat),
-                ..
-            }, _],
-        ) => usize::try_from(*repeat).unwrap_or(usize::MAX),
-        _ => 0,
-    }
-}
-
-/// `.fill REPEAT, VALUE`: REPEAT slots, each the little-endian u64 VALUE.
-pub(super) fn directive(
-    cx: &Context<'_>,
-    column: usize,
-    name: &str,
-    operands: &[Operand],
-) -> Result<Vec<Insn>, AsmError> {
-    match (name, operands) {
-        (
-            "fill",
-            [repeat @ Operand {
-                value: OperandValue::Integer(count),
-                ..
-            }, value @ Operand {
-                value: OperandValue::Integer(bits),
-                ..
-            }],
-        ) => {
-            let count =
-                cx.ranged(repeat, *count, "repeat count", 0, super::MAX_SLOTS as i128)? as usize;
-            let bits =
-                cx.ranged(value, *bits, "slot value", i64::MIN.into(), u64::MAX.into())? as u64;
-            Ok(vec![Insn::from_u64(bits); count])
-        }
-        ("fill", _) => {
-            Err(cx.bad_operands(column, ".fill", "a repeat count and a value: .fill 1, 0x95"))
-        }
-        _ => Err(cx.error(column, AsmProblem::UnknownDirective(name.to_string()))),
     }
 }

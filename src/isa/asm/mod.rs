@@ -48,9 +48,11 @@
 //! Every call is recorded ([`Assembled::calls`]) so ELF output can link it by name: `call -1`
 //! with its `src` kept and a relocation the loader resolves to the same immediate.
 
+mod call;
 mod data;
 mod encode;
 mod error;
+mod fill;
 mod parse;
 
 pub use error::{AsmError, AsmProblem};
@@ -208,7 +210,7 @@ pub fn assemble(source: &str, version: SbpfVersion) -> Result<Assembled, AsmErro
                 out.rodata.extend_from_slice(&data.bytes);
             }
             (Body::Directive(name, operands), Section::Text) => {
-                for slot in encode::directive(&context, statement.column, name, operands)? {
+                for slot in fill::directive(&context, statement.column, name, operands)? {
                     out.text.extend_from_slice(&slot.encode());
                 }
             }
@@ -338,7 +340,7 @@ impl Layout {
                     }
                 }
                 Body::Directive(name, operands) => {
-                    pc = pc.saturating_add(encode::directive_slots(name, operands));
+                    pc = pc.saturating_add(fill::directive_slots(name, operands));
                 }
                 Body::Instruction(mnemonic, _) => {
                     pc += if mnemonic == "lddw" { 2 } else { 1 };

@@ -27,7 +27,7 @@
 
 use super::Symbols;
 use crate::isa::hash::function_key;
-use crate::isa::insn::Insn;
+use crate::isa::insn::{jump_target, Insn};
 use crate::isa::version::SbpfVersion;
 
 /// What a `call` slot calls.
@@ -56,7 +56,7 @@ impl Callee {
         let imm = insn.imm as u32;
         if version.static_syscalls() {
             return if insn.src == 1 {
-                Callee::Function((pc as i64 + 1).saturating_add(insn.imm64()))
+                Callee::Function(jump_target(pc, insn.imm.into()) as i64)
             } else {
                 symbols
                     .syscall_name(imm)

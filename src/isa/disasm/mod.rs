@@ -46,8 +46,9 @@ pub use rodata::ReadOnlyData;
 
 use super::insn::{Insn, INSN_SIZE};
 use super::syscall_names::known_syscall_name;
-use super::table::{lookup, Kind, OpInfo};
+use super::table::{Kind, OpInfo};
 use super::version::SbpfVersion;
+use super::walk::instructions;
 use callee::Callee;
 use render::TargetStyle;
 use rodata::{DataLayout, Place};
@@ -191,7 +192,7 @@ pub fn analyze(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Disassem
             Insn::decode(slot)
         })
         .collect();
-    let mut units = split_units(&slots, version, symbols);
+    let mut units = split_units(text, version, symbols);
     let starts: BTreeSet<usize> = units.iter().map(|unit| unit.pc).collect();
     let layout = symbols
         .rodata
@@ -312,32 +313,25 @@ impl Unit {
 }
 
 /// Instruction boundaries, calls and targets.
-fn split_units(slots: &[Insn], version: SbpfVersion, symbols: &Symbols) -> Vec<Unit> {
-    let mut units = Vec::with_capacity(slots.len());
-    let mut pc = 0;
-    while pc < slots.len() {
-        let insn = &slots[pc];
-        let info = lookup(version, insn.opcode);
-        let width = match info {
-            Some(info) if info.kind.is_wide() && pc + 1 < slots.len() => 2,
-            _ => 1,
-        };
+fn split_units(text: &[u8], version: SbpfVersion, symbols: &Symbols) -> Vec<Unit> {
+    let mut units = Vec::with_capacity(text.len() / INSN_SIZE);
+    for instruction in instructions(text, version) {
+        let (pc, insn, info) = (instruction.pc, instruction.insn, instruction.info);
         let callee = info
             .filter(|info| info.kind == Kind::Call)
-            .map(|_| Callee::of(insn, pc, version, symbols));
+            .map(|_| Callee::of(&insn, pc, version, symbols));
         let target = match &callee {
             Some(callee) => callee.target(),
-            None => info.and_then(|info| render::jump_target(info, insn, pc)),
+            None => info.and_then(|info| render::jump_target(info, &insn, pc)),
         };
         units.push(Unit {
             pc,
-            width,
+            width: instruction.slots,
             info,
             callee,
             target,
             address: None,
         });
-        pc += width;
     }
     units
 }

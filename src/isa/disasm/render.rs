@@ -2,10 +2,10 @@
 
 use super::callee::Callee;
 use crate::isa::hash::function_key;
-use crate::isa::insn::{lddw_value, Insn};
+use crate::isa::insn::{self, lddw_value, Insn};
 use crate::isa::syscall_names::is_known_syscall;
 use crate::isa::table::{AluOp, ByteOrder, Kind, OpInfo, Source};
-use crate::isa::version::{CallxRegister, SbpfVersion};
+use crate::isa::version::SbpfVersion;
 
 /// How the operand that names a target is written.
 #[derive(Debug, Clone, Copy)]
@@ -71,11 +71,9 @@ pub fn instruction(
         } => format!("{m} r{dst}, r{src}, {}", target(signed(off.into()))),
         Kind::Call => call(callee?, insn, version, style)?,
         Kind::CallReg => {
-            let register = match version.callx_register_field() {
-                CallxRegister::Imm => u8::try_from(imm).ok().filter(|r| *r < 16)?,
-                CallxRegister::Src => src,
-                CallxRegister::Dst => dst,
-            };
+            let register = u8::try_from(version.callx_register(insn))
+                .ok()
+                .filter(|r| *r < 16)?;
             format!("{m} r{register}")
         }
         Kind::Exit => m.to_string(),
@@ -135,7 +133,7 @@ fn call(
 /// The jump target an instruction names, if any.
 pub fn jump_target(info: &OpInfo, insn: &Insn, pc: usize) -> Option<i64> {
     match info.kind {
-        Kind::Jump | Kind::JumpIf { .. } => Some(pc as i64 + 1 + i64::from(insn.off)),
+        Kind::Jump | Kind::JumpIf { .. } => Some(insn::jump_target(pc, insn.off.into()) as i64),
         _ => None,
     }
 }

@@ -7,10 +7,10 @@
 use super::recipe::Form;
 use super::recipe::Recipe;
 use super::{is_small, Lowering, GUEST};
-use crate::interpreter::decode::{Code, Op};
 use crate::jit::x86::alu::AluOp;
 use crate::jit::x86::operand::rr3;
 use crate::jit::x86::{Cond, Reg};
+use crate::program::{Code, Op};
 
 /// The second operand of a binary op.
 #[derive(Clone, Copy)]

@@ -3,9 +3,9 @@
 
 use super::recipe::Recipe;
 use super::{is_small, Lowering, GUEST};
-use crate::interpreter::decode::Op;
 use crate::jit::x86::alu::AluOp;
 use crate::jit::x86::Reg;
+use crate::program::Op;
 
 impl Lowering<'_> {
     pub(super) fn conditional_jump(&mut self, pc: usize, op: &Op, condition: &Recipe) {

@@ -9,10 +9,10 @@
 //! over.
 
 use super::{Lowering, CTX, GUEST};
-use crate::interpreter::decode::Op;
 use crate::jit::context::offsets;
 use crate::jit::x86::alu::{AluOp, ShiftOp};
 use crate::jit::x86::{Cond, Mem, Reg};
+use crate::program::Op;
 
 /// What calls need to know of the configuration.
 #[derive(Debug, Clone, Copy)]

@@ -23,11 +23,11 @@
 
 use super::recipe::Recipe;
 use super::{is_small, Lowering, CTX, GUEST};
-use crate::interpreter::decode::Op;
 use crate::jit::context::{offsets, WINDOW_SLOTS};
 use crate::jit::x86::alu::{mov_imm32_word, AluOp, ShiftOp};
 use crate::jit::x86::operand::{lea_disp32_word, lea_indexed_word};
 use crate::jit::x86::{Cond, Emitter, Mem, Reg, Window};
+use crate::program::Op;
 use std::sync::OnceLock;
 
 /// The bounds check from `rcx = rax` to `rax += window.host`, with its three exits (offsets

@@ -49,7 +49,7 @@ pub(crate) use call::{CallSettings, NATIVE_CALL_DEPTH_LIMIT};
 use super::context::offsets;
 use super::x86::alu::AluOp;
 use super::x86::{Emitter, Mem, Reg};
-use crate::interpreter::decode::{Code, Op};
+use crate::program::{Code, Op};
 use recipe::{recipe, Form, Recipe};
 use std::collections::HashMap;
 
@@ -245,7 +245,7 @@ impl Lowering<'_> {
         if !lowered {
             self.hand_over(pc);
         }
-        if op.code == Code::LoadImm64 {
+        if op.code.slots() == 2 {
             if pc + 1 < self.ops.len() {
                 // The second slot of an lddw is not code; jumping there is the host's
                 // business. Its label is a stub, placed out of line by `finish`.

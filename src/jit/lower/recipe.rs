@@ -1,4 +1,5 @@
-//! The JIT's table: for every [`Code`], the form it lowers to and the constants that form needs.
+//! The JIT's table: for every [`Code`], the form it lowers to and the constants that form needs,
+//! derived from the op list's facts by one `const fn` ([`recipe_of`]).
 //!
 //! The table is built at compile time and indexed by the code's number, so lowering an op is
 //! one load and one dispatch on a handful of forms; inside a form, the constants (x86
@@ -13,10 +14,11 @@
 //! Exit      ─► Recipe { form: Other,  .. }      (lowered by a match on the code)
 //! ```
 
-use crate::interpreter::decode::Code;
+use crate::isa::table::Cond as IsaCond;
 use crate::jit::x86::alu::{AluOp, ShiftOp};
 use crate::jit::x86::memory::RaxAccess;
 use crate::jit::x86::Cond;
+use crate::program::{Arith, Code, Extension, Fault, OpFacts, Operand, Operation, Width};
 
 /// What kind of code an op becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,125 +233,87 @@ const fn jump(cond: Cond, wide: bool, immediate: bool, test: bool) -> Recipe {
     }
 }
 
-/// Every code's recipe, by code number (codes not listed are `Other`).
+/// The recipe of an op from the op list's facts: the neutral row (operation, width,
+/// extension, operand) chooses the form; the x86 specifics (opcodes, conditions, accesses) are
+/// this module's.
+const fn recipe_of(facts: OpFacts) -> Recipe {
+    let wide = matches!(facts.width, Width::W64);
+    let immediate = matches!(facts.operand, Operand::Imm);
+    let sign_extend = matches!(facts.extension, Extension::Sign);
+    let bytes = facts.width.bytes();
+    match facts.operation {
+        Operation::Alu(arith) => match arith {
+            Arith::Add => alu(immediate, AluOp::Add, wide, sign_extend),
+            Arith::Sub => alu(immediate, AluOp::Sub, wide, sign_extend),
+            Arith::Or => alu(immediate, AluOp::Or, wide, sign_extend),
+            Arith::And => alu(immediate, AluOp::And, wide, sign_extend),
+            Arith::Xor => alu(immediate, AluOp::Xor, wide, sign_extend),
+            // `mov32 dst, src` sign-extending is `movsxd`, lowered by the code.
+            Arith::Mov if !sign_extend => mov(immediate, wide),
+            Arith::Lsh => shift(immediate, ShiftOp::Shl, wide),
+            Arith::Rsh => shift(immediate, ShiftOp::Shr, wide),
+            Arith::Arsh => shift(immediate, ShiftOp::Sar, wide),
+            Arith::Mul => mul(immediate, wide, sign_extend),
+            Arith::Uhmul => mul_high(immediate, false),
+            Arith::Shmul => mul_high(immediate, true),
+            Arith::Div | Arith::Rem | Arith::Sdiv | Arith::Srem => div(
+                immediate,
+                wide,
+                matches!(facts.fault, Fault::DivideOverflow),
+                matches!(arith, Arith::Rem | Arith::Srem),
+            ),
+            Arith::Mov
+            | Arith::SubRev
+            | Arith::Hor
+            | Arith::Neg
+            | Arith::LittleEndian
+            | Arith::BigEndian => OTHER,
+        },
+        Operation::Branch(cond) => jump(
+            x86_cond(cond),
+            wide,
+            immediate,
+            matches!(cond, IsaCond::Set),
+        ),
+        Operation::Load => load(bytes),
+        Operation::Store if immediate => store_immediate(bytes),
+        Operation::Store => store(bytes),
+        Operation::Jump
+        | Operation::LoadImm64
+        | Operation::CallSyscall
+        | Operation::CallInternal
+        | Operation::CallSyscallThenInternal
+        | Operation::CallRegister
+        | Operation::Exit
+        | Operation::Fail => OTHER,
+    }
+}
+
+/// The x86 condition under which a jump on `cond` is taken (after `cmp dst, b`, or for `Set`
+/// after `test dst, b`).
+const fn x86_cond(cond: IsaCond) -> Cond {
+    match cond {
+        IsaCond::Eq => Cond::Equal,
+        IsaCond::Ne | IsaCond::Set => Cond::NotEqual,
+        IsaCond::Gt => Cond::Above,
+        IsaCond::Ge => Cond::AboveEqual,
+        IsaCond::Lt => Cond::Below,
+        IsaCond::Le => Cond::BelowEqual,
+        IsaCond::Sgt => Cond::Greater,
+        IsaCond::Sge => Cond::GreaterEqual,
+        IsaCond::Slt => Cond::Less,
+        IsaCond::Sle => Cond::LessEqual,
+    }
+}
+
+/// Every code's recipe, by code number (one load per op; the 256 entries make the index
+/// check free for a `u8` code).
 static RECIPES: [Recipe; 256] = {
-    use AluOp::{Add, And, Or, Sub, Xor};
-    use Code::*;
-    use ShiftOp::{Sar, Shl, Shr};
-    let mut t = [OTHER; 256];
-    // 64-bit ALU.
-    t[Add64 as usize] = alu(false, Add, true, false);
-    t[Add64Imm as usize] = alu(true, Add, true, false);
-    t[Sub64 as usize] = alu(false, Sub, true, false);
-    t[Sub64Imm as usize] = alu(true, Sub, true, false);
-    t[Or64 as usize] = alu(false, Or, true, false);
-    t[Or64Imm as usize] = alu(true, Or, true, false);
-    t[And64 as usize] = alu(false, And, true, false);
-    t[And64Imm as usize] = alu(true, And, true, false);
-    t[Xor64 as usize] = alu(false, Xor, true, false);
-    t[Xor64Imm as usize] = alu(true, Xor, true, false);
-    t[Mov64 as usize] = mov(false, true);
-    t[Mov64Imm as usize] = mov(true, true);
-    t[Lsh64 as usize] = shift(false, Shl, true);
-    t[Lsh64Imm as usize] = shift(true, Shl, true);
-    t[Rsh64 as usize] = shift(false, Shr, true);
-    t[Rsh64Imm as usize] = shift(true, Shr, true);
-    t[Arsh64 as usize] = shift(false, Sar, true);
-    t[Arsh64Imm as usize] = shift(true, Sar, true);
-    t[Mul64 as usize] = mul(false, true, false);
-    t[Mul64Imm as usize] = mul(true, true, false);
-    t[Lmul64 as usize] = mul(false, true, false);
-    t[Lmul64Imm as usize] = mul(true, true, false);
-    t[Uhmul64 as usize] = mul_high(false, false);
-    t[Uhmul64Imm as usize] = mul_high(true, false);
-    t[Shmul64 as usize] = mul_high(false, true);
-    t[Shmul64Imm as usize] = mul_high(true, true);
-    t[Div64 as usize] = div(false, true, false, false);
-    t[Div64Imm as usize] = div(true, true, false, false);
-    t[Udiv64 as usize] = div(false, true, false, false);
-    t[Udiv64Imm as usize] = div(true, true, false, false);
-    t[Mod64 as usize] = div(false, true, false, true);
-    t[Mod64Imm as usize] = div(true, true, false, true);
-    t[Urem64 as usize] = div(false, true, false, true);
-    t[Urem64Imm as usize] = div(true, true, false, true);
-    t[Sdiv64 as usize] = div(false, true, true, false);
-    t[Sdiv64Imm as usize] = div(true, true, true, false);
-    t[Srem64 as usize] = div(false, true, true, true);
-    t[Srem64Imm as usize] = div(true, true, true, true);
-    // 32-bit ALU.
-    t[Add32Sext as usize] = alu(false, Add, false, true);
-    t[Add32SextImm as usize] = alu(true, Add, false, true);
-    t[Add32Zext as usize] = alu(false, Add, false, false);
-    t[Add32ZextImm as usize] = alu(true, Add, false, false);
-    t[Sub32Sext as usize] = alu(false, Sub, false, true);
-    t[Sub32SextImm as usize] = alu(true, Sub, false, true);
-    t[Sub32Zext as usize] = alu(false, Sub, false, false);
-    t[Sub32ZextImm as usize] = alu(true, Sub, false, false);
-    t[Or32 as usize] = alu(false, Or, false, false);
-    t[Or32Imm as usize] = alu(true, Or, false, false);
-    t[And32 as usize] = alu(false, And, false, false);
-    t[And32Imm as usize] = alu(true, And, false, false);
-    t[Xor32 as usize] = alu(false, Xor, false, false);
-    t[Xor32Imm as usize] = alu(true, Xor, false, false);
-    t[Mov32 as usize] = mov(false, false);
-    t[Mov32Imm as usize] = mov(true, false);
-    t[Lsh32 as usize] = shift(false, Shl, false);
-    t[Lsh32Imm as usize] = shift(true, Shl, false);
-    t[Rsh32 as usize] = shift(false, Shr, false);
-    t[Rsh32Imm as usize] = shift(true, Shr, false);
-    t[Arsh32 as usize] = shift(false, Sar, false);
-    t[Arsh32Imm as usize] = shift(true, Sar, false);
-    t[Mul32Sext as usize] = mul(false, false, true);
-    t[Mul32SextImm as usize] = mul(true, false, true);
-    t[Lmul32 as usize] = mul(false, false, false);
-    t[Lmul32Imm as usize] = mul(true, false, false);
-    t[Div32 as usize] = div(false, false, false, false);
-    t[Div32Imm as usize] = div(true, false, false, false);
-    t[Udiv32 as usize] = div(false, false, false, false);
-    t[Udiv32Imm as usize] = div(true, false, false, false);
-    t[Mod32 as usize] = div(false, false, false, true);
-    t[Mod32Imm as usize] = div(true, false, false, true);
-    t[Urem32 as usize] = div(false, false, false, true);
-    t[Urem32Imm as usize] = div(true, false, false, true);
-    t[Sdiv32 as usize] = div(false, false, true, false);
-    t[Sdiv32Imm as usize] = div(true, false, true, false);
-    t[Srem32 as usize] = div(false, false, true, true);
-    t[Srem32Imm as usize] = div(true, false, true, true);
-    // Memory.
-    t[Ld1 as usize] = load(1);
-    t[Ld2 as usize] = load(2);
-    t[Ld4 as usize] = load(4);
-    t[Ld8 as usize] = load(8);
-    t[St1 as usize] = store(1);
-    t[St2 as usize] = store(2);
-    t[St4 as usize] = store(4);
-    t[St8 as usize] = store(8);
-    t[St1Imm as usize] = store_immediate(1);
-    t[St2Imm as usize] = store_immediate(2);
-    t[St4Imm as usize] = store_immediate(4);
-    t[St8Imm as usize] = store_immediate(8);
-    // Conditional jumps: (x86 condition, 64-bit, immediate, test).
-    let conditions = [
-        (Jeq, JeqImm, Jeq32, Jeq32Imm, Cond::Equal, false),
-        (Jne, JneImm, Jne32, Jne32Imm, Cond::NotEqual, false),
-        (Jgt, JgtImm, Jgt32, Jgt32Imm, Cond::Above, false),
-        (Jge, JgeImm, Jge32, Jge32Imm, Cond::AboveEqual, false),
-        (Jlt, JltImm, Jlt32, Jlt32Imm, Cond::Below, false),
-        (Jle, JleImm, Jle32, Jle32Imm, Cond::BelowEqual, false),
-        (Jset, JsetImm, Jset32, Jset32Imm, Cond::NotEqual, true),
-        (Jsgt, JsgtImm, Jsgt32, Jsgt32Imm, Cond::Greater, false),
-        (Jsge, JsgeImm, Jsge32, Jsge32Imm, Cond::GreaterEqual, false),
-        (Jslt, JsltImm, Jslt32, Jslt32Imm, Cond::Less, false),
-        (Jsle, JsleImm, Jsle32, Jsle32Imm, Cond::LessEqual, false),
-    ];
+    let mut table = [OTHER; 256];
     let mut i = 0;
-    while i < conditions.len() {
-        let (reg64, imm64, reg32, imm32, cond, test) = conditions[i];
-        t[reg64 as usize] = jump(cond, true, false, test);
-        t[imm64 as usize] = jump(cond, true, true, test);
-        t[reg32 as usize] = jump(cond, false, false, test);
-        t[imm32 as usize] = jump(cond, false, true, test);
+    while i < Code::ALL.len() {
+        table[i] = recipe_of(Code::ALL[i].facts());
         i += 1;
     }
-    t
+    table
 };
