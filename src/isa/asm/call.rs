@@ -2,7 +2,7 @@
 //! call by key, before V3). Where a call lands follows the one pc-relative rule
 //! ([`crate::isa::insn::jump_target`]).
 
-use super::encode::{single, slot, Context, Encoded};
+use super::context::{single, slot, Context, Encoded};
 use super::error::{AsmError, AsmProblem};
 use super::parse::{Operand, OperandValue};
 use super::{CallTarget, Function};

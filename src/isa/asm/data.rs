@@ -1,7 +1,7 @@
 //! Read-only data directives (`.rodata` section): `.ascii`, `.asciz`, `.byte`, `.half`,
 //! `.word`, `.quad`. A `.quad` may name a label, whose address is filled in at layout time.
 
-use super::encode::Context;
+use super::context::Context;
 use super::error::{AsmError, AsmProblem};
 use super::parse::{Operand, OperandValue};
 use super::{Reference, Site};

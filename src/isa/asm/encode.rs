@@ -2,119 +2,13 @@
 //! are encoded in `call`, text directives (`.fill`) in `fill`, read-only data in `data`.
 
 use super::call;
+use super::context::{single, slot, Context, Encoded};
 use super::error::{AsmError, AsmProblem};
 use super::parse::{Operand, OperandValue};
-use super::{CallTarget, Function};
+use super::CallTarget;
 use crate::isa::hash::symbol_hash;
-use crate::isa::insn::{jump_delta, Insn};
 use crate::isa::table::{rows_named, AluOp, ByteOrder, Kind, OpInfo, Source, Width, TABLE};
 use crate::isa::version::SbpfVersion;
-use std::collections::BTreeMap;
-
-/// Where a statement is being encoded.
-pub(super) struct Context<'a> {
-    pub version: SbpfVersion,
-    pub pc: usize,
-    pub labels: &'a BTreeMap<String, (usize, usize)>,
-    pub data_labels: &'a BTreeMap<String, (usize, usize)>,
-    pub line: usize,
-}
-
-/// An encoded instruction.
-pub(super) struct Encoded {
-    pub slots: Vec<Insn>,
-    /// `call NUMBER` registers its target as a function (the reference assembler does), and so
-    /// does `hashcall LABEL`, under the key it calls.
-    pub registers_function: Option<Function>,
-    /// What a `call` calls.
-    pub call: Option<CallTarget>,
-    /// `lddw rX, label`: the label whose address the constant is.
-    pub address_of: Option<String>,
-}
-
-impl Context<'_> {
-    pub(super) fn error(&self, column: usize, problem: AsmProblem) -> AsmError {
-        AsmError {
-            line: self.line,
-            column,
-            problem,
-        }
-    }
-
-    pub(super) fn bad_operands(
-        &self,
-        column: usize,
-        mnemonic: &str,
-        expected: &'static str,
-    ) -> AsmError {
-        self.error(
-            column,
-            AsmProblem::BadOperands {
-                mnemonic: mnemonic.to_string(),
-                expected,
-            },
-        )
-    }
-
-    pub(super) fn ranged(
-        &self,
-        operand: &Operand,
-        value: i128,
-        what: &'static str,
-        min: i128,
-        max: i128,
-    ) -> Result<i128, AsmError> {
-        if (min..=max).contains(&value) {
-            Ok(value)
-        } else {
-            Err(self.error(
-                operand.column,
-                AsmProblem::OutOfRange {
-                    what,
-                    value,
-                    min,
-                    max,
-                },
-            ))
-        }
-    }
-
-    pub(super) fn imm32(&self, operand: &Operand, value: i128) -> Result<i32, AsmError> {
-        Ok(self.ranged(
-            operand,
-            value,
-            "immediate",
-            i32::MIN.into(),
-            i32::MAX.into(),
-        )? as i32)
-    }
-
-    fn off16(&self, operand: &Operand, value: i128) -> Result<i16, AsmError> {
-        Ok(self.ranged(operand, value, "offset", i16::MIN.into(), i16::MAX.into())? as i16)
-    }
-
-    pub(super) fn label(&self, operand: &Operand, name: &str) -> Result<usize, AsmError> {
-        self.labels
-            .get(name)
-            .map(|(pc, _)| *pc)
-            .ok_or_else(|| self.error(operand.column, AsmProblem::UnknownLabel(name.to_string())))
-    }
-
-    /// A jump offset: a number as given, or a label relative to the next slot.
-    fn jump_offset(&self, operand: &Operand) -> Result<i16, AsmError> {
-        match &operand.value {
-            OperandValue::Integer(value) => self.off16(operand, *value),
-            OperandValue::Name(name) => {
-                let target = self.label(operand, name)? as i128;
-                self.off16(operand, jump_delta(self.pc, target))
-            }
-            _ => Err(self.error(
-                operand.column,
-                AsmProblem::Syntax("expected a jump offset or a label".into()),
-            )),
-        }
-    }
-}
 
 /// How a mnemonic resolves.
 enum Mnemonic {
@@ -207,25 +101,6 @@ fn source_of(operand: &Operand) -> Source {
     match operand.value {
         OperandValue::Register(_) => Source::Reg,
         _ => Source::Imm,
-    }
-}
-
-pub(super) fn slot(opcode: u8, dst: u8, src: u8, off: i16, imm: i32) -> Insn {
-    Insn {
-        opcode,
-        dst,
-        src,
-        off,
-        imm,
-    }
-}
-
-pub(super) fn single(insn: Insn) -> Encoded {
-    Encoded {
-        slots: vec![insn],
-        registers_function: None,
-        call: None,
-        address_of: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Text directives: `.fill REPEAT, VALUE`, raw slots in the text.
 
-use super::encode::Context;
+use super::context::Context;
 use super::error::{AsmError, AsmProblem};
 use super::parse::{Operand, OperandValue};
 use crate::isa::insn::Insn;

@@ -49,6 +49,7 @@
 //! with its `src` kept and a relocation the loader resolves to the same immediate.
 
 mod call;
+mod context;
 mod data;
 mod encode;
 mod error;
@@ -192,7 +193,7 @@ pub fn assemble(source: &str, version: SbpfVersion) -> Result<Assembled, AsmErro
     };
     let mut section = Section::Text;
     for statement in &statements {
-        let context = encode::Context {
+        let context = context::Context {
             version,
             pc: out.text.len() / INSN_SIZE,
             labels: &layout.labels,
