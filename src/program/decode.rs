@@ -72,7 +72,8 @@ pub fn decode_program(
                 }
             }
             Kind::LoadImm64 => {
-                let high = Insn::at(text, pc + 1).unwrap_or_default();
+                // `pc` indexes a slot of the text: `pc + 1` does not wrap.
+                let high = Insn::at(text, pc.wrapping_add(1)).unwrap_or_default();
                 op.code = Code::LoadImm64;
                 op.imm = lddw_value(&insn, &high);
             }

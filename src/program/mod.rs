@@ -19,6 +19,12 @@
 //!
 //! This part imports only [`crate::isa`]: what it needs from the VM (which syscall a hash
 //! names, where a function key starts) it asks through two small traits that vm implements.
+//!
+//! Slot arithmetic is explicit (`clippy::arithmetic_side_effects` is denied): a pc indexes the
+//! text, so stepping one or two slots past it is `wrapping_add`, and jump targets go through
+//! [`crate::isa`]'s one helper.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 mod decode;
 mod ops;
@@ -77,7 +83,8 @@ fn run_lengths(ops: &[Op]) -> Vec<u32> {
         if op.code.ends_run() {
             continue;
         }
-        if let Some(rest) = runs.get(pc + op.code.slots()) {
+        // `pc` indexes the ops and an op spans 1 or 2 slots: the sum does not wrap.
+        if let Some(rest) = runs.get(pc.wrapping_add(op.code.slots())) {
             runs[pc] = rest.saturating_add(1);
         }
     }
