@@ -5,7 +5,7 @@
 //! be in use at once, the entry frame included. A syscall settles the instruction meter with the
 //! context first (so the host sees exact usage), then may consume more itself.
 
-use crate::program::Op;
+use crate::program::{next_pc, Op};
 use crate::vm::{ContextObject, EbpfError, Vm};
 
 impl<C: ContextObject> Vm<'_, C> {
@@ -19,9 +19,8 @@ impl<C: ContextObject> Vm<'_, C> {
         };
         frame.saved_registers.copy_from_slice(&state.regs[6..10]);
         frame.frame_pointer = state.regs[10];
-        // The pc indexes the op being executed and the depth the frame just found: neither
-        // `+ 1` wraps.
-        frame.return_pc = (state.pc as u64).wrapping_add(1);
+        frame.return_pc = next_pc(state.pc, 1) as u64;
+        // The depth indexes the frame just found: one more does not wrap.
         state.depth = state.depth.wrapping_add(1);
         if state.depth == config.max_call_depth {
             return Err(EbpfError::CallDepthExceeded);

@@ -27,15 +27,8 @@ mod call;
 mod memory;
 
 use crate::isa::table::Cond;
-use crate::program::{Arith, Code, Extension, Op, Width};
+use crate::program::{next_pc, Arith, Code, Extension, Op, Width};
 use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
-
-/// The pc `slots` after `pc`, the index of the op being executed: `pc < ops.len()`, a
-/// vector's length, so adding 1 or 2 does not wrap.
-#[inline(always)]
-fn next(pc: usize, slots: usize) -> usize {
-    pc.wrapping_add(slots)
-}
 
 /// The instructions of the run at `here` that come after it: charged with the run, given back
 /// when control leaves at `here`. Every slot's run counts at least itself
@@ -197,7 +190,7 @@ impl<C: ContextObject> Vm<'_, C> {
                 let b = operand!($side, $operand);
                 let dst = &mut self.state.regs[usize::from(op.dst)];
                 *dst = alu::compute(Arith::$arith, Width::$width, Extension::$extension, *dst, b)?;
-                pc = next(pc, 1);
+                pc = next_pc(pc, 1);
                 Next::Sequential
             }};
             (branch($cond:ident, $width:ident), $side:ident) => {{
@@ -207,19 +200,19 @@ impl<C: ContextObject> Vm<'_, C> {
                     pc = op.aux as usize;
                     Next::Taken
                 } else {
-                    pc = next(pc, 1);
+                    pc = next_pc(pc, 1);
                     Next::Sequential
                 }
             }};
             (load($width:ident), $_side:ident) => {{
                 self.load(op, Width::$width)?;
-                pc = next(pc, 1);
+                pc = next_pc(pc, 1);
                 Next::Sequential
             }};
             (store($width:ident), $side:ident) => {{
                 let value = operand!($side, Reg);
                 self.store(op, Width::$width, value)?;
-                pc = next(pc, 1);
+                pc = next_pc(pc, 1);
                 Next::Sequential
             }};
             (jump(), $_side:ident) => {{
@@ -228,12 +221,12 @@ impl<C: ContextObject> Vm<'_, C> {
             }};
             (load_imm64(), $_side:ident) => {{
                 self.state.regs[usize::from(op.dst)] = op.imm;
-                pc = next(pc, 2);
+                pc = next_pc(pc, Code::LoadImm64.slots());
                 Next::Sequential
             }};
             (call(CallSyscall), $_side:ident) => {{
                 with_state!(self.syscall(op.aux as usize))?;
-                pc = next(pc, 1);
+                pc = next_pc(pc, 1);
                 Next::Transfer
             }};
             (call(CallInternal), $_side:ident) => {{

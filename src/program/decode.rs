@@ -72,8 +72,7 @@ pub fn decode_program(
                 }
             }
             Kind::LoadImm64 => {
-                // `pc` indexes a slot of the text: `pc + 1` does not wrap.
-                let high = Insn::at(text, pc.wrapping_add(1)).unwrap_or_default();
+                let high = Insn::at(text, super::next_pc(pc, 1)).unwrap_or_default();
                 op.code = Code::LoadImm64;
                 op.imm = lddw_value(&insn, &high);
             }

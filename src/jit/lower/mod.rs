@@ -49,7 +49,7 @@ pub(crate) use call::{CallSettings, NATIVE_CALL_DEPTH_LIMIT};
 use super::context::offsets;
 use super::x86::alu::AluOp;
 use super::x86::{Emitter, Mem, Reg};
-use crate::program::{Code, Op};
+use crate::program::{next_pc, Code, Op};
 use recipe::{recipe, Form, Recipe};
 use std::collections::HashMap;
 
@@ -76,13 +76,6 @@ const CALLEE_SAVED: [Reg; 6] = [Reg::Rbx, Reg::Rbp, Reg::R12, Reg::R13, Reg::R14
 
 /// The context register.
 const CTX: Reg = Reg::Rbp;
-
-/// The pc `slots` after `pc`, an index of the ops: a vector's length is below `usize::MAX`,
-/// so adding 1 or 2 does not wrap.
-#[inline(always)]
-fn next(pc: usize, slots: usize) -> usize {
-    pc.wrapping_add(slots)
-}
 
 /// `len` when `present`, else 0: the length that writes a fixed-length form or leaves it out
 /// without a branch. A flag times an instruction length (below 16) does not wrap.
@@ -250,7 +243,7 @@ impl Lowering<'_> {
             } as u32;
             self.labels[pc] = label;
             self.entries[pc] = label;
-            return next(pc, 1);
+            return next_pc(pc, 1);
         }
         self.asm.nop_up_to_4(pad);
         let label = self.asm.offset() as u32;
@@ -260,19 +253,20 @@ impl Lowering<'_> {
         if !lowered {
             self.hand_over(pc);
         }
-        if op.code.slots() == 2 {
-            let tail = next(pc, 1);
+        let slots = op.code.slots();
+        if slots == 2 {
+            let tail = next_pc(pc, 1);
             if tail < self.ops.len() {
                 // The second slot of an lddw is not code; jumping there is the host's
                 // business. Its label is a stub, placed out of line by `finish`.
                 self.lddw_tails.push(tail);
             } else {
                 // An lddw in the last slot runs off the end.
-                self.exit_to(0, next(pc, 2) as u64);
+                self.exit_to(0, next_pc(pc, slots) as u64);
             }
-            return next(pc, 2);
+            return next_pc(pc, slots);
         }
-        next(pc, 1)
+        next_pc(pc, 1)
     }
 
     /// Emits `op`; false when compiled code cannot do it (the caller hands it over).
