@@ -14,6 +14,8 @@
 //!              vm (Engine, Vm, Executable)
 //! ```
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::vm::{ContextObject, EbpfError, Engine, Vm};
 
 impl<C: ContextObject> Vm<'_, C> {

@@ -103,11 +103,12 @@ macro_rules! word {
             }
             #[inline(always)]
             fn mul_high(self, b: Self, signed: bool) -> Self {
+                // The product of two words always fits the double width: no wrap.
                 if signed {
-                    let product = <$double_signed>::from(self as $signed) * <$double_signed>::from(b as $signed);
+                    let product = <$double_signed>::from(self as $signed).wrapping_mul(<$double_signed>::from(b as $signed));
                     (product >> <$unsigned>::BITS) as $unsigned
                 } else {
-                    ((<$double>::from(self) * <$double>::from(b)) >> <$unsigned>::BITS) as $unsigned
+                    (<$double>::from(self).wrapping_mul(<$double>::from(b)) >> <$unsigned>::BITS) as $unsigned
                 }
             }
             #[inline(always)]

@@ -5,7 +5,7 @@
 //! be in use at once, the entry frame included. A syscall settles the instruction meter with the
 //! context first (so the host sees exact usage), then may consume more itself.
 
-use crate::program::Op;
+use crate::program::{next_pc, Op};
 use crate::vm::{ContextObject, EbpfError, Vm};
 
 impl<C: ContextObject> Vm<'_, C> {
@@ -19,8 +19,9 @@ impl<C: ContextObject> Vm<'_, C> {
         };
         frame.saved_registers.copy_from_slice(&state.regs[6..10]);
         frame.frame_pointer = state.regs[10];
-        frame.return_pc = state.pc as u64 + 1;
-        state.depth += 1;
+        frame.return_pc = next_pc(state.pc, 1) as u64;
+        // The depth indexes the frame just found: one more does not wrap.
+        state.depth = state.depth.wrapping_add(1);
         if state.depth == config.max_call_depth {
             return Err(EbpfError::CallDepthExceeded);
         }
@@ -61,14 +62,15 @@ impl<C: ContextObject> Vm<'_, C> {
     #[inline(always)]
     pub(super) fn exit(&mut self) -> Result<Option<u64>, EbpfError> {
         let state = &mut self.state;
-        if state.depth == 0 {
+        let Some(depth) = state.depth.checked_sub(1) else {
+            // The entry frame's exit ends the program.
             if state.due > state.budget {
                 return Err(EbpfError::ExceededMaxInstructions);
             }
             return Ok(Some(state.regs[0]));
-        }
-        state.depth -= 1;
-        let frame = state.frames[state.depth];
+        };
+        state.depth = depth;
+        let frame = state.frames[depth];
         state.regs[6..10].copy_from_slice(&frame.saved_registers);
         state.regs[10] = frame.frame_pointer;
         state.pc = usize::try_from(frame.return_pc).unwrap_or(usize::MAX);

@@ -14,6 +14,12 @@
 //! [`Vm::execute`] runs that loop to the end; [`Vm::step`] runs it once and says why it stopped.
 //! Both call the same `Vm::execute_op`, so the debugger's single steps and the fast loop cannot
 //! disagree about results or counts.
+//!
+//! Arithmetic says what it means (`clippy::arithmetic_side_effects` is denied here): the guest's
+//! arithmetic wraps as the reference's does and its division faults are checked (`alu`); the
+//! pc and the meter move with `wrapping_*`, each beside the bound that keeps it from wrapping.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 mod alu;
 mod branch;
@@ -21,8 +27,18 @@ mod call;
 mod memory;
 
 use crate::isa::table::Cond;
-use crate::program::{Arith, Code, Extension, Op, Width};
+use crate::program::{next_pc, Arith, Code, Extension, Op, Width};
 use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
+
+/// The instructions of the run at `here` that come after it: charged with the run, given back
+/// when control leaves at `here`. Every slot's run counts at least itself
+/// (`program::run_lengths` starts each at 1), so the difference does not wrap; nor does giving
+/// it back, since it is part of what was charged.
+#[inline(always)]
+fn after(runs: &[u32], here: usize) -> u64 {
+    runs.get(here)
+        .map_or(0, |run| u64::from(run.wrapping_sub(1)))
+}
 
 /// What one instruction did.
 enum Flow {
@@ -92,7 +108,8 @@ impl<C: ContextObject> Vm<'_, C> {
                 if due >= budget {
                     break Err(EbpfError::ExceededMaxInstructions);
                 }
-                due += 1;
+                // `due < budget`: one more does not wrap.
+                due = due.wrapping_add(1);
                 let Some(op) = ops.get(pc) else {
                     break Err(EbpfError::ExecutionOverrun);
                 };
@@ -103,22 +120,22 @@ impl<C: ContextObject> Vm<'_, C> {
                     Err(error) => break Err(error),
                 }
             }
-            // The whole run is paid for.
-            due += run;
+            // The whole run is paid for: `due + run <= budget` (checked above), no wrap.
+            due = due.wrapping_add(run);
             while let Some(op) = ops.get(pc) {
                 let here = pc;
                 match self.execute_op(op, &mut pc, &mut due, &mut budget) {
                     Ok(Next::Sequential) => {}
                     Ok(Next::Taken) => {
                         // Give back the fall-through part of the run: charged, but skipped.
-                        due -= runs.get(here).map_or(1, |left| u64::from(*left)) - 1;
+                        due = due.wrapping_sub(after(runs, here));
                         continue 'program;
                     }
                     Ok(Next::Transfer) => continue 'program,
                     Ok(Next::Exit(value)) => break 'program Ok(Flow::Exit(value)),
                     Err(error) => {
                         // Give back the instructions after the faulting one.
-                        due -= runs.get(here).map_or(1, |left| u64::from(*left)) - 1;
+                        due = due.wrapping_sub(after(runs, here));
                         break 'program Err(error);
                     }
                 }
@@ -173,7 +190,7 @@ impl<C: ContextObject> Vm<'_, C> {
                 let b = operand!($side, $operand);
                 let dst = &mut self.state.regs[usize::from(op.dst)];
                 *dst = alu::compute(Arith::$arith, Width::$width, Extension::$extension, *dst, b)?;
-                pc += 1;
+                pc = next_pc(pc, 1);
                 Next::Sequential
             }};
             (branch($cond:ident, $width:ident), $side:ident) => {{
@@ -183,19 +200,19 @@ impl<C: ContextObject> Vm<'_, C> {
                     pc = op.aux as usize;
                     Next::Taken
                 } else {
-                    pc += 1;
+                    pc = next_pc(pc, 1);
                     Next::Sequential
                 }
             }};
             (load($width:ident), $_side:ident) => {{
                 self.load(op, Width::$width)?;
-                pc += 1;
+                pc = next_pc(pc, 1);
                 Next::Sequential
             }};
             (store($width:ident), $side:ident) => {{
                 let value = operand!($side, Reg);
                 self.store(op, Width::$width, value)?;
-                pc += 1;
+                pc = next_pc(pc, 1);
                 Next::Sequential
             }};
             (jump(), $_side:ident) => {{
@@ -204,12 +221,12 @@ impl<C: ContextObject> Vm<'_, C> {
             }};
             (load_imm64(), $_side:ident) => {{
                 self.state.regs[usize::from(op.dst)] = op.imm;
-                pc += 2;
+                pc = next_pc(pc, Code::LoadImm64.slots());
                 Next::Sequential
             }};
             (call(CallSyscall), $_side:ident) => {{
                 with_state!(self.syscall(op.aux as usize))?;
-                pc += 1;
+                pc = next_pc(pc, 1);
                 Next::Transfer
             }};
             (call(CallInternal), $_side:ident) => {{

@@ -13,8 +13,6 @@
 //! `mprotect` to seal and one to give back. A reused mapping is filled with `int3` before the
 //! new code is copied in.
 
-#![deny(clippy::arithmetic_side_effects)]
-
 pub use crate::vm::CodeMemoryError;
 use std::sync::Mutex;
 

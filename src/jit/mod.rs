@@ -23,6 +23,13 @@
 //! interpreter's own [`crate::vm::Vm::step`] for one instruction — syscalls, the entry frame's
 //! exit, faults of any kind, accesses no window holds. Errors therefore come from one
 //! implementation, and counts from one metering rule (see `lower`).
+//!
+//! Every `+ - * << >>` here says what it means (`clippy::arithmetic_side_effects` is denied for
+//! the whole JIT): `wrapping_*` with the reason beside it where the operands are bounded (code
+//! offsets, field displacements, pcs that index the text, metering the budget check covers),
+//! `saturating_*` for size hints, `checked_*` where an overflow is refused.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 pub mod code_memory;
 pub mod context;
@@ -107,7 +114,8 @@ impl JitProgram {
         let targets = lowered
             .labels
             .iter()
-            .map(|label| base + u64::from(*label))
+            // A host address (below 2^47 in user space) plus a 32-bit offset: no wrap.
+            .map(|label| base.wrapping_add(u64::from(*label)))
             .collect();
         Ok(JitProgram {
             code,

@@ -9,8 +9,6 @@
 //!   single-metered one when the budget is short); stop when the run ends
 //! ```
 
-#![deny(clippy::arithmetic_side_effects)]
-
 use super::context::{offsets, JitContext, ListBuffers};
 use super::windows::{build_windows, refresh_recent_windows};
 use super::JitProgram;

@@ -10,8 +10,6 @@
 //! window of the table: it is in the store list with the address of its range, for compiled
 //! code's second chance to widen.
 
-#![deny(clippy::arithmetic_side_effects)]
-
 use super::context::{JitContext, JitList, JitWindow, ListBuffers, WINDOW_SLOTS};
 use crate::memory::{AccessType, HostWindow, MemoryMapping};
 

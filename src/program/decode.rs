@@ -72,7 +72,7 @@ pub fn decode_program(
                 }
             }
             Kind::LoadImm64 => {
-                let high = Insn::at(text, pc + 1).unwrap_or_default();
+                let high = Insn::at(text, super::next_pc(pc, 1)).unwrap_or_default();
                 op.code = Code::LoadImm64;
                 op.imm = lddw_value(&insn, &high);
             }

@@ -19,6 +19,12 @@
 //!
 //! This part imports only [`crate::isa`]: what it needs from the VM (which syscall a hash
 //! names, where a function key starts) it asks through two small traits that vm implements.
+//!
+//! Slot arithmetic is explicit (`clippy::arithmetic_side_effects` is denied): a pc indexes the
+//! text, so stepping past it ([`next_pc`]) cannot wrap; jump targets go through
+//! [`crate::isa`]'s one helper.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 mod decode;
 mod ops;
@@ -69,6 +75,14 @@ pub struct DecodedProgram {
     pub runs: Vec<u32>,
 }
 
+/// The slot `slots` (1, or 2 for an lddw: [`Code::slots`]) after `pc`, which indexes a text's
+/// ops: a vector's length is far below `usize::MAX`, so the step does not wrap. Both engines
+/// and the decoder step through the text with this.
+#[inline(always)]
+pub const fn next_pc(pc: usize, slots: usize) -> usize {
+    pc.wrapping_add(slots)
+}
+
 /// Straight-line run lengths, computed backwards (an `lddw` counts once and skips its tail).
 fn run_lengths(ops: &[Op]) -> Vec<u32> {
     let mut runs = vec![1u32; ops.len()];
@@ -77,7 +91,7 @@ fn run_lengths(ops: &[Op]) -> Vec<u32> {
         if op.code.ends_run() {
             continue;
         }
-        if let Some(rest) = runs.get(pc + op.code.slots()) {
+        if let Some(rest) = runs.get(next_pc(pc, op.code.slots())) {
             runs[pc] = rest.saturating_add(1);
         }
     }

@@ -6,7 +6,7 @@
 
 use super::recipe::Form;
 use super::recipe::Recipe;
-use super::{is_small, Lowering, GUEST};
+use super::{is_small, len_if, Lowering, GUEST};
 use crate::jit::x86::alu::AluOp;
 use crate::jit::x86::operand::rr3;
 use crate::jit::x86::{Cond, Reg};
@@ -63,10 +63,10 @@ impl Lowering<'_> {
         self.asm.window(|code| {
             code.nop_up_to_4(pad);
             let label = code.offset();
-            code.put(load, 7 * u32::from(blinded));
-            code.put(unmask, 7 * u32::from(blinded));
+            code.put(load, len_if(blinded, 7));
+            code.put(unmask, len_if(blinded, 7));
             code.put(main, len);
-            code.put(extend, 3 * u32::from(recipe.sign_extend));
+            code.put(extend, len_if(recipe.sign_extend, 3));
             label
         })
     }

@@ -12,7 +12,7 @@ use super::{Lowering, CTX, GUEST};
 use crate::jit::context::offsets;
 use crate::jit::x86::alu::{AluOp, ShiftOp};
 use crate::jit::x86::{Cond, Mem, Reg};
-use crate::program::Op;
+use crate::program::{next_pc, Op};
 
 /// What calls need to know of the configuration.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +49,7 @@ impl Lowering<'_> {
 
     /// Where a native return lands: charge the run after the call and fall through to it.
     fn returned_here(&mut self, pc: usize) {
-        let next = pc + 1;
+        let next = next_pc(pc, 1);
         match self.runs.get(next).copied() {
             Some(run) => self.charge_or_leave(run, run, next),
             None => self.exit_to(0, next as u64),
@@ -91,7 +91,7 @@ impl Lowering<'_> {
             .alu_ri(true, AluOp::Sub, Reg::Rdx, offsets::FRAME_SIZE as i32);
         self.asm.store(8, cursor, Reg::Rdx);
         for (index, reg) in GUEST[6..10].iter().enumerate() {
-            let at = offsets::FRAME_SAVED + 8 * index as i32;
+            let at = offsets::frame_saved(index);
             self.asm.load(8, *reg, Mem::at(Reg::Rdx, at));
         }
         self.asm
@@ -122,14 +122,14 @@ impl Lowering<'_> {
             .alu_rm(AluOp::Cmp, Reg::Rdx, Mem::at(CTX, offsets::FRAMES_LIMIT));
         self.hand_over_if(Cond::AboveEqual, pc);
         for (index, reg) in GUEST[6..10].iter().enumerate() {
-            let at = offsets::FRAME_SAVED + 8 * index as i32;
+            let at = offsets::frame_saved(index);
             self.asm.store(8, Mem::at(Reg::Rdx, at), *reg);
         }
         self.asm
             .store(8, Mem::at(Reg::Rdx, offsets::FRAME_POINTER), GUEST[10]);
         self.asm.store_imm64(
             Mem::at(Reg::Rdx, offsets::FRAME_RETURN),
-            i32::try_from(pc + 1).unwrap_or(i32::MAX),
+            i32::try_from(next_pc(pc, 1)).unwrap_or(i32::MAX),
         );
         self.asm
             .alu_ri(true, AluOp::Add, Reg::Rdx, offsets::FRAME_SIZE as i32);

@@ -22,7 +22,7 @@
 //! ```
 
 use super::recipe::Recipe;
-use super::{is_small, Lowering, CTX, GUEST};
+use super::{is_small, len_if, Lowering, CTX, GUEST};
 use crate::jit::context::{offsets, WINDOW_SLOTS};
 use crate::jit::x86::alu::{mov_imm32_word, AluOp, ShiftOp};
 use crate::jit::x86::operand::{lea_disp32_word, lea_indexed_word};
@@ -48,7 +48,7 @@ const CHECK_CAPACITY: usize = 64;
 
 /// Index of the bounds check (and second-chance routine) of an access: `store * 4 + log2(size)`.
 pub(super) fn check_index(size: u8, store: bool) -> usize {
-    usize::from(store) * 4 + (size.trailing_zeros() as usize & 3)
+    usize::from(store) << 2 | (size.trailing_zeros() as usize & 3)
 }
 
 /// The checks for every access size against the load windows, then the store windows (index
@@ -75,7 +75,7 @@ fn encode_bounds_check(size: u8, store: bool) -> BoundsCheck {
     let field = |disp: i32| Mem {
         base: CTX,
         index: Some((Reg::Rcx, 1)),
-        disp: windows + disp,
+        disp: offsets::field(windows, disp),
     };
     asm.alu_rm(AluOp::Sub, Reg::Rax, field(offsets::VM_START));
     asm.alu_ri(true, AluOp::Add, Reg::Rax, i32::from(size));
@@ -121,8 +121,11 @@ impl Lowering<'_> {
         self.asm.window(|code| translate.write(code));
         // rcx is free once the check is done.
         self.immediate_into(Reg::Rcx, op.imm);
-        self.asm
-            .store(size, Mem::at(Reg::Rax, -i32::from(size)), Reg::Rcx);
+        self.asm.store(
+            size,
+            Mem::at(Reg::Rax, i32::from(size).wrapping_neg()),
+            Reg::Rcx,
+        );
     }
 
     /// The bounds check of `size` bytes at `base + offset` against the load or store windows,
@@ -211,7 +214,11 @@ impl Lowering<'_> {
             Reg::Rdx,
             at(CTX, Reg::Rcx, lists + offsets::LIST_WINDOWS),
         );
-        asm.load(8, Reg::Rcx, at(CTX, Reg::Rcx, lists + offsets::LIST_COUNT));
+        asm.load(
+            8,
+            Reg::Rcx,
+            at(CTX, Reg::Rcx, offsets::field(lists, offsets::LIST_COUNT)),
+        );
         asm.test_rr(true, Reg::Rcx, Reg::Rcx);
         let empty = asm.jcc(Cond::Equal, None);
         asm.push(Reg::Rbx);
@@ -254,7 +261,7 @@ impl Lowering<'_> {
         asm.shift_imm(false, ShiftOp::Shl, Reg::Rcx, offsets::WINDOW_SHIFT);
         for field in [offsets::VM_START, offsets::VM_LEN, offsets::HOST] {
             asm.load(8, Reg::Rax, Mem::at(Reg::Rdx, field));
-            asm.store(8, at(CTX, Reg::Rcx, table + field), Reg::Rax);
+            asm.store(8, at(CTX, Reg::Rcx, offsets::field(table, field)), Reg::Rax);
         }
         let back = asm.offset();
         asm.load(8, Reg::Rdx, Mem::at(CTX, offsets::PC));
@@ -295,6 +302,8 @@ impl Lowering<'_> {
 ///
 /// The window's slot is the access's: a slot's list holds only windows that start in it.
 fn clean_store_window(asm: &mut Emitter, size: i32, back: usize) {
+    // A small power of two: `granule - 1` (the mask of the bits below it) and `-granule` (the
+    // mask that rounds down) do not wrap.
     let granule = crate::memory::DIRTY_GRANULE as i32;
     let dirty = |field: i32| Mem::at(Reg::Rbx, field);
     let window = |field: i32| Mem::at(Reg::Rdx, field);
@@ -314,8 +323,8 @@ fn clean_store_window(asm: &mut Emitter, size: i32, back: usize) {
     asm.alu_rm(AluOp::Add, Reg::Rsi, dirty(offsets::DIRTY_HIGH));
     asm.alu_rr(true, AluOp::Cmp, Reg::Rax, Reg::Rsi);
     let widen_suffix = asm.jcc(Cond::Above, None);
-    asm.alu_ri(true, AluOp::Add, Reg::Rcx, granule - 1);
-    asm.alu_ri(true, AluOp::And, Reg::Rcx, -granule);
+    asm.alu_ri(true, AluOp::Add, Reg::Rcx, granule.wrapping_sub(1));
+    asm.alu_ri(true, AluOp::And, Reg::Rcx, granule.wrapping_neg());
     asm.alu_rm(AluOp::Cmp, Reg::Rcx, window(offsets::VM_LEN));
     let within = asm.jcc(Cond::BelowEqual, None);
     asm.load(8, Reg::Rcx, window(offsets::VM_LEN));
@@ -328,7 +337,7 @@ fn clean_store_window(asm: &mut Emitter, size: i32, back: usize) {
     let here = asm.offset();
     asm.patch_rel32(widen_suffix, here);
     asm.alu_ri(true, AluOp::Sub, Reg::Rcx, size);
-    asm.alu_ri(true, AluOp::And, Reg::Rcx, -granule);
+    asm.alu_ri(true, AluOp::And, Reg::Rcx, granule.wrapping_neg());
     asm.alu_rm(AluOp::Cmp, Reg::Rcx, dirty(offsets::DIRTY_LOW));
     let suffix_met = asm.jcc(Cond::BelowEqual, None);
     asm.store(8, dirty(offsets::DIRTY_HIGH), Reg::Rcx);
@@ -358,7 +367,7 @@ fn clean_store_window(asm: &mut Emitter, size: i32, back: usize) {
     let table = |field: i32| Mem {
         base: CTX,
         index: Some((Reg::Rax, 1)),
-        disp: offsets::STORES + field,
+        disp: offsets::field(offsets::STORES, field),
     };
     asm.load(8, Reg::Rax, window(offsets::VM_START));
     asm.shift_imm(true, ShiftOp::Shr, Reg::Rax, 32);
@@ -391,17 +400,19 @@ impl Translate {
     #[inline(always)]
     fn write(&self, code: &mut Window) {
         code.put(self.pc.0, self.pc.1);
-        code.put(self.load, 7 * u32::from(self.blinded));
-        code.put(self.unmask, 7 * u32::from(self.blinded));
+        code.put(self.load, len_if(self.blinded, 7));
+        code.put(self.unmask, len_if(self.blinded, 7));
         code.put(self.address.0, self.address.1);
         // The check itself is the same bytes for every op of this size and table: copy them
         // and point its exits at the shared routines.
         let start = code.len();
         code.template(&self.check.bytes, self.check.len);
-        let [outside_slots, wrapped, too_long] = self.check.exits;
-        code.patch_rel32(start + outside_slots, self.slow_path);
-        code.patch_rel32(start + wrapped, self.second_chance);
-        code.patch_rel32(start + too_long, self.second_chance);
+        // Offsets inside a code window (a few hundred bytes): the sums do not wrap.
+        let [outside_slots, wrapped, too_long] =
+            self.check.exits.map(|exit| start.wrapping_add(exit));
+        code.patch_rel32(outside_slots, self.slow_path);
+        code.patch_rel32(wrapped, self.second_chance);
+        code.patch_rel32(too_long, self.second_chance);
     }
 }
 

@@ -49,7 +49,7 @@ pub(crate) use call::{CallSettings, NATIVE_CALL_DEPTH_LIMIT};
 use super::context::offsets;
 use super::x86::alu::AluOp;
 use super::x86::{Emitter, Mem, Reg};
-use crate::program::{Code, Op};
+use crate::program::{next_pc, Code, Op};
 use recipe::{recipe, Form, Recipe};
 use std::collections::HashMap;
 
@@ -76,6 +76,13 @@ const CALLEE_SAVED: [Reg; 6] = [Reg::Rbx, Reg::Rbp, Reg::R12, Reg::R13, Reg::R14
 
 /// The context register.
 const CTX: Reg = Reg::Rbp;
+
+/// `len` when `present`, else 0: the length that writes a fixed-length form or leaves it out
+/// without a branch. A flag times an instruction length (below 16) does not wrap.
+#[inline(always)]
+fn len_if(present: bool, len: u32) -> u32 {
+    u32::from(present).wrapping_mul(len)
+}
 
 /// Tables of a compilation (its code is left in the [`Scratch`] buffer).
 pub(crate) struct Lowered {
@@ -138,7 +145,8 @@ pub(crate) fn lower(
     let mut code = std::mem::take(&mut scratch.code);
     code.clear();
     // Enough for typical code without regrowing (memory ops take ~90 bytes).
-    code.reserve(256 + ops.len() * 48);
+    // A size hint: saturating, since no text reaches a wrapping size.
+    code.reserve(ops.len().saturating_mul(48).saturating_add(256));
     let mut fixups = std::mem::take(&mut scratch.fixups);
     fixups.clear();
     let mut lowering = Lowering {
@@ -188,15 +196,13 @@ impl Lowering<'_> {
         // The start address arrives in rsi, which holds r1 from here on.
         self.asm.mov_rr(true, Reg::Rax, Reg::Rsi);
         for (index, reg) in GUEST.iter().enumerate() {
-            self.asm
-                .load(8, *reg, Mem::at(CTX, offsets::REGS + 8 * index as i32));
+            self.asm.load(8, *reg, Mem::at(CTX, offsets::reg(index)));
         }
         self.asm.jmp_reg(Reg::Rax);
         self.epilogue = self.asm.offset();
         self.asm.load(8, Reg::Rsp, Mem::at(CTX, offsets::ENTRY_SP));
         for (index, reg) in GUEST.iter().enumerate() {
-            self.asm
-                .store(8, Mem::at(CTX, offsets::REGS + 8 * index as i32), *reg);
+            self.asm.store(8, Mem::at(CTX, offsets::reg(index)), *reg);
         }
         for reg in CALLEE_SAVED.iter().rev() {
             self.asm.pop(*reg);
@@ -223,7 +229,9 @@ impl Lowering<'_> {
             .noise
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        let pad = usize::from(self.noise >> 61 == 0) * (1 + (self.noise >> 59 & 3) as usize);
+        // A flag times 1 to 4: no wrap.
+        let len = ((self.noise >> 59 & 3) as usize).wrapping_add(1);
+        let pad = usize::from(self.noise >> 61 == 0).wrapping_mul(len);
         let recipe = recipe(op.code);
         let uses_registers = usize::from(op.dst) < GUEST.len() && usize::from(op.src) < GUEST.len();
         // The common forms write the no-op, take their label and emit in one code window.
@@ -235,7 +243,7 @@ impl Lowering<'_> {
             } as u32;
             self.labels[pc] = label;
             self.entries[pc] = label;
-            return pc + 1;
+            return next_pc(pc, 1);
         }
         self.asm.nop_up_to_4(pad);
         let label = self.asm.offset() as u32;
@@ -245,18 +253,20 @@ impl Lowering<'_> {
         if !lowered {
             self.hand_over(pc);
         }
-        if op.code.slots() == 2 {
-            if pc + 1 < self.ops.len() {
+        let slots = op.code.slots();
+        if slots == 2 {
+            let tail = next_pc(pc, 1);
+            if tail < self.ops.len() {
                 // The second slot of an lddw is not code; jumping there is the host's
                 // business. Its label is a stub, placed out of line by `finish`.
-                self.lddw_tails.push(pc + 1);
+                self.lddw_tails.push(tail);
             } else {
                 // An lddw in the last slot runs off the end.
-                self.exit_to(0, pc as u64 + 2);
+                self.exit_to(0, next_pc(pc, slots) as u64);
             }
-            return pc + 2;
+            return next_pc(pc, slots);
         }
-        pc + 1
+        next_pc(pc, 1)
     }
 
     /// Emits `op`; false when compiled code cannot do it (the caller hands it over).
@@ -328,7 +338,8 @@ impl Lowering<'_> {
             self.exit_to(refund, target as u64);
             return;
         };
-        let charge = i64::from(run) - i64::from(refund);
+        // Two `u32`s: their difference fits an `i64`, and so does its negation.
+        let charge = i64::from(run).wrapping_sub(i64::from(refund));
         if charge > 0 {
             // Covered: on to the target (the one taken branch of the common case). Not
             // enough budget for the whole run: leave with only the refund applied.
@@ -339,8 +350,11 @@ impl Lowering<'_> {
             self.exit_to(run, target as u64);
             return;
         } else if charge < 0 {
-            self.asm
-                .alu_mi(AluOp::Add, Mem::at(CTX, offsets::LEFT), (-charge) as i32);
+            self.asm.alu_mi(
+                AluOp::Add,
+                Mem::at(CTX, offsets::LEFT),
+                charge.wrapping_neg() as i32,
+            );
         }
         let end = self.asm.jmp(None);
         self.fixups.push((end, Target::Pc(target)));

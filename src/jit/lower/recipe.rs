@@ -200,7 +200,13 @@ const fn load(size: u8) -> Recipe {
     };
     Recipe {
         size,
-        access: RaxAccess::new(opcode, opcode_len, size == 8, false, -(size as i8)),
+        access: RaxAccess::new(
+            opcode,
+            opcode_len,
+            size == 8,
+            false,
+            (size as i8).wrapping_neg(),
+        ),
         ..of(Form::Memory, size == 8)
     }
 }
@@ -211,7 +217,7 @@ const fn store(size: u8) -> Recipe {
     Recipe {
         size,
         store: true,
-        access: RaxAccess::new(opcode, 1, size == 8, size == 2, -(size as i8)),
+        access: RaxAccess::new(opcode, 1, size == 8, size == 2, (size as i8).wrapping_neg()),
         ..of(Form::Memory, size == 8)
     }
 }
