@@ -127,7 +127,7 @@ pub fn standard_regions<'a>(
     heap_size: usize,
 ) -> Result<Vec<MemoryRegion<'a>>, EnvError> {
     let config = executable.config();
-    let gaps = executable.version().stack_frame_gaps() && config.enable_stack_frame_gaps;
+    let gaps = config.stack_gaps(executable.version());
     check_heap_size(u64::try_from(heap_size).unwrap_or(u64::MAX))?;
     check_input_len(u64::try_from(input.len()).unwrap_or(u64::MAX))?;
     check_stack(config, gaps)?;

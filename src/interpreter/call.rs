@@ -25,14 +25,7 @@ impl<C: ContextObject> Vm<'_, C> {
         if state.depth == config.max_call_depth {
             return Err(EbpfError::CallDepthExceeded);
         }
-        let version = self.executable.version();
-        if !version.dynamic_stack_frames() {
-            let frames = if version.stack_frame_gaps() && config.enable_stack_frame_gaps {
-                2
-            } else {
-                1
-            };
-            let step = (config.stack_frame_size as u64).wrapping_mul(frames);
+        if let Some(step) = config.frame_step(self.executable.version()) {
             state.regs[10] = state.regs[10].wrapping_add(step);
         }
         Ok(())

@@ -27,18 +27,8 @@ mod call;
 mod memory;
 
 use crate::isa::table::Cond;
-use crate::program::{next_pc, Arith, Code, Extension, Op, Width};
+use crate::program::{next_pc, rest_of_run, Arith, Code, Extension, Op, Width};
 use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
-
-/// The instructions of the run at `here` that come after it: charged with the run, given back
-/// when control leaves at `here`. Every slot's run counts at least itself
-/// (`program::run_lengths` starts each at 1), so the difference does not wrap; nor does giving
-/// it back, since it is part of what was charged.
-#[inline(always)]
-fn after(runs: &[u32], here: usize) -> u64 {
-    runs.get(here)
-        .map_or(0, |run| u64::from(run.wrapping_sub(1)))
-}
 
 /// What one instruction did.
 enum Flow {
@@ -128,14 +118,14 @@ impl<C: ContextObject> Vm<'_, C> {
                     Ok(Next::Sequential) => {}
                     Ok(Next::Taken) => {
                         // Give back the fall-through part of the run: charged, but skipped.
-                        due = due.wrapping_sub(after(runs, here));
+                        due = due.wrapping_sub(u64::from(rest_of_run(runs, here)));
                         continue 'program;
                     }
                     Ok(Next::Transfer) => continue 'program,
                     Ok(Next::Exit(value)) => break 'program Ok(Flow::Exit(value)),
                     Err(error) => {
                         // Give back the instructions after the faulting one.
-                        due = due.wrapping_sub(after(runs, here));
+                        due = due.wrapping_sub(u64::from(rest_of_run(runs, here)));
                         break 'program Err(error);
                     }
                 }

@@ -83,14 +83,7 @@ impl JitProgram {
                 break key;
             }
         };
-        let frame_step = (!version.dynamic_stack_frames()).then(|| {
-            let frames = if version.stack_frame_gaps() && config.enable_stack_frame_gaps {
-                2
-            } else {
-                1
-            };
-            (config.stack_frame_size as u64).wrapping_mul(frames)
-        });
+        let frame_step = config.frame_step(version);
         let calls = lower::CallSettings {
             frame_step,
             text_vaddr,

@@ -83,6 +83,15 @@ pub const fn next_pc(pc: usize, slots: usize) -> usize {
     pc.wrapping_add(slots)
 }
 
+/// The instructions of the run charged at its start that come after `pc`: what is given back
+/// when control leaves the run at `pc` (a taken jump, or a fault, there). Every slot's run
+/// counts at least itself ([`run_lengths`] starts each at 1), so this does not wrap; past the
+/// text it is 0. Both engines meter with it.
+#[inline(always)]
+pub fn rest_of_run(runs: &[u32], pc: usize) -> u32 {
+    runs.get(pc).map_or(0, |run| run.wrapping_sub(1))
+}
+
 /// Straight-line run lengths, computed backwards (an `lddw` counts once and skips its tail).
 fn run_lengths(ops: &[Op]) -> Vec<u32> {
     let mut runs = vec![1u32; ops.len()];

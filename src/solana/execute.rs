@@ -83,7 +83,7 @@ pub fn execute_program(
     // the standard environment refuses it, before anything is allocated; Agave reports a VM it
     // cannot create so.
     let config = executable.config();
-    let gapped = executable.version().stack_frame_gaps() && config.enable_stack_frame_gaps;
+    let gapped = config.stack_gaps(executable.version());
     if let Err(error) = check_stack(config, gapped) {
         context.log.log(format!("Failed to create SBF VM: {error}"));
         restore_data(&mut context.transaction, &input, input_regions)?;

@@ -51,6 +51,23 @@ impl Config {
     pub fn stack_size(&self) -> usize {
         self.stack_frame_size.saturating_mul(self.max_call_depth)
     }
+
+    /// Whether a program of `version` gets an unmapped gap after every stack frame (V0's layout,
+    /// when the configuration enables it).
+    pub fn stack_gaps(&self, version: SbpfVersion) -> bool {
+        version.stack_frame_gaps() && self.enable_stack_frame_gaps
+    }
+
+    /// How far a call moves r10 up: one frame, or two where frames have gaps after them; `None`
+    /// where frames are dynamic (the program moves r10 itself). Both engines take it from here.
+    #[inline(always)]
+    pub fn frame_step(&self, version: SbpfVersion) -> Option<u64> {
+        if version.dynamic_stack_frames() {
+            return None;
+        }
+        let frames: u64 = if self.stack_gaps(version) { 2 } else { 1 };
+        Some((self.stack_frame_size as u64).wrapping_mul(frames))
+    }
 }
 
 impl From<&Config> for MappingSettings {

@@ -5,7 +5,7 @@ use super::recipe::Recipe;
 use super::{is_small, Lowering, GUEST};
 use crate::jit::x86::alu::AluOp;
 use crate::jit::x86::Reg;
-use crate::program::Op;
+use crate::program::{rest_of_run, Op};
 
 impl Lowering<'_> {
     pub(super) fn conditional_jump(&mut self, pc: usize, op: &Op, condition: &Recipe) {
@@ -35,7 +35,7 @@ impl Lowering<'_> {
             }
         }
         // Taken: the rest of this run (after this jump) is given back.
-        let refund = self.runs.get(pc).copied().unwrap_or(1).saturating_sub(1);
+        let refund = rest_of_run(self.runs, pc);
         let target = op.aux as usize;
         let direct = self.runs.get(target).is_some_and(|run| *run == refund);
         if direct {
