@@ -85,7 +85,7 @@ pub const fn next_pc(pc: usize, slots: usize) -> usize {
 
 /// The instructions of the run charged at its start that come after `pc`: what is given back
 /// when control leaves the run at `pc` (a taken jump, or a fault, there). Every slot's run
-/// counts at least itself ([`run_lengths`] starts each at 1), so this does not wrap; past the
+/// counts at least itself (the run lengths start each at 1), so this does not wrap; past the
 /// text it is 0. Both engines meter with it.
 #[inline(always)]
 pub fn rest_of_run(runs: &[u32], pc: usize) -> u32 {
