@@ -63,6 +63,7 @@
 #![warn(missing_docs)]
 
 pub mod debugger;
+pub mod ebpf;
 pub mod elf;
 mod engines;
 pub mod env;

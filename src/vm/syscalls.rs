@@ -44,7 +44,7 @@ pub type SyscallFunction<C> =
 pub struct Syscall<C> {
     /// Its name.
     pub name: String,
-    /// Its key: murmur3-32 of the name.
+    /// Its key: murmur3-32 of the name (or the id it was registered under).
     pub hash: u32,
     /// The host function.
     pub function: Box<SyscallFunction<C>>,
@@ -67,7 +67,7 @@ impl<C> Default for SyscallRegistry<C> {
 
 /// Two syscall names hash to the same key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("syscall {name:?} hashes to {hash:#010x}, which {existing:?} already has")]
+#[error("syscall {name:?} has key {hash:#010x}, which {existing:?} already has")]
 pub struct SyscallCollision {
     /// The new name.
     pub name: String,
@@ -95,7 +95,32 @@ impl<C> SyscallRegistry<C> {
         name: &str,
         function: Box<SyscallFunction<C>>,
     ) -> Result<u32, SyscallCollision> {
-        let hash = symbol_hash(name);
+        self.register_keyed(symbol_hash(name), name, function)
+    }
+
+    /// Registers `function` under an explicit key instead of its name's hash: Linux eBPF calls
+    /// its helpers by a small integer id (`call 6` is `bpf_trace_printk`).
+    pub fn register_with_key<F>(
+        &mut self,
+        key: u32,
+        name: &str,
+        function: F,
+    ) -> Result<u32, SyscallCollision>
+    where
+        F: Fn(&mut C, &mut MemoryMapping<'_>, [u64; 5]) -> Result<u64, SyscallError>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.register_keyed(key, name, Box::new(function))
+    }
+
+    fn register_keyed(
+        &mut self,
+        hash: u32,
+        name: &str,
+        function: Box<SyscallFunction<C>>,
+    ) -> Result<u32, SyscallCollision> {
         if let Some(&index) = self.by_hash.get(&hash) {
             return Err(SyscallCollision {
                 name: name.to_string(),
