@@ -50,7 +50,7 @@ pub fn function_at(loaded: &Loaded, pc: usize) -> Option<String> {
     let call_targets = disassembly.lines.iter().filter_map(|line| {
         let insn = line.slots.first()?;
         let internal = version.static_syscalls() && insn.src != 0;
-        let is_call = lookup(version, insn.opcode)?.kind == Kind::Call;
+        let is_call = lookup(version, insn)?.kind == Kind::Call;
         let target = i64::try_from(line.pc).ok()? + 1 + i64::from(insn.imm);
         (is_call && internal).then(|| usize::try_from(target).ok())?
     });

@@ -112,17 +112,18 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
     pub(super) fn next_access(&self) -> Option<(u64, u64, WatchKind)> {
         let executable = self.vm.executable();
         let insn = Insn::at(executable.text(), self.vm.pc())?;
-        let info = lookup(executable.version(), insn.opcode)?;
+        let info = lookup(executable.version(), &insn)?;
         let registers = self.vm.registers();
         let base = |register: u8| registers.get(usize::from(register)).copied().unwrap_or(0);
         let offset = insn.off as i64 as u64;
         match info.kind {
-            Kind::Load(size) => Some((
+            Kind::Load(size) | Kind::LoadSigned(size) => Some((
                 base(insn.src).wrapping_add(offset),
                 size.bytes(),
                 WatchKind::Read,
             )),
-            Kind::Store(size, Source::Imm | Source::Reg) => Some((
+            // An atomic reads and writes; a write watchpoint is what it can trigger first.
+            Kind::Store(size, Source::Imm | Source::Reg) | Kind::Atomic(size) => Some((
                 base(insn.dst).wrapping_add(offset),
                 size.bytes(),
                 WatchKind::Write,

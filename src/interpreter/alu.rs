@@ -1,38 +1,46 @@
 //! Arithmetic and logic, exactly as the reference computes it: wrapping, shift amounts masked
 //! to the width, a narrow result extended as the op list's row says, division faults checked
-//! zero first and then `MIN / -1`.
+//! zero first and then `MIN / -1` — or, for a row that cannot fault (eBPF), division made total
+//! as RFC 9669 §4.1 defines it: `x / 0 = 0`, `x % 0 = x`, `MIN / -1 = MIN`, `MIN % -1 = 0`.
 //!
 //! The semantics are written once, generic over the [`Word`] an operation works on (`u64`,
 //! or the low `u32`, `u16`, `u8`), so 64-bit and 32-bit operations cannot drift apart. Every
 //! arm of the dispatch calls [`compute`] with its row's operation, width and extension as
 //! constants; everything here is always inlined, so each arm folds to its one operation.
 
-use crate::program::{Arith, Extension, Width};
+use crate::program::{Arith, Extension, Fault, Width};
 use crate::vm::EbpfError;
 
-/// `arith` on `dst` and the operand `b` at `width`, the result extended by `extension`.
+/// `arith` on `dst` and the operand `b` at `width`, the result extended by `extension`; a
+/// division whose row's `fault` is [`Fault::Never`] is total.
 #[inline(always)]
 pub(super) fn compute(
     arith: Arith,
     width: Width,
     extension: Extension,
+    fault: Fault,
     dst: u64,
     b: u64,
 ) -> Result<u64, EbpfError> {
     let sign = matches!(extension, Extension::Sign);
+    let total = matches!(fault, Fault::Never);
     Ok(match width {
-        Width::W64 => apply(arith, dst, b)?,
-        Width::W32 => apply(arith, dst as u32, b as u32)?.extend(sign),
-        Width::W16 => apply(arith, dst as u16, b as u16)?.extend(sign),
-        Width::W8 => apply(arith, dst as u8, b as u8)?.extend(sign),
+        Width::W64 => apply(arith, total, dst, b)?,
+        Width::W32 => apply(arith, total, dst as u32, b as u32)?.extend(sign),
+        Width::W16 => apply(arith, total, dst as u16, b as u16)?.extend(sign),
+        Width::W8 => apply(arith, total, dst as u8, b as u8)?.extend(sign),
     })
 }
 
 /// One operation on words of one width. Byte order: the host is little-endian, so `le` is
 /// the word as it is (truncated by taking the width) and `be` reverses its bytes.
 #[inline(always)]
-fn apply<W: Word>(arith: Arith, dst: W, b: W) -> Result<W, EbpfError> {
+fn apply<W: Word>(arith: Arith, total: bool, dst: W, b: W) -> Result<W, EbpfError> {
     Ok(match arith {
+        Arith::Div if total => dst.divide_total(b, false),
+        Arith::Rem if total => dst.divide_total(b, true),
+        Arith::Sdiv if total => dst.divide_signed_total(b, false),
+        Arith::Srem if total => dst.divide_signed_total(b, true),
         Arith::Add => dst.add(b),
         Arith::Sub => dst.sub(b),
         Arith::SubRev => b.sub(dst),
@@ -53,6 +61,9 @@ fn apply<W: Word>(arith: Arith, dst: W, b: W) -> Result<W, EbpfError> {
         Arith::Neg => dst.neg(),
         Arith::LittleEndian => dst,
         Arith::BigEndian => dst.swap_bytes(),
+        Arith::MovSext8 => b.sign_extend_low(8),
+        Arith::MovSext16 => b.sign_extend_low(16),
+        Arith::MovSext32 => b.sign_extend_low(32),
     })
 }
 
@@ -75,6 +86,12 @@ trait Word: Copy {
     fn divide(self, b: Self, remainder: bool) -> Result<Self, EbpfError>;
     /// Signed quotient or remainder; DivideByZero, then DivideOverflow for `MIN / -1`.
     fn divide_signed(self, b: Self, remainder: bool) -> Result<Self, EbpfError>;
+    /// Unsigned quotient or remainder, total: `x / 0 = 0`, `x % 0 = x`.
+    fn divide_total(self, b: Self, remainder: bool) -> Self;
+    /// Signed quotient or remainder, total: as unsigned for 0, `MIN / -1 = MIN`, `MIN % -1 = 0`.
+    fn divide_signed_total(self, b: Self, remainder: bool) -> Self;
+    /// The low `bits` bits, sign-extended to the word (the word itself when `bits` covers it).
+    fn sign_extend_low(self, bits: u32) -> Self;
     fn or(self, b: Self) -> Self;
     fn and(self, b: Self) -> Self;
     fn xor(self, b: Self) -> Self;
@@ -127,6 +144,35 @@ macro_rules! word {
                 }
                 let result = if remainder { dst.checked_rem(b) } else { dst.checked_div(b) };
                 result.map(|value| value as $unsigned).ok_or(EbpfError::DivideOverflow)
+            }
+            #[inline(always)]
+            fn divide_total(self, b: Self, remainder: bool) -> Self {
+                match (b, remainder) {
+                    (0, false) => 0,
+                    (0, true) => self,
+                    (_, false) => self.wrapping_div(b),
+                    (_, true) => self.wrapping_rem(b),
+                }
+            }
+            #[inline(always)]
+            fn divide_signed_total(self, b: Self, remainder: bool) -> Self {
+                let (dst, divisor) = (self as $signed, b as $signed);
+                match (divisor, remainder) {
+                    (0, false) => 0,
+                    (0, true) => self,
+                    // `wrapping_*`: MIN / -1 = MIN and MIN % -1 = 0, as RFC 9669 defines them.
+                    (_, false) => dst.wrapping_div(divisor) as $unsigned,
+                    (_, true) => dst.wrapping_rem(divisor) as $unsigned,
+                }
+            }
+            #[inline(always)]
+            fn sign_extend_low(self, bits: u32) -> Self {
+                match <$unsigned>::BITS.checked_sub(bits) {
+                    Some(unused) if unused > 0 => {
+                        ((self.wrapping_shl(unused)) as $signed).wrapping_shr(unused) as $unsigned
+                    }
+                    _ => self,
+                }
             }
             #[inline(always)]
             fn or(self, b: Self) -> Self {

@@ -70,6 +70,19 @@ impl<C: ContextObject> Vm<'_, C> {
         Ok(None)
     }
 
+    /// eBPF `callx`: runs the syscall registered under the key (helper id) `key`; a key no
+    /// syscall has is an unsupported instruction, as an unknown static `call` is.
+    #[inline(never)]
+    pub(super) fn syscall_by_key(&mut self, key: u64) -> Result<(), EbpfError> {
+        let index = u32::try_from(key)
+            .ok()
+            .and_then(|key| self.executable.runtime().syscalls.index_of(key));
+        match index {
+            Some(index) => self.syscall(index),
+            None => Err(EbpfError::UnsupportedInstruction),
+        }
+    }
+
     /// Runs syscall number `index` with r1–r5; its result goes to r0.
     #[inline(never)]
     pub(super) fn syscall(&mut self, index: usize) -> Result<(), EbpfError> {

@@ -26,8 +26,8 @@ mod branch;
 mod call;
 mod memory;
 
-use crate::isa::table::Cond;
-use crate::program::{next_pc, rest_of_run, Arith, Code, Extension, Op, Width};
+use crate::isa::table::{AtomicOp, Cond};
+use crate::program::{next_pc, rest_of_run, Arith, Code, Extension, Fault, Op, Width};
 use crate::vm::{ContextObject, EbpfError, StopReason, Vm};
 
 /// What one instruction did.
@@ -176,10 +176,17 @@ impl<C: ContextObject> Vm<'_, C> {
         }
         // One arm's body, by the row's class; `$side` says whether it is the row or its twin.
         macro_rules! arm {
-            (alu($arith:ident, $width:ident, $extension:ident, $operand:ident, $_fault:ident), $side:ident) => {{
+            (alu($arith:ident, $width:ident, $extension:ident, $operand:ident, $fault:ident), $side:ident) => {{
                 let b = operand!($side, $operand);
                 let dst = &mut self.state.regs[usize::from(op.dst)];
-                *dst = alu::compute(Arith::$arith, Width::$width, Extension::$extension, *dst, b)?;
+                *dst = alu::compute(
+                    Arith::$arith,
+                    Width::$width,
+                    Extension::$extension,
+                    Fault::$fault,
+                    *dst,
+                    b,
+                )?;
                 pc = next_pc(pc, 1);
                 Next::Sequential
             }};
@@ -194,8 +201,18 @@ impl<C: ContextObject> Vm<'_, C> {
                     Next::Sequential
                 }
             }};
-            (load($width:ident), $_side:ident) => {{
-                self.load(op, Width::$width)?;
+            (load($width:ident, $extension:ident), $_side:ident) => {{
+                self.load(op, Width::$width, Extension::$extension)?;
+                pc = next_pc(pc, 1);
+                Next::Sequential
+            }};
+            (atomic($atomic:path, $width:ident), $_side:ident) => {{
+                self.atomic(op, $atomic, false, Width::$width)?;
+                pc = next_pc(pc, 1);
+                Next::Sequential
+            }};
+            (atomic_fetch($atomic:path, $width:ident), $_side:ident) => {{
+                self.atomic(op, $atomic, true, Width::$width)?;
                 pc = next_pc(pc, 1);
                 Next::Sequential
             }};
@@ -234,6 +251,11 @@ impl<C: ContextObject> Vm<'_, C> {
             }};
             (call(CallRegister), $_side:ident) => {{
                 with_state!(self.call_register(op))?;
+                Next::Transfer
+            }};
+            (call(CallSyscallRegister), $_side:ident) => {{
+                with_state!(self.syscall_by_key(self.state.regs[usize::from(op.src)]))?;
+                pc = next_pc(pc, 1);
                 Next::Transfer
             }};
             (call(Exit), $_side:ident) => {

@@ -18,7 +18,15 @@
 //! puts JMP32 at 0x06. So a row is identified by (opcode, availability), and within any one
 //! version an opcode byte selects at most one row (checked at compile time when the decode tables
 //! are built).
+//!
+//! Linux eBPF (cpu v4) packs a few operations into another field of the same opcode: `sdiv`
+//! and `smod` are `div`/`mod` with `off = 1`, and the sign-extending moves are `mov` with
+//! `off = 8, 16, 32`. Such a row carries a [`Selector`]; a slot selects the row whose selector
+//! its field matches, else the opcode's plain row. The atomics (`imm` names the operation) and
+//! the byte swaps (`imm` names the width) keep one row each and read the immediate as an
+//! operand, as `le`/`be` always have.
 
+use super::insn::Insn;
 use super::version::SbpfVersion;
 
 /// Operand width of an ALU operation or a conditional jump's comparison.
@@ -117,8 +125,14 @@ pub enum AluOp {
     Urem,
     /// Signed division (V2).
     Sdiv,
-    /// Signed remainder (V2).
+    /// Signed remainder (V2; eBPF `smod`).
     Srem,
+    /// `dst = src`'s low byte, sign-extended (eBPF `movsx8`).
+    MovSext8,
+    /// `dst = src`'s low 16 bits, sign-extended (eBPF `movsx16`).
+    MovSext16,
+    /// `dst = src`'s low 32 bits, sign-extended (eBPF `movsx32`).
+    MovSext32,
 }
 
 impl AluOp {
@@ -169,6 +183,87 @@ pub enum ByteOrder {
     Little,
     /// `be16/32/64`: swap the low `imm` bits' bytes.
     Big,
+    /// eBPF `bswap16/32/64`: swap whatever the host's order (on a little-endian host, `be`).
+    Swap,
+}
+
+/// A read-modify-write of memory (eBPF atomics), named by the instruction's immediate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AtomicOp {
+    /// `[dst+off] += src`
+    Add,
+    /// `[dst+off] |= src`
+    Or,
+    /// `[dst+off] &= src`
+    And,
+    /// `[dst+off] ^= src`
+    Xor,
+    /// Swap `src` and `[dst+off]` (always fetches).
+    Xchg,
+    /// If `[dst+off] == r0`, store `src`; `r0` gets the old value either way (always fetches).
+    Cmpxchg,
+}
+
+/// The fetch flag of an atomic's immediate: the old value comes back in `src`.
+pub const ATOMIC_FETCH: i32 = 0x01;
+
+impl AtomicOp {
+    /// The operation and whether it fetches, from an atomic instruction's immediate (RFC 9669
+    /// §5.3: the ALU operation code, `| FETCH`; `xchg` = 0xe0 | FETCH, `cmpxchg` = 0xf0 | FETCH).
+    pub const fn from_imm(imm: i32) -> Option<(AtomicOp, bool)> {
+        match imm {
+            0x00 => Some((AtomicOp::Add, false)),
+            0x01 => Some((AtomicOp::Add, true)),
+            0x40 => Some((AtomicOp::Or, false)),
+            0x41 => Some((AtomicOp::Or, true)),
+            0x50 => Some((AtomicOp::And, false)),
+            0x51 => Some((AtomicOp::And, true)),
+            0xa0 => Some((AtomicOp::Xor, false)),
+            0xa1 => Some((AtomicOp::Xor, true)),
+            0xe1 => Some((AtomicOp::Xchg, true)),
+            0xf1 => Some((AtomicOp::Cmpxchg, true)),
+            _ => None,
+        }
+    }
+
+    /// The immediate that encodes the operation (with the fetch flag when `fetch`).
+    pub const fn imm(self, fetch: bool) -> i32 {
+        let base = match self {
+            AtomicOp::Add => 0x00,
+            AtomicOp::Or => 0x40,
+            AtomicOp::And => 0x50,
+            AtomicOp::Xor => 0xa0,
+            AtomicOp::Xchg => return 0xe1,
+            AtomicOp::Cmpxchg => return 0xf1,
+        };
+        if fetch {
+            base | ATOMIC_FETCH
+        } else {
+            base
+        }
+    }
+
+    /// Its name in the assembler's `lock` syntax.
+    pub const fn name(self) -> &'static str {
+        match self {
+            AtomicOp::Add => "add",
+            AtomicOp::Or => "or",
+            AtomicOp::And => "and",
+            AtomicOp::Xor => "xor",
+            AtomicOp::Xchg => "xchg",
+            AtomicOp::Cmpxchg => "cmpxchg",
+        }
+    }
+
+    /// Every operation.
+    pub const ALL: [AtomicOp; 6] = [
+        AtomicOp::Add,
+        AtomicOp::Or,
+        AtomicOp::And,
+        AtomicOp::Xor,
+        AtomicOp::Xchg,
+        AtomicOp::Cmpxchg,
+    ];
 }
 
 /// What an instruction does.
@@ -189,10 +284,16 @@ pub enum Kind {
     LoadImm64,
     /// `ldx dst, [src+off]`.
     Load(MemSize),
+    /// eBPF `ldxs dst, [src+off]`: the value sign-extended.
+    LoadSigned(MemSize),
+    /// eBPF `lock op [dst+off], src`: the immediate names the [`AtomicOp`].
+    Atomic(MemSize),
     /// `st [dst+off], imm` or `stx [dst+off], src`.
     Store(MemSize, Source),
     /// `ja off`.
     Jump,
+    /// eBPF `gotol imm` (`ja32`): a jump whose 32-bit immediate is the offset.
+    JumpLong,
     /// `jcc dst, src|imm, off`.
     JumpIf {
         /// The comparison.
@@ -211,17 +312,26 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Stores may name r10 as their destination (they write memory, not the register).
+    /// Stores may name r10 as their destination (they write memory, not the register);
+    /// so may atomics, whose `dst` is an address.
     pub const fn is_store(self) -> bool {
-        matches!(self, Kind::Store(..))
+        matches!(self, Kind::Store(..) | Kind::Atomic(_))
     }
     /// The instruction occupies two slots.
     pub const fn is_wide(self) -> bool {
         matches!(self, Kind::LoadImm64)
     }
-    /// A jump whose `off` names a target the verifier checks.
+    /// A jump: its target is relative ([`Kind::jump_offset`]) and the verifier checks it.
     pub const fn jumps(self) -> bool {
-        matches!(self, Kind::Jump | Kind::JumpIf { .. })
+        matches!(self, Kind::Jump | Kind::JumpIf { .. } | Kind::JumpLong)
+    }
+    /// A jump's offset from the next slot: `off`, or the immediate for eBPF's `gotol`.
+    pub const fn jump_offset(self, insn: &Insn) -> Option<i32> {
+        match self {
+            Kind::Jump | Kind::JumpIf { .. } => Some(insn.off as i32),
+            Kind::JumpLong => Some(insn.imm),
+            _ => None,
+        }
     }
 }
 
@@ -244,8 +354,11 @@ pub enum Feature {
     ClassicMemory,
     /// Loads and stores on the moved opcodes (V2).
     MovedMemory,
-    /// The JMP32 class (V3, V4).
+    /// The JMP32 class (V3, V4, eBPF).
     Jmp32,
+    /// Rows only Linux eBPF has: atomics, signed division, sign-extending moves and loads,
+    /// `bswap`, `gotol`.
+    LinuxEbpf,
 }
 
 impl Feature {
@@ -261,6 +374,7 @@ impl Feature {
             Feature::ClassicMemory => !version.move_memory_instruction_classes(),
             Feature::MovedMemory => version.move_memory_instruction_classes(),
             Feature::Jmp32 => version.enable_jmp32(),
+            Feature::LinuxEbpf => version.linux_ebpf(),
         }
     }
 }
@@ -284,11 +398,32 @@ impl Availability {
     }
 }
 
+/// Which slots of an opcode a row takes, by another field (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Selector {
+    /// Every slot the opcode's other rows do not select.
+    Any,
+    /// Slots whose `off` is this value.
+    Offset(i16),
+}
+
+impl Selector {
+    /// Whether `insn` is one of this row's slots.
+    pub const fn matches(self, insn: &Insn) -> bool {
+        match self {
+            Selector::Any => true,
+            Selector::Offset(off) => insn.off == off,
+        }
+    }
+}
+
 /// One row of the instruction table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpInfo {
     /// The opcode byte.
     pub opcode: u8,
+    /// Which of the opcode's slots are this row's.
+    pub selector: Selector,
     /// Canonical mnemonic, as the disassembler prints it (`le`/`be` get the size appended).
     pub mnemonic: &'static str,
     /// What it does.
@@ -331,6 +466,7 @@ const fn alu_with(
 ) -> OpInfo {
     OpInfo {
         opcode,
+        selector: Selector::Any,
         mnemonic,
         kind: Alu { op, width, source },
         availability,
@@ -339,9 +475,24 @@ const fn alu_with(
 const fn row(opcode: u8, mnemonic: &'static str, kind: Kind, availability: Availability) -> OpInfo {
     OpInfo {
         opcode,
+        selector: Selector::Any,
         mnemonic,
         kind,
         availability,
+    }
+}
+/// An eBPF row that an opcode's `off` field selects.
+const fn by_offset(
+    opcode: u8,
+    off: i16,
+    mnemonic: &'static str,
+    op: AluOp,
+    width: Width,
+    source: Source,
+) -> OpInfo {
+    OpInfo {
+        selector: Selector::Offset(off),
+        ..alu_with(opcode, mnemonic, op, width, source, With(LinuxEbpf))
     }
 }
 const fn jcc(
@@ -537,44 +688,112 @@ pub const TABLE: &[OpInfo] = &[
     row(0x85, "call",   Call,                      Always),
     row(0x8d, "callx",  CallReg,                   Always),
     row(0x95, "exit",   Exit,                      Always),
+
+    // ---- Linux eBPF only (RFC 9669; cpu v3 atomics, cpu v4 the rest) ----
+    row(0x81, "ldxsw",  LoadSigned(B4),            With(LinuxEbpf)),
+    row(0x89, "ldxsh",  LoadSigned(B2),            With(LinuxEbpf)),
+    row(0x91, "ldxsb",  LoadSigned(B1),            With(LinuxEbpf)),
+    row(0xc3, "lock32", Atomic(B4),                With(LinuxEbpf)),
+    row(0xdb, "lock64", Atomic(B8),                With(LinuxEbpf)),
+    row(0x06, "gotol",  JumpLong,                  With(LinuxEbpf)),
+    row(0xd7, "bswap",  Endian(ByteOrder::Swap),   With(LinuxEbpf)),
+    by_offset(0x34, 1,  "sdiv32",     Sdiv,      W32, K),
+    by_offset(0x3c, 1,  "sdiv32",     Sdiv,      W32, X),
+    by_offset(0x37, 1,  "sdiv64",     Sdiv,      W64, K),
+    by_offset(0x3f, 1,  "sdiv64",     Sdiv,      W64, X),
+    by_offset(0x94, 1,  "smod32",     Srem,      W32, K),
+    by_offset(0x9c, 1,  "smod32",     Srem,      W32, X),
+    by_offset(0x97, 1,  "smod64",     Srem,      W64, K),
+    by_offset(0x9f, 1,  "smod64",     Srem,      W64, X),
+    by_offset(0xbc, 8,  "movsx832",   MovSext8,  W32, X),
+    by_offset(0xbc, 16, "movsx1632",  MovSext16, W32, X),
+    by_offset(0xbf, 8,  "movsx864",   MovSext8,  W64, X),
+    by_offset(0xbf, 16, "movsx1664",  MovSext16, W64, X),
+    by_offset(0xbf, 32, "movsx3264",  MovSext32, W64, X),
 ];
 
 /// Sentinel in [`DECODE`]: the opcode has no row in that version.
 const NO_ROW: u8 = u8::MAX;
 
-/// Per version, opcode byte → index into [`TABLE`] (or [`NO_ROW`]), built at compile time.
-static DECODE: [[u8; 256]; 5] = build_decode_tables();
+/// The instruction sets with a decode table: V0–V4 and eBPF, by `SbpfVersion::table_index`.
+const DIALECTS: [SbpfVersion; 6] = [
+    SbpfVersion::V0,
+    SbpfVersion::V1,
+    SbpfVersion::V2,
+    SbpfVersion::V3,
+    SbpfVersion::V4,
+    SbpfVersion::Ebpf,
+];
 
-const fn build_decode_tables() -> [[u8; 256]; 5] {
+/// Per instruction set, opcode byte → index into [`TABLE`] of its plain ([`Selector::Any`])
+/// row (or [`NO_ROW`]), built at compile time.
+static DECODE: [[u8; 256]; 6] = build_decode_tables().0;
+/// Per instruction set, whether an opcode also has rows that another field selects.
+static SELECTED: [[bool; 256]; 6] = build_decode_tables().1;
+
+const fn build_decode_tables() -> ([[u8; 256]; 6], [[bool; 256]; 6]) {
     assert!(TABLE.len() < NO_ROW as usize);
-    let mut tables = [[NO_ROW; 256]; 5];
+    let mut tables = [[NO_ROW; 256]; 6];
+    let mut selected = [[false; 256]; 6];
     let mut v = 0;
-    while v < SbpfVersion::ALL.len() {
-        let version = SbpfVersion::ALL[v];
+    while v < DIALECTS.len() {
+        let version = DIALECTS[v];
+        assert!(version.table_index() == v);
         let mut i = 0;
         while i < TABLE.len() {
             let info = &TABLE[i];
             if info.availability.in_version(version) {
-                // Two rows for one opcode in one version would make decoding ambiguous.
-                assert!(tables[v][info.opcode as usize] == NO_ROW);
-                tables[v][info.opcode as usize] = i as u8;
+                match info.selector {
+                    Selector::Any => {
+                        // Two plain rows for one opcode in one version would make decoding
+                        // ambiguous.
+                        assert!(tables[v][info.opcode as usize] == NO_ROW);
+                        tables[v][info.opcode as usize] = i as u8;
+                    }
+                    Selector::Offset(off) => {
+                        // Nor may two rows select the same slots.
+                        let mut j = 0;
+                        while j < i {
+                            let other = &TABLE[j];
+                            assert!(
+                                !(other.opcode == info.opcode
+                                    && other.availability.in_version(version)
+                                    && matches!(other.selector, Selector::Offset(o) if o == off))
+                            );
+                            j += 1;
+                        }
+                        selected[v][info.opcode as usize] = true;
+                    }
+                }
             }
             i += 1;
         }
         v += 1;
     }
-    tables
+    (tables, selected)
 }
 
-/// The row an opcode selects in `version`, or `None` if that version has no such instruction.
+/// The row `insn` selects in `version`, or `None` if that version has no such instruction.
 /// `Reserved` has no instructions.
 #[inline]
-pub fn lookup(version: SbpfVersion, opcode: u8) -> Option<&'static OpInfo> {
+pub fn lookup(version: SbpfVersion, insn: &Insn) -> Option<&'static OpInfo> {
     if version == SbpfVersion::Reserved {
         return None;
     }
-    let index = DECODE[version.table_index()][opcode as usize];
-    TABLE.get(index as usize)
+    let v = version.table_index();
+    let opcode = insn.opcode as usize;
+    if SELECTED[v][opcode] {
+        let selected = TABLE.iter().find(|info| {
+            info.opcode == insn.opcode
+                && info.selector != Selector::Any
+                && info.selector.matches(insn)
+                && info.in_version(version)
+        });
+        if selected.is_some() {
+            return selected;
+        }
+    }
+    TABLE.get(DECODE[v][opcode] as usize)
 }
 
 /// Every row whose canonical mnemonic is `mnemonic` (any version), in table order.

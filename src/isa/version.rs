@@ -20,6 +20,15 @@
 //! | JMP32 class                        |    |    |    | ✓  | ✓  |
 //! | aligned memory mapping (forced)    |    |    |    |    | ✓  |
 //!
+//! Linux eBPF (RFC 9669, up to cpu v4) is the sibling dialect sBPF grew out of. It is one more
+//! value here, [`SbpfVersion::Ebpf`], so that every predicate answers for it too: it has
+//! JMP32, static calls (`call` src 0 by helper id, src 1 pc-relative) and `callx` in `dst` as
+//! V3 does, keeps `lddw`, `neg`, `le`, mul/div/mod and the classic memory classes, and adds
+//! the rules and rows only it has (`linux_ebpf`): 32-bit results always zero-extended, total
+//! division, shift immediates masked instead of rejected, atomics, signed division,
+//! sign-extending moves and loads, `bswap`, `gotol`, and `callx` calling the helper whose id a
+//! register holds.
+//!
 //! (V0 and V1 keep the `callx` register number in `imm`.) The table is the reference runtime's (`solana-sbpf`
 //! 0.26, `SBPFVersion`); the tests check each cell.
 
@@ -40,6 +49,8 @@ pub enum SbpfVersion {
     V3,
     /// SIMD-0177: the aligned memory mapping.
     V4,
+    /// Linux eBPF (RFC 9669, cpu v1–v4): not an SBPF version but the dialect sBPF grew out of.
+    Ebpf,
     /// Any `e_flags` value that names no version; never runs.
     Reserved,
 }
@@ -68,7 +79,7 @@ impl SbpfVersion {
             Self::V2 => Some(2),
             Self::V3 => Some(3),
             Self::V4 => Some(4),
-            Self::Reserved => None,
+            Self::Ebpf | Self::Reserved => None,
         }
     }
 
@@ -80,6 +91,7 @@ impl SbpfVersion {
             Self::V2 => "v2",
             Self::V3 => "v3",
             Self::V4 => "v4",
+            Self::Ebpf => "ebpf",
             Self::Reserved => "reserved",
         }
     }
@@ -124,9 +136,10 @@ impl SbpfVersion {
     pub const fn move_memory_instruction_classes(self) -> bool {
         matches!(self, Self::V2)
     }
-    /// `call` with src = 0 is a syscall by hash, src = 1 a pc-relative internal call.
+    /// `call` with src = 0 is a syscall by hash (eBPF: a helper by id), src = 1 a pc-relative
+    /// internal call.
     pub const fn static_syscalls(self) -> bool {
-        matches!(self, Self::V3 | Self::V4)
+        matches!(self, Self::V3 | Self::V4 | Self::Ebpf)
     }
     /// The strict ELF file and program header rules of SIMD-0189.
     pub const fn enable_stricter_elf_headers(self) -> bool {
@@ -138,11 +151,19 @@ impl SbpfVersion {
     }
     /// The JMP32 class (0x06) is available.
     pub const fn enable_jmp32(self) -> bool {
-        matches!(self, Self::V3 | Self::V4)
+        matches!(self, Self::V3 | Self::V4 | Self::Ebpf)
     }
     /// `callx` names its register in the `dst` field.
     pub const fn callx_uses_dst_reg(self) -> bool {
-        matches!(self, Self::V3 | Self::V4)
+        matches!(self, Self::V3 | Self::V4 | Self::Ebpf)
+    }
+    /// The Linux eBPF dialect's own rules and rows (see the module doc).
+    pub const fn linux_ebpf(self) -> bool {
+        matches!(self, Self::Ebpf)
+    }
+    /// Every 32-bit ALU result is zero-extended (V2 and eBPF; before, add/sub/mul sign-extend).
+    pub const fn zero_extend_alu32_results(self) -> bool {
+        matches!(self, Self::V2 | Self::Ebpf)
     }
     /// The memory mapping is always the aligned kind, whatever the configuration says.
     pub const fn force_aligned_memory_mapping(self) -> bool {
@@ -196,6 +217,7 @@ impl SbpfVersion {
             Self::V2 => 2,
             Self::V3 => 3,
             Self::V4 => 4,
+            Self::Ebpf => 5,
         }
     }
 }
@@ -219,7 +241,7 @@ impl fmt::Display for SbpfVersion {
 
 /// The text named no SBPF version.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown SBPF version {given:?} (expected v0, v1, v2, v3 or v4)")]
+#[error("unknown SBPF version {given:?} (expected v0, v1, v2, v3, v4 or ebpf)")]
 pub struct UnknownVersion {
     /// What was given.
     pub given: String,
@@ -235,6 +257,7 @@ impl FromStr for SbpfVersion {
             "v2" | "2" => Ok(Self::V2),
             "v3" | "3" => Ok(Self::V3),
             "v4" | "4" => Ok(Self::V4),
+            "ebpf" => Ok(Self::Ebpf),
             _ => Err(UnknownVersion {
                 given: text.to_string(),
             }),

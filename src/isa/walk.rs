@@ -37,7 +37,7 @@ pub fn instructions(text: &[u8], version: SbpfVersion) -> impl Iterator<Item = I
             return None;
         }
         let insn = Insn::at(text, pc).unwrap_or_default();
-        let info = lookup(version, insn.opcode);
+        let info = lookup(version, &insn);
         let wide = info.is_some_and(|info| info.kind.is_wide());
         let slots = if wide && pc + 1 < count { 2 } else { 1 };
         let instruction = Instruction {

@@ -3,10 +3,10 @@
 //! `lmul`, `udiv` and `urem` decode to the codes of `mul`, `div` and `mod`, their immediates
 //! zero-extended where the operation is unsigned.
 
-use super::ops::{Arith, Extension, Width};
+use super::ops::{Access, Arith, Extension, Width};
 use super::{run_lengths, Code, DecodedProgram, Op};
 use crate::isa::insn::{jump_target, lddw_value};
-use crate::isa::table::{AluOp, ByteOrder, Kind, MemSize, Source, Width as IsaWidth};
+use crate::isa::table::{AluOp, AtomicOp, ByteOrder, Kind, MemSize, Source, Width as IsaWidth};
 use crate::isa::walk::instructions;
 use crate::isa::{Insn, SbpfVersion};
 
@@ -62,12 +62,12 @@ pub fn decode_program(
             Kind::Endian(order) => {
                 let arith = match order {
                     ByteOrder::Little => Arith::LittleEndian,
-                    ByteOrder::Big => Arith::BigEndian,
+                    ByteOrder::Big | ByteOrder::Swap => Arith::BigEndian,
                 };
                 op.code = match insn.imm {
-                    16 => Code::alu(arith, Width::W16, Extension::Zero),
-                    32 => Code::alu(arith, Width::W32, Extension::Zero),
-                    64 => Code::alu(arith, Width::W64, Extension::Full),
+                    16 => Code::alu(arith, Width::W16, Extension::Zero, false),
+                    32 => Code::alu(arith, Width::W32, Extension::Zero, false),
+                    64 => Code::alu(arith, Width::W64, Extension::Full, false),
                     _ => Code::BadSwap,
                 }
             }
@@ -77,16 +77,31 @@ pub fn decode_program(
                 op.imm = lddw_value(&insn, &high);
             }
             Kind::Load(size) => {
-                op.code = Code::memory(false, access_width(size));
+                op.code = Code::memory(Access::Load, access_width(size));
+                op.aux = i32::from(insn.off) as u32;
+            }
+            Kind::LoadSigned(size) => {
+                op.code = Code::memory(Access::LoadSigned, access_width(size));
                 op.aux = i32::from(insn.off) as u32;
             }
             Kind::Store(size, source) => {
-                op.code = with_source(Code::memory(true, access_width(size)), source);
+                op.code = with_source(Code::memory(Access::Store, access_width(size)), source);
+                op.aux = i32::from(insn.off) as u32;
+            }
+            Kind::Atomic(size) => {
+                op.code = match AtomicOp::from_imm(insn.imm) {
+                    Some((atomic, fetch)) => Code::atomic(atomic, fetch, access_width(size)),
+                    None => Code::Unsupported,
+                };
                 op.aux = i32::from(insn.off) as u32;
             }
             Kind::Jump => {
                 op.code = Code::Ja;
-                op.aux = jump_aux(pc, insn.off);
+                op.aux = jump_aux(pc, insn.off.into());
+            }
+            Kind::JumpLong => {
+                op.code = Code::Ja;
+                op.aux = jump_aux(pc, insn.imm);
             }
             Kind::JumpIf {
                 cond,
@@ -94,11 +109,16 @@ pub fn decode_program(
                 source,
             } => {
                 op.code = with_source(Code::branch(cond, width_of(width)), source);
-                op.aux = jump_aux(pc, insn.off);
+                op.aux = jump_aux(pc, insn.off.into());
             }
             Kind::Call => resolve_call(&mut op, &insn, pc, count, version, functions, syscalls),
             Kind::CallReg => {
-                op.code = Code::CallReg;
+                // eBPF's `callx` calls the helper whose id the register holds.
+                op.code = if version.linux_ebpf() {
+                    Code::CallSyscallReg
+                } else {
+                    Code::CallReg
+                };
                 op.src = u8::try_from(version.callx_register(&insn)).map_or(15, |r| r.min(15));
             }
             Kind::Exit => op.code = Code::Exit,
@@ -112,8 +132,8 @@ pub fn decode_program(
 /// The target of a jump at `pc`; a target outside the text (impossible once verified)
 /// becomes an index past the end, which stops execution with ExecutionOverrun as the
 /// reference would.
-fn jump_aux(pc: usize, off: i16) -> u32 {
-    u32::try_from(jump_target(pc, off.into())).unwrap_or(u32::MAX)
+fn jump_aux(pc: usize, offset: i32) -> u32 {
+    u32::try_from(jump_target(pc, offset.into())).unwrap_or(u32::MAX)
 }
 
 fn resolve_call(
@@ -181,9 +201,11 @@ fn access_width(size: MemSize) -> Width {
 }
 
 /// The code of an arithmetic or logic instruction (its register form): the table's operation
-/// folded onto the op list's, with the version's rules for 32-bit results and V2's `sub`.
+/// folded onto the op list's, with the version's rules for 32-bit results, V2's `sub` and
+/// eBPF's total division.
 fn alu_code(op: AluOp, width: IsaWidth, source: Source, version: SbpfVersion) -> Code {
-    let zext = version.explicit_sign_extension_of_results();
+    let zext = version.zero_extend_alu32_results();
+    let mov_sext = version.explicit_sign_extension_of_results();
     let swap = version.swap_sub_reg_imm_operands() && source == Source::Imm;
     let arith = match op {
         AluOp::Add => Arith::Add,
@@ -205,6 +227,9 @@ fn alu_code(op: AluOp, width: IsaWidth, source: Source, version: SbpfVersion) ->
         AluOp::Mov => Arith::Mov,
         AluOp::Neg => Arith::Neg,
         AluOp::Hor => Arith::Hor,
+        AluOp::MovSext8 => Arith::MovSext8,
+        AluOp::MovSext16 => Arith::MovSext16,
+        AluOp::MovSext32 => Arith::MovSext32,
     };
     // `hor`, `uhmul` and `shmul` are 64-bit whatever the class says.
     let wide = width == IsaWidth::W64 || matches!(op, AluOp::Hor | AluOp::Uhmul | AluOp::Shmul);
@@ -213,11 +238,11 @@ fn alu_code(op: AluOp, width: IsaWidth, source: Source, version: SbpfVersion) ->
     } else {
         match op {
             AluOp::Add | AluOp::Sub if !zext && !swap => Extension::Sign,
-            AluOp::Mul => Extension::Sign,
-            AluOp::Mov if zext && source == Source::Reg => Extension::Sign,
+            AluOp::Mul if !zext => Extension::Sign,
+            AluOp::Mov if mov_sext && source == Source::Reg => Extension::Sign,
             _ => Extension::Zero,
         }
     };
     let width = if wide { Width::W64 } else { Width::W32 };
-    Code::alu(arith, width, extension)
+    Code::alu(arith, width, extension, version.linux_ebpf())
 }

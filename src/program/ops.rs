@@ -20,7 +20,7 @@
 //! Aliases do not exist here: V2's `lmul`, `udiv` and `urem` compute what `mul`, `div` and
 //! `mod` compute once the decoder has extended the immediate, so they decode to the same codes.
 
-use crate::isa::table::Cond;
+use crate::isa::table::{AtomicOp, Cond};
 
 /// An arithmetic or logic operation (the width and extension are separate facts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,12 @@ pub enum Arith {
     LittleEndian,
     /// The width's low bytes of `dst`, reversed
     BigEndian,
+    /// `b`'s low byte, sign-extended to the width (eBPF `movsx`)
+    MovSext8,
+    /// `b`'s low 16 bits, sign-extended to the width
+    MovSext16,
+    /// `b`'s low 32 bits, sign-extended to the width
+    MovSext32,
 }
 
 /// How many bits an op works on (for loads and stores: how many it moves).
@@ -119,7 +125,8 @@ pub enum Operand {
 /// Which errors an op can raise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// None.
+    /// None. (A division that cannot fault is total, as in eBPF: `x / 0 = 0`, `x % 0 = x`,
+    /// `MIN / -1 = MIN`, `MIN % -1 = 0`.)
     Never,
     /// DivideByZero.
     DivideByZero,
@@ -146,6 +153,11 @@ pub enum Operation {
     Load,
     /// `[dst + off] = b`.
     Store,
+    /// `[dst + off] ∘= src`, atomically (eBPF `lock`).
+    Atomic(AtomicOp),
+    /// The same, and the old value comes back in `src` (`r0` for `cmpxchg`, which compares
+    /// with `r0`).
+    AtomicFetch(AtomicOp),
     /// Jump to `aux`.
     Jump,
     /// `dst = imm` (two slots).
@@ -158,6 +170,8 @@ pub enum Operation {
     CallSyscallThenInternal,
     /// Call the instruction a register names.
     CallRegister,
+    /// Call the syscall whose key a register holds (eBPF `callx`: a helper id).
+    CallSyscallRegister,
     /// Return to the caller, or end the program.
     Exit,
     /// Raise the op's [`Fault`] (an instruction that decodes to nothing that runs).
@@ -217,9 +231,10 @@ const fn branch(cond: Cond, width: Width) -> OpFacts {
     }
 }
 
-const fn load(width: Width) -> OpFacts {
+const fn load(width: Width, extension: Extension) -> OpFacts {
     OpFacts {
         width,
+        extension,
         ..facts(Operation::Load, Operand::Unused, Fault::Access, false)
     }
 }
@@ -228,6 +243,25 @@ const fn store(width: Width) -> OpFacts {
     OpFacts {
         width,
         ..facts(Operation::Store, Operand::Reg, Fault::Access, false)
+    }
+}
+
+const fn atomic(op: AtomicOp, width: Width) -> OpFacts {
+    OpFacts {
+        width,
+        ..facts(Operation::Atomic(op), Operand::Reg, Fault::Access, false)
+    }
+}
+
+const fn atomic_fetch(op: AtomicOp, width: Width) -> OpFacts {
+    OpFacts {
+        width,
+        ..facts(
+            Operation::AtomicFetch(op),
+            Operand::Reg,
+            Fault::Access,
+            false,
+        )
     }
 }
 
@@ -259,7 +293,8 @@ const fn immediate(facts: OpFacts) -> OpFacts {
 /// `for_each_op!(my_macro, extra tokens)` expands to `my_macro! { [extra tokens] rows }`.
 ///
 /// A row is `Code (=> ImmediateTwin)? : class(arguments);`, the class one of `alu`,
-/// `branch`, `load`, `store`, `jump`, `load_imm64`, `call`, `fail` (the `const fn`s of
+/// `branch`, `load`, `store`, `atomic`, `atomic_fetch`, `jump`, `load_imm64`, `call`, `fail`
+/// (the `const fn`s of
 /// `program::ops` that turn the arguments into [`OpFacts`]). The order of the rows is the
 /// order of [`Code`]'s variants, each twin right after its row.
 macro_rules! for_each_op {
@@ -277,6 +312,10 @@ macro_rules! for_each_op {
             Mod64 => Mod64Imm: alu(Rem, W64, Full, Reg, DivideByZero);
             Sdiv64 => Sdiv64Imm: alu(Sdiv, W64, Full, Reg, DivideOverflow);
             Srem64 => Srem64Imm: alu(Srem, W64, Full, Reg, DivideOverflow);
+            Div64Total => Div64TotalImm: alu(Div, W64, Full, Reg, Never);
+            Mod64Total => Mod64TotalImm: alu(Rem, W64, Full, Reg, Never);
+            Sdiv64Total => Sdiv64TotalImm: alu(Sdiv, W64, Full, Reg, Never);
+            Srem64Total => Srem64TotalImm: alu(Srem, W64, Full, Reg, Never);
             Or64 => Or64Imm: alu(Or, W64, Full, Reg, Never);
             And64 => And64Imm: alu(And, W64, Full, Reg, Never);
             Xor64 => Xor64Imm: alu(Xor, W64, Full, Reg, Never);
@@ -286,6 +325,9 @@ macro_rules! for_each_op {
             Mov64 => Mov64Imm: alu(Mov, W64, Full, Reg, Never);
             Hor64Imm: alu(Hor, W64, Full, Imm, Never);
             Neg64: alu(Neg, W64, Full, Unused, Never);
+            MovSext8To64: alu(MovSext8, W64, Full, Reg, Never);
+            MovSext16To64: alu(MovSext16, W64, Full, Reg, Never);
+            MovSext32To64: alu(MovSext32, W64, Full, Reg, Never);
             // 32-bit arithmetic and logic.
             Add32Sext => Add32SextImm: alu(Add, W32, Sign, Reg, Never);
             Add32Zext => Add32ZextImm: alu(Add, W32, Zero, Reg, Never);
@@ -298,6 +340,10 @@ macro_rules! for_each_op {
             Mod32 => Mod32Imm: alu(Rem, W32, Zero, Reg, DivideByZero);
             Sdiv32 => Sdiv32Imm: alu(Sdiv, W32, Zero, Reg, DivideOverflow);
             Srem32 => Srem32Imm: alu(Srem, W32, Zero, Reg, DivideOverflow);
+            Div32Total => Div32TotalImm: alu(Div, W32, Zero, Reg, Never);
+            Mod32Total => Mod32TotalImm: alu(Rem, W32, Zero, Reg, Never);
+            Sdiv32Total => Sdiv32TotalImm: alu(Sdiv, W32, Zero, Reg, Never);
+            Srem32Total => Srem32TotalImm: alu(Srem, W32, Zero, Reg, Never);
             Or32 => Or32Imm: alu(Or, W32, Zero, Reg, Never);
             And32 => And32Imm: alu(And, W32, Zero, Reg, Never);
             Xor32 => Xor32Imm: alu(Xor, W32, Zero, Reg, Never);
@@ -307,6 +353,8 @@ macro_rules! for_each_op {
             Mov32 => Mov32Imm: alu(Mov, W32, Zero, Reg, Never);
             Mov32Sext: alu(Mov, W32, Sign, Reg, Never);
             Neg32: alu(Neg, W32, Zero, Unused, Never);
+            MovSext8To32: alu(MovSext8, W32, Zero, Reg, Never);
+            MovSext16To32: alu(MovSext16, W32, Zero, Reg, Never);
             // Byte order.
             Le16: alu(LittleEndian, W16, Zero, Unused, Never);
             Le32: alu(LittleEndian, W32, Zero, Unused, Never);
@@ -316,14 +364,38 @@ macro_rules! for_each_op {
             Be64: alu(BigEndian, W64, Full, Unused, Never);
             // Memory.
             LoadImm64: load_imm64();
-            Ld1: load(W8);
-            Ld2: load(W16);
-            Ld4: load(W32);
-            Ld8: load(W64);
+            Ld1: load(W8, Zero);
+            Ld2: load(W16, Zero);
+            Ld4: load(W32, Zero);
+            Ld8: load(W64, Full);
+            Lds1: load(W8, Sign);
+            Lds2: load(W16, Sign);
+            Lds4: load(W32, Sign);
             St1 => St1Imm: store(W8);
             St2 => St2Imm: store(W16);
             St4 => St4Imm: store(W32);
             St8 => St8Imm: store(W64);
+            // Atomics (eBPF).
+            AtomicAdd32: atomic(AtomicOp::Add, W32);
+            AtomicOr32: atomic(AtomicOp::Or, W32);
+            AtomicAnd32: atomic(AtomicOp::And, W32);
+            AtomicXor32: atomic(AtomicOp::Xor, W32);
+            AtomicFetchAdd32: atomic_fetch(AtomicOp::Add, W32);
+            AtomicFetchOr32: atomic_fetch(AtomicOp::Or, W32);
+            AtomicFetchAnd32: atomic_fetch(AtomicOp::And, W32);
+            AtomicFetchXor32: atomic_fetch(AtomicOp::Xor, W32);
+            AtomicXchg32: atomic_fetch(AtomicOp::Xchg, W32);
+            AtomicCmpxchg32: atomic_fetch(AtomicOp::Cmpxchg, W32);
+            AtomicAdd64: atomic(AtomicOp::Add, W64);
+            AtomicOr64: atomic(AtomicOp::Or, W64);
+            AtomicAnd64: atomic(AtomicOp::And, W64);
+            AtomicXor64: atomic(AtomicOp::Xor, W64);
+            AtomicFetchAdd64: atomic_fetch(AtomicOp::Add, W64);
+            AtomicFetchOr64: atomic_fetch(AtomicOp::Or, W64);
+            AtomicFetchAnd64: atomic_fetch(AtomicOp::And, W64);
+            AtomicFetchXor64: atomic_fetch(AtomicOp::Xor, W64);
+            AtomicXchg64: atomic_fetch(AtomicOp::Xchg, W64);
+            AtomicCmpxchg64: atomic_fetch(AtomicOp::Cmpxchg, W64);
             // Jumps.
             Ja: jump();
             Jeq => JeqImm: branch(Eq, W64);
@@ -353,6 +425,7 @@ macro_rules! for_each_op {
             CallInternal: call(CallInternal);
             CallSyscallThenInternal: call(CallSyscallThenInternal);
             CallReg: call(CallRegister);
+            CallSyscallReg: call(CallSyscallRegister);
             Exit: call(Exit);
             // Slots that decode to nothing runnable.
             CallUnresolved: fail(Unsupported);
@@ -433,9 +506,10 @@ impl Code {
         }
     }
 
-    /// The register-operand (or only) code of an arithmetic, logic or byte-order operation.
-    pub(super) fn alu(arith: Arith, width: Width, extension: Extension) -> Code {
-        ALU_CODES[arith as usize][width as usize][extension as usize]
+    /// The register-operand (or only) code of an arithmetic, logic or byte-order operation;
+    /// with `total`, the division that cannot fault (see [`Fault::Never`]).
+    pub(super) fn alu(arith: Arith, width: Width, extension: Extension, total: bool) -> Code {
+        ALU_CODES[arith as usize][width as usize][extension as usize][total as usize]
     }
 
     /// The register-operand code of a conditional jump (`width` 32 or 64 bits).
@@ -443,30 +517,73 @@ impl Code {
         BRANCH_CODES[cond as usize][width as usize]
     }
 
-    /// The load (`store == false`) or register store of `width`.
-    pub(super) fn memory(store: bool, width: Width) -> Code {
-        MEMORY_CODES[store as usize][width as usize]
+    /// The zero-extending load, the register store or the sign-extending load of `width`.
+    pub(super) fn memory(access: Access, width: Width) -> Code {
+        MEMORY_CODES[access as usize][width as usize]
     }
+
+    /// The atomic `op` of `width`, fetching or not.
+    pub(super) fn atomic(op: AtomicOp, fetch: bool, width: Width) -> Code {
+        ATOMIC_CODES[op as usize][fetch as usize][width as usize]
+    }
+}
+
+/// Which memory access a load or store code makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Access {
+    /// A load, zero-extended.
+    Load,
+    /// A store.
+    Store,
+    /// A load, sign-extended.
+    LoadSigned,
 }
 
 // The decoder's lookups, built at compile time from the facts: the first code (a row, never
 // its twin, which comes after it) with the wanted facts. Absent combinations stay `Unsupported`.
 
-const ARITHS: usize = Arith::BigEndian as usize + 1;
+const ARITHS: usize = Arith::MovSext32 as usize + 1;
+const ATOMICS: usize = AtomicOp::Cmpxchg as usize + 1;
 const CONDS: usize = 16;
 const WIDTHS: usize = Width::W64 as usize + 1;
 const EXTENSIONS: usize = Extension::Sign as usize + 1;
 
-static ALU_CODES: [[[Code; EXTENSIONS]; WIDTHS]; ARITHS] = {
-    let mut table = [[[Code::Unsupported; EXTENSIONS]; WIDTHS]; ARITHS];
+static ALU_CODES: [[[[Code; 2]; EXTENSIONS]; WIDTHS]; ARITHS] = {
+    let mut table = [[[[Code::Unsupported; 2]; EXTENSIONS]; WIDTHS]; ARITHS];
     let mut i = 0;
     while i < Code::ALL.len() {
         let f = FACTS[i];
         if let Operation::Alu(arith) = f.operation {
             let (a, w, e) = (arith as usize, f.width as usize, f.extension as usize);
-            if matches!(table[a][w][e], Code::Unsupported) {
-                table[a][w][e] = Code::ALL[i];
+            let divides = matches!(arith, Arith::Div | Arith::Rem | Arith::Sdiv | Arith::Srem);
+            // An operation that is not a division is the same op, total or not.
+            let total = matches!(f.fault, Fault::Never);
+            let mut t = 0;
+            while t < 2 {
+                let wanted = !divides || total == (t == 1);
+                if wanted && matches!(table[a][w][e][t], Code::Unsupported) {
+                    table[a][w][e][t] = Code::ALL[i];
+                }
+                t += 1;
             }
+        }
+        i += 1;
+    }
+    table
+};
+
+static ATOMIC_CODES: [[[Code; WIDTHS]; 2]; ATOMICS] = {
+    let mut table = [[[Code::Unsupported; WIDTHS]; 2]; ATOMICS];
+    let mut i = 0;
+    while i < Code::ALL.len() {
+        let f = FACTS[i];
+        let (op, fetch) = match f.operation {
+            Operation::Atomic(op) => (op as usize, 0),
+            Operation::AtomicFetch(op) => (op as usize, 1),
+            _ => (ATOMICS, 0),
+        };
+        if op < ATOMICS {
+            table[op][fetch][f.width as usize] = Code::ALL[i];
         }
         i += 1;
     }
@@ -489,18 +606,19 @@ static BRANCH_CODES: [[Code; WIDTHS]; CONDS] = {
     table
 };
 
-static MEMORY_CODES: [[Code; WIDTHS]; 2] = {
-    let mut table = [[Code::Unsupported; WIDTHS]; 2];
+static MEMORY_CODES: [[Code; WIDTHS]; 3] = {
+    let mut table = [[Code::Unsupported; WIDTHS]; 3];
     let mut i = 0;
     while i < Code::ALL.len() {
         let f = FACTS[i];
-        let store = match f.operation {
-            Operation::Load => 0,
-            Operation::Store => 1,
-            _ => 2,
+        let access = match (f.operation, f.extension) {
+            (Operation::Load, Extension::Sign) => Access::LoadSigned as usize,
+            (Operation::Load, _) => Access::Load as usize,
+            (Operation::Store, _) => Access::Store as usize,
+            _ => 3,
         };
-        if store < 2 && matches!(table[store][f.width as usize], Code::Unsupported) {
-            table[store][f.width as usize] = Code::ALL[i];
+        if access < 3 && matches!(table[access][f.width as usize], Code::Unsupported) {
+            table[access][f.width as usize] = Code::ALL[i];
         }
         i += 1;
     }

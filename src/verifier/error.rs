@@ -121,6 +121,30 @@ pub enum VerifierError {
         /// Instruction index.
         pc: usize,
     },
+    /// eBPF: an atomic whose immediate names no operation.
+    #[error("atomic at instruction {pc} has the unknown operation {imm:#x}")]
+    InvalidAtomicOperation {
+        /// The immediate.
+        imm: i32,
+        /// Instruction index.
+        pc: usize,
+    },
+    /// eBPF: an `lddw` or `call` whose `src` asks for something the loader resolves (a map
+    /// by file descriptor, a BTF function): raw bytecode must arrive resolved.
+    #[error("instruction {pc} has the unresolved pseudo source {src}")]
+    UnresolvedPseudo {
+        /// The `src` field.
+        src: u8,
+        /// Instruction index.
+        pc: usize,
+    },
+    /// eBPF: the last instruction is neither `exit` nor an unconditional jump, so control
+    /// could run off the end.
+    #[error("the last instruction, {pc}, falls through the end of the program")]
+    NoExit {
+        /// Instruction index.
+        pc: usize,
+    },
 }
 
 impl VerifierError {
@@ -138,6 +162,9 @@ impl VerifierError {
             Self::InvalidSourceRegister { .. } => "InvalidSourceRegister",
             Self::CannotWriteR10 { .. } => "CannotWriteR10",
             Self::InvalidDestinationRegister { .. } => "InvalidDestinationRegister",
+            Self::InvalidAtomicOperation { .. } => "InvalidAtomicOperation",
+            Self::UnresolvedPseudo { .. } => "UnresolvedPseudo",
+            Self::NoExit { .. } => "NoExit",
             Self::UnknownOpCode { .. } => "UnknownOpCode",
             Self::ShiftWithOverflow { .. } => "ShiftWithOverflow",
             Self::InvalidRegister { .. } => "InvalidRegister",
@@ -165,7 +192,10 @@ impl VerifierError {
             | Self::InvalidRegister { pc }
             | Self::UnalignedImmediate { pc }
             | Self::InvalidFunction { pc }
-            | Self::InvalidSyscall { pc, .. } => Some(pc),
+            | Self::InvalidSyscall { pc, .. }
+            | Self::InvalidAtomicOperation { pc, .. }
+            | Self::UnresolvedPseudo { pc, .. }
+            | Self::NoExit { pc } => Some(pc),
         }
     }
 }

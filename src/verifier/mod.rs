@@ -13,6 +13,13 @@
 //!    `add64 r10, imm`. For an `lddw` this check reports the index of its second slot, as the
 //!    reference does.
 //!
+//! Linux eBPF ([`SbpfVersion::Ebpf`]) keeps these structural rules and changes three: shift and
+//! division immediates are not checked (the dialect masks shifts and defines division by
+//! zero, as RFC 9669 §4.1 says and the bpf_conformance suite expects); an atomic must name a
+//! known operation, and a fetching one may not write r10; an `lddw` or `call` must not carry a
+//! pseudo source the loader should have resolved; and the last instruction must be `exit` or
+//! an unconditional jump (the kernel's rule that control cannot run off the end).
+//!
 //! [`verify_for_deployment`] adds the checks the reference runs only when a program is
 //! deployed (`LocalVerifier`, V3+): a `call` with `src = 0` names a registered syscall, and a
 //! `call` with `src = 1` does not use the invalid offset -1.
@@ -22,7 +29,7 @@ mod error;
 pub use error::VerifierError;
 
 use crate::isa::insn::{jump_target, slot_count, Insn, INSN_SIZE};
-use crate::isa::table::{AluOp, Kind, Source, Width};
+use crate::isa::table::{AluOp, AtomicOp, Kind, Source, Width};
 use crate::isa::version::SbpfVersion;
 use crate::isa::walk::{instructions, Instruction};
 
@@ -48,6 +55,14 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
             pc,
         })?;
         match info.kind {
+            Kind::LoadImm64 | Kind::Call
+                if version.linux_ebpf() && insn.src > kind_src_limit(info.kind) =>
+            {
+                return Err(VerifierError::UnresolvedPseudo { src: insn.src, pc });
+            }
+            _ => {}
+        }
+        match info.kind {
             Kind::LoadImm64 => {
                 if pc + 1 >= count {
                     return Err(VerifierError::LDDWCannotBeLast { pc });
@@ -66,9 +81,10 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
                     return Err(VerifierError::UnsupportedLEBEArgument { size: insn.imm, pc });
                 }
             }
-            Kind::Jump | Kind::JumpIf { .. } => {
-                // An i16 offset from a slot index: the target fits an i64.
-                let target = jump_target(pc, insn.off.into()) as i64;
+            Kind::Jump | Kind::JumpIf { .. } | Kind::JumpLong => {
+                // An i16 or i32 offset from a slot index: the target fits an i64.
+                let offset = info.kind.jump_offset(&insn).unwrap_or_default();
+                let target = jump_target(pc, offset.into()) as i64;
                 let landing = usize::try_from(target).ok().filter(|at| *at < count);
                 let Some(landing) = landing else {
                     return Err(VerifierError::JumpOutOfCode { target, pc });
@@ -85,14 +101,31 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
                     return Err(VerifierError::InvalidRegister { pc });
                 }
             }
+            Kind::Atomic(_) => match AtomicOp::from_imm(insn.imm) {
+                None => {
+                    return Err(VerifierError::InvalidAtomicOperation { imm: insn.imm, pc });
+                }
+                // A fetch writes its old value into `src` (`cmpxchg`: into r0).
+                Some((op, true)) if op != AtomicOp::Cmpxchg && insn.src == 10 => {
+                    return Err(VerifierError::CannotWriteR10 { pc });
+                }
+                Some(_) => {}
+            },
             Kind::Alu {
                 source: Source::Reg,
                 ..
             }
             | Kind::Load(_)
+            | Kind::LoadSigned(_)
             | Kind::Store(..)
             | Kind::Call
             | Kind::Exit => {}
+        }
+        if version.linux_ebpf() && pc + slots >= count {
+            let leaves = matches!(info.kind, Kind::Exit | Kind::Jump | Kind::JumpLong);
+            if !leaves {
+                return Err(VerifierError::NoExit { pc });
+            }
         }
         // An lddw's register error names its second slot, as the reference's does.
         check_registers(&insn, info.kind, version, pc + slots - 1)?;
@@ -107,10 +140,12 @@ fn check_alu_immediate(
     version: SbpfVersion,
     pc: usize,
 ) -> Result<(), VerifierError> {
-    if op.divides() && insn.imm == 0 {
+    // eBPF defines both: `x / 0 = 0`, `x % 0 = x`, and shift amounts are masked.
+    let defined = version.linux_ebpf();
+    if op.divides() && insn.imm == 0 && !defined {
         return Err(VerifierError::DivisionByZero { pc });
     }
-    if op.shifts() && (insn.imm < 0 || insn.imm as u32 >= width.bits()) {
+    if op.shifts() && (insn.imm < 0 || insn.imm as u32 >= width.bits()) && !defined {
         return Err(VerifierError::ShiftWithOverflow {
             shift: insn.imm64() as u64,
             bits: width.bits().into(),
@@ -121,6 +156,15 @@ fn check_alu_immediate(
         return Err(VerifierError::UnalignedImmediate { pc });
     }
     Ok(())
+}
+
+/// The largest `src` an eBPF `lddw` (0: a plain constant) or `call` (0: a helper, 1: a local
+/// function) may carry; the others are pseudo sources a loader resolves (RFC 9669 §5.4, §4.3).
+const fn kind_src_limit(kind: Kind) -> u8 {
+    match kind {
+        Kind::Call => 1,
+        _ => 0,
+    }
 }
 
 /// `add64 r10, imm` in a version with dynamic stack frames.

@@ -115,6 +115,23 @@ impl Context<'_> {
     }
 }
 
+impl Context<'_> {
+    /// The 32-bit offset of eBPF's `gotol`: a number, or a label's distance from the next slot.
+    pub(super) fn long_jump_offset(&self, operand: &Operand) -> Result<i32, AsmError> {
+        match &operand.value {
+            OperandValue::Integer(value) => self.imm32(operand, *value),
+            OperandValue::Name(name) => {
+                let target = self.label(operand, name)? as i128;
+                self.imm32(operand, jump_delta(self.pc, target))
+            }
+            _ => Err(self.error(
+                operand.column,
+                AsmProblem::Syntax("expected a jump offset or a label".into()),
+            )),
+        }
+    }
+}
+
 pub(super) fn slot(opcode: u8, dst: u8, src: u8, off: i16, imm: i32) -> Insn {
     Insn {
         opcode,

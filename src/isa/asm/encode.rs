@@ -7,15 +7,19 @@ use super::error::{AsmError, AsmProblem};
 use super::parse::{Operand, OperandValue};
 use super::CallTarget;
 use crate::isa::hash::symbol_hash;
-use crate::isa::table::{rows_named, AluOp, ByteOrder, Kind, OpInfo, Source, Width, TABLE};
+use crate::isa::table::{
+    rows_named, AluOp, AtomicOp, ByteOrder, Kind, MemSize, OpInfo, Selector, Source, Width, TABLE,
+};
 use crate::isa::version::SbpfVersion;
 
 /// How a mnemonic resolves.
 enum Mnemonic {
     /// Rows of the table with this canonical name.
     Rows(&'static str),
-    /// `le16` … `be64`.
+    /// `le16` … `be64`, `bswap16` … `bswap64`.
     Endian(ByteOrder, i32),
+    /// `lock_add32` … `lock_fetch_xor64`, `lock_xchg64`, `lock_cmpxchg32` (eBPF atomics).
+    Atomic(AtomicOp, bool, MemSize),
     /// `syscall`: a `call` by hash.
     Syscall,
     /// `hashcall`: LLVM's relocated `call` (V0–V2): `src = 1` and a registry key or hash.
@@ -34,7 +38,14 @@ fn resolve(mnemonic: &str) -> Option<Mnemonic> {
         "hashcall" => return Some(Mnemonic::HashCall),
         _ => {}
     }
-    for (prefix, order) in [("le", ByteOrder::Little), ("be", ByteOrder::Big)] {
+    if let Some(atomic) = atomic_mnemonic(mnemonic) {
+        return Some(atomic);
+    }
+    for (prefix, order) in [
+        ("le", ByteOrder::Little),
+        ("be", ByteOrder::Big),
+        ("bswap", ByteOrder::Swap),
+    ] {
         if let Some(size) = mnemonic.strip_prefix(prefix) {
             if let Ok(bits @ (16 | 32 | 64)) = size.parse::<i32>() {
                 return Some(Mnemonic::Endian(order, bits));
@@ -42,7 +53,7 @@ fn resolve(mnemonic: &str) -> Option<Mnemonic> {
         }
     }
     if let Some(name) = canonical(mnemonic) {
-        if !matches!(mnemonic, "le" | "be") {
+        if !matches!(mnemonic, "le" | "be" | "bswap" | "lock32" | "lock64") {
             return Some(Mnemonic::Rows(name));
         }
         return None;
@@ -75,6 +86,27 @@ fn resolve(mnemonic: &str) -> Option<Mnemonic> {
         }
     }
     None
+}
+
+/// `lock_[fetch_]op(32|64)`, as the disassembler writes atomics (`xchg` and `cmpxchg` always
+/// fetch; `lock_add` without a width is 64-bit).
+fn atomic_mnemonic(mnemonic: &str) -> Option<Mnemonic> {
+    let rest = mnemonic.strip_prefix("lock_")?;
+    let (fetch, rest) = match rest.strip_prefix("fetch_") {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    let (name, size) = if let Some(name) = rest.strip_suffix("32") {
+        (name, MemSize::B4)
+    } else {
+        (rest.strip_suffix("64").unwrap_or(rest), MemSize::B8)
+    };
+    let op = AtomicOp::ALL.into_iter().find(|op| op.name() == name)?;
+    let always_fetches = matches!(op, AtomicOp::Xchg | AtomicOp::Cmpxchg);
+    if always_fetches && fetch {
+        return None;
+    }
+    Some(Mnemonic::Atomic(op, fetch || always_fetches, size))
 }
 
 /// The row to encode: among rows named `name` (and matching the operand source, if given),
@@ -127,6 +159,31 @@ pub(super) fn instruction(
                 _ => Err(cx.bad_operands(column, mnemonic, "one register: be16 r0")),
             };
         }
+        Mnemonic::Atomic(op, fetch, size) => {
+            let opcode = TABLE
+                .iter()
+                .find(|info| info.kind == Kind::Atomic(size))
+                .map_or(0, |info| info.opcode);
+            return match operands {
+                [memory @ Operand {
+                    value: Mem { base, offset },
+                    ..
+                }, Operand {
+                    value: Reg(src), ..
+                }] => Ok(single(slot(
+                    opcode,
+                    *base,
+                    *src,
+                    cx.off16(memory, *offset)?,
+                    op.imm(fetch),
+                ))),
+                _ => Err(cx.bad_operands(
+                    column,
+                    mnemonic,
+                    "a memory operand and a register: lock_add64 [r10-8], r1",
+                )),
+            };
+        }
         Mnemonic::Syscall => {
             let (imm, name) = match operands {
                 [Operand {
@@ -162,6 +219,11 @@ pub(super) fn instruction(
         return Err(cx.error(column, AsmProblem::UnknownMnemonic(mnemonic.to_string())));
     };
     let opcode = info.opcode;
+    // Rows that another field selects (eBPF `sdiv`, `movsx`) carry it in `off`.
+    let selector = match info.selector {
+        Selector::Offset(off) => off,
+        Selector::Any => 0,
+    };
     match info.kind {
         Kind::Alu { op: AluOp::Neg, .. } => match operands {
             [Operand {
@@ -177,7 +239,7 @@ pub(super) fn instruction(
                 }, Operand {
                     value: Reg(src), ..
                 }],
-            ) => Ok(single(slot(opcode, *dst, *src, 0, 0))),
+            ) => Ok(single(slot(opcode, *dst, *src, selector, 0))),
             (
                 Source::Imm,
                 [Operand {
@@ -195,7 +257,7 @@ pub(super) fn instruction(
                     // The reference assembler turns a frame bump into a no-op where frames are fixed.
                     return Ok(single(slot(0x47, 0, 0, 0, 0)));
                 }
-                Ok(single(slot(opcode, *dst, 0, 0, imm)))
+                Ok(single(slot(opcode, *dst, 0, selector, imm)))
             }
             _ => Err(cx.bad_operands(
                 column,
@@ -203,7 +265,9 @@ pub(super) fn instruction(
                 "a register and a register or immediate: add64 r1, 2",
             )),
         },
-        Kind::Endian(_) => Err(cx.error(column, AsmProblem::UnknownMnemonic(mnemonic.to_string()))),
+        Kind::Endian(_) | Kind::Atomic(_) => {
+            Err(cx.error(column, AsmProblem::UnknownMnemonic(mnemonic.to_string())))
+        }
         Kind::LoadImm64 => match operands {
             [Operand {
                 value: Reg(dst), ..
@@ -249,7 +313,7 @@ pub(super) fn instruction(
                 "a register and a 64-bit immediate: lddw r1, 0x1122334455667788",
             )),
         },
-        Kind::Load(_) => match operands {
+        Kind::Load(_) | Kind::LoadSigned(_) => match operands {
             [Operand {
                 value: Reg(dst), ..
             }, memory @ Operand {
@@ -312,6 +376,13 @@ pub(super) fn instruction(
                 ..
             }] => Ok(single(slot(opcode, 0, 0, cx.jump_offset(target)?, 0))),
             _ => Err(cx.bad_operands(column, mnemonic, "an offset or a label: ja +2, ja done")),
+        },
+        Kind::JumpLong => match operands {
+            [target @ Operand {
+                value: Int(_) | Name(_),
+                ..
+            }] => Ok(single(slot(opcode, 0, 0, 0, cx.long_jump_offset(target)?))),
+            _ => Err(cx.bad_operands(column, mnemonic, "an offset or a label: gotol done")),
         },
         Kind::JumpIf { source, .. } => match (source, operands) {
             (

@@ -4,7 +4,7 @@ use super::callee::Callee;
 use crate::isa::hash::function_key;
 use crate::isa::insn::{self, lddw_value, Insn};
 use crate::isa::syscall_names::is_known_syscall;
-use crate::isa::table::{AluOp, ByteOrder, Kind, OpInfo, Source};
+use crate::isa::table::{AluOp, AtomicOp, ByteOrder, Kind, OpInfo, Source};
 use crate::isa::version::SbpfVersion;
 
 /// How the operand that names a target is written.
@@ -47,6 +47,7 @@ pub fn instruction(
             let prefix = match order {
                 ByteOrder::Little => "le",
                 ByteOrder::Big => "be",
+                ByteOrder::Swap => "bswap",
             };
             if !matches!(imm, 16 | 32 | 64) {
                 return None;
@@ -57,7 +58,15 @@ pub fn instruction(
             let value = lddw_value(insn, second?);
             format!("{m} r{dst}, {}", target(format!("{value:#x}")))
         }
-        Kind::Load(_) => format!("{m} r{dst}, [r{src}{}]", signed(off.into())),
+        Kind::Load(_) | Kind::LoadSigned(_) => {
+            format!("{m} r{dst}, [r{src}{}]", signed(off.into()))
+        }
+        Kind::Atomic(size) => {
+            let (op, fetch) = AtomicOp::from_imm(imm)?;
+            let name = atomic_mnemonic(op, fetch, size.bytes() * 8);
+            format!("{name} [r{dst}{}], r{src}", signed(off.into()))
+        }
+        Kind::JumpLong => format!("{m} {}", target(signed(imm.into()))),
         Kind::Store(_, Source::Imm) => format!("{m} [r{dst}{}], {imm}", signed(off.into())),
         Kind::Store(_, Source::Reg) => format!("{m} [r{dst}{}], r{src}", signed(off.into())),
         Kind::Jump => format!("{m} {}", target(signed(off.into()))),
@@ -132,10 +141,19 @@ fn call(
 
 /// The jump target an instruction names, if any.
 pub fn jump_target(info: &OpInfo, insn: &Insn, pc: usize) -> Option<i64> {
-    match info.kind {
-        Kind::Jump | Kind::JumpIf { .. } => Some(insn::jump_target(pc, insn.off.into()) as i64),
-        _ => None,
-    }
+    let offset = info.kind.jump_offset(insn)?;
+    Some(insn::jump_target(pc, offset.into()) as i64)
+}
+
+/// An atomic's mnemonic: `lock_add32`, `lock_fetch_or64`, `lock_xchg64`, `lock_cmpxchg32`
+/// (`xchg` and `cmpxchg` always fetch, so their names do not say it).
+pub fn atomic_mnemonic(op: AtomicOp, fetch: bool, bits: u64) -> String {
+    let fetch = if fetch && !matches!(op, AtomicOp::Xchg | AtomicOp::Cmpxchg) {
+        "fetch_"
+    } else {
+        ""
+    };
+    format!("lock_{fetch}{}{bits}", op.name())
 }
 
 /// A name the assembler reads back as a name: identifier characters, not starting with a

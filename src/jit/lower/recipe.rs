@@ -262,6 +262,12 @@ const fn recipe_of(facts: OpFacts) -> Recipe {
             Arith::Mul => mul(immediate, wide, sign_extend),
             Arith::Uhmul => mul_high(immediate, false),
             Arith::Shmul => mul_high(immediate, true),
+            // eBPF's total division is not lowered yet: handed over.
+            Arith::Div | Arith::Rem | Arith::Sdiv | Arith::Srem
+                if matches!(facts.fault, Fault::Never) =>
+            {
+                OTHER
+            }
             Arith::Div | Arith::Rem | Arith::Sdiv | Arith::Srem => div(
                 immediate,
                 wide,
@@ -273,7 +279,10 @@ const fn recipe_of(facts: OpFacts) -> Recipe {
             | Arith::Hor
             | Arith::Neg
             | Arith::LittleEndian
-            | Arith::BigEndian => OTHER,
+            | Arith::BigEndian
+            | Arith::MovSext8
+            | Arith::MovSext16
+            | Arith::MovSext32 => OTHER,
         },
         Operation::Branch(cond) => jump(
             x86_cond(cond),
@@ -281,6 +290,8 @@ const fn recipe_of(facts: OpFacts) -> Recipe {
             immediate,
             matches!(cond, IsaCond::Set),
         ),
+        // Sign-extending loads are not lowered yet: handed over.
+        Operation::Load if sign_extend => OTHER,
         Operation::Load => load(bytes),
         Operation::Store if immediate => store_immediate(bytes),
         Operation::Store => store(bytes),
@@ -290,6 +301,9 @@ const fn recipe_of(facts: OpFacts) -> Recipe {
         | Operation::CallInternal
         | Operation::CallSyscallThenInternal
         | Operation::CallRegister
+        | Operation::CallSyscallRegister
+        | Operation::Atomic(_)
+        | Operation::AtomicFetch(_)
         | Operation::Exit
         | Operation::Fail => OTHER,
     }
