@@ -2,7 +2,7 @@
 
 use rand::rngs::StdRng;
 use rand::RngExt;
-use sbvm::isa::table::{AluOp, Kind, OpInfo, Source, TABLE};
+use sbvm::isa::table::{AluOp, AtomicOp, Kind, OpInfo, Selector, Source, TABLE};
 use sbvm::isa::{Insn, SbpfVersion};
 
 /// A random stream of `units` instructions that `verify` accepts in `version`. One in five
@@ -38,7 +38,12 @@ pub fn valid_program(rng: &mut StdRng, version: SbpfVersion, units: usize) -> Ve
     starts.push(slots.len() - 1);
     for at in jumps {
         let target = starts[rng.random_range(0..starts.len())] as i64;
-        slots[at].off = (target - at as i64 - 1) as i16;
+        let delta = target - at as i64 - 1;
+        if slots[at].opcode == 0x06 && version.linux_ebpf() {
+            slots[at].imm = delta as i32; // gotol: the offset is the immediate
+        } else {
+            slots[at].off = delta as i16;
+        }
     }
     slots.iter().flat_map(Insn::encode).collect()
 }
@@ -81,9 +86,16 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
         }
         Kind::Endian(_) => insn.imm = [16, 32, 64][rng.random_range(0..3)],
         Kind::LoadImm64 => insn.imm = rng.random(),
-        Kind::Load(_) => {
+        Kind::Load(_) | Kind::LoadSigned(_) => {
             set_src(&mut insn, rng);
             insn.off = rng.random();
+        }
+        Kind::Atomic(_) => {
+            insn.dst = rng.random_range(0..=10);
+            insn.off = rng.random();
+            insn.src = rng.random_range(0..10);
+            let op = AtomicOp::ALL[rng.random_range(0..AtomicOp::ALL.len())];
+            insn.imm = op.imm(rng.random_bool(0.5));
         }
         Kind::Store(_, source) => {
             insn.dst = rng.random_range(0..=10);
@@ -101,7 +113,7 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
                 insn.imm = small_or_any(rng);
             }
         }
-        Kind::Jump | Kind::Exit => insn.dst = 0,
+        Kind::Jump | Kind::JumpLong | Kind::Exit => insn.dst = 0,
         Kind::Call => {
             insn.dst = 0;
             insn.imm = small_or_any(rng);
@@ -119,9 +131,13 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
             }
         }
     }
+    if let Selector::Offset(off) = info.selector {
+        insn.off = off;
+    }
+    // In eBPF `off` selects rows (`sdiv`, `movsx`): no junk there.
     if junk {
         match rng.random_range(0..3) {
-            0 => insn.off = rng.random(),
+            0 if !version.linux_ebpf() => insn.off = rng.random(),
             1 if !matches!(
                 info.kind,
                 Kind::Alu {
@@ -129,7 +145,9 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
                     ..
                 } | Kind::JumpIf { .. }
                     | Kind::Load(_)
+                    | Kind::LoadSigned(_)
                     | Kind::Store(..)
+                    | Kind::Atomic(_)
                     | Kind::CallReg
             ) =>
             {
