@@ -97,7 +97,11 @@ fn sbvms_own_cases_pass_on_the_jit() {
 fn the_plugin_speaks_the_runners_protocol() {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm-bpf-plugin"))
-        .args(["00  00  00  01  00  00  00  02  ", "--engine", "interpreter"])
+        .args([
+            "00  00  00  01  00  00  00  02  ",
+            "--engine",
+            "interpreter",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -132,7 +136,8 @@ fn the_plugin_reports_faults_and_bad_arguments() {
     // ldxdw r0, [r1+0] with no memory: the empty input has no byte to load.
     let fault = run(&[], b"79 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00");
     assert_eq!(fault.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&fault.stdout).contains("access violation: load of 8 bytes at 0x400000000"));
+    assert!(String::from_utf8_lossy(&fault.stdout)
+        .contains("access violation: load of 8 bytes at 0x400000000"));
     let bad = run(&["--engine", "cranelift"], b"95 00 00 00 00 00 00 00");
     assert_eq!(bad.status.code(), Some(2));
     let odd = run(&[], b"95 0");

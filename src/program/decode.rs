@@ -3,7 +3,8 @@
 //! `lmul`, `udiv` and `urem` decode to the codes of `mul`, `div` and `mod`, their immediates
 //! zero-extended where the operation is unsigned.
 
-use super::ops::{Access, Arith, Extension, Width};
+use super::lookup::Access;
+use super::ops::{Arith, Extension, Width};
 use super::{run_lengths, Code, DecodedProgram, Op};
 use crate::isa::insn::{jump_target, lddw_value};
 use crate::isa::table::{AluOp, AtomicOp, ByteOrder, Kind, MemSize, Source, Width as IsaWidth};

@@ -27,6 +27,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 mod decode;
+mod lookup;
 mod ops;
 
 pub use decode::{decode_program, FunctionIndex, SyscallIndex};
