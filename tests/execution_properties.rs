@@ -56,7 +56,7 @@ fn arbitrary_bytecode_never_panics_or_hangs() {
     let mut executed = 0;
     for seed in common::seeds(300) {
         let mut rng = StdRng::seed_from_u64(seed);
-        for version in SbpfVersion::ALL {
+        for version in SbpfVersion::ALL.into_iter().chain([SbpfVersion::Ebpf]) {
             // Random bytes rarely verify; valid programs with a few bits flipped often do.
             let mut bytes = if rng.random_bool(0.2) {
                 code_like_bytes(&mut rng, 48)
@@ -91,7 +91,7 @@ fn single_steps_agree_with_the_fast_loop() {
     let mut kinds = std::collections::BTreeSet::new();
     for seed in common::seeds(150) {
         let mut rng = StdRng::seed_from_u64(seed);
-        for version in SbpfVersion::ALL {
+        for version in SbpfVersion::ALL.into_iter().chain([SbpfVersion::Ebpf]) {
             let text = valid_program(&mut rng, version, 40);
             let executable =
                 common::raw_executable(&text, version).expect("generated programs verify");

@@ -15,7 +15,7 @@ use sbvm::verifier::verify;
 fn valid_streams_round_trip_through_the_disassembler() {
     for seed in common::seeds(40) {
         let mut rng = StdRng::seed_from_u64(seed);
-        for version in SbpfVersion::ALL {
+        for version in SbpfVersion::ALL.into_iter().chain([SbpfVersion::Ebpf]) {
             let text = valid_program(&mut rng, version, 200);
             verify(&text, version).unwrap_or_else(|e| {
                 panic!("seed {seed} {version}: generator made an invalid program: {e}")
@@ -32,7 +32,7 @@ fn valid_streams_round_trip_through_the_disassembler() {
 fn valid_streams_mostly_disassemble_to_instructions_not_raw_slots() {
     // The round trip could pass trivially if everything became `.fill`; it must not.
     let mut rng = StdRng::seed_from_u64(7);
-    for version in SbpfVersion::ALL {
+    for version in SbpfVersion::ALL.into_iter().chain([SbpfVersion::Ebpf]) {
         let text = valid_program(&mut rng, version, 500);
         let source = disassemble(&text, version, &Symbols::default());
         let raw = source
@@ -51,7 +51,10 @@ fn arbitrary_bytes_never_panic_and_whole_slots_round_trip() {
     for seed in common::seeds(300) {
         let mut rng = StdRng::seed_from_u64(seed);
         let bytes = code_like_bytes(&mut rng, 64);
-        for version in SbpfVersion::ALL.into_iter().chain([SbpfVersion::Reserved]) {
+        for version in SbpfVersion::ALL
+            .into_iter()
+            .chain([SbpfVersion::Ebpf, SbpfVersion::Reserved])
+        {
             let _ = verify(&bytes, version);
             let _ = listing(&bytes, version, &Symbols::default());
             let source = disassemble(&bytes, version, &Symbols::default());

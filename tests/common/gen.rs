@@ -149,7 +149,8 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
                     | Kind::Store(..)
                     | Kind::Atomic(_)
                     | Kind::CallReg
-            ) =>
+            ) && !(version.linux_ebpf()
+                && matches!(info.kind, Kind::LoadImm64 | Kind::Call)) =>
             {
                 insn.src = rng.random_range(0..=10)
             }
