@@ -419,3 +419,67 @@ fn an_embedder_helper_registered_first_is_kept() {
     );
     assert_eq!(registry.iter().count(), 7);
 }
+
+// --- a whole program through the VM --------------------------------------------------
+
+/// Update key 7 to 40, look it up, add 2 through the returned pointer, return the sum. The
+/// SBPF dialect stands in for eBPF here (its `syscall N` is a call by key N, as an eBPF
+/// `call N` is); the maps and helpers are the same.
+const COUNTER: &str = "
+    lddw r1, 0x10000000000
+    mov64 r2, r10
+    add64 r2, -8
+    stw [r10-8], 7
+    mov64 r3, r10
+    add64 r3, -16
+    stdw [r10-16], 40
+    mov64 r4, 0
+    syscall 2
+    lddw r1, 0x10000000000
+    mov64 r2, r10
+    add64 r2, -8
+    syscall 1
+    ldxdw r6, [r0+0]
+    add64 r6, 2
+    stxdw [r0+0], r6
+    mov64 r0, r6
+    exit";
+
+#[test]
+fn a_program_keeps_state_in_a_map_across_runs() {
+    use sbvm::vm::{Config, Engine, Executable, Runtime, Vm};
+    use std::sync::Arc;
+
+    let mut runtime = Runtime::<HelperContext>::new(Config::default());
+    register_builtin_helpers(&mut runtime.syscalls);
+    let version = SbpfVersion::V3;
+    let executable = Executable::from_assembly(COUNTER, version, Arc::new(runtime)).unwrap();
+    let config = executable.config().clone();
+    let mut maps = Maps::new(&[def("counts", MapKind::Hash, 4, 8, 4)]).unwrap();
+    let mut context = HelperContext::new();
+    for (run, engine) in [Engine::Interpreter, Engine::Jit, Engine::Interpreter]
+        .into_iter()
+        .enumerate()
+    {
+        let result = maps.with_lent(&mut context, |maps, context| {
+            // The maps' regions live as long as this call; the others longer.
+            let stack = vec![0; config.stack_size()];
+            let mut regions = vec![
+                executable.ro_region(),
+                MemoryRegion::owned(stack, sbvm::memory::MM_STACK_START),
+            ];
+            regions.extend(maps);
+            let memory = MemoryMapping::new(regions, &config, version).unwrap();
+            let mut vm = Vm::new(&executable, context, memory);
+            vm.execute_with(engine).1
+        });
+        // Each run sets 40 again and adds 2: the update wrote in place, the pointer held.
+        assert_eq!(result, Ok(42), "run {run} with {engine:?}");
+        let counts = maps.get("counts").unwrap();
+        assert_eq!(
+            counts.lookup(&7u32.to_le_bytes()),
+            Some(&42u64.to_le_bytes()[..])
+        );
+        assert_eq!(counts.entries().len(), 1);
+    }
+}

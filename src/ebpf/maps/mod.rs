@@ -34,6 +34,23 @@
 //! kinds load with no storage, and the helpers refuse them (`-EINVAL`).
 //!
 //! Per-cpu maps run as one cpu: a value is `value_size` bytes, as for their plain kinds.
+//!
+//! # The embedder's view
+//!
+//! ```
+//! use sbvm::ebpf::map_def::{MapDef, MapKind};
+//! use sbvm::ebpf::maps::{errno, Maps};
+//!
+//! let def = MapDef { name: "hits".into(), kind: MapKind::Hash, key_size: 4, value_size: 8,
+//!                    max_entries: 2, flags: 0 };
+//! let mut maps = Maps::new(&[def]).unwrap();
+//! let hits = maps.get_mut("hits").unwrap();
+//! hits.update(&7u32.to_le_bytes(), &1u64.to_le_bytes(), errno::BPF_NOEXIST).unwrap();
+//! assert_eq!(hits.update(&7u32.to_le_bytes(), &2u64.to_le_bytes(), errno::BPF_NOEXIST),
+//!            Err(-errno::EEXIST));
+//! assert_eq!(hits.lookup(&7u32.to_le_bytes()), Some(&1u64.to_le_bytes()[..]));
+//! assert_eq!(hits.entries(), vec![(7u32.to_le_bytes().to_vec(), 1u64.to_le_bytes().to_vec())]);
+//! ```
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -335,6 +352,26 @@ impl Maps {
 
     /// Runs `run` with the maps lent to `context` ([`Maps::lend`]) and takes them back after
     /// ([`Maps::reclaim`]), whatever `run` returns.
+    ///
+    /// The maps' regions live only as long as the call; regions that live longer (the
+    /// program's, a stack) join them in a new list, which takes the shorter lifetime:
+    ///
+    /// ```
+    /// # use sbvm::ebpf::{helpers::HelperContext, map_def::{MapDef, MapKind}, maps::Maps};
+    /// # use sbvm::memory::{MemoryMapping, MemoryRegion};
+    /// # let def = MapDef { name: "counts".into(), kind: MapKind::Array, key_size: 4,
+    /// #     value_size: 8, max_entries: 1, flags: 0 };
+    /// let mut maps = Maps::new(&[def]).unwrap();
+    /// let mut context = HelperContext::new();
+    /// let stack = vec![0u8; 4096];
+    /// let seen = maps.with_lent(&mut context, |lent, context| {
+    ///     let mut regions = vec![MemoryRegion::read_only(&stack, 0x2_0000_0000)];
+    ///     regions.extend(lent);
+    ///     // … build the MemoryMapping and the Vm with `context`, run, return the result.
+    ///     regions.len()
+    /// });
+    /// assert_eq!(seen, 2);
+    /// ```
     pub fn with_lent<R>(
         &mut self,
         context: &mut HelperContext,
