@@ -4,7 +4,7 @@
 use sbvm::ebpf::layout;
 use sbvm::ebpf::map_def::{MapDef, MapKind};
 use sbvm::ebpf::maps::errno::{BPF_ANY, BPF_EXIST, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT};
-use sbvm::ebpf::maps::{MapError, Maps, MAX_TOTAL_MAP_BYTES};
+use sbvm::ebpf::maps::{MapError, Maps, HASH_ENTRY_OVERHEAD, MAX_TOTAL_MAP_BYTES};
 use sbvm::isa::SbpfVersion;
 use sbvm::memory::{MappingSettings, MemoryMapping};
 
@@ -206,18 +206,20 @@ fn sizes_are_checked_before_anything_is_allocated() {
         Maps::new(&[huge]),
         Err(MapError::TooLarge { index: 0, .. })
     ));
-    // Exactly the cap passes the check; one more byte of hash keys does not.
-    let half = (MAX_TOTAL_MAP_BYTES / 2) as u32;
-    let at_cap = [
-        def("a", MapKind::Array, 4, half, 1),
-        def("h", MapKind::Hash, 1, 1, half / 2),
-    ];
+    // Exactly the cap passes the check; one more hash entry does not. A hash entry counts
+    // its value, its key and HASH_ENTRY_OVERHEAD: 1 + 63 + 64 = 128 bytes here.
+    let half = MAX_TOTAL_MAP_BYTES / 2;
+    let entries = (half / 128) as u32;
+    let array = def("a", MapKind::Array, 4, half as u32, 1);
+    let at_cap = [array.clone(), def("h", MapKind::Hash, 63, 1, entries)];
+    assert_eq!(u64::from(HASH_ENTRY_OVERHEAD), 64);
     assert!(matches!(
-        Maps::new(&[at_cap[0].clone(), def("h", MapKind::Hash, 1, 1, half / 2 + 1)]),
-        Err(MapError::TooLarge { index: 1, total, .. }) if total == MAX_TOTAL_MAP_BYTES + 2
+        Maps::new(&[array, def("h", MapKind::Hash, 63, 1, entries + 1)]),
+        Err(MapError::TooLarge { index: 1, total, .. }) if total == MAX_TOTAL_MAP_BYTES + 128
     ));
     let maps = Maps::new(&at_cap).unwrap();
-    assert_eq!(maps.get("a").unwrap().values().len(), half as usize);
+    assert_eq!(maps.get("a").unwrap().values().len() as u64, half);
+    assert_eq!(maps.get("h").unwrap().values().len(), entries as usize);
     let too_many = vec![def("o", MapKind::Other(3), 4, 4, 1); layout::MAX_MAPS + 1];
     assert_eq!(
         Maps::new(&too_many),

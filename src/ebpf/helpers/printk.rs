@@ -332,3 +332,34 @@ fn read_c_string(memory: &MemoryMapping<'_>, address: u64) -> Option<Vec<u8>> {
     }
     Some(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conversion_takes_its_flags_width_and_letters() {
+        // The grammar of bpf_bprintf_prepare: [0 +-]* [1-9][0-9]* then the conversion.
+        let (spec, len) = Spec::parse(b"-08lld rest").unwrap();
+        assert_eq!(len, 6);
+        assert!(spec.left && spec.zero && spec.width == 8);
+        assert_eq!(
+            spec.conversion,
+            Conversion::Integer {
+                wide: true,
+                signed: true,
+                radix: Radix::Decimal
+            }
+        );
+        assert_eq!(Spec::parse(b"pK").map(|(_, len)| len), Ok(2));
+        assert_eq!(Spec::parse(b"p ").map(|(_, len)| len), Ok(1));
+        assert_eq!(Spec::parse(b"pks.").map(|(_, len)| len), Ok(3));
+        assert_eq!(Spec::parse(b"s").map(|(_, len)| len), Ok(1));
+        assert_eq!(
+            Spec::parse(b"99999999999c").map(|(s, _)| s.width),
+            Ok(MAX_TRACE_MESSAGE)
+        );
+        assert_eq!(Spec::parse(b"pz"), Err(-EINVAL));
+        assert_eq!(Spec::parse(b""), Err(-EINVAL));
+    }
+}

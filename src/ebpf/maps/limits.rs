@@ -1,7 +1,7 @@
 //! How large maps may be, checked before anything is allocated.
 //!
 //! A map's values take one guest slot of 4 GiB ([`layout::SLOT_SIZE`]), and the host keeps
-//! them and each hash's keys in its own memory. Both are bounded by one cap on all maps
+//! them and each hash's key table in its own memory. Both are bounded by one cap on all maps
 //! together, [`MAX_TOTAL_MAP_BYTES`], smaller than a slot; sizes are multiplied in `u64`,
 //! saturating, so `u32::MAX` entries of `u32::MAX` bytes is a [`MapError::TooLarge`], not an
 //! overflow or an allocation that aborts.
@@ -9,12 +9,19 @@
 use crate::ebpf::layout;
 use crate::ebpf::map_def::MapDef;
 
-/// Most bytes all maps together may hold: values, plus `max_entries × key_size` for each
-/// hash's keys. 1 GiB, within one 4 GiB slot, so a map's values always fit their slot.
+/// Most bytes all maps together may hold: values, plus for each hash
+/// `max_entries × (key_size + HASH_ENTRY_OVERHEAD)` for its key table when full. 1 GiB,
+/// within one 4 GiB slot, so a map's values always fit their slot.
 pub const MAX_TOTAL_MAP_BYTES: u64 = 1 << 30;
 /// Largest hash key: the kernel's `MAX_BPF_STACK` (`htab_map_alloc_check`: a program builds
 /// its keys on the stack).
 pub const MAX_HASH_KEY_SIZE: u32 = layout::STACK_FRAME_SIZE as u32;
+
+/// Host bytes a hash entry costs beyond its key, counted against [`MAX_TOTAL_MAP_BYTES`]: a
+/// `Vec`'s header (24) and the table's slot of key and index (32, rounded up for the table's
+/// spare room). A program can fill its maps in a loop with no meter to stop it, so the cap
+/// must bound what a full map costs the host, not only its values.
+pub const HASH_ENTRY_OVERHEAD: u32 = 64;
 
 const _: () = assert!(MAX_TOTAL_MAP_BYTES <= layout::SLOT_SIZE);
 
@@ -80,7 +87,7 @@ pub enum MapError {
     },
 }
 
-/// Bytes of values and of hash keys the map `def` needs, or why it cannot be made.
+/// Bytes of values and of a full key table the map `def` needs, or why it cannot be made.
 pub(super) fn storage(index: usize, def: &MapDef) -> Result<(u64, u64), MapError> {
     let kind = def.kind;
     if !kind.is_array() && !kind.is_hash() {
@@ -117,7 +124,8 @@ pub(super) fn storage(index: usize, def: &MapDef) -> Result<(u64, u64), MapError
     let entries = u64::from(def.max_entries);
     let values = entries.saturating_mul(u64::from(def.value_size));
     let keys = if kind.is_hash() {
-        entries.saturating_mul(u64::from(def.key_size))
+        entries
+            .saturating_mul(u64::from(def.key_size).saturating_add(u64::from(HASH_ENTRY_OVERHEAD)))
     } else {
         0
     };

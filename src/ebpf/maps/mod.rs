@@ -30,7 +30,7 @@
 //! value size or capacity, an array whose key is not a `u32`, a hash key above
 //! [`MAX_HASH_KEY_SIZE`] (the kernel's limit: keys are built on the 512-byte stack), more
 //! than [`layout::MAX_MAPS`] maps, or more than [`MAX_TOTAL_MAP_BYTES`] of values and hash
-//! keys together are each a [`MapError`]; so is memory the host cannot give. Maps of other
+//! key tables together are each a [`MapError`]; so is memory the host cannot give. Maps of other
 //! kinds load with no storage, and the helpers refuse them (`-EINVAL`).
 //!
 //! Per-cpu maps run as one cpu: a value is `value_size` bytes, as for their plain kinds.
@@ -61,7 +61,7 @@ mod limits;
 
 pub use hash::Slot;
 pub use index::MapIndex;
-pub use limits::{MapError, MAX_HASH_KEY_SIZE, MAX_TOTAL_MAP_BYTES};
+pub use limits::{MapError, HASH_ENTRY_OVERHEAD, MAX_HASH_KEY_SIZE, MAX_TOTAL_MAP_BYTES};
 
 use limits::storage;
 
