@@ -18,14 +18,17 @@
 //! | `s`, `pks`, `pus` | a guest address | the NUL-terminated string there (at most [`MAX_TRACE_STRING`] bytes; unreadable: empty) |
 //! | `p`, `pK`, `px`, `ps`, `pS`, `pB` | 64 bits | `0x` and lower-case hex |
 //!
-//! A string conversion must be followed by the end, white space or punctuation. The kernel
+//! A string conversion must be followed by the end, white space or punctuation; there may
+//! be several (kernels before 5.13 allowed one `%s`, current ones share one 512-byte buffer
+//! among the arguments, which [`MAX_TRACE_STRING`] approximates per string). The kernel
 //! prints `%p` as a hashed pointer and `%ps %pS %pB` as a symbol; with no kernel behind the
 //! pointer we print its value. The kernel's `%pi4 %pI4 %pi6 %pI6` (IP addresses) are not
 //! offered: `-EINVAL`. The message is cut at [`MAX_TRACE_MESSAGE`] bytes, the kernel's
 //! `MAX_BPRINTF_BUF` less its NUL.
 //!
 //! The helper returns the bytes of the message (after the cut: the kernel returns the length
-//! before it), and the log keeps the message with one trailing newline removed.
+//! before it), and the log keeps the message with one trailing newline removed. Bytes that
+//! are not UTF-8 (from a `%s` or `%c`) become U+FFFD in the text.
 
 use super::{errno, HelperContext};
 use crate::ebpf::maps::errno::EINVAL;

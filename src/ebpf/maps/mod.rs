@@ -261,9 +261,11 @@ impl Maps {
             .collect()
     }
 
-    /// Lends the maps to a run: the bookkeeping moves into `context` (replacing any it
-    /// held), the values come back as regions ([`Maps::regions`]). Call
-    /// [`Maps::reclaim`] with the same context after the run.
+    /// Lends the maps to a run: the bookkeeping moves into `context`, the values come back
+    /// as regions ([`Maps::regions`]). Call [`Maps::reclaim`] with the same context after
+    /// the run. A context serves one set of maps at a time: bookkeeping it still holds from
+    /// another set's `lend` is replaced, and that set's maps stay empty until rebuilt (which
+    /// [`Maps::with_lent`] rules out).
     pub fn lend(&mut self, context: &mut HelperContext) -> Vec<MemoryRegion<'_>> {
         context.maps = self.maps.iter_mut().map(|map| map.index.lend()).collect();
         self.regions()
