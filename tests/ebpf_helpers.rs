@@ -8,7 +8,7 @@ use sbvm::ebpf::helpers::{
 };
 use sbvm::ebpf::layout;
 use sbvm::ebpf::map_def::{MapDef, MapKind};
-use sbvm::ebpf::maps::errno::{BPF_ANY, BPF_NOEXIST, EEXIST, EINVAL, ENOENT};
+use sbvm::ebpf::maps::errno::{BPF_ANY, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT};
 use sbvm::ebpf::maps::Maps;
 use sbvm::isa::SbpfVersion;
 use sbvm::memory::{MappingSettings, MemoryMapping, MemoryRegion};
@@ -80,6 +80,7 @@ fn map_helpers_round_trip_and_persist() {
     scratch[20..24].copy_from_slice(&9u32.to_le_bytes());
     let (key, value, index1, index9) = (SCRATCH, SCRATCH + 8, SCRATCH + 16, SCRATCH + 20);
 
+    // Errnos: kernel/bpf/hashtab.c and arraymap.c, as in tests/ebpf_maps.rs.
     maps.with_lent(&mut context, |regions, context| {
         let mut memory = mapping(regions, scratch.clone());
         let mut call = |id, args| call(&registry, id, context, &mut memory, args);
@@ -104,7 +105,7 @@ fn map_helpers_round_trip_and_persist() {
         );
         assert_eq!(
             call(MAP_UPDATE_ELEM, [table, index9, value, BPF_ANY, 0]),
-            Ok(errno(-7))
+            Ok(errno(-E2BIG))
         );
         assert_eq!(call(MAP_LOOKUP_ELEM, [table, index9, 0, 0, 0]), Ok(0));
         assert_eq!(
@@ -149,10 +150,10 @@ fn map_helpers_round_trip_and_persist() {
     // The next run sees the same state, and deletes.
     maps.with_lent(&mut context, |regions, context| {
         let mut memory = mapping(regions, scratch.clone());
-        let mut call = |id, args| call(&registry, id, context, &mut memory, args);
-        let pointer = call(MAP_LOOKUP_ELEM, [counts, key, 0, 0, 0]).unwrap();
+        let lookup = [counts, key, 0, 0, 0];
+        let pointer = call(&registry, MAP_LOOKUP_ELEM, context, &mut memory, lookup).unwrap();
         assert_eq!(memory.load::<8>(pointer), Ok(42u64.to_le_bytes()));
-        let mut call = |id, args| self::call(&registry, id, context, &mut memory, args);
+        let mut call = |id, args| call(&registry, id, context, &mut memory, args);
         assert_eq!(call(MAP_DELETE_ELEM, [counts, key, 0, 0, 0]), Ok(0));
         assert_eq!(
             call(MAP_DELETE_ELEM, [counts, key, 0, 0, 0]),
