@@ -13,6 +13,8 @@
 //!   layout   where text, stack, packet, metadata, data sections and maps sit in guest memory
 //! ```
 
+pub mod helpers;
 pub mod layout;
 pub mod map_def;
+pub mod maps;
 pub mod run;
