@@ -17,4 +17,5 @@ pub mod helpers;
 pub mod layout;
 pub mod map_def;
 pub mod maps;
+pub mod program;
 pub mod run;

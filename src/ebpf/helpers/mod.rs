@@ -21,7 +21,8 @@
 //! A key, value or format the mapping cannot read is the syscall's access violation, as a
 //! guest load would be; the kernel's verifier rejects such programs before they run.
 //!
-//! There is no instruction meter in this dialect: the context's budget is unlimited.
+//! Linux eBPF has no instruction meter; the context's budget is a limit on instructions that
+//! the embedder may set ([`HelperContext::set_instruction_limit`]), unlimited by default.
 
 mod map;
 mod misc;
@@ -68,6 +69,8 @@ pub struct HelperContext {
     log_bytes: usize,
     started: Instant,
     random: u64,
+    /// Instructions the run may still execute.
+    remaining: u64,
 }
 
 impl Default for HelperContext {
@@ -92,9 +95,16 @@ impl HelperContext {
             log_bytes: 0,
             started: Instant::now(),
             random: 0,
+            remaining: u64::MAX,
         };
         context.set_seed(seed);
         context
+    }
+
+    /// Limits the next run to `limit` instructions (`u64::MAX`: no limit): a run that would
+    /// execute more stops with `ExceededMaxInstructions`.
+    pub fn set_instruction_limit(&mut self, limit: u64) {
+        self.remaining = limit;
     }
 
     /// Restarts the `get_prandom_u32` sequence from `seed`. Xorshift cannot leave the state
@@ -157,11 +167,13 @@ impl HelperContext {
 }
 
 impl ContextObject for HelperContext {
-    /// No meter: nothing is charged.
-    fn consume(&mut self, _amount: u64) {}
+    /// Counts executed instructions against the limit (unlimited unless one was set).
+    fn consume(&mut self, amount: u64) {
+        self.remaining = self.remaining.saturating_sub(amount);
+    }
 
     fn get_remaining(&self) -> u64 {
-        u64::MAX
+        self.remaining
     }
 }
 

@@ -13,15 +13,11 @@
 //! eBPF in the raw flavour: `r1` points at the memory, `r2` holds its length. A bad argument
 //! or unreadable input exits 2.
 
-use sbvm::ebpf::run::{ebpf_config, ebpf_vm, Flavour};
-use sbvm::isa::SbpfVersion;
-use sbvm::vm::{Engine, Executable, FunctionRegistry};
+use sbvm::ebpf::program::{ebpf_runtime, EbpfProgram};
+use sbvm::ebpf::run::Flavour;
+use sbvm::vm::Engine;
 use std::io::Read;
 use std::process::ExitCode;
-
-mod context;
-
-use context::{plugin_runtime, PluginContext};
 
 /// Most instructions a test may run: the suite's programs are short, and a runaway one must
 /// stop with an error rather than hang the runner.
@@ -128,29 +124,16 @@ fn run() -> Result<Outcome, String> {
     } else {
         bytes
     };
-    let runtime = plugin_runtime(ebpf_config());
-    let executable = match Executable::from_text_bytes(
-        &text,
-        SbpfVersion::Ebpf,
-        runtime,
-        FunctionRegistry::default(),
-    ) {
-        Ok(executable) => executable,
+    let mut program = match EbpfProgram::from_bytecode(&text, ebpf_runtime(), &[]) {
+        Ok(program) => program,
         Err(error) => return Ok(Outcome::Failed(error.to_string())),
     };
-    let mut context = PluginContext::new(INSTRUCTION_LIMIT);
-    let mut vm = match ebpf_vm(
-        &executable,
-        &mut context,
-        &Flavour::Raw,
-        arguments.memory,
-        Vec::new(),
-    ) {
-        Ok(vm) => vm,
+    program.set_instruction_limit(INSTRUCTION_LIMIT);
+    let run = match program.run(&Flavour::Raw, arguments.memory, arguments.engine) {
+        Ok(run) => run,
         Err(error) => return Ok(Outcome::Failed(error.to_string())),
     };
-    let (_, result) = vm.execute_with(arguments.engine);
-    Ok(match result {
+    Ok(match run.result {
         Ok(r0) => Outcome::Returned(r0),
         Err(error) => Outcome::Failed(error.to_string()),
     })
