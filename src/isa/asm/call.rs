@@ -16,6 +16,9 @@ use crate::isa::syscall_names::is_known_syscall;
 /// `call NAME`, where NAME is a well-known syscall and no label, is a syscall as the toolchain
 /// encodes it: before V3 LLVM's relocated call (`src = 1`, the name's hash), from V3 the
 /// static syscall (`src = 0`, the name's hash).
+///
+/// In Linux eBPF a number names a helper (`call 6` is `bpf_trace_printk`: `src = 0`), as
+/// clang and the kernel write it; a local function is called by its label.
 pub(super) fn call(
     cx: &Context<'_>,
     column: usize,
@@ -50,6 +53,18 @@ pub(super) fn call(
             };
             let mut encoded = single(slot(opcode, 0, src, 0, cx.imm32(target, imm)?));
             encoded.call = Some(CallTarget::Function(target_pc as usize));
+            Ok(encoded)
+        }
+        [helper @ Operand {
+            value: OperandValue::Integer(value),
+            ..
+        }] if cx.version.linux_ebpf() => {
+            let id = cx.imm32(helper, *value)?;
+            let mut encoded = single(slot(opcode, 0, 0, 0, id));
+            encoded.call = Some(CallTarget::Syscall {
+                name: None,
+                hash: id as u32,
+            });
             Ok(encoded)
         }
         [target @ Operand {

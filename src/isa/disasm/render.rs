@@ -103,6 +103,17 @@ fn call(
         Some(label) if style.label_as_operand => label.to_string(),
         _ => number,
     };
+    if version.linux_ebpf() {
+        // A helper by its id; a local function by its label (a number would read as a helper).
+        return match callee {
+            Callee::Syscall(_) | Callee::Unknown if insn.src == 0 => Some(format!("call {imm}")),
+            Callee::Function(_) => style.label.map(|label| match style.label_as_operand {
+                true => format!("call {label}"),
+                false => format!("call {imm}"),
+            }),
+            _ => None,
+        };
+    }
     Some(match callee {
         Callee::Syscall(name) if is_assembler_name(name) => {
             if !relocated {
