@@ -308,11 +308,13 @@ fn an_embedder_helper_registered_first_is_kept() {
 
 // --- a whole program through the VM --------------------------------------------------
 
-/// Update key 7 to 40, look it up, add 2 through the returned pointer, return the sum. The
-/// SBPF dialect stands in for eBPF here (its `syscall N` is a call by key N, as an eBPF
-/// `call N` is); the maps and helpers are the same.
-const COUNTER: &str = "
-    lddw r1, 0x10000000000
+/// Update key 7 to 40, look it up, add 2 through the returned pointer, return the sum
+/// (`call N` calls helper N; the map is named by its address).
+fn counter() -> String {
+    let map = sbvm::ebpf::layout::map_address(0).unwrap();
+    format!(
+        "
+    lddw r1, {map:#x}
     mov64 r2, r10
     add64 r2, -8
     stw [r10-8], 7
@@ -320,16 +322,18 @@ const COUNTER: &str = "
     add64 r3, -16
     stdw [r10-16], 40
     mov64 r4, 0
-    syscall 2
-    lddw r1, 0x10000000000
+    call 2
+    lddw r1, {map:#x}
     mov64 r2, r10
     add64 r2, -8
-    syscall 1
+    call 1
     ldxdw r6, [r0+0]
     add64 r6, 2
     stxdw [r0+0], r6
     mov64 r0, r6
-    exit";
+    exit"
+    )
+}
 
 #[test]
 fn a_program_keeps_state_in_a_map_across_runs() {
@@ -338,8 +342,8 @@ fn a_program_keeps_state_in_a_map_across_runs() {
 
     let mut runtime = Runtime::<HelperContext>::new(Config::default());
     register_builtin_helpers(&mut runtime.syscalls);
-    let version = SbpfVersion::V3;
-    let executable = Executable::from_assembly(COUNTER, version, Arc::new(runtime)).unwrap();
+    let version = SbpfVersion::Ebpf;
+    let executable = Executable::from_assembly(&counter(), version, Arc::new(runtime)).unwrap();
     let config = executable.config().clone();
     let mut maps = Maps::new(&[def("counts", MapKind::Hash, 4, 8, 4)]).unwrap();
     let mut context = HelperContext::new();

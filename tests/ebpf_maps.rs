@@ -200,25 +200,38 @@ fn sizes_are_checked_before_anything_is_allocated() {
             key_size: 513
         })
     );
-    // u32::MAX entries of u32::MAX bytes: refused by the cap, not by the allocator.
+    // u32::MAX entries of u32::MAX bytes: refused before the allocator is asked.
     let huge = def("huge", MapKind::Array, 4, u32::MAX, u32::MAX);
     assert!(matches!(
         Maps::new(&[huge]),
-        Err(MapError::TooLarge { index: 0, .. })
+        Err(MapError::ValuesTooLarge { index: 0, .. })
+    ));
+    // A map's values fill at most its span (sbvm's layout: 64 MiB).
+    let span = layout::SPAN as u32;
+    assert!(Maps::new(&[def("s", MapKind::Array, 4, span, 1)]).is_ok());
+    assert!(matches!(
+        Maps::new(&[def("s", MapKind::Array, 4, span + 1, 1)]),
+        Err(MapError::ValuesTooLarge { index: 0, bytes, .. }) if bytes == layout::SPAN + 1
     ));
     // Exactly the cap passes the check; one more hash entry does not. A hash entry counts
-    // its value, its key and HASH_ENTRY_OVERHEAD: 1 + 63 + 64 = 128 bytes here.
-    let half = MAX_TOTAL_MAP_BYTES / 2;
-    let entries = (half / 128) as u32;
-    let array = def("a", MapKind::Array, 4, half as u32, 1);
-    let at_cap = [array.clone(), def("h", MapKind::Hash, 63, 1, entries)];
+    // its value, its key and HASH_ENTRY_OVERHEAD: 1 + 63 + 64 = 128 bytes here. Fifteen
+    // full spans leave one span's worth for the hash.
+    let arrays: Vec<MapDef> = (0..15)
+        .map(|i| def(&format!("a{i}"), MapKind::Array, 4, span, 1))
+        .collect();
+    let left = MAX_TOTAL_MAP_BYTES - 15 * layout::SPAN;
+    let entries = (left / 128) as u32;
     assert_eq!(u64::from(HASH_ENTRY_OVERHEAD), 64);
+    let mut over = arrays.clone();
+    over.push(def("h", MapKind::Hash, 63, 1, entries + 1));
     assert!(matches!(
-        Maps::new(&[array, def("h", MapKind::Hash, 63, 1, entries + 1)]),
-        Err(MapError::TooLarge { index: 1, total, .. }) if total == MAX_TOTAL_MAP_BYTES + 128
+        Maps::new(&over),
+        Err(MapError::TooLarge { index: 15, total, .. }) if total == MAX_TOTAL_MAP_BYTES + 128
     ));
+    let mut at_cap = arrays;
+    at_cap.push(def("h", MapKind::Hash, 63, 1, entries));
     let maps = Maps::new(&at_cap).unwrap();
-    assert_eq!(maps.get("a").unwrap().values().len() as u64, half);
+    assert_eq!(maps.get("a0").unwrap().values().len() as u64, layout::SPAN);
     assert_eq!(maps.get("h").unwrap().values().len(), entries as usize);
     let too_many = vec![def("o", MapKind::Other(3), 4, 4, 1); layout::MAX_MAPS + 1];
     assert_eq!(

@@ -147,23 +147,25 @@ macro_rules! word {
             }
             #[inline(always)]
             fn divide_total(self, b: Self, remainder: bool) -> Self {
-                match (b, remainder) {
-                    (0, false) => 0,
-                    (0, true) => self,
-                    (_, false) => self.wrapping_div(b),
-                    (_, true) => self.wrapping_rem(b),
+                // `checked_*` is `None` only for a zero divisor.
+                if remainder {
+                    self.checked_rem(b).unwrap_or(self)
+                } else {
+                    self.checked_div(b).unwrap_or(0)
                 }
             }
             #[inline(always)]
             fn divide_signed_total(self, b: Self, remainder: bool) -> Self {
                 let (dst, divisor) = (self as $signed, b as $signed);
-                match (divisor, remainder) {
+                // `checked_*` is `None` for a zero divisor and for MIN / -1, which RFC 9669
+                // defines as MIN (MIN % -1 as 0): `neg` wraps MIN to itself, and x % -1 is 0.
+                let result = match (divisor, remainder) {
                     (0, false) => 0,
-                    (0, true) => self,
-                    // `wrapping_*`: MIN / -1 = MIN and MIN % -1 = 0, as RFC 9669 defines them.
-                    (_, false) => dst.wrapping_div(divisor) as $unsigned,
-                    (_, true) => dst.wrapping_rem(divisor) as $unsigned,
-                }
+                    (0, true) => dst,
+                    (_, false) => dst.checked_div(divisor).unwrap_or(dst.wrapping_neg()),
+                    (_, true) => dst.checked_rem(divisor).unwrap_or(0),
+                };
+                result as $unsigned
             }
             #[inline(always)]
             fn sign_extend_low(self, bits: u32) -> Self {

@@ -134,26 +134,25 @@ fn random_fields(rng: &mut StdRng, info: &OpInfo, version: SbpfVersion) -> Insn 
     if let Selector::Offset(off) = info.selector {
         insn.off = off;
     }
-    // In eBPF `off` selects rows (`sdiv`, `movsx`): no junk there.
+    // In eBPF `off` selects rows (`sdiv`, `movsx`) and `src` on an `lddw` or `call` names a
+    // pseudo source: no junk there.
+    let src_is_junk = !matches!(
+        info.kind,
+        Kind::Alu {
+            source: Source::Reg,
+            ..
+        } | Kind::JumpIf { .. }
+            | Kind::Load(_)
+            | Kind::LoadSigned(_)
+            | Kind::Store(..)
+            | Kind::Atomic(_)
+            | Kind::CallReg
+    );
+    let src_is_pseudo = version.linux_ebpf() && matches!(info.kind, Kind::LoadImm64 | Kind::Call);
     if junk {
         match rng.random_range(0..3) {
             0 if !version.linux_ebpf() => insn.off = rng.random(),
-            1 if !matches!(
-                info.kind,
-                Kind::Alu {
-                    source: Source::Reg,
-                    ..
-                } | Kind::JumpIf { .. }
-                    | Kind::Load(_)
-                    | Kind::LoadSigned(_)
-                    | Kind::Store(..)
-                    | Kind::Atomic(_)
-                    | Kind::CallReg
-            ) && !(version.linux_ebpf()
-                && matches!(info.kind, Kind::LoadImm64 | Kind::Call)) =>
-            {
-                insn.src = rng.random_range(0..=10)
-            }
+            1 if src_is_junk && !src_is_pseudo => insn.src = rng.random_range(0..=10),
             _ if matches!(info.kind, Kind::Exit | Kind::Jump) => insn.imm = rng.random(),
             _ => {}
         }

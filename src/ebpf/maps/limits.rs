@@ -1,8 +1,8 @@
 //! How large maps may be, checked before anything is allocated.
 //!
-//! A map's values take one guest slot of 4 GiB ([`layout::SLOT_SIZE`]), and the host keeps
-//! them and each hash's key table in its own memory. Both are bounded by one cap on all maps
-//! together, [`MAX_TOTAL_MAP_BYTES`], smaller than a slot; sizes are multiplied in `u64`,
+//! A map's values take one guest span of 64 MiB ([`layout::SPAN`]), and the host keeps them
+//! and each hash's key table in its own memory. A map's values must fit its span, and all
+//! maps together are bounded by one cap, [`MAX_TOTAL_MAP_BYTES`]; sizes are multiplied in `u64`,
 //! saturating, so `u32::MAX` entries of `u32::MAX` bytes is a [`MapError::TooLarge`], not an
 //! overflow or an allocation that aborts.
 
@@ -10,8 +10,7 @@ use crate::ebpf::layout;
 use crate::ebpf::map_def::MapDef;
 
 /// Most bytes all maps together may hold: values, plus for each hash
-/// `max_entries × (key_size + HASH_ENTRY_OVERHEAD)` for its key table when full. 1 GiB,
-/// within one 4 GiB slot, so a map's values always fit their slot.
+/// `max_entries × (key_size + HASH_ENTRY_OVERHEAD)` for its key table when full. 1 GiB.
 pub const MAX_TOTAL_MAP_BYTES: u64 = 1 << 30;
 /// Largest hash key: the kernel's `MAX_BPF_STACK` (`htab_map_alloc_check`: a program builds
 /// its keys on the stack).
@@ -22,8 +21,6 @@ pub const MAX_HASH_KEY_SIZE: u32 = layout::STACK_FRAME_SIZE as u32;
 /// spare room). A program can fill its maps in a loop with no meter to stop it, so the cap
 /// must bound what a full map costs the host, not only its values.
 pub const HASH_ENTRY_OVERHEAD: u32 = 64;
-
-const _: () = assert!(MAX_TOTAL_MAP_BYTES <= layout::SLOT_SIZE);
 
 /// The maps could not be made as declared.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +60,19 @@ pub enum MapError {
         name: String,
         /// The declared key size.
         key_size: u32,
+    },
+    /// A map's values do not fit its guest span ([`layout::SPAN`], 64 MiB).
+    #[error(
+        "map {name:?} (#{index}) needs {bytes} bytes of values; a map's span holds {}",
+        layout::SPAN
+    )]
+    ValuesTooLarge {
+        /// The map's position in the declaration.
+        index: usize,
+        /// Its name.
+        name: String,
+        /// Bytes its values would take (saturated).
+        bytes: u64,
     },
     /// The maps together pass [`MAX_TOTAL_MAP_BYTES`].
     #[error(

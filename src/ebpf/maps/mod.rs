@@ -187,6 +187,13 @@ impl Maps {
         let mut sizes = Vec::with_capacity(defs.len());
         for (index, def) in defs.iter().enumerate() {
             let (values, keys) = storage(index, def)?;
+            if values > layout::SPAN {
+                return Err(MapError::ValuesTooLarge {
+                    index,
+                    name: def.name.clone(),
+                    bytes: values,
+                });
+            }
             total = total.saturating_add(values).saturating_add(keys);
             if total > MAX_TOTAL_MAP_BYTES {
                 return Err(MapError::TooLarge {
