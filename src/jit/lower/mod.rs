@@ -39,6 +39,7 @@
 //! through the encoder's methods.
 
 mod alu;
+mod atomic;
 mod branch;
 mod call;
 mod memory;
@@ -277,6 +278,8 @@ impl Lowering<'_> {
             // correct anyway, only slower).
             Form::Alu | Form::Memory => return false,
             Form::StoreImm => self.store_immediate(pc, op, recipe.size),
+            Form::Atomic => self.atomic(pc, op, recipe),
+            Form::Extend => self.sign_extend(op, recipe),
             Form::Jump => self.conditional_jump(pc, op, recipe),
             Form::ShiftReg | Form::Mul | Form::MulHigh | Form::Div => {
                 self.alu_other(pc, op, recipe);
