@@ -372,3 +372,40 @@ static RECIPES: [Recipe; 256] = {
     }
     table
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Other` is only for what `lower` matches by code (control flow, the rare unary ops) and
+    /// for host work: no load, store, atomic or binary arithmetic falls back to it.
+    #[test]
+    fn only_rare_ops_and_host_work_have_no_form() {
+        for code in Code::ALL {
+            if recipe(*code).form != Form::Other {
+                continue;
+            }
+            let operation = code.facts().operation;
+            let rare = matches!(
+                operation,
+                Operation::Alu(
+                    Arith::Mov
+                        | Arith::SubRev
+                        | Arith::Hor
+                        | Arith::Neg
+                        | Arith::LittleEndian
+                        | Arith::BigEndian
+                ) | Operation::Jump
+                    | Operation::LoadImm64
+                    | Operation::CallSyscall
+                    | Operation::CallInternal
+                    | Operation::CallSyscallThenInternal
+                    | Operation::CallRegister
+                    | Operation::CallSyscallRegister
+                    | Operation::Exit
+                    | Operation::Fail
+            );
+            assert!(rare, "{code:?} ({operation:?}) has no form");
+        }
+    }
+}
