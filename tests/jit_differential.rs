@@ -8,10 +8,17 @@
 //! the stack, the input and the heap — in bounds, at the edges, in the V0 stack gaps and past
 //! the end — with calls, divisions and large immediates mixed in.
 //!
+//! The Linux eBPF dialect has its own generators (`ebpf`) and one targeted program per new op,
+//! with the values RFC 9669 gives (`ebpf_ops`).
+//!
 //! A quick run is part of `cargo test`; `SBVM_SEEDS=20000 cargo test --release --test
 //! jit_differential` is the long one.
 
 mod common;
+#[path = "jit_differential/ebpf.rs"]
+mod ebpf;
+#[path = "jit_differential/ebpf_ops.rs"]
+mod ebpf_ops;
 
 use common::gen::valid_program;
 use rand::rngs::StdRng;

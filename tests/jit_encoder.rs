@@ -8,6 +8,9 @@ use sbvm::jit::x86::alu::{AluOp, ShiftOp};
 use sbvm::jit::x86::memory::RaxAccess;
 use sbvm::jit::x86::{Cond, Emitter, Mem, Reg};
 
+#[path = "jit_encoder/ebpf.rs"]
+mod ebpf;
+
 const REGS: [Reg; 16] = [
     Reg::Rax,
     Reg::Rcx,

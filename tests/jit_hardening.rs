@@ -115,6 +115,25 @@ fn no_user_immediate_appears_in_the_clear() {
     }
 }
 
+/// eBPF's total divisions take their immediates through the key too (the compile-time cases
+/// for 0 and -1 need none).
+#[test]
+fn ebpf_division_immediates_are_blinded() {
+    let [a, b, c, d, ..] = PLANTED;
+    let source = format!(
+        "mov64 r0, -1\nsdiv64 r0, {a:#x}\nsmod32 r0, {b:#x}\ndiv32 r0, {c:#x}\n\
+         mod64 r0, {d:#x}\nsdiv64 r0, -1\nmod32 r0, 0\nexit\n"
+    );
+    let runtime = Arc::new(sbvm::vm::Runtime::new(sbvm::ebpf::run::ebpf_config()));
+    let mut executable =
+        Executable::<EnvContext>::from_assembly(&source, SbpfVersion::Ebpf, runtime).unwrap();
+    executable.jit_compile().unwrap();
+    let code = executable.jit_program().unwrap().machine_code();
+    for planted in [a, b, c, d] {
+        assert!(!contains(code, &planted.to_le_bytes()), "{planted:#x}");
+    }
+}
+
 #[test]
 fn compilations_differ() {
     let first = compiled(SbpfVersion::V3);

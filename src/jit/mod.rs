@@ -18,11 +18,12 @@
 //! | `windows`       | the window table and lists, built from the mapping's runs of host bytes |
 //!
 //! The design choice that keeps the two engines in agreement: compiled code does only what is
-//! both common and unambiguous (arithmetic, jumps, calls and returns, loads and stores that
-//! lie inside a window the host built from the regions) and hands everything else to the
-//! interpreter's own [`crate::vm::Vm::step`] for one instruction — syscalls, the entry frame's
-//! exit, faults of any kind, accesses no window holds. Errors therefore come from one
-//! implementation, and counts from one metering rule (see `lower`).
+//! both common and unambiguous (arithmetic, jumps, calls and returns, loads, stores and eBPF
+//! atomics that lie inside a window the host built from the regions) and hands everything
+//! else to the interpreter's own [`crate::vm::Vm::step`] for one instruction — syscalls (and
+//! eBPF's `callx`, a helper by id), the entry frame's exit, faults of any kind, accesses no
+//! window holds. Errors therefore come from one implementation, and counts from one metering
+//! rule (see `lower`).
 //!
 //! Every `+ - * << >>` here says what it means (`clippy::arithmetic_side_effects` is denied for
 //! the whole JIT): `wrapping_*` with the reason beside it where the operands are bounded (code

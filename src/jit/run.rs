@@ -107,8 +107,8 @@ impl<C: ContextObject> Vm<'_, C> {
         self.result()
     }
 
-    /// If the op at `pc` is a load or store the memory mapping can serve without a fault or a
-    /// hook, makes its region the slot's lookup window and says so.
+    /// If the op at `pc` is a load, store or atomic the memory mapping can serve without a
+    /// fault or a hook, makes its region the slot's lookup window and says so.
     fn warm_window(&mut self, pc: usize) -> bool {
         let Some(op) = self.executable.decoded().ops.get(pc) else {
             return false;
@@ -116,7 +116,10 @@ impl<C: ContextObject> Vm<'_, C> {
         let facts = op.code.facts();
         let (base, access) = match facts.operation {
             Operation::Load => (op.src, AccessType::Load),
-            Operation::Store => (op.dst, AccessType::Store),
+            // An atomic is checked as a store (`lower::atomic`).
+            Operation::Store | Operation::Atomic(_) | Operation::AtomicFetch(_) => {
+                (op.dst, AccessType::Store)
+            }
             _ => return false,
         };
         let size = u64::from(facts.width.bytes());

@@ -2,7 +2,18 @@
 //! semantics: wrapping arithmetic, shift amounts masked to the width (as x86 masks them),
 //! 32-bit results zero-extended by the host or sign-extended with `movsxd` where the version
 //! says so. Division checks for zero and for `MIN / -1` and hands over when either holds, so
-//! the interpreter raises the error.
+//! the interpreter raises the error — except eBPF's total division, which never faults and
+//! never hands over (RFC 9669 §4.1): x86's `div`/`idiv` trap on a zero divisor and `idiv` on
+//! `MIN / -1`, so both divisors are branched around:
+//!
+//! ```text
+//! rcx = divisor;  test rcx, rcx; je zero       (an immediate divisor is decided here instead)
+//! [signed] cmp rcx, -1; je minus_one
+//! rax = dst; cqo|cdq (signed) or edx = 0; idiv|div rcx; dst = rax|rdx; jmp done
+//! minus_one: quotient: neg dst (MIN stays MIN)   remainder: dst = 0
+//! zero:      quotient: dst = 0                   remainder: dst (32-bit: its low half)
+//! done:
+//! ```
 
 use super::recipe::Form;
 use super::recipe::Recipe;
@@ -141,8 +152,19 @@ impl Lowering<'_> {
                 }
                 self.asm.mov_rr(true, dst, Reg::Rdx);
             }
+            _ if recipe.total => {
+                self.divide_total(recipe.signed, recipe.remainder, wide, dst, operand)
+            }
             _ => self.divide(pc, recipe.signed, recipe.remainder, wide, dst, operand),
         }
+    }
+
+    /// `dst = sign-extended low recipe.size bytes of src` (eBPF `movsx`; a 32-bit result is
+    /// zero-extended by the host).
+    pub(super) fn sign_extend(&mut self, op: &Op, recipe: &Recipe) {
+        let dst = GUEST[usize::from(op.dst)];
+        let src = GUEST[usize::from(op.src)];
+        self.asm.movsx(recipe.wide, recipe.size, dst, src);
     }
 
     /// Lowers a unary or other ALU op; false when the op is not one (the caller hands it over).
@@ -234,6 +256,11 @@ impl Lowering<'_> {
                 }
             }
         }
+        self.quotient(signed, remainder, wide, dst);
+    }
+
+    /// `dst = dst / rcx` (or `%`), the divisor known not to fault.
+    fn quotient(&mut self, signed: bool, remainder: bool, wide: bool, dst: Reg) {
         self.asm.mov_rr(wide, Reg::Rax, dst);
         if signed {
             self.asm.sign_extend_rax(wide);
@@ -244,5 +271,81 @@ impl Lowering<'_> {
         }
         let result = if remainder { Reg::Rdx } else { Reg::Rax };
         self.asm.mov_rr(wide, dst, result);
+    }
+
+    /// Total division (eBPF): `x / 0 = 0`, `x % 0 = x`, `MIN / -1 = MIN`, `MIN % -1 = 0`, at
+    /// the width (a 32-bit result zero-extended); see the module doc for the code.
+    fn divide_total(
+        &mut self,
+        signed: bool,
+        remainder: bool,
+        wide: bool,
+        dst: Reg,
+        operand: Operand,
+    ) {
+        let width_mask = if wide { u64::MAX } else { u64::from(u32::MAX) };
+        let src = match operand {
+            Operand::Imm(value) if value & width_mask == 0 => {
+                self.divided_by_zero(remainder, wide, dst);
+                return;
+            }
+            Operand::Imm(value) if signed && value & width_mask == width_mask => {
+                self.divided_by_minus_one(remainder, wide, dst);
+                return;
+            }
+            Operand::Imm(value) => {
+                self.immediate_into(Reg::Rcx, value);
+                self.quotient(signed, remainder, wide, dst);
+                return;
+            }
+            Operand::Reg(src) => src,
+        };
+        self.asm.mov_rr(true, Reg::Rcx, src);
+        self.asm.test_rr(wide, Reg::Rcx, Reg::Rcx);
+        let zero = self.asm.jcc(Cond::Equal, None);
+        let minus_one = signed.then(|| {
+            self.asm.alu_ri(wide, AluOp::Cmp, Reg::Rcx, -1);
+            self.asm.jcc(Cond::Equal, None)
+        });
+        self.quotient(signed, remainder, wide, dst);
+        let mut done = Vec::with_capacity(2);
+        if let Some(minus_one) = minus_one {
+            done.push(self.asm.jmp(None));
+            let here = self.asm.offset();
+            self.asm.patch_rel32(minus_one, here);
+            self.divided_by_minus_one(remainder, wide, dst);
+        }
+        // A 64-bit remainder by zero leaves dst as it is: nothing to emit, nothing to jump over.
+        let zero_case = !remainder || !wide;
+        if zero_case {
+            done.push(self.asm.jmp(None));
+        }
+        let here = self.asm.offset();
+        self.asm.patch_rel32(zero, here);
+        if zero_case {
+            self.divided_by_zero(remainder, wide, dst);
+        }
+        let here = self.asm.offset();
+        for jump in done {
+            self.asm.patch_rel32(jump, here);
+        }
+    }
+
+    /// `dst / 0 = 0`, `dst % 0 = dst` (a 32-bit one: its low half, zero-extended).
+    fn divided_by_zero(&mut self, remainder: bool, wide: bool, dst: Reg) {
+        match (remainder, wide) {
+            (false, _) => self.asm.alu_rr(false, AluOp::Xor, dst, dst),
+            (true, false) => self.asm.mov_rr(false, dst, dst),
+            (true, true) => {}
+        }
+    }
+
+    /// `dst / -1 = -dst` (wrapping: `MIN` stays `MIN`), `dst % -1 = 0`.
+    fn divided_by_minus_one(&mut self, remainder: bool, wide: bool, dst: Reg) {
+        if remainder {
+            self.asm.alu_rr(false, AluOp::Xor, dst, dst);
+        } else {
+            self.asm.neg(wide, dst);
+        }
     }
 }

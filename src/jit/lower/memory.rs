@@ -117,8 +117,7 @@ impl Lowering<'_> {
     }
 
     pub(super) fn store_immediate(&mut self, pc: usize, op: &Op, size: u8) {
-        let translate = self.translate(pc, GUEST[usize::from(op.dst)], op, size, true);
-        self.asm.window(|code| translate.write(code));
+        self.bounds_check(pc, GUEST[usize::from(op.dst)], op, size, true);
         // rcx is free once the check is done.
         self.immediate_into(Reg::Rcx, op.imm);
         self.asm.store(
@@ -126,6 +125,14 @@ impl Lowering<'_> {
             Mem::at(Reg::Rax, i32::from(size).wrapping_neg()),
             Reg::Rcx,
         );
+    }
+
+    /// Emits the bounds check of `size` bytes at `base + offset` (the op's) against the load or
+    /// store windows: rax holds the host address of the access's end after it (see
+    /// [`Lowering::translate`]).
+    pub(super) fn bounds_check(&mut self, pc: usize, base: Reg, op: &Op, size: u8, store: bool) {
+        let translate = self.translate(pc, base, op, size, store);
+        self.asm.window(|code| translate.write(code));
     }
 
     /// The bounds check of `size` bytes at `base + offset` against the load or store windows,

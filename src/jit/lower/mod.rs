@@ -22,10 +22,11 @@
 //! the count is exact at every exit.
 //!
 //! **Hand-over.** Rare or host-dependent work — calls, exits, syscalls, memory accesses that
-//! miss the fast path, division faults, invalid instructions, running off the text — leaves
-//! compiled code through a stub that gives back the unexecuted part of the run and records the
-//! pc; the host then executes that one instruction with the interpreter ([`crate::vm::Vm::step`])
-//! and re-enters. Both engines thus share every fault path, so they cannot disagree on errors.
+//! miss the fast path (atomics included), division faults (eBPF's total division has none),
+//! invalid instructions, running off the text — leaves compiled code through a stub that
+//! gives back the unexecuted part of the run and records the pc; the host then executes that
+//! one instruction with the interpreter ([`crate::vm::Vm::step`]) and re-enters. Both
+//! engines thus share every fault path, so they cannot disagree on errors.
 //!
 //! **Hardening.** Immediates outside `-128..=255` are never emitted as they are: they are
 //! loaded xor-ed with the compilation's random key and unmasked with a second `xor`.
@@ -39,6 +40,7 @@
 //! through the encoder's methods.
 
 mod alu;
+mod atomic;
 mod branch;
 mod call;
 mod memory;
@@ -277,6 +279,8 @@ impl Lowering<'_> {
             // correct anyway, only slower).
             Form::Alu | Form::Memory => return false,
             Form::StoreImm => self.store_immediate(pc, op, recipe.size),
+            Form::Atomic => self.atomic(pc, op, recipe),
+            Form::Extend => self.sign_extend(op, recipe),
             Form::Jump => self.conditional_jump(pc, op, recipe),
             Form::ShiftReg | Form::Mul | Form::MulHigh | Form::Div => {
                 self.alu_other(pc, op, recipe);

@@ -8,13 +8,20 @@
 //! number of instructions written.
 //!
 //! ```text
-//! Add64Imm  ─► Recipe { form: Alu,    opcode: 01, imm_short: 83, imm_long: 81, .. }
-//! Ld4       ─► Recipe { form: Memory, size: 4, access: mov r32, [rax - 4], .. }
-//! JsltImm   ─► Recipe { form: Jump,   cond: Less, immediate: true, .. }
-//! Exit      ─► Recipe { form: Other,  .. }      (lowered by a match on the code)
+//! Add64Imm         ─► Recipe { form: Alu,    opcode: 01, imm_short: 83, imm_long: 81, .. }
+//! Ld4              ─► Recipe { form: Memory, size: 4, access: mov r32, [rax - 4], .. }
+//! Lds2             ─► Recipe { form: Memory, size: 2, access: movsx r64, word [rax - 2], .. }
+//! Sdiv32TotalImm   ─► Recipe { form: Div,    signed, total, immediate, wide: false, .. }
+//! MovSext16To64    ─► Recipe { form: Extend, size: 2, wide: true, .. }
+//! AtomicFetchOr64  ─► Recipe { form: Atomic, atomic: Or, fetch: true, size: 8, .. }
+//! JsltImm          ─► Recipe { form: Jump,   cond: Less, immediate: true, .. }
+//! Exit             ─► Recipe { form: Other,  .. }      (lowered by a match on the code)
 //! ```
+//!
+//! `Other` codes either have an arm in `lower`'s match on the code or go to the interpreter
+//! (syscalls, eBPF's `callx` by helper id: host work compiled code never calls).
 
-use crate::isa::table::Cond as IsaCond;
+use crate::isa::table::{AtomicOp, Cond as IsaCond};
 use crate::jit::x86::alu::{AluOp, ShiftOp};
 use crate::jit::x86::memory::RaxAccess;
 use crate::jit::x86::Cond;
@@ -32,12 +39,16 @@ pub(super) enum Form {
     Mul,
     /// High half of a 128-bit product.
     MulHigh,
-    /// Quotient or remainder (faults hand over).
+    /// Quotient or remainder (faults hand over; a `total` one has none: eBPF).
     Div,
+    /// `movsx dst, src`: the low `size` bytes of a register, sign-extended (eBPF `movsx`).
+    Extend,
     /// Load or store of a register, `size` bytes.
     Memory,
     /// Store of an immediate.
     StoreImm,
+    /// A locked read-modify-write of `size` bytes (eBPF atomics): checked as a store.
+    Atomic,
     /// Conditional jump.
     Jump,
     /// Everything else (rare ops, control flow): lowered by a match on the code.
@@ -60,11 +71,17 @@ pub(super) struct Recipe {
     pub signed: bool,
     /// `Div` gives the remainder.
     pub remainder: bool,
+    /// `Div` is total: `x / 0 = 0`, `x % 0 = x`, `MIN / -1 = MIN`, `MIN % -1 = 0` (eBPF).
+    pub total: bool,
+    /// `Atomic`: the operation.
+    pub atomic: AtomicOp,
+    /// `Atomic`: the old value comes back in a register.
+    pub fetch: bool,
     /// The second operand is the immediate (`Mul`, `MulHigh`, `Div`, `Jump`).
     pub immediate: bool,
     /// `Jump` tests bits (`test`) instead of comparing (`cmp`).
     pub test: bool,
-    /// Bytes accessed by `Memory`/`StoreImm`.
+    /// Bytes accessed by `Memory`/`StoreImm`/`Atomic`; the source bytes of `Extend`.
     pub size: u8,
     /// `Memory` stores (else loads).
     pub store: bool,
@@ -95,6 +112,9 @@ const OTHER: Recipe = Recipe {
     sign_extend: false,
     signed: false,
     remainder: false,
+    total: false,
+    atomic: AtomicOp::Add,
+    fetch: false,
     immediate: false,
     test: false,
     size: 8,
@@ -182,31 +202,38 @@ const fn mul_high(immediate: bool, signed: bool) -> Recipe {
     }
 }
 
-const fn div(immediate: bool, wide: bool, signed: bool, remainder: bool) -> Recipe {
+const fn div(immediate: bool, wide: bool, signed: bool, remainder: bool, total: bool) -> Recipe {
     Recipe {
         immediate,
         signed,
         remainder,
+        total,
         ..of(Form::Div, wide)
     }
 }
 
-/// A load (`movzx r32, byte|word`, `mov r32|r64`) of `size` bytes.
-const fn load(size: u8) -> Recipe {
-    let (opcode, opcode_len) = match size {
-        1 => (0xb6_0f, 2),
-        2 => (0xb7_0f, 2),
-        _ => (0x8b, 1),
+/// `movsx dst, src` from `from` bytes.
+const fn extend(from: u8, wide: bool) -> Recipe {
+    Recipe {
+        size: from,
+        ..of(Form::Extend, wide)
+    }
+}
+
+/// A load of `size` bytes: zero-extending (`movzx r32, byte|word`, `mov r32|r64`) or, when
+/// `signed`, sign-extending to 64 bits (`movsx r64, byte|word`, `movsxd r64, dword`).
+const fn load(size: u8, signed: bool) -> Recipe {
+    let (opcode, opcode_len, wide) = match (size, signed) {
+        (1, false) => (0xb6_0f, 2, false),
+        (2, false) => (0xb7_0f, 2, false),
+        (1, true) => (0xbe_0f, 2, true),
+        (2, true) => (0xbf_0f, 2, true),
+        (4, true) => (0x63, 1, true),
+        _ => (0x8b, 1, size == 8),
     };
     Recipe {
         size,
-        access: RaxAccess::new(
-            opcode,
-            opcode_len,
-            size == 8,
-            false,
-            (size as i8).wrapping_neg(),
-        ),
+        access: RaxAccess::new(opcode, opcode_len, wide, false, (size as i8).wrapping_neg()),
         ..of(Form::Memory, size == 8)
     }
 }
@@ -227,6 +254,17 @@ const fn store_immediate(size: u8) -> Recipe {
         size,
         store: true,
         ..of(Form::StoreImm, true)
+    }
+}
+
+/// A locked `atomic` of `size` bytes, `fetch`ing the old value or not.
+const fn atomic(atomic: AtomicOp, fetch: bool, size: u8) -> Recipe {
+    Recipe {
+        size,
+        atomic,
+        fetch,
+        store: true,
+        ..of(Form::Atomic, size == 8)
     }
 }
 
@@ -262,27 +300,22 @@ const fn recipe_of(facts: OpFacts) -> Recipe {
             Arith::Mul => mul(immediate, wide, sign_extend),
             Arith::Uhmul => mul_high(immediate, false),
             Arith::Shmul => mul_high(immediate, true),
-            // eBPF's total division is not lowered yet: handed over.
-            Arith::Div | Arith::Rem | Arith::Sdiv | Arith::Srem
-                if matches!(facts.fault, Fault::Never) =>
-            {
-                OTHER
-            }
             Arith::Div | Arith::Rem | Arith::Sdiv | Arith::Srem => div(
                 immediate,
                 wide,
-                matches!(facts.fault, Fault::DivideOverflow),
+                matches!(arith, Arith::Sdiv | Arith::Srem),
                 matches!(arith, Arith::Rem | Arith::Srem),
+                matches!(facts.fault, Fault::Never),
             ),
+            Arith::MovSext8 => extend(1, wide),
+            Arith::MovSext16 => extend(2, wide),
+            Arith::MovSext32 => extend(4, wide),
             Arith::Mov
             | Arith::SubRev
             | Arith::Hor
             | Arith::Neg
             | Arith::LittleEndian
-            | Arith::BigEndian
-            | Arith::MovSext8
-            | Arith::MovSext16
-            | Arith::MovSext32 => OTHER,
+            | Arith::BigEndian => OTHER,
         },
         Operation::Branch(cond) => jump(
             x86_cond(cond),
@@ -290,11 +323,15 @@ const fn recipe_of(facts: OpFacts) -> Recipe {
             immediate,
             matches!(cond, IsaCond::Set),
         ),
-        // Sign-extending loads are not lowered yet: handed over.
-        Operation::Load if sign_extend => OTHER,
-        Operation::Load => load(bytes),
+        Operation::Load => load(bytes, sign_extend),
         Operation::Store if immediate => store_immediate(bytes),
         Operation::Store => store(bytes),
+        Operation::Atomic(op) => atomic(op, false, bytes),
+        Operation::AtomicFetch(op) => atomic(op, true, bytes),
+        // `callx` of eBPF (a helper by the id a register holds) stays with the interpreter, as
+        // every syscall does: finding the helper is a registry lookup at run time and running
+        // it is host code, which compiled code never calls; a native stub would only add a
+        // second path to the same hand-over.
         Operation::Jump
         | Operation::LoadImm64
         | Operation::CallSyscall
@@ -302,8 +339,6 @@ const fn recipe_of(facts: OpFacts) -> Recipe {
         | Operation::CallSyscallThenInternal
         | Operation::CallRegister
         | Operation::CallSyscallRegister
-        | Operation::Atomic(_)
-        | Operation::AtomicFetch(_)
         | Operation::Exit
         | Operation::Fail => OTHER,
     }
@@ -337,3 +372,40 @@ static RECIPES: [Recipe; 256] = {
     }
     table
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Other` is only for what `lower` matches by code (control flow, the rare unary ops) and
+    /// for host work: no load, store, atomic or binary arithmetic falls back to it.
+    #[test]
+    fn only_rare_ops_and_host_work_have_no_form() {
+        for code in Code::ALL {
+            if recipe(*code).form != Form::Other {
+                continue;
+            }
+            let operation = code.facts().operation;
+            let rare = matches!(
+                operation,
+                Operation::Alu(
+                    Arith::Mov
+                        | Arith::SubRev
+                        | Arith::Hor
+                        | Arith::Neg
+                        | Arith::LittleEndian
+                        | Arith::BigEndian
+                ) | Operation::Jump
+                    | Operation::LoadImm64
+                    | Operation::CallSyscall
+                    | Operation::CallInternal
+                    | Operation::CallSyscallThenInternal
+                    | Operation::CallRegister
+                    | Operation::CallSyscallRegister
+                    | Operation::Exit
+                    | Operation::Fail
+            );
+            assert!(rare, "{code:?} ({operation:?}) has no form");
+        }
+    }
+}

@@ -183,6 +183,23 @@ impl Emitter {
         self.op_rr(true, &[0x63], dst.number(), src);
     }
 
+    /// `movsx dst, src` of the low `from` bytes (1, 2 or 4) of `src`: to 64 bits when `wide`
+    /// (`REX.W 0f be`, `REX.W 0f bf`, `REX.W 63`), else to 32 bits, which the host then
+    /// zero-extends (`0f be`, `0f bf`; 4 bytes to 32 bits is a plain `mov`). The byte form
+    /// always has a REX prefix, so `src` 4–7 name spl, bpl, sil, dil and not ah–bh.
+    pub fn movsx(&mut self, wide: bool, from: u8, dst: Reg, src: Reg) {
+        match from {
+            1 => {
+                self.rex(wide, dst.high(), false, src.high(), true);
+                let modrm = 0xc0 | dst.low() << 3 | src.low();
+                self.put(0xbe_0f | u64::from(modrm) << 16, 3);
+            }
+            2 => self.op_rr(wide, &[0x0f, 0xbf], dst.number(), src),
+            _ if wide => self.movsxd(dst, src),
+            _ => self.mov_rr(false, dst, src),
+        }
+    }
+
     /// `movzx dst32, src16`.
     pub fn movzx16(&mut self, dst: Reg, src: Reg) {
         self.op_rr(false, &[0x0f, 0xb7], dst.number(), src);

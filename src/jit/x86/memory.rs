@@ -1,4 +1,5 @@
-//! Loads and stores of 1, 2, 4 and 8 bytes (loads zero-extend).
+//! Loads and stores of 1, 2, 4 and 8 bytes (loads zero-extend; a [`RaxAccess`] may also be a
+//! sign-extending `movsx`/`movsxd`).
 
 use super::operand::{byte_shift, Mem, Reg};
 use super::Emitter;

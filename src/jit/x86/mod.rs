@@ -3,7 +3,8 @@
 //!
 //! Split by encoding concern: [`operand`] (registers, REX, ModRM/SIB, memory operands), then
 //! one file per instruction family: [`alu`] (moves, arithmetic, shifts, multiply and divide),
-//! [`memory`] (loads and stores), [`control`] (jumps, calls, conditions, stack).
+//! [`memory`] (loads and stores), [`atomic`] (locked read-modify-writes), [`control`] (jumps,
+//! calls, conditions, stack).
 //!
 //! Two ways to write: the [`Emitter`] methods (shortest encodings, any operand), and, for the
 //! lowering's hot paths, instruction *words* (`operand::rr3`, `operand::lea_disp32_word`,
@@ -21,6 +22,7 @@
 //! (`operand::byte_shift` turns a byte index into a bit position).
 
 pub mod alu;
+pub mod atomic;
 pub mod control;
 pub mod memory;
 pub mod operand;
