@@ -15,3 +15,4 @@
 
 pub mod layout;
 pub mod map_def;
+pub mod object;

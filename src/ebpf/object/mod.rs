@@ -1,0 +1,380 @@
+//! Relocatable objects from `clang -target bpf -c`: programs, maps and global data read from
+//! an `ET_REL`/`EM_BPF` ELF file, and one program linked into runnable text.
+//!
+//! ```text
+//!   bytes ──parse_object──▶ EbpfObject ──link(section)──▶ LinkedProgram
+//!          sections.rs       programs      link.rs          text (entry + reached .text
+//!          symbols.rs        maps            functions)
+//!          legacy_maps.rs    data          functions, relocations (for listings)
+//!          btf.rs, btf_maps.rs
+//!          relocate.rs
+//! ```
+//!
+//! What an object holds, and where the runtime puts it:
+//!
+//! - **Programs**: every executable section other than `.text` (`kprobe/sys_write`, `xdp`,
+//!   `socket`…), in file order. An object with no such section but a non-empty `.text` (the
+//!   conformance runner's `--elf` objects) has `.text` as its one program. Empty executable
+//!   sections are not programs.
+//! - **Maps**: those of the legacy `maps` section first, by symbol value, then those of the
+//!   BTF-defined `.maps`, in `DATASEC` order; map `i` is named by
+//!   [`map_address`](crate::ebpf::layout::map_address)`(i)`. Names are unique.
+//! - **Data**: every `.rodata*`, `.data*` and `.bss*` section, in file order, used or not;
+//!   section `j` lives at [`data_address`](crate::ebpf::layout::data_address)`(j)`.
+//!   `.bss` (`SHT_NOBITS`) comes as zeroes; writable means `SHF_WRITE`.
+//! - **License**: the `license` section up to its first NUL.
+//!
+//! Relocations are resolved when the object is parsed (see `relocate.rs`), so a broken
+//! object fails at [`parse_object`]; [`EbpfObject::link`] only lays out and patches.
+//! Nothing read from the file is trusted: every offset and count is checked against the
+//! bytes, and a bad one is an [`ObjectError`] naming the section and offset.
+
+mod btf;
+mod btf_maps;
+mod error;
+mod legacy_maps;
+mod link;
+mod relocate;
+mod sections;
+mod symbols;
+
+pub use btf::BtfError;
+pub use error::ObjectError;
+
+use crate::ebpf::layout::{self, data_address, MAX_DATA_SECTIONS, MAX_MAPS};
+use crate::ebpf::map_def::MapDef;
+use goblin::elf::section_header::SHT_NOBITS;
+use sections::{Role, Section};
+use std::collections::{BTreeMap, HashSet};
+
+/// A parsed object: its programs, maps, data and license, ready to link.
+#[derive(Debug, Clone)]
+pub struct EbpfObject {
+    /// The program sections, in file order.
+    pub programs: Vec<ProgramSection>,
+    /// The maps; map `i` lives at `layout::map_address(i)`.
+    pub maps: Vec<MapDef>,
+    /// The data sections; each carries its guest address.
+    pub data: Vec<DataSection>,
+    /// The license string, if the object has a `license` section.
+    pub license: Option<String>,
+    /// Every code section (programs and `.text`) with its resolved relocations.
+    code: Vec<CodeSection>,
+    /// For each program, its index in `code`.
+    program_code: Vec<usize>,
+}
+
+/// A program section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramSection {
+    /// The section name, e.g. `kprobe/sys_write`.
+    pub name: String,
+    /// The `STT_FUNC` symbols in it, by offset.
+    pub functions: Vec<String>,
+}
+
+/// A global data section, as the guest sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSection {
+    /// The section name, e.g. `.rodata.str1.1`.
+    pub name: String,
+    /// Its guest address, `layout::data_address(i)`.
+    pub address: u64,
+    /// Its initial bytes (zeroes for `.bss`).
+    pub bytes: Vec<u8>,
+    /// Whether the program may write it (`SHF_WRITE`).
+    pub writable: bool,
+}
+
+/// One program linked into a single text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedProgram {
+    /// The entry section's name.
+    pub section: String,
+    /// The entry section first, then each `.text` function it reaches, once.
+    pub text: Vec<u8>,
+    /// The instruction index where each function starts, with its name, ascending.
+    pub functions: Vec<(usize, String)>,
+    /// The relocations applied, for a disassembler's listing.
+    pub relocations: Vec<LinkedRelocation>,
+}
+
+/// A relocation as applied in the linked text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedRelocation {
+    /// The patched instruction's index in the linked text.
+    pub index: usize,
+    /// What it refers to.
+    pub kind: RelocationKind,
+    /// The symbol named (a section symbol by its section's name).
+    pub symbol: String,
+}
+
+/// What a relocation refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelocationKind {
+    /// An `lddw` of map `index`'s handle (`R_BPF_64_64`).
+    Map {
+        /// The map's index in [`EbpfObject::maps`].
+        index: usize,
+    },
+    /// An `lddw` of an address in data section `index` (`R_BPF_64_64`).
+    Data {
+        /// The section's index in [`EbpfObject::data`].
+        index: usize,
+    },
+    /// A bpf-to-bpf call (`R_BPF_64_32`).
+    Call,
+}
+
+impl RelocationKind {
+    /// The ELF name of the relocation type, as llvm-objdump prints it.
+    pub const fn elf_name(self) -> &'static str {
+        match self {
+            RelocationKind::Map { .. } | RelocationKind::Data { .. } => "R_BPF_64_64",
+            RelocationKind::Call => "R_BPF_64_32",
+        }
+    }
+}
+
+/// A map with where its definition sits: the section and its symbol's value.
+#[derive(Debug, Clone)]
+struct LocatedMap {
+    def: MapDef,
+    section: usize,
+    offset: u64,
+}
+
+/// A code section with what linking needs.
+#[derive(Debug, Clone)]
+struct CodeSection {
+    name: String,
+    /// Its ELF section index.
+    shndx: usize,
+    bytes: Vec<u8>,
+    /// The function starts (instruction index, name), ascending.
+    functions: Vec<(usize, String)>,
+    /// The resolved relocations by instruction index.
+    relocations: BTreeMap<usize, Resolved>,
+}
+
+/// A relocation resolved at load time.
+#[derive(Debug, Clone)]
+struct Resolved {
+    kind: RelocationKind,
+    target: Target,
+    symbol: String,
+}
+
+/// What a resolved relocation writes.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// The 64-bit value of an `lddw`.
+    Value(u64),
+    /// A call to instruction `index` of code section `section`.
+    Call { section: usize, index: usize },
+}
+
+/// Reads an object: checks the header, finds programs, maps, data and license, and resolves
+/// every relocation of the code sections.
+pub fn parse_object(bytes: &[u8]) -> Result<EbpfObject, ObjectError> {
+    let elf = sections::parse_elf(bytes)?;
+    let sections = sections::sections(&elf)?;
+    let symbols = symbols::symbols(&elf, &sections)?;
+    let data = data_sections(bytes, &sections)?;
+    let maps = maps(bytes, &sections, &symbols)?;
+    let license = license(bytes, &sections)?;
+    let mut code = code_sections(bytes, &sections, &symbols)?;
+    let context = relocate::Context {
+        sections: &sections,
+        symbols: &symbols,
+        maps: &maps,
+        data: &data,
+    };
+    relocate::resolve(&elf, &context, &mut code)?;
+    let mut program_code: Vec<usize> = (0..code.len())
+        .filter(|&i| code[i].name != ".text" && !code[i].bytes.is_empty())
+        .collect();
+    if program_code.is_empty() {
+        program_code = (0..code.len())
+            .filter(|&i| code[i].name == ".text" && !code[i].bytes.is_empty())
+            .take(1)
+            .collect();
+    }
+    let programs = program_code
+        .iter()
+        .map(|&i| ProgramSection {
+            name: code[i].name.clone(),
+            functions: code[i].functions.iter().map(|(_, name)| name.clone()).collect(),
+        })
+        .collect();
+    Ok(EbpfObject {
+        programs,
+        maps: maps.into_iter().map(|map| map.def).collect(),
+        data: data.into_iter().map(|(_, data)| data).collect(),
+        license,
+        code,
+        program_code,
+    })
+}
+
+impl EbpfObject {
+    /// Links one program: `section` None means the only program section (error listing the
+    /// names when there are several or none).
+    pub fn link(&self, section: Option<&str>) -> Result<LinkedProgram, ObjectError> {
+        let names = || self.programs.iter().map(|p| p.name.clone()).collect();
+        let program = match section {
+            None => match self.program_code.as_slice() {
+                [] => return Err(ObjectError::NoProgram),
+                [only] => *only,
+                _ => return Err(ObjectError::SeveralPrograms { names: names() }),
+            },
+            Some(name) => *self
+                .program_code
+                .iter()
+                .find(|&&i| self.code[i].name == name)
+                .ok_or_else(|| ObjectError::UnknownProgram {
+                    name: name.to_owned(),
+                    available: names(),
+                })?,
+        };
+        link::link(&self.code, program)
+    }
+}
+
+/// The data sections in file order with their ELF indices; `.bss` zero-filled.
+fn data_sections(
+    bytes: &[u8],
+    sections: &[Section],
+) -> Result<Vec<(usize, DataSection)>, ObjectError> {
+    let mut data = Vec::new();
+    for (shndx, section) in sections.iter().enumerate() {
+        let Role::Data { writable } = section.role else {
+            continue;
+        };
+        let address = data_address(data.len()).ok_or(ObjectError::TooMany {
+            what: "data sections",
+            limit: MAX_DATA_SECTIONS,
+        })?;
+        let size = section.header.sh_size;
+        if size > layout::SLOT_SIZE {
+            return Err(ObjectError::DataTooLarge {
+                section: section.name.clone(),
+                size,
+            });
+        }
+        let contents = if section.header.sh_type == SHT_NOBITS {
+            vec![0; size as usize]
+        } else {
+            sections::bytes(bytes, section)?.to_vec()
+        };
+        data.push((
+            shndx,
+            DataSection {
+                name: section.name.clone(),
+                address,
+                bytes: contents,
+                writable,
+            },
+        ));
+    }
+    Ok(data)
+}
+
+/// The maps: legacy `maps` first, then BTF `.maps`; names unique, at most `MAX_MAPS`.
+fn maps(
+    bytes: &[u8],
+    sections: &[Section],
+    symbols: &[symbols::Symbol],
+) -> Result<Vec<LocatedMap>, ObjectError> {
+    let mut maps = Vec::new();
+    for (shndx, section) in sections.iter().enumerate() {
+        if section.role == Role::LegacyMaps {
+            let contents = sections::bytes(bytes, section)?;
+            maps.extend(legacy_maps::legacy_maps(shndx, contents, symbols)?);
+        }
+    }
+    for (shndx, section) in sections.iter().enumerate() {
+        if section.role == Role::BtfMaps {
+            let btf_section = sections
+                .iter()
+                .find(|section| section.role == Role::Btf)
+                .ok_or(ObjectError::MissingBtf)?;
+            let btf = btf::Btf::parse(sections::bytes(bytes, btf_section)?)?;
+            maps.extend(btf_maps::btf_maps(&btf, shndx, symbols)?);
+        }
+    }
+    if maps.len() > MAX_MAPS {
+        return Err(ObjectError::TooMany {
+            what: "maps",
+            limit: MAX_MAPS,
+        });
+    }
+    let mut names = HashSet::new();
+    let mut places = HashSet::new();
+    for map in &maps {
+        if !names.insert(map.def.name.as_str()) || !places.insert((map.section, map.offset)) {
+            return Err(ObjectError::DuplicateMap {
+                name: map.def.name.clone(),
+            });
+        }
+    }
+    Ok(maps)
+}
+
+/// The `license` string, up to its first NUL.
+fn license(bytes: &[u8], sections: &[Section]) -> Result<Option<String>, ObjectError> {
+    let Some(section) = sections.iter().find(|s| s.role == Role::License) else {
+        return Ok(None);
+    };
+    let contents = sections::bytes(bytes, section)?;
+    let text = contents.split(|&byte| byte == 0).next().unwrap_or(&[]);
+    let text = std::str::from_utf8(text).map_err(|_| ObjectError::License)?;
+    Ok(Some(text.to_owned()))
+}
+
+/// Every executable section with its bytes and function starts.
+fn code_sections(
+    bytes: &[u8],
+    sections: &[Section],
+    symbols: &[symbols::Symbol],
+) -> Result<Vec<CodeSection>, ObjectError> {
+    let mut code = Vec::new();
+    for (shndx, section) in sections.iter().enumerate() {
+        if section.role != Role::Code {
+            continue;
+        }
+        let contents = sections::bytes(bytes, section)?;
+        if contents.len() % relocate::SLOT != 0 {
+            return Err(ObjectError::CodeSize {
+                section: section.name.clone(),
+                size: section.header.sh_size,
+            });
+        }
+        let mut functions = Vec::new();
+        for symbol in symbols {
+            if symbol.section != shndx || !symbol.is_function() {
+                continue;
+            }
+            let slot = relocate::SLOT as u64;
+            if symbol.value % slot != 0 || symbol.value >= contents.len() as u64 {
+                return Err(ObjectError::BadFunction {
+                    name: symbol.name.clone(),
+                    section: section.name.clone(),
+                    value: symbol.value,
+                });
+            }
+            functions.push(((symbol.value / slot) as usize, symbol.name.clone()));
+        }
+        functions.sort();
+        functions.dedup();
+        code.push(CodeSection {
+            name: section.name.clone(),
+            shndx,
+            bytes: contents.to_vec(),
+            functions,
+            relocations: BTreeMap::new(),
+        });
+    }
+    Ok(code)
+}
