@@ -178,8 +178,8 @@ impl<'a> Btf<'a> {
         if hdr_len < HEADER_SIZE {
             return Err(header("hdr_len is below 24"));
         }
-        let type_table =
-            region(bytes, hdr_len, field(1)?, field(2)?).ok_or(header("type table out of bounds"))?;
+        let type_table = region(bytes, hdr_len, field(1)?, field(2)?)
+            .ok_or(header("type table out of bounds"))?;
         let strings = region(bytes, hdr_len, field(3)?, field(4)?)
             .ok_or(header("string table out of bounds"))?;
         let types = parse_types(type_table)?;

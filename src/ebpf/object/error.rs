@@ -16,7 +16,9 @@ pub enum ObjectError {
         reason: String,
     },
     /// Not a 64-bit little-endian file.
-    #[error("the object is not 64-bit little-endian (64-bit: {is_64}, little-endian: {little_endian})")]
+    #[error(
+        "the object is not 64-bit little-endian (64-bit: {is_64}, little-endian: {little_endian})"
+    )]
     NotElf64Le {
         /// Whether the class is ELFCLASS64.
         is_64: bool,
@@ -96,7 +98,9 @@ pub enum ObjectError {
         value: u64,
     },
     /// A relocation outside its section or not on an instruction boundary.
-    #[error("section {section}: relocation at {offset:#x} is not on an instruction in the section")]
+    #[error(
+        "section {section}: relocation at {offset:#x} is not on an instruction in the section"
+    )]
     RelocationOffset {
         /// The section the relocation patches.
         section: String,

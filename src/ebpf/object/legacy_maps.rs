@@ -55,8 +55,14 @@ pub(super) fn legacy_maps(
                 size: def_size,
             };
             let start = usize::try_from(symbol.value).map_err(|_| outside())?;
-            let end = start.checked_add(DEF_FIELDS_SIZE as usize).ok_or_else(outside)?;
-            if symbol.value.checked_add(def_size).is_none_or(|end| end > size) {
+            let end = start
+                .checked_add(DEF_FIELDS_SIZE as usize)
+                .ok_or_else(outside)?;
+            if symbol
+                .value
+                .checked_add(def_size)
+                .is_none_or(|end| end > size)
+            {
                 return Err(outside());
             }
             let def = bytes.get(start..end).ok_or_else(outside)?;

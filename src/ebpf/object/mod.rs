@@ -205,7 +205,11 @@ pub fn parse_object(bytes: &[u8]) -> Result<EbpfObject, ObjectError> {
         .iter()
         .map(|&i| ProgramSection {
             name: code[i].name.clone(),
-            functions: code[i].functions.iter().map(|(_, name)| name.clone()).collect(),
+            functions: code[i]
+                .functions
+                .iter()
+                .map(|(_, name)| name.clone())
+                .collect(),
         })
         .collect();
     Ok(EbpfObject {

@@ -181,7 +181,10 @@ fn lddw_target(
 ) -> Result<Resolved, ObjectError> {
     let symbol = place.symbol;
     let value = symbol.value.checked_add(u64::from(addend as u32));
-    let role = context.sections.get(symbol.section).map(|section| section.role);
+    let role = context
+        .sections
+        .get(symbol.section)
+        .map(|section| section.role);
     match role {
         Some(Role::LegacyMaps | Role::BtfMaps) if symbol.section != 0 => {
             let (index, _) = context
@@ -208,15 +211,16 @@ fn lddw_target(
                 .find(|(_, (shndx, _))| *shndx == symbol.section)
                 .ok_or_else(|| place.bad_target(context, "in section"))?;
             let size = data.bytes.len() as u64;
-            let offset = value.filter(|&value| value <= size).ok_or_else(|| {
-                ObjectError::DataOffset {
-                    section: place.section.name.clone(),
-                    offset: place.offset,
-                    target: data.name.clone(),
-                    value: value.unwrap_or(u64::MAX),
-                    size,
-                }
-            })?;
+            let offset =
+                value
+                    .filter(|&value| value <= size)
+                    .ok_or_else(|| ObjectError::DataOffset {
+                        section: place.section.name.clone(),
+                        offset: place.offset,
+                        target: data.name.clone(),
+                        value: value.unwrap_or(u64::MAX),
+                        size,
+                    })?;
             Ok(Resolved {
                 kind: RelocationKind::Data { index },
                 target: Target::Value(data.address + offset),
@@ -243,9 +247,7 @@ fn call_target(
     };
     let target_section = &code[target_code];
     let base = i64::try_from(symbol.value / SLOT as u64).unwrap_or(i64::MAX);
-    let target = base
-        .saturating_add(i64::from(addend))
-        .saturating_add(1);
+    let target = base.saturating_add(i64::from(addend)).saturating_add(1);
     let slots = target_section.bytes.len() / SLOT;
     let index = usize::try_from(target)
         .ok()
