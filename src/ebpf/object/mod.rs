@@ -2,12 +2,13 @@
 //! an `ET_REL`/`EM_BPF` ELF file, and one program linked into runnable text.
 //!
 //! ```text
-//!   bytes ──parse_object──▶ EbpfObject ──link(section)──▶ LinkedProgram
-//!          sections.rs       programs      link.rs          text (entry + reached .text
-//!          symbols.rs        maps            functions)
-//!          legacy_maps.rs    data          functions, relocations (for listings)
-//!          btf.rs, btf_maps.rs
-//!          relocate.rs
+//!   bytes ─▶ parse_object ─▶ EbpfObject ─▶ link(section) ─▶ LinkedProgram
+//!            sections.rs    header checks; each section's role and bytes
+//!            symbols.rs     symbols, named through the symbol table's sh_link
+//!            contents.rs    data sections; maps (legacy_maps.rs, btf.rs + btf_maps.rs);
+//!                           license; code sections with their function starts
+//!            relocate.rs    each code relocation resolved once
+//!                                            link.rs: lay out functions, patch calls, lddw
 //! ```
 //!
 //! What an object holds, and where the runtime puts it:
@@ -31,21 +32,21 @@
 
 mod btf;
 mod btf_maps;
+mod contents;
 mod error;
 mod legacy_maps;
 mod link;
 mod relocate;
 mod sections;
 mod symbols;
+#[cfg(test)]
+mod tests;
 
 pub use btf::BtfError;
 pub use error::ObjectError;
 
-use crate::ebpf::layout::{self, data_address, MAX_DATA_SECTIONS, MAX_MAPS};
 use crate::ebpf::map_def::MapDef;
-use goblin::elf::section_header::SHT_NOBITS;
-use sections::{Role, Section};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// A parsed object: its programs, maps, data and license, ready to link.
 #[derive(Debug, Clone)]
@@ -181,10 +182,10 @@ pub fn parse_object(bytes: &[u8]) -> Result<EbpfObject, ObjectError> {
     let elf = sections::parse_elf(bytes)?;
     let sections = sections::sections(&elf)?;
     let symbols = symbols::symbols(&elf, &sections)?;
-    let data = data_sections(bytes, &sections)?;
-    let maps = maps(bytes, &sections, &symbols)?;
-    let license = license(bytes, &sections)?;
-    let mut code = code_sections(bytes, &sections, &symbols)?;
+    let data = contents::data_sections(bytes, &sections)?;
+    let maps = contents::maps(bytes, &sections, &symbols)?;
+    let license = contents::license(bytes, &sections)?;
+    let mut code = contents::code_sections(bytes, &sections, &symbols)?;
     let context = relocate::Context {
         sections: &sections,
         symbols: &symbols,
@@ -244,141 +245,4 @@ impl EbpfObject {
         };
         link::link(&self.code, program)
     }
-}
-
-/// The data sections in file order with their ELF indices; `.bss` zero-filled.
-fn data_sections(
-    bytes: &[u8],
-    sections: &[Section],
-) -> Result<Vec<(usize, DataSection)>, ObjectError> {
-    let mut data = Vec::new();
-    for (shndx, section) in sections.iter().enumerate() {
-        let Role::Data { writable } = section.role else {
-            continue;
-        };
-        let address = data_address(data.len()).ok_or(ObjectError::TooMany {
-            what: "data sections",
-            limit: MAX_DATA_SECTIONS,
-        })?;
-        let size = section.header.sh_size;
-        if size > layout::SLOT_SIZE {
-            return Err(ObjectError::DataTooLarge {
-                section: section.name.clone(),
-                size,
-            });
-        }
-        let contents = if section.header.sh_type == SHT_NOBITS {
-            vec![0; size as usize]
-        } else {
-            sections::bytes(bytes, section)?.to_vec()
-        };
-        data.push((
-            shndx,
-            DataSection {
-                name: section.name.clone(),
-                address,
-                bytes: contents,
-                writable,
-            },
-        ));
-    }
-    Ok(data)
-}
-
-/// The maps: legacy `maps` first, then BTF `.maps`; names unique, at most `MAX_MAPS`.
-fn maps(
-    bytes: &[u8],
-    sections: &[Section],
-    symbols: &[symbols::Symbol],
-) -> Result<Vec<LocatedMap>, ObjectError> {
-    let mut maps = Vec::new();
-    for (shndx, section) in sections.iter().enumerate() {
-        if section.role == Role::LegacyMaps {
-            let contents = sections::bytes(bytes, section)?;
-            maps.extend(legacy_maps::legacy_maps(shndx, contents, symbols)?);
-        }
-    }
-    for (shndx, section) in sections.iter().enumerate() {
-        if section.role == Role::BtfMaps {
-            let btf_section = sections
-                .iter()
-                .find(|section| section.role == Role::Btf)
-                .ok_or(ObjectError::MissingBtf)?;
-            let btf = btf::Btf::parse(sections::bytes(bytes, btf_section)?)?;
-            maps.extend(btf_maps::btf_maps(&btf, shndx, symbols)?);
-        }
-    }
-    if maps.len() > MAX_MAPS {
-        return Err(ObjectError::TooMany {
-            what: "maps",
-            limit: MAX_MAPS,
-        });
-    }
-    let mut names = HashSet::new();
-    let mut places = HashSet::new();
-    for map in &maps {
-        if !names.insert(map.def.name.as_str()) || !places.insert((map.section, map.offset)) {
-            return Err(ObjectError::DuplicateMap {
-                name: map.def.name.clone(),
-            });
-        }
-    }
-    Ok(maps)
-}
-
-/// The `license` string, up to its first NUL.
-fn license(bytes: &[u8], sections: &[Section]) -> Result<Option<String>, ObjectError> {
-    let Some(section) = sections.iter().find(|s| s.role == Role::License) else {
-        return Ok(None);
-    };
-    let contents = sections::bytes(bytes, section)?;
-    let text = contents.split(|&byte| byte == 0).next().unwrap_or(&[]);
-    let text = std::str::from_utf8(text).map_err(|_| ObjectError::License)?;
-    Ok(Some(text.to_owned()))
-}
-
-/// Every executable section with its bytes and function starts.
-fn code_sections(
-    bytes: &[u8],
-    sections: &[Section],
-    symbols: &[symbols::Symbol],
-) -> Result<Vec<CodeSection>, ObjectError> {
-    let mut code = Vec::new();
-    for (shndx, section) in sections.iter().enumerate() {
-        if section.role != Role::Code {
-            continue;
-        }
-        let contents = sections::bytes(bytes, section)?;
-        if contents.len() % relocate::SLOT != 0 {
-            return Err(ObjectError::CodeSize {
-                section: section.name.clone(),
-                size: section.header.sh_size,
-            });
-        }
-        let mut functions = Vec::new();
-        for symbol in symbols {
-            if symbol.section != shndx || !symbol.is_function() {
-                continue;
-            }
-            let slot = relocate::SLOT as u64;
-            if symbol.value % slot != 0 || symbol.value >= contents.len() as u64 {
-                return Err(ObjectError::BadFunction {
-                    name: symbol.name.clone(),
-                    section: section.name.clone(),
-                    value: symbol.value,
-                });
-            }
-            functions.push(((symbol.value / slot) as usize, symbol.name.clone()));
-        }
-        functions.sort();
-        functions.dedup();
-        code.push(CodeSection {
-            name: section.name.clone(),
-            shndx,
-            bytes: contents.to_vec(),
-            functions,
-            relocations: BTreeMap::new(),
-        });
-    }
-    Ok(code)
 }

@@ -1,0 +1,148 @@
+//! What the object's sections contain, each read once: the data sections (in file order,
+//! `.bss` zero-filled), the maps (legacy `maps` first, then BTF `.maps`), the license, and
+//! the code sections with their function starts.
+
+use super::error::ObjectError;
+use super::sections::{self, Role, Section};
+use super::symbols::Symbol;
+use super::{btf, btf_maps, legacy_maps, relocate, CodeSection, DataSection, LocatedMap};
+use crate::ebpf::layout::{self, data_address, MAX_DATA_SECTIONS, MAX_MAPS};
+use goblin::elf::section_header::SHT_NOBITS;
+use std::collections::{BTreeMap, HashSet};
+
+/// The data sections in file order with their ELF indices; `.bss` zero-filled.
+pub(super) fn data_sections(
+    bytes: &[u8],
+    sections: &[Section],
+) -> Result<Vec<(usize, DataSection)>, ObjectError> {
+    let mut data = Vec::new();
+    for (shndx, section) in sections.iter().enumerate() {
+        let Role::Data { writable } = section.role else {
+            continue;
+        };
+        let address = data_address(data.len()).ok_or(ObjectError::TooMany {
+            what: "data sections",
+            limit: MAX_DATA_SECTIONS,
+        })?;
+        let size = section.header.sh_size;
+        if size > layout::SLOT_SIZE {
+            return Err(ObjectError::DataTooLarge {
+                section: section.name.clone(),
+                size,
+            });
+        }
+        let contents = if section.header.sh_type == SHT_NOBITS {
+            vec![0; size as usize]
+        } else {
+            sections::bytes(bytes, section)?.to_vec()
+        };
+        data.push((
+            shndx,
+            DataSection {
+                name: section.name.clone(),
+                address,
+                bytes: contents,
+                writable,
+            },
+        ));
+    }
+    Ok(data)
+}
+
+/// The maps: legacy `maps` first, then BTF `.maps`; names unique, at most `MAX_MAPS`.
+pub(super) fn maps(
+    bytes: &[u8],
+    sections: &[Section],
+    symbols: &[Symbol],
+) -> Result<Vec<LocatedMap>, ObjectError> {
+    let mut maps = Vec::new();
+    for (shndx, section) in sections.iter().enumerate() {
+        if section.role == Role::LegacyMaps {
+            let contents = sections::bytes(bytes, section)?;
+            maps.extend(legacy_maps::legacy_maps(shndx, contents, symbols)?);
+        }
+    }
+    for (shndx, section) in sections.iter().enumerate() {
+        if section.role == Role::BtfMaps {
+            let btf_section = sections
+                .iter()
+                .find(|section| section.role == Role::Btf)
+                .ok_or(ObjectError::MissingBtf)?;
+            let btf = btf::Btf::parse(sections::bytes(bytes, btf_section)?)?;
+            maps.extend(btf_maps::btf_maps(&btf, shndx, symbols)?);
+        }
+    }
+    if maps.len() > MAX_MAPS {
+        return Err(ObjectError::TooMany {
+            what: "maps",
+            limit: MAX_MAPS,
+        });
+    }
+    let mut names = HashSet::new();
+    let mut places = HashSet::new();
+    for map in &maps {
+        if !names.insert(map.def.name.as_str()) || !places.insert((map.section, map.offset)) {
+            return Err(ObjectError::DuplicateMap {
+                name: map.def.name.clone(),
+            });
+        }
+    }
+    Ok(maps)
+}
+
+/// The `license` string, up to its first NUL.
+pub(super) fn license(bytes: &[u8], sections: &[Section]) -> Result<Option<String>, ObjectError> {
+    let Some(section) = sections.iter().find(|s| s.role == Role::License) else {
+        return Ok(None);
+    };
+    let contents = sections::bytes(bytes, section)?;
+    let text = contents.split(|&byte| byte == 0).next().unwrap_or(&[]);
+    let text = std::str::from_utf8(text).map_err(|_| ObjectError::License)?;
+    Ok(Some(text.to_owned()))
+}
+
+/// Every executable section with its bytes and function starts.
+pub(super) fn code_sections(
+    bytes: &[u8],
+    sections: &[Section],
+    symbols: &[Symbol],
+) -> Result<Vec<CodeSection>, ObjectError> {
+    let mut code = Vec::new();
+    for (shndx, section) in sections.iter().enumerate() {
+        if section.role != Role::Code {
+            continue;
+        }
+        let contents = sections::bytes(bytes, section)?;
+        if contents.len() % relocate::SLOT != 0 {
+            return Err(ObjectError::CodeSize {
+                section: section.name.clone(),
+                size: section.header.sh_size,
+            });
+        }
+        let mut functions = Vec::new();
+        for symbol in symbols {
+            if symbol.section != shndx || !symbol.is_function() {
+                continue;
+            }
+            let slot = relocate::SLOT as u64;
+            if symbol.value % slot != 0 || symbol.value >= contents.len() as u64 {
+                return Err(ObjectError::BadFunction {
+                    name: symbol.name.clone(),
+                    section: section.name.clone(),
+                    value: symbol.value,
+                });
+            }
+            functions.push(((symbol.value / slot) as usize, symbol.name.clone()));
+        }
+        functions.sort();
+        functions.dedup();
+        code.push(CodeSection {
+            name: section.name.clone(),
+            shndx,
+            bytes: contents.to_vec(),
+            functions,
+            relocations: BTreeMap::new(),
+        });
+    }
+    Ok(code)
+}
