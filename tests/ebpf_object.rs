@@ -297,3 +297,47 @@ fn lddw_of_data_and_maps_becomes_a_guest_address() {
 
 #[path = "ebpf_object/errors.rs"]
 mod errors;
+
+#[test]
+fn relocations_inside_a_called_function_land_with_it() {
+    let mut object = ObjectBuilder::new();
+    let text = object.section(
+        ".text",
+        Kind::Code,
+        code(&[
+            exit(),                 // 0 unused
+            insn(LDDW, 0, 0, 0, 0), // 1 f: lddw r0, gvar
+            insn(0, 0, 0, 0, 0),    //
+            exit(),                 // 3
+        ]),
+    );
+    let tc = object.section("tc", Kind::Code, code(&[insn(CALL, 0, 1, 0, -1), exit()]));
+    let data = object.section(".data", Kind::Writable, vec![0; 16]);
+    object.function("unused", text, 0);
+    let f = object.function("f", text, 8);
+    object.function("classifier", tc, 0);
+    let gvar = object.object("gvar", data, 8, 8);
+    object.relocation(tc, 0, f, R_BPF_64_32);
+    object.relocation(text, 8, gvar, R_BPF_64_64);
+    let linked = parse_object(&object.build()).unwrap().link(None).unwrap();
+    // tc at 0..2, f at 2..5: the call's imm is 2 − (0 + 1) (llvm_reloc.rst's layout rule).
+    assert_eq!(linked.text.len(), 5 * 8);
+    assert_eq!((imm_at(&linked.text, 0), src_at(&linked.text, 0)), (1, 1));
+    assert_eq!(lddw_value(&linked.text, 2), data_address(0).unwrap() + 8);
+    assert_eq!(
+        linked.functions,
+        vec![(0, "classifier".into()), (2, "f".into())]
+    );
+    let kinds: Vec<_> = linked
+        .relocations
+        .iter()
+        .map(|r| (r.index, r.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (0, RelocationKind::Call),
+            (2, RelocationKind::Data { index: 0 })
+        ]
+    );
+}

@@ -239,3 +239,42 @@ fn mutated_objects_never_panic() {
     // Most single-byte changes leave an object that still loads: the loop reached link().
     assert!(loaded > 100, "only {loaded} mutants loaded");
 }
+
+#[test]
+fn lddw_of_an_undefined_symbol_or_past_its_data_is_rejected() {
+    let lddw = code(&[insn(LDDW, 1, 0, 0, 0x20), insn(0, 0, 0, 0, 0), exit()]);
+    let undefined = {
+        let mut object = ObjectBuilder::new();
+        let prog = object.section("xdp", Kind::Code, lddw.clone());
+        let symbol = object.object("extern_var", 0, 0, 0);
+        object.relocation(prog, 0, symbol, R_BPF_64_64);
+        object.build()
+    };
+    assert_eq!(
+        parse_object(&undefined).unwrap_err(),
+        ObjectError::RelocationTarget {
+            section: "xdp".into(),
+            offset: 0,
+            symbol: "extern_var".into(),
+            target: "undefined".into()
+        }
+    );
+    let past = {
+        let mut object = ObjectBuilder::new();
+        let prog = object.section("xdp", Kind::Code, lddw);
+        let rodata = object.section(".rodata", Kind::ReadOnly, vec![0; 16]);
+        let symbol = object.section_symbol(rodata);
+        object.relocation(prog, 0, symbol, R_BPF_64_64);
+        object.build()
+    };
+    assert_eq!(
+        parse_object(&past).unwrap_err(),
+        ObjectError::DataOffset {
+            section: "xdp".into(),
+            offset: 0,
+            target: ".rodata".into(),
+            value: 0x20,
+            size: 16
+        }
+    );
+}
