@@ -148,11 +148,11 @@ pub(super) struct Btf<'a> {
     strings: &'a [u8],
 }
 
-/// Reads a little-endian `u32` at `offset` of `bytes`.
-fn u32_at(bytes: &[u8], offset: usize) -> Option<u32> {
-    let end = offset.checked_add(4)?;
-    let word = bytes.get(offset..end)?;
-    Some(u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+/// Reads the little-endian `u32` word `index` of the words starting at byte `base`.
+fn word_at(bytes: &[u8], base: usize, index: usize) -> Option<u32> {
+    let start = index.checked_mul(4)?.checked_add(base)?;
+    let word = bytes.get(start..start.checked_add(4)?)?;
+    Some(u32::from_le_bytes(word.try_into().ok()?))
 }
 
 /// The sub-slice `[base + offset, +len)` of `bytes`, if it is inside.
@@ -173,7 +173,7 @@ impl<'a> Btf<'a> {
         if bytes.get(2) != Some(&1) {
             return Err(header("version is not 1"));
         }
-        let field = |index: usize| u32_at(bytes, 4 + 4 * index).ok_or(header("truncated"));
+        let field = |index: usize| word_at(bytes, 4, index).ok_or(header("truncated"));
         let hdr_len = usize::try_from(field(0)?).map_err(|_| header("hdr_len too large"))?;
         if hdr_len < HEADER_SIZE {
             return Err(header("hdr_len is below 24"));
@@ -247,7 +247,7 @@ impl<'a> Btf<'a> {
             Type::Sized(size) | Type::Composite { size, .. } => Ok(u64::from(*size)),
             Type::Ptr(_) => Ok(8),
             Type::Array { elem, nelems } => {
-                let elem_size = self.size_at_depth(*elem, depth + 1)?;
+                let elem_size = self.size_at_depth(*elem, depth.saturating_add(1))?;
                 elem_size
                     .checked_mul(u64::from(*nelems))
                     .ok_or(BtfError::NoSize { id })
@@ -259,92 +259,71 @@ impl<'a> Btf<'a> {
     }
 }
 
-/// Walks the type table: one record per id from 1, each 12 bytes plus its kind's extra.
+/// Walks the type table: one record per id from 1, each 12 bytes plus its kind's extra
+/// bytes (a fixed part and `vlen` records, btf.rst "Type Encoding").
 fn parse_types(table: &[u8]) -> Result<Vec<(u32, Type)>, BtfError> {
     let mut types = vec![(0, Type::Opaque)];
     let mut offset = 0;
     while offset < table.len() {
         let id = u32::try_from(types.len()).map_err(|_| BtfError::BadTypeId { id: u32::MAX })?;
-        let truncated = |what| BtfError::Truncated {
-            what,
+        let truncated = BtfError::Truncated {
+            what: "type",
             offset,
             table: "type",
         };
-        let word = |index: usize| u32_at(table, offset + 4 * index).ok_or(truncated("type"));
+        let word = |index: usize| word_at(table, offset, index).ok_or(truncated.clone());
         let (name, info, size_or_type) = (word(0)?, word(1)?, word(2)?);
         let vlen = (info & 0xffff) as usize;
         let kind = (info >> 24) & 0x1f;
-        let extra_start = offset + TYPE_SIZE;
-        let extra = |index: usize| u32_at(table, extra_start + 4 * index).ok_or(truncated("type"));
-        let (parsed, extra_len) = match kind {
-            1 => (Type::Sized(size_or_type), 4),
-            2 => (Type::Ptr(size_or_type), 0),
-            3 => {
-                let array = Type::Array {
-                    elem: extra(0)?,
-                    nelems: extra(2)?,
-                };
-                (array, 12)
-            }
-            4 | 5 => {
-                let records = records(table, extra_start, vlen, 12, "member")?;
-                let members = records
-                    .chunks_exact(12)
-                    .map(|record| Member {
-                        name: u32_at(record, 0).unwrap_or(0),
-                        type_id: u32_at(record, 4).unwrap_or(0),
-                    })
-                    .collect();
-                let composite = Type::Composite {
-                    size: size_or_type,
-                    members,
-                };
-                (composite, 12 * vlen)
-            }
-            6 => (Type::Sized(size_or_type), 8 * vlen),
-            7 | 12 => (Type::Opaque, 0),
-            8..=11 | 18 => (Type::Alias(size_or_type), 0),
-            13 => (Type::Opaque, 8 * vlen),
-            14 => (Type::Var(size_or_type), 4),
-            15 => {
-                let records = records(table, extra_start, vlen, 12, "variable")?;
-                let vars = records
-                    .chunks_exact(12)
-                    .map(|record| SecInfo {
-                        type_id: u32_at(record, 0).unwrap_or(0),
-                    })
-                    .collect();
-                (Type::Datasec(vars), 12 * vlen)
-            }
-            16 => (Type::Sized(size_or_type), 0),
-            17 => (Type::Opaque, 4),
-            19 => (Type::Sized(size_or_type), 12 * vlen),
+        // Extra bytes after the 12: (fixed, per vlen record).
+        let (fixed, per_record): (usize, usize) = match kind {
+            1 | 14 | 17 => (4, 0),      // INT encoding, VAR linkage, DECL_TAG component
+            3 => (12, 0),               // ARRAY {type, index_type, nelems}
+            4 | 5 | 15 | 19 => (0, 12), // members, var_secinfo, enum64 values
+            6 | 13 => (0, 8),           // enum values, params
+            2 | 7..=12 | 16 | 18 => (0, 0), // PTR, FWD, modifiers, FUNC, FLOAT, TYPE_TAG
             _ => return Err(BtfError::UnknownKind { id, kind }),
         };
-        let next = extra_start
-            .checked_add(extra_len)
+        let records_start = offset.checked_add(TYPE_SIZE).ok_or(truncated.clone())?;
+        let next = per_record
+            .checked_mul(vlen)
+            .and_then(|len| len.checked_add(fixed))
+            .and_then(|len| records_start.checked_add(len))
             .filter(|&end| end <= table.len())
-            .ok_or(truncated("type"))?;
+            .ok_or(truncated.clone())?;
+        let records = table.get(records_start..next).unwrap_or(&[]);
+        let record_words = |record: &[u8], index| word_at(record, 0, index).unwrap_or(0);
+        let parsed = match kind {
+            1 | 6 | 16 | 19 => Type::Sized(size_or_type),
+            2 => Type::Ptr(size_or_type),
+            3 => Type::Array {
+                elem: word(3)?,
+                nelems: word(5)?,
+            },
+            4 | 5 => Type::Composite {
+                size: size_or_type,
+                members: records
+                    .chunks_exact(12)
+                    .map(|record| Member {
+                        name: record_words(record, 0),
+                        type_id: record_words(record, 1),
+                    })
+                    .collect(),
+            },
+            8..=11 | 18 => Type::Alias(size_or_type),
+            14 => Type::Var(size_or_type),
+            15 => Type::Datasec(
+                records
+                    .chunks_exact(12)
+                    .map(|record| SecInfo {
+                        type_id: record_words(record, 0),
+                    })
+                    .collect(),
+            ),
+            _ => Type::Opaque,
+        };
         types.push((name, parsed));
         offset = next;
     }
     Ok(types)
-}
-
-/// The `count` records of `size` bytes at `start`, checked to lie inside `table`.
-fn records<'t>(
-    table: &'t [u8],
-    start: usize,
-    count: usize,
-    size: usize,
-    what: &'static str,
-) -> Result<&'t [u8], BtfError> {
-    let truncated = BtfError::Truncated {
-        what,
-        offset: start,
-        table: "type",
-    };
-    let len = count.checked_mul(size).ok_or(truncated.clone())?;
-    let end = start.checked_add(len).ok_or(truncated.clone())?;
-    table.get(start..end).ok_or(truncated)
 }

@@ -5,7 +5,7 @@
 use super::error::ObjectError;
 use super::sections::{self, Role, Section};
 use super::symbols::Symbol;
-use super::{btf, btf_maps, legacy_maps, relocate, CodeSection, DataSection, LocatedMap};
+use super::{btf, btf_maps, legacy_maps, slots, CodeSection, DataSection, LocatedMap};
 use crate::ebpf::layout::{self, data_address, MAX_DATA_SECTIONS, MAX_MAPS};
 use goblin::elf::section_header::SHT_NOBITS;
 use std::collections::{BTreeMap, HashSet};
@@ -113,7 +113,7 @@ pub(super) fn code_sections(
             continue;
         }
         let contents = sections::bytes(bytes, section)?;
-        if contents.len() % relocate::SLOT != 0 {
+        if contents.len() % slots::SLOT != 0 {
             return Err(ObjectError::CodeSize {
                 section: section.name.clone(),
                 size: section.header.sh_size,
@@ -124,15 +124,14 @@ pub(super) fn code_sections(
             if symbol.section != shndx || !symbol.is_function() {
                 continue;
             }
-            let slot = relocate::SLOT as u64;
-            if symbol.value % slot != 0 || symbol.value >= contents.len() as u64 {
-                return Err(ObjectError::BadFunction {
+            let index = slots::at_offset(symbol.value)
+                .filter(|&index| index < slots::count(contents))
+                .ok_or_else(|| ObjectError::BadFunction {
                     name: symbol.name.clone(),
                     section: section.name.clone(),
                     value: symbol.value,
-                });
-            }
-            functions.push(((symbol.value / slot) as usize, symbol.name.clone()));
+                })?;
+            functions.push((index, symbol.name.clone()));
         }
         functions.sort();
         functions.dedup();

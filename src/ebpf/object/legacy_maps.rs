@@ -42,10 +42,12 @@ pub(super) fn legacy_maps(
         };
     }
     let count = map_symbols.len();
-    let def_size = size / count as u64;
-    if def_size < DEF_FIELDS_SIZE || size % count as u64 != 0 {
-        return Err(ObjectError::LegacyMapSize { size, count });
-    }
+    let def_size = size
+        .checked_div(count as u64)
+        .filter(|&def_size| {
+            def_size >= DEF_FIELDS_SIZE && size.checked_rem(count as u64) == Some(0)
+        })
+        .ok_or(ObjectError::LegacyMapSize { size, count })?;
     map_symbols
         .into_iter()
         .map(|symbol| {
@@ -54,10 +56,6 @@ pub(super) fn legacy_maps(
                 offset: symbol.value,
                 size: def_size,
             };
-            let start = usize::try_from(symbol.value).map_err(|_| outside())?;
-            let end = start
-                .checked_add(DEF_FIELDS_SIZE as usize)
-                .ok_or_else(outside)?;
             if symbol
                 .value
                 .checked_add(def_size)
@@ -65,19 +63,22 @@ pub(super) fn legacy_maps(
             {
                 return Err(outside());
             }
-            let def = bytes.get(start..end).ok_or_else(outside)?;
-            let field = |index: usize| {
-                let at = 4 * index;
-                u32::from_le_bytes([def[at], def[at + 1], def[at + 2], def[at + 3]])
-            };
+            let start = usize::try_from(symbol.value).map_err(|_| outside())?;
+            let def = bytes.get(start..).ok_or_else(outside)?;
+            let mut fields = def
+                .chunks_exact(4)
+                .map(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]));
+            let mut field = || fields.next().unwrap_or(0);
+            let (kind, key_size, value_size, max_entries, flags) =
+                (field(), field(), field(), field(), field());
             Ok(LocatedMap {
                 def: MapDef {
                     name: symbol.name.clone(),
-                    kind: MapKind::from_number(field(0)),
-                    key_size: field(1),
-                    value_size: field(2),
-                    max_entries: field(3),
-                    flags: field(4),
+                    kind: MapKind::from_number(kind),
+                    key_size,
+                    value_size,
+                    max_entries,
+                    flags,
                 },
                 section,
                 offset: symbol.value,

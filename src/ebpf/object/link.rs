@@ -21,10 +21,11 @@
 //! offset recomputed. A call with `src = 0` and no relocation is a helper call: left alone.
 
 use super::error::ObjectError;
-use super::relocate::{imm, CALL, LDDW, SLOT};
+use super::slots::{self, CALL};
 use super::{CodeSection, LinkedProgram, LinkedRelocation, Target};
 
 /// A function (or a whole section) placed in the linked text.
+#[derive(Debug, Clone, Copy)]
 struct Placed {
     /// Index into the code sections.
     section: usize,
@@ -36,6 +37,20 @@ struct Placed {
     landed: usize,
 }
 
+impl Placed {
+    /// Where instruction `index` of its section lands, if the function holds it.
+    ///
+    /// The sum cannot overflow: `landed + (end - start)` is at most the linked text's length
+    /// in slots.
+    fn landing(&self, index: usize) -> Option<usize> {
+        if (self.start..self.end).contains(&index) {
+            self.landed.checked_add(index.checked_sub(self.start)?)
+        } else {
+            None
+        }
+    }
+}
+
 /// The layout under construction: the placed functions and the text they make.
 struct Layout<'a> {
     code: &'a [CodeSection],
@@ -44,83 +59,85 @@ struct Layout<'a> {
 }
 
 impl Layout<'_> {
-    /// Appends instructions `start..end` of section `section`.
-    fn place(&mut self, section: usize, start: usize, end: usize) -> usize {
-        let landed = self.text.len() / SLOT;
-        let bytes = &self.code[section].bytes;
-        self.text
-            .extend_from_slice(bytes.get(start * SLOT..end * SLOT).unwrap_or(&[]));
-        self.placed.push(Placed {
+    /// Appends instructions `start..end` of code section `section`.
+    fn place(&mut self, section: usize, start: usize, end: usize) -> Placed {
+        let landed = slots::count(&self.text);
+        let bytes = self.code.get(section).map_or(&[][..], |code| &code.bytes);
+        self.text.extend_from_slice(slots::range(bytes, start, end));
+        let placed = Placed {
             section,
             start,
             end,
             landed,
-        });
-        landed
+        };
+        self.placed.push(placed);
+        placed
     }
 
-    /// Where instruction `index` of `section` lands, placing its function if needed.
-    fn land(&mut self, section: usize, index: usize) -> usize {
-        if let Some(placed) = self
+    /// Where instruction `index` of `section` lands, placing its function if needed: the
+    /// slots from the last function start at or before `index` to the next one.
+    fn land(&mut self, section: usize, index: usize) -> Option<usize> {
+        let landed = self
             .placed
             .iter()
-            .find(|placed| placed.section == section && (placed.start..placed.end).contains(&index))
-        {
-            return placed.landed + (index - placed.start);
+            .filter(|placed| placed.section == section)
+            .find_map(|placed| placed.landing(index));
+        if landed.is_some() {
+            return landed;
         }
-        let code = &self.code[section];
-        let slots = code.bytes.len() / SLOT;
-        let start = code
-            .functions
-            .iter()
-            .map(|(start, _)| *start)
-            .filter(|&start| start <= index)
-            .max()
-            .unwrap_or(0);
-        let end = code
-            .functions
-            .iter()
-            .map(|(start, _)| *start)
+        let code = self.code.get(section)?;
+        let starts = || code.functions.iter().map(|(start, _)| *start);
+        let start = starts().filter(|&start| start <= index).max().unwrap_or(0);
+        let end = starts()
             .filter(|&start| start > index)
             .min()
-            .unwrap_or(slots);
-        self.place(section, start, end) + (index - start)
+            .unwrap_or(slots::count(&code.bytes));
+        self.place(section, start, end).landing(index)
     }
 }
 
 /// Links the program in code section `entry`.
 pub(super) fn link(code: &[CodeSection], entry: usize) -> Result<LinkedProgram, ObjectError> {
+    let Some(entry_code) = code.get(entry) else {
+        return Err(ObjectError::NoProgram);
+    };
     let mut layout = Layout {
         code,
         placed: Vec::new(),
         text: Vec::new(),
     };
-    let entry_slots = code[entry].bytes.len() / SLOT;
-    layout.place(entry, 0, entry_slots);
+    layout.place(entry, 0, slots::count(&entry_code.bytes));
     let mut relocations = Vec::new();
     let mut next = 0;
-    while next < layout.placed.len() {
-        let Placed {
-            section,
-            start,
-            end,
-            landed,
-        } = layout.placed[next];
-        next += 1;
-        let source = &code[section];
-        let mut index = start;
-        while index < end {
-            let at = landed + (index - start);
-            let opcode = source.bytes.get(index * SLOT).copied().unwrap_or(0);
+    while let Some(&placed) = layout.placed.get(next) {
+        next = next.saturating_add(1);
+        let Some(source) = code.get(placed.section) else {
+            continue;
+        };
+        let mut index = placed.start;
+        while let (Some(slot), Some(at)) =
+            (slots::read(&source.bytes, index), placed.landing(index))
+        {
+            let call_error = |target: i64| ObjectError::CallOutOfBounds {
+                section: source.name.clone(),
+                index,
+                target_section: source.name.clone(),
+                target,
+            };
             if let Some(resolved) = source.relocations.get(&index) {
                 match resolved.target {
-                    Target::Value(value) => write_lddw(&mut layout.text, at, value),
+                    Target::Value(value) => {
+                        slots::patch(&mut layout.text, at, value as u32, 0);
+                        let high = (value >> 32) as u32;
+                        slots::patch(&mut layout.text, at.saturating_add(1), high, 0);
+                    }
                     Target::Call {
                         section: target_section,
                         index: target,
                     } => {
-                        let landed_target = layout.land(target_section, target);
-                        write_call(&mut layout.text, at, landed_target, source, index)?;
+                        let landed = layout.land(target_section, target);
+                        let landed = landed.ok_or_else(|| call_error(target as i64))?;
+                        write_call(&mut layout.text, at, landed).map_err(call_error)?;
                     }
                 }
                 relocations.push(LinkedRelocation {
@@ -128,89 +145,46 @@ pub(super) fn link(code: &[CodeSection], entry: usize) -> Result<LinkedProgram, 
                     kind: resolved.kind,
                     symbol: resolved.symbol.clone(),
                 });
-            } else if opcode == CALL && src(&source.bytes, index) == 1 {
-                let offset = i64::from(imm(&source.bytes, index).unwrap_or(0));
-                let target = (index as i64).saturating_add(offset).saturating_add(1);
-                let slots = source.bytes.len() / SLOT;
-                let target_index = usize::try_from(target)
+            } else if slot.opcode == CALL && slot.src == 1 {
+                // A pc-relative call inside its own section: target = index + 1 + imm.
+                let target = (index as i64)
+                    .saturating_add(1)
+                    .saturating_add(i64::from(slot.imm));
+                let in_section = usize::try_from(target)
                     .ok()
-                    .filter(|&target| target < slots)
-                    .ok_or_else(|| ObjectError::CallOutOfBounds {
-                        section: source.name.clone(),
-                        index,
-                        target_section: source.name.clone(),
-                        target,
-                    })?;
-                let landed_target = layout.land(section, target_index);
-                write_call(&mut layout.text, at, landed_target, source, index)?;
+                    .filter(|&target| target < slots::count(&source.bytes));
+                let landed = in_section.and_then(|target| layout.land(placed.section, target));
+                let landed = landed.ok_or_else(|| call_error(target))?;
+                write_call(&mut layout.text, at, landed).map_err(call_error)?;
             }
-            index += if opcode == LDDW { 2 } else { 1 };
+            index = index.saturating_add(slot.width());
         }
     }
     let mut functions: Vec<(usize, String)> = layout
         .placed
         .iter()
         .flat_map(|placed| {
-            code[placed.section]
-                .functions
+            let functions = code.get(placed.section).map_or(&[][..], |c| &c.functions);
+            functions
                 .iter()
-                .filter(|(start, _)| (placed.start..placed.end).contains(start))
-                .map(|(start, name)| (placed.landed + (start - placed.start), name.clone()))
+                .filter_map(|(start, name)| Some((placed.landing(*start)?, name.clone())))
         })
         .collect();
     functions.sort();
     Ok(LinkedProgram {
-        section: code[entry].name.clone(),
+        section: entry_code.name.clone(),
         text: layout.text,
         functions,
         relocations,
     })
 }
 
-/// The source register of slot `index`.
-fn src(code: &[u8], index: usize) -> u8 {
-    code.get(index * SLOT + 1).map_or(0, |regs| regs >> 4)
-}
-
-/// Sets slot `index`'s immediate, keeping the rest.
-fn set_imm(text: &mut [u8], index: usize, value: u32) {
-    let at = index * SLOT + 4;
-    if let Some(bytes) = text.get_mut(at..at + 4) {
-        bytes.copy_from_slice(&value.to_le_bytes());
-    }
-}
-
-/// Sets slot `index`'s source register, keeping the destination.
-fn set_src(text: &mut [u8], index: usize, src: u8) {
-    if let Some(regs) = text.get_mut(index * SLOT + 1) {
-        *regs = (*regs & 0x0f) | (src << 4);
-    }
-}
-
-/// An `lddw` of `value`: the low half in the first slot's immediate, the high half in the
-/// second's, `src = 0` (a plain constant).
-fn write_lddw(text: &mut [u8], at: usize, value: u64) {
-    set_imm(text, at, value as u32);
-    set_imm(text, at + 1, (value >> 32) as u32);
-    set_src(text, at, 0);
-}
-
-/// A bpf-to-bpf call at `at` to `landed_target`: `imm = target − (at + 1)`, `src = 1`.
-fn write_call(
-    text: &mut [u8],
-    at: usize,
-    landed_target: usize,
-    source: &CodeSection,
-    index: usize,
-) -> Result<(), ObjectError> {
-    let offset = (landed_target as i64) - (at as i64 + 1);
-    let imm = i32::try_from(offset).map_err(|_| ObjectError::CallOutOfBounds {
-        section: source.name.clone(),
-        index,
-        target_section: source.name.clone(),
-        target: offset,
-    })?;
-    set_imm(text, at, imm as u32);
-    set_src(text, at, 1);
+/// A bpf-to-bpf call at `at` to `landed`: `imm = landed − (at + 1)`, `src = 1`; the offset
+/// as the error when it does not fit an `i32`.
+fn write_call(text: &mut [u8], at: usize, landed: usize) -> Result<(), i64> {
+    // Slot indices are below the text's length, far inside i64.
+    let offset = (landed as i64).wrapping_sub((at as i64).wrapping_add(1));
+    let imm = i32::try_from(offset).map_err(|_| offset)?;
+    slots::patch(text, at, imm as u32, 1);
     Ok(())
 }

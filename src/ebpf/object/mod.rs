@@ -30,6 +30,8 @@
 //! Nothing read from the file is trusted: every offset and count is checked against the
 //! bytes, and a bad one is an [`ObjectError`] naming the section and offset.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 mod btf;
 mod btf_maps;
 mod contents;
@@ -38,6 +40,7 @@ mod legacy_maps;
 mod link;
 mod relocate;
 mod sections;
+mod slots;
 mod symbols;
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,7 @@
 
 use super::error::ObjectError;
 use super::sections::{Role, Section};
+use super::slots::{self, CALL, LDDW};
 use super::symbols::Symbol;
 use super::{CodeSection, DataSection, LocatedMap, RelocationKind, Resolved, Target};
 use crate::ebpf::layout::map_address;
@@ -28,12 +29,6 @@ const R_BPF_NONE: u32 = 0;
 const R_BPF_64_64: u32 = 1;
 /// `R_BPF_64_32`: a call to a function.
 const R_BPF_64_32: u32 = 10;
-/// `BPF_LD | BPF_IMM | BPF_DW`.
-pub(super) const LDDW: u8 = 0x18;
-/// `BPF_JMP | BPF_CALL`.
-pub(super) const CALL: u8 = 0x85;
-/// Bytes of an instruction slot.
-pub(super) const SLOT: usize = 8;
 
 /// What the resolver reads: the object's sections, symbols, maps and data.
 pub(super) struct Context<'a> {
@@ -45,13 +40,6 @@ pub(super) struct Context<'a> {
     pub maps: &'a [LocatedMap],
     /// The data sections with their ELF section index.
     pub data: &'a [(usize, DataSection)],
-}
-
-/// The immediate of slot `index` of `code`.
-pub(super) fn imm(code: &[u8], index: usize) -> Option<i32> {
-    let at = index.checked_mul(SLOT)?.checked_add(4)?;
-    let bytes = code.get(at..at.checked_add(4)?)?;
-    Some(i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
 /// Resolves the relocations of every code section into `code[i].relocations`.
@@ -97,11 +85,9 @@ fn resolve_one(
     if r_type == R_BPF_NONE {
         return Ok(None);
     }
-    let slots = section.bytes.len() / SLOT;
-    let index = usize::try_from(offset)
-        .ok()
-        .filter(|&offset| offset % SLOT == 0 && offset / SLOT < slots)
-        .map(|offset| offset / SLOT)
+    let slot_count = slots::count(&section.bytes);
+    let index = slots::at_offset(offset)
+        .filter(|&index| index < slot_count)
         .ok_or_else(|| ObjectError::RelocationOffset {
             section: section.name.clone(),
             offset,
@@ -117,8 +103,9 @@ fn resolve_one(
             })
         }
     };
-    let opcode = section.bytes.get(index * SLOT).copied().unwrap_or(0);
-    if opcode != opcode_wanted || (r_type == R_BPF_64_64 && index + 1 >= slots) {
+    let slot = slots::read(&section.bytes, index);
+    let opcode = slot.map_or(0, |slot| slot.opcode);
+    if opcode != opcode_wanted || (r_type == R_BPF_64_64 && index.saturating_add(1) >= slot_count) {
         return Err(ObjectError::RelocatedInstruction {
             section: section.name.clone(),
             offset,
@@ -135,7 +122,7 @@ fn resolve_one(
             offset,
             symbol: r_sym,
         })?;
-    let addend = imm(&section.bytes, index).unwrap_or(0);
+    let addend = slot.map_or(0, |slot| slot.imm);
     let place = Place {
         section,
         offset,
@@ -223,7 +210,8 @@ fn lddw_target(
                     })?;
             Ok(Resolved {
                 kind: RelocationKind::Data { index },
-                target: Target::Value(data.address + offset),
+                // Below data_address(MAX_DATA_SECTIONS) + 4 GiB: cannot overflow.
+                target: Target::Value(data.address.wrapping_add(offset)),
                 symbol: symbol.name.clone(),
             })
         }
@@ -245,16 +233,20 @@ fn call_target(
     else {
         return Err(place.bad_target(context, "in the non-code section"));
     };
-    let target_section = &code[target_code];
-    let base = i64::try_from(symbol.value / SLOT as u64).unwrap_or(i64::MAX);
-    let target = base.saturating_add(i64::from(addend)).saturating_add(1);
-    let slots = target_section.bytes.len() / SLOT;
+    let Some(target_section) = code.get(target_code) else {
+        return Err(place.bad_target(context, "in the non-code section"));
+    };
+    // libbpf's rule: instruction st_value/8 + imm + 1 of the symbol's section.
+    let base = slots::at_offset(symbol.value).and_then(|base| i64::try_from(base).ok());
+    let target = base.map_or(i64::MAX, |base| {
+        base.saturating_add(i64::from(addend)).saturating_add(1)
+    });
     let index = usize::try_from(target)
         .ok()
-        .filter(|&index| index < slots && symbol.value % SLOT as u64 == 0)
+        .filter(|&index| index < slots::count(&target_section.bytes))
         .ok_or_else(|| ObjectError::CallOutOfBounds {
             section: place.section.name.clone(),
-            index: (place.offset / SLOT as u64) as usize,
+            index: slots::at_offset(place.offset).unwrap_or(usize::MAX),
             target_section: target_section.name.clone(),
             target,
         })?;

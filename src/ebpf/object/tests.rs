@@ -10,7 +10,7 @@ use goblin::elf::sym::STT_OBJECT;
 
 /// A `.BTF` section (btf.rst): header with hdr_len 24, the given type words, the strings.
 fn btf_bytes(types: &[u32], strings: &[u8]) -> Vec<u8> {
-    let type_len = (types.len() * 4) as u32;
+    let type_len = std::mem::size_of_val(types) as u32;
     let mut bytes = vec![0x9f, 0xeb, 1, 0];
     for word in [24, 0, type_len, type_len, strings.len() as u32] {
         bytes.extend_from_slice(&word.to_le_bytes());
