@@ -23,13 +23,20 @@ use super::error::ObjectError;
 use super::symbols::Symbol;
 use super::LocatedMap;
 use crate::ebpf::map_def::{MapDef, MapKind};
+use std::collections::HashMap;
 
-/// The maps described by `btf` for the `.maps` section `section`, in `DATASEC` order.
+/// The maps described by `btf` for the `.maps` section `section`, with the `symbols`
+/// defined in it, in `DATASEC` order.
 pub(super) fn btf_maps(
     btf: &Btf<'_>,
     section: usize,
-    symbols: &[Symbol],
+    symbols: &[&Symbol],
 ) -> Result<Vec<LocatedMap>, ObjectError> {
+    let by_name: HashMap<&str, &Symbol> = symbols
+        .iter()
+        .filter(|symbol| symbol.section == section && symbol.is_named_object())
+        .map(|symbol| (symbol.name.as_str(), *symbol))
+        .collect();
     let vars = btf
         .iter()
         .find_map(|(id, kind)| match kind {
@@ -48,14 +55,9 @@ pub(super) fn btf_maps(
             return Err(map_error(format!("type {} is not a VAR", var.type_id)).into());
         };
         let def = definition(btf, name, *struct_id)?;
-        let symbol = symbols
-            .iter()
-            .find(|symbol| {
-                symbol.section == section && symbol.is_named_object() && symbol.name == name
-            })
-            .ok_or_else(|| ObjectError::MapSymbol {
-                name: name.to_owned(),
-            })?;
+        let symbol = by_name.get(name).ok_or_else(|| ObjectError::MapSymbol {
+            name: name.to_owned(),
+        })?;
         maps.push(LocatedMap {
             def,
             section,

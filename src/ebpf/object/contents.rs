@@ -4,7 +4,7 @@
 
 use super::error::ObjectError;
 use super::sections::{self, Role, Section};
-use super::symbols::Symbol;
+use super::symbols::{self, Symbol};
 use super::{btf, btf_maps, legacy_maps, slots, CodeSection, DataSection, LocatedMap};
 use crate::ebpf::layout::{self, data_address, MAX_DATA_SECTIONS, MAX_MAPS};
 use goblin::elf::section_header::SHT_NOBITS;
@@ -55,21 +55,32 @@ pub(super) fn maps(
     sections: &[Section],
     symbols: &[Symbol],
 ) -> Result<Vec<LocatedMap>, ObjectError> {
+    let by_section = symbols::by_section(symbols);
+    let symbols_of = |shndx: usize| by_section.get(&shndx).map_or(&[][..], Vec::as_slice);
     let mut maps = Vec::new();
     for (shndx, section) in sections.iter().enumerate() {
         if section.role == Role::LegacyMaps {
             let contents = sections::bytes(bytes, section)?;
-            maps.extend(legacy_maps::legacy_maps(shndx, contents, symbols)?);
+            maps.extend(legacy_maps::legacy_maps(
+                shndx,
+                contents,
+                symbols_of(shndx),
+            )?);
         }
     }
+    let mut btf = None;
     for (shndx, section) in sections.iter().enumerate() {
         if section.role == Role::BtfMaps {
-            let btf_section = sections
-                .iter()
-                .find(|section| section.role == Role::Btf)
-                .ok_or(ObjectError::MissingBtf)?;
-            let btf = btf::Btf::parse(sections::bytes(bytes, btf_section)?)?;
-            maps.extend(btf_maps::btf_maps(&btf, shndx, symbols)?);
+            if btf.is_none() {
+                let btf_section = sections
+                    .iter()
+                    .find(|section| section.role == Role::Btf)
+                    .ok_or(ObjectError::MissingBtf)?;
+                btf = Some(btf::Btf::parse(sections::bytes(bytes, btf_section)?)?);
+            }
+            if let Some(btf) = &btf {
+                maps.extend(btf_maps::btf_maps(btf, shndx, symbols_of(shndx))?);
+            }
         }
     }
     if maps.len() > MAX_MAPS {
@@ -107,6 +118,7 @@ pub(super) fn code_sections(
     sections: &[Section],
     symbols: &[Symbol],
 ) -> Result<Vec<CodeSection>, ObjectError> {
+    let by_section = symbols::by_section(symbols);
     let mut code = Vec::new();
     for (shndx, section) in sections.iter().enumerate() {
         if section.role != Role::Code {
@@ -120,8 +132,8 @@ pub(super) fn code_sections(
             });
         }
         let mut functions = Vec::new();
-        for symbol in symbols {
-            if symbol.section != shndx || !symbol.is_function() {
+        for symbol in by_section.get(&shndx).into_iter().flatten() {
+            if !symbol.is_function() {
                 continue;
             }
             let index = slots::at_offset(symbol.value)

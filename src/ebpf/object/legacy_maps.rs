@@ -22,14 +22,16 @@ use crate::ebpf::map_def::{MapDef, MapKind};
 /// Bytes of the five fields read.
 const DEF_FIELDS_SIZE: u64 = 20;
 
-/// The maps of the `maps` section `section` (its index) with `bytes`, ordered by symbol value.
+/// The maps of the `maps` section `section` (its index) with `bytes` and the `symbols`
+/// defined in it, ordered by symbol value.
 pub(super) fn legacy_maps(
     section: usize,
     bytes: &[u8],
-    symbols: &[Symbol],
+    symbols: &[&Symbol],
 ) -> Result<Vec<LocatedMap>, ObjectError> {
     let mut map_symbols: Vec<&Symbol> = symbols
         .iter()
+        .copied()
         .filter(|symbol| symbol.section == section && symbol.is_named_object())
         .collect();
     map_symbols.sort_by_key(|symbol| symbol.value);

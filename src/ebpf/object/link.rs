@@ -2,14 +2,14 @@
 //! patch the instructions that name a map, global data or a function.
 //!
 //! ```text
-//!   entry section "xdp"        .text                       linked text
-//!   ┌────────────────┐         ┌──────────────┐            ┌────────────────┐ 0
-//!   │ call g  ───────┼──┐      │ f:  …        │      ┌────▶│ xdp (whole)    │
-//!   │ lddw r1, map   │  │      │ g:  call f ──┼─┐    │     ├────────────────┤ n
-//!   │ exit           │  └─────▶│     exit     │ │    │     │ g              │
-//!   └────────────────┘         │ h:  … (unused)│ │    │     ├────────────────┤
-//!                              └──────────────┘ │    │     │ f              │
-//!                                  f ◀──────────┘    │     └────────────────┘
+//!   entry section "xdp"     .text                     linked text
+//!   ┌──────────────┐        ┌─────────────────┐       ┌─────────────┐ 0
+//!   │ call g ──────┼───────▶│ g: call f ──┐   │       │ xdp (whole) │
+//!   │ lddw r1, map │        │    exit     │   │       ├─────────────┤ n
+//!   │ exit         │        │ h: (unused) │   │       │ g           │
+//!   └──────────────┘        │ f: …  ◀─────┘   │       ├─────────────┤
+//!                           └─────────────────┘       │ f           │
+//!                                                     └─────────────┘
 //! ```
 //!
 //! The entry section is laid out whole at instruction 0. Any other code section is cut into
@@ -23,6 +23,7 @@
 use super::error::ObjectError;
 use super::slots::{self, CALL};
 use super::{CodeSection, LinkedProgram, LinkedRelocation, Target};
+use std::collections::HashMap;
 
 /// A function (or a whole section) placed in the linked text.
 #[derive(Debug, Clone, Copy)]
@@ -54,11 +55,35 @@ impl Placed {
 /// The layout under construction: the placed functions and the text they make.
 struct Layout<'a> {
     code: &'a [CodeSection],
+    /// The entry section, placed whole at 0.
+    entry: Placed,
     placed: Vec<Placed>,
+    /// Each placed function by (section, first instruction), for lookups in O(1).
+    by_start: HashMap<(usize, usize), Placed>,
     text: Vec<u8>,
 }
 
-impl Layout<'_> {
+impl<'a> Layout<'a> {
+    /// A layout with the entry section `entry` placed whole.
+    fn new(code: &'a [CodeSection], entry: usize) -> Layout<'a> {
+        let slots = code.get(entry).map_or(0, |code| slots::count(&code.bytes));
+        let entry = Placed {
+            section: entry,
+            start: 0,
+            end: slots,
+            landed: 0,
+        };
+        let mut layout = Layout {
+            code,
+            entry,
+            placed: Vec::new(),
+            by_start: HashMap::new(),
+            text: Vec::new(),
+        };
+        layout.place(entry.section, 0, slots);
+        layout
+    }
+
     /// Appends instructions `start..end` of code section `section`.
     fn place(&mut self, section: usize, start: usize, end: usize) -> Placed {
         let landed = slots::count(&self.text);
@@ -71,28 +96,52 @@ impl Layout<'_> {
             landed,
         };
         self.placed.push(placed);
+        self.by_start.insert((section, start), placed);
         placed
     }
 
     /// Where instruction `index` of `section` lands, placing its function if needed: the
-    /// slots from the last function start at or before `index` to the next one.
+    /// slots from the last function start at or before `index` to the next one (the whole
+    /// entry section for the entry).
     fn land(&mut self, section: usize, index: usize) -> Option<usize> {
-        let landed = self
-            .placed
-            .iter()
-            .filter(|placed| placed.section == section)
-            .find_map(|placed| placed.landing(index));
-        if landed.is_some() {
-            return landed;
+        if section == self.entry.section {
+            return self.entry.landing(index);
         }
         let code = self.code.get(section)?;
-        let starts = || code.functions.iter().map(|(start, _)| *start);
-        let start = starts().filter(|&start| start <= index).max().unwrap_or(0);
-        let end = starts()
-            .filter(|&start| start > index)
-            .min()
-            .unwrap_or(slots::count(&code.bytes));
+        let after = code.functions.partition_point(|(start, _)| *start <= index);
+        let start = after
+            .checked_sub(1)
+            .and_then(|last| code.functions.get(last))
+            .map_or(0, |(start, _)| *start);
+        if let Some(placed) = self.by_start.get(&(section, start)) {
+            return placed.landing(index);
+        }
+        let end = code
+            .functions
+            .get(after)
+            .map_or(slots::count(&code.bytes), |(start, _)| *start);
         self.place(section, start, end).landing(index)
+    }
+
+    /// The functions of the placed code with where they landed, ascending.
+    fn functions(&self) -> Vec<(usize, String)> {
+        let mut functions: Vec<(usize, String)> = Vec::new();
+        for placed in &self.placed {
+            let Some(code) = self.code.get(placed.section) else {
+                continue;
+            };
+            let first = code
+                .functions
+                .partition_point(|(start, _)| *start < placed.start);
+            let inside = code.functions.get(first..).unwrap_or(&[]);
+            functions.extend(
+                inside
+                    .iter()
+                    .map_while(|(start, name)| Some((placed.landing(*start)?, name.clone()))),
+            );
+        }
+        functions.sort();
+        functions
     }
 }
 
@@ -101,12 +150,7 @@ pub(super) fn link(code: &[CodeSection], entry: usize) -> Result<LinkedProgram, 
     let Some(entry_code) = code.get(entry) else {
         return Err(ObjectError::NoProgram);
     };
-    let mut layout = Layout {
-        code,
-        placed: Vec::new(),
-        text: Vec::new(),
-    };
-    layout.place(entry, 0, slots::count(&entry_code.bytes));
+    let mut layout = Layout::new(code, entry);
     let mut relocations = Vec::new();
     let mut next = 0;
     while let Some(&placed) = layout.placed.get(next) {
@@ -135,9 +179,17 @@ pub(super) fn link(code: &[CodeSection], entry: usize) -> Result<LinkedProgram, 
                         section: target_section,
                         index: target,
                     } => {
+                        let target_error = |target: i64| ObjectError::CallOutOfBounds {
+                            section: source.name.clone(),
+                            index,
+                            target_section: code
+                                .get(target_section)
+                                .map_or_else(String::new, |code| code.name.clone()),
+                            target,
+                        };
                         let landed = layout.land(target_section, target);
-                        let landed = landed.ok_or_else(|| call_error(target as i64))?;
-                        write_call(&mut layout.text, at, landed).map_err(call_error)?;
+                        let landed = landed.ok_or_else(|| target_error(target as i64))?;
+                        write_call(&mut layout.text, at, landed).map_err(target_error)?;
                     }
                 }
                 relocations.push(LinkedRelocation {
@@ -160,17 +212,7 @@ pub(super) fn link(code: &[CodeSection], entry: usize) -> Result<LinkedProgram, 
             index = index.saturating_add(slot.width());
         }
     }
-    let mut functions: Vec<(usize, String)> = layout
-        .placed
-        .iter()
-        .flat_map(|placed| {
-            let functions = code.get(placed.section).map_or(&[][..], |c| &c.functions);
-            functions
-                .iter()
-                .filter_map(|(start, name)| Some((placed.landing(*start)?, name.clone())))
-        })
-        .collect();
-    functions.sort();
+    let functions = layout.functions();
     Ok(LinkedProgram {
         section: entry_code.name.clone(),
         text: layout.text,

@@ -8,6 +8,7 @@
 //!            contents.rs    data sections; maps (legacy_maps.rs, btf.rs + btf_maps.rs);
 //!                           license; code sections with their function starts
 //!            relocate.rs    each code relocation resolved once
+//!            slots.rs       instruction slots read and patched (checked)
 //!                                            link.rs: lay out functions, patch calls, lddw
 //! ```
 //!
@@ -189,12 +190,7 @@ pub fn parse_object(bytes: &[u8]) -> Result<EbpfObject, ObjectError> {
     let maps = contents::maps(bytes, &sections, &symbols)?;
     let license = contents::license(bytes, &sections)?;
     let mut code = contents::code_sections(bytes, &sections, &symbols)?;
-    let context = relocate::Context {
-        sections: &sections,
-        symbols: &symbols,
-        maps: &maps,
-        data: &data,
-    };
+    let context = relocate::Context::new(&sections, &symbols, &maps, &data, &code);
     relocate::resolve(&elf, &context, &mut code)?;
     let mut program_code: Vec<usize> = (0..code.len())
         .filter(|&i| code[i].name != ".text" && !code[i].bytes.is_empty())

@@ -22,6 +22,7 @@ use super::symbols::Symbol;
 use super::{CodeSection, DataSection, LocatedMap, RelocationKind, Resolved, Target};
 use crate::ebpf::layout::map_address;
 use goblin::elf::Elf;
+use std::collections::HashMap;
 
 /// `R_BPF_NONE`: no relocation.
 const R_BPF_NONE: u32 = 0;
@@ -30,16 +31,50 @@ const R_BPF_64_64: u32 = 1;
 /// `R_BPF_64_32`: a call to a function.
 const R_BPF_64_32: u32 = 10;
 
-/// What the resolver reads: the object's sections, symbols, maps and data.
+/// What the resolver reads: the object's sections and symbols, and lookups by ELF section
+/// index built once (so a file with many sections and relocations stays linear).
 pub(super) struct Context<'a> {
     /// All sections, by index.
     pub sections: &'a [Section],
     /// All symbols, by index.
     pub symbols: &'a [Symbol],
-    /// The maps, in handle order.
-    pub maps: &'a [LocatedMap],
-    /// The data sections with their ELF section index.
-    pub data: &'a [(usize, DataSection)],
+    /// Map index by (ELF section, offset of its definition).
+    map_at: HashMap<(usize, u64), usize>,
+    /// Data section index and section by ELF section index.
+    data_at: HashMap<usize, (usize, &'a DataSection)>,
+    /// Code section index by ELF section index.
+    code_at: HashMap<usize, usize>,
+}
+
+impl<'a> Context<'a> {
+    /// The lookups over `maps` (in handle order), `data` (with their ELF indices) and `code`.
+    pub fn new(
+        sections: &'a [Section],
+        symbols: &'a [Symbol],
+        maps: &[LocatedMap],
+        data: &'a [(usize, DataSection)],
+        code: &[CodeSection],
+    ) -> Context<'a> {
+        Context {
+            sections,
+            symbols,
+            map_at: maps
+                .iter()
+                .enumerate()
+                .map(|(index, map)| ((map.section, map.offset), index))
+                .collect(),
+            data_at: data
+                .iter()
+                .enumerate()
+                .map(|(index, (shndx, data))| (*shndx, (index, data)))
+                .collect(),
+            code_at: code
+                .iter()
+                .enumerate()
+                .map(|(index, code)| (code.shndx, index))
+                .collect(),
+        }
+    }
 }
 
 /// Resolves the relocations of every code section into `code[i].relocations`.
@@ -53,7 +88,7 @@ pub(super) fn resolve(
             continue;
         };
         let patched = rel_section.header.sh_info as usize;
-        let Some(code_index) = code.iter().position(|section| section.shndx == patched) else {
+        let Some(&code_index) = context.code_at.get(&patched) else {
             continue;
         };
         for relocation in relocations.iter() {
@@ -174,11 +209,8 @@ fn lddw_target(
         .map(|section| section.role);
     match role {
         Some(Role::LegacyMaps | Role::BtfMaps) if symbol.section != 0 => {
-            let (index, _) = context
-                .maps
-                .iter()
-                .enumerate()
-                .find(|(_, map)| map.section == symbol.section && Some(map.offset) == value)
+            let &index = value
+                .and_then(|value| context.map_at.get(&(symbol.section, value)))
                 .ok_or_else(|| place.bad_target(context, "not a map's start in section"))?;
             let address = map_address(index).ok_or(ObjectError::TooMany {
                 what: "maps",
@@ -191,11 +223,9 @@ fn lddw_target(
             })
         }
         Some(Role::Data { .. }) if symbol.section != 0 => {
-            let (index, (_, data)) = context
-                .data
-                .iter()
-                .enumerate()
-                .find(|(_, (shndx, _))| *shndx == symbol.section)
+            let &(index, data) = context
+                .data_at
+                .get(&symbol.section)
                 .ok_or_else(|| place.bad_target(context, "in section"))?;
             let size = data.bytes.len() as u64;
             let offset =
@@ -227,13 +257,12 @@ fn call_target(
     addend: i32,
 ) -> Result<Resolved, ObjectError> {
     let symbol = place.symbol;
-    let Some(target_code) = code
-        .iter()
-        .position(|section| section.shndx == symbol.section && symbol.section != 0)
-    else {
-        return Err(place.bad_target(context, "in the non-code section"));
-    };
-    let Some(target_section) = code.get(target_code) else {
+    let target = context
+        .code_at
+        .get(&symbol.section)
+        .filter(|_| symbol.section != 0)
+        .and_then(|&index| Some((index, code.get(index)?)));
+    let Some((target_code, target_section)) = target else {
         return Err(place.bad_target(context, "in the non-code section"));
     };
     // libbpf's rule: instruction st_value/8 + imm + 1 of the symbol's section.

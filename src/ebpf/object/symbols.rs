@@ -9,6 +9,7 @@ use super::error::ObjectError;
 use super::sections::Section;
 use goblin::elf::sym::{st_type, STT_FILE, STT_FUNC, STT_SECTION};
 use goblin::elf::Elf;
+use std::collections::HashMap;
 
 /// One symbol, as the loader needs it.
 #[derive(Debug, Clone)]
@@ -68,4 +69,14 @@ pub(super) fn symbols(elf: &Elf<'_>, sections: &[Section]) -> Result<Vec<Symbol>
             })
         })
         .collect()
+}
+
+/// The symbols of each section, by section index, in table order (one pass, so that looking
+/// up a section's symbols does not scan the whole table again).
+pub(super) fn by_section(symbols: &[Symbol]) -> HashMap<usize, Vec<&Symbol>> {
+    let mut by_section: HashMap<usize, Vec<&Symbol>> = HashMap::new();
+    for symbol in symbols {
+        by_section.entry(symbol.section).or_default().push(symbol);
+    }
+    by_section
 }

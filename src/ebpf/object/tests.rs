@@ -127,7 +127,7 @@ fn legacy_definitions_take_the_first_five_words() {
     let words: [u32; 12] = [5, 8, 16, 32, 1, 9, 6, 4, 4, 64, 0, 9];
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     let symbols = [map_symbol("second", 24), map_symbol("first", 0)];
-    let maps = legacy_maps(3, &bytes, &symbols).unwrap();
+    let maps = legacy_maps(3, &bytes, &symbols.iter().collect::<Vec<_>>()).unwrap();
     assert_eq!(maps.len(), 2);
     assert_eq!(maps[0].def.name, "first");
     assert_eq!(maps[0].def.kind, MapKind::PerCpuHash);
@@ -146,7 +146,7 @@ fn legacy_definitions_take_the_first_five_words() {
     );
     let outside = [map_symbol("a", 0), map_symbol("b", 40)];
     assert!(matches!(
-        legacy_maps(3, &bytes, &outside),
+        legacy_maps(3, &bytes, &outside.iter().collect::<Vec<_>>()),
         Err(ObjectError::LegacyMapOffset { offset: 40, .. })
     ));
 }
