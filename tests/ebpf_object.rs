@@ -104,6 +104,9 @@ fn calls_object() -> Vec<u8> {
     object.function("prog", xdp, 0);
     object.relocation(xdp, 8, gfunc, R_BPF_64_32);
     object.relocation(xdp, 16, text_symbol, R_BPF_64_32);
+    // llc 14 writes .eh_frame with R_BPF_64_ABS64 against the code sections: not code, ignored.
+    let eh_frame = object.section(".eh_frame", Kind::ReadOnly, vec![0; 0x20]);
+    object.relocation(eh_frame, 0x18, text_symbol, writer::R_BPF_64_ABS64);
     object.build()
 }
 
