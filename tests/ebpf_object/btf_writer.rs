@@ -119,7 +119,8 @@ impl BtfBuilder {
 
 /// The BTF clang writes for `bpf_helpers.h` maps: for each (name, type, max_entries, key
 /// size, value size) a struct `{ int (*type)[T]; int (*max_entries)[N]; K *key; V *value; }`,
-/// a `VAR`, and one `DATASEC .maps` listing them with offsets left zero, as clang leaves them.
+/// a `VAR`, and one `DATASEC .maps` listing them with its size and offsets left zero, as
+/// LLVM leaves them (seen in llc 14's output for such a struct with debug info).
 pub fn maps_btf(maps: &[(&str, u32, u32, u32, u32)]) -> BtfBuilder {
     let mut btf = BtfBuilder::new();
     let int = btf.int("int", 4);

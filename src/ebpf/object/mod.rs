@@ -29,7 +29,25 @@
 //! Relocations are resolved when the object is parsed (see `relocate.rs`), so a broken
 //! object fails at [`parse_object`]; [`EbpfObject::link`] only lays out and patches.
 //! Nothing read from the file is trusted: every offset and count is checked against the
-//! bytes, and a bad one is an [`ObjectError`] naming the section and offset.
+//! bytes, and a bad one is an [`ObjectError`] naming the section and offset. Arithmetic on
+//! file values is checked (`clippy::arithmetic_side_effects` is denied here); the one
+//! allocation a file sizes without bytes behind it, a `.bss`, is capped at a guest slot.
+//!
+//! ```no_run
+//! use sbvm::ebpf::layout::map_address;
+//! use sbvm::ebpf::object::parse_object;
+//!
+//! let bytes = std::fs::read("counter.o")?;          // clang -target bpf -O2 -g -c counter.c
+//! let object = parse_object(&bytes)?;
+//! for (index, map) in object.maps.iter().enumerate() {
+//!     println!("{} at {:#x?}: {:?}", map.name, map_address(index), map.kind);
+//! }
+//! let linked = object.link(Some("kprobe/sys_write"))?;  // None: the only program
+//! for (pc, name) in &linked.functions {
+//!     println!("{pc:5} <{name}>");
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![deny(clippy::arithmetic_side_effects)]
 
