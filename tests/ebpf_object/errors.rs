@@ -278,3 +278,18 @@ fn lddw_of_an_undefined_symbol_or_past_its_data_is_rejected() {
         }
     );
 }
+
+#[test]
+fn bss_larger_than_a_guest_slot_is_rejected() {
+    // layout::SLOT_SIZE is 4 GiB: one byte more has no slot to live in.
+    let bytes = object_with(|object, _| {
+        object.bss(".bss", (1 << 32) + 1);
+    });
+    assert_eq!(
+        parse_object(&bytes).unwrap_err(),
+        ObjectError::DataTooLarge {
+            section: ".bss".into(),
+            size: (1 << 32) + 1
+        }
+    );
+}

@@ -25,14 +25,18 @@ pub(super) fn data_sections(
             limit: MAX_DATA_SECTIONS,
         })?;
         let size = section.header.sh_size;
-        if size > layout::SLOT_SIZE {
-            return Err(ObjectError::DataTooLarge {
-                section: section.name.clone(),
-                size,
-            });
-        }
+        let too_large = || ObjectError::DataTooLarge {
+            section: section.name.clone(),
+            size,
+        };
+        let length = usize::try_from(size)
+            .ok()
+            .filter(|_| size <= layout::SLOT_SIZE)
+            .ok_or_else(too_large)?;
         let contents = if section.header.sh_type == SHT_NOBITS {
-            vec![0; size as usize]
+            // `vec![0; n]` asks for zeroed memory (calloc): a large one is fresh pages, not
+            // bytes written here.
+            vec![0; length]
         } else {
             sections::bytes(bytes, section)?.to_vec()
         };
