@@ -72,6 +72,32 @@ pub struct RawSection {
     pub nobits_size: u64,
 }
 
+impl RawSection {
+    /// A section with no link, info or entry size.
+    pub fn new(name: u32, sh_type: u32, flags: u32, data: Vec<u8>) -> RawSection {
+        RawSection {
+            name,
+            sh_type,
+            flags: u64::from(flags),
+            link: 0,
+            info: 0,
+            entsize: 0,
+            data,
+            nobits_size: 0,
+        }
+    }
+
+    /// The same with `sh_link`, `sh_info` and `sh_entsize`.
+    pub fn linked(self, link: u32, info: u32, entsize: u64) -> RawSection {
+        RawSection {
+            link,
+            info,
+            entsize,
+            ..self
+        }
+    }
+}
+
 /// Writes the file: header, the contents of sections 1.. (8-aligned), then the section
 /// header table (with the null section first).
 pub fn write_elf(e_type: u16, machine: u16, sections: &[RawSection], shstrndx: u16) -> Vec<u8> {
@@ -267,7 +293,7 @@ impl ObjectBuilder {
             .sections
             .iter()
             .map(|section| {
-                let (sh_type, flags) = match (section.nobits, section.kind) {
+                let (sh_type, flags): (u32, u32) = match (section.nobits, section.kind) {
                     (Some(_), _) => (SHT_NOBITS, SHF_ALLOC | SHF_WRITE),
                     (None, Kind::Code) => (SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR),
                     (None, Kind::ReadOnly) => (SHT_PROGBITS, SHF_ALLOC),
@@ -275,14 +301,13 @@ impl ObjectBuilder {
                     (None, Kind::Plain) => (SHT_PROGBITS, 0),
                 };
                 RawSection {
-                    name: shstrtab.add(&section.name),
-                    sh_type,
-                    flags: u64::from(flags),
-                    link: 0,
-                    info: 0,
-                    entsize: 0,
-                    data: section.data.clone(),
                     nobits_size: section.nobits.unwrap_or(0),
+                    ..RawSection::new(
+                        shstrtab.add(&section.name),
+                        sh_type,
+                        flags,
+                        section.data.clone(),
+                    )
                 }
             })
             .collect();
@@ -298,16 +323,8 @@ impl ObjectBuilder {
                 data.extend_from_slice(&info.to_le_bytes());
             }
             let name = format!(".rel{}", self.sections[target - 1].name);
-            raw.push(RawSection {
-                name: shstrtab.add(&name),
-                sh_type: SHT_REL,
-                flags: 0,
-                link: symtab_index as u32,
-                info: target as u32,
-                entsize: 16,
-                data,
-                nobits_size: 0,
-            });
+            let section = RawSection::new(shstrtab.add(&name), SHT_REL, 0, data);
+            raw.push(section.linked(symtab_index as u32, target as u32, 16));
         }
         let mut symtab = sym_bytes(0, 0, 0, 0, 0);
         for symbol in &self.symbols {
@@ -320,37 +337,17 @@ impl ObjectBuilder {
                 symbol.size,
             ));
         }
-        raw.push(RawSection {
-            name: shstrtab.add(".symtab"),
-            sh_type: SHT_SYMTAB,
-            flags: 0,
-            link: (symtab_index + 1) as u32,
-            info: 1,
-            entsize: 24,
-            data: symtab,
-            nobits_size: 0,
-        });
-        raw.push(RawSection {
-            name: shstrtab.add(".strtab"),
-            sh_type: SHT_STRTAB,
-            flags: 0,
-            link: 0,
-            info: 0,
-            entsize: 0,
-            data: strtab.bytes,
-            nobits_size: 0,
-        });
+        let symtab_section = RawSection::new(shstrtab.add(".symtab"), SHT_SYMTAB, 0, symtab);
+        raw.push(symtab_section.linked((symtab_index + 1) as u32, 1, 24));
+        let strtab_name = shstrtab.add(".strtab");
+        raw.push(RawSection::new(strtab_name, SHT_STRTAB, 0, strtab.bytes));
         let shstrtab_name = shstrtab.add(".shstrtab");
-        raw.push(RawSection {
-            name: shstrtab_name,
-            sh_type: SHT_STRTAB,
-            flags: 0,
-            link: 0,
-            info: 0,
-            entsize: 0,
-            data: shstrtab.bytes,
-            nobits_size: 0,
-        });
+        raw.push(RawSection::new(
+            shstrtab_name,
+            SHT_STRTAB,
+            0,
+            shstrtab.bytes,
+        ));
         let shstrndx = raw.len() as u16;
         write_elf(self.e_type, self.machine, &raw, shstrndx)
     }
@@ -374,36 +371,14 @@ pub fn runner_object(text: &[u8]) -> Vec<u8> {
         text.len() as u64,
     ));
     let sections = [
-        RawSection {
-            name: shstrtab_name,
-            sh_type: SHT_STRTAB,
-            flags: 0,
-            link: 0,
-            info: 0,
-            entsize: 0,
-            data: names.bytes.clone(),
-            nobits_size: 0,
-        },
-        RawSection {
-            name: symtab_name,
-            sh_type: SHT_SYMTAB,
-            flags: 0,
-            link: 1,
-            info: 1,
-            entsize: 24,
-            data: symtab,
-            nobits_size: 0,
-        },
-        RawSection {
-            name: text_name,
-            sh_type: SHT_PROGBITS,
-            flags: u64::from(SHF_ALLOC | SHF_EXECINSTR),
-            link: 0,
-            info: 0,
-            entsize: 0,
-            data: text.to_vec(),
-            nobits_size: 0,
-        },
+        RawSection::new(shstrtab_name, SHT_STRTAB, 0, names.bytes.clone()),
+        RawSection::new(symtab_name, SHT_SYMTAB, 0, symtab).linked(1, 1, 24),
+        RawSection::new(
+            text_name,
+            SHT_PROGBITS,
+            SHF_ALLOC | SHF_EXECINSTR,
+            text.to_vec(),
+        ),
     ];
     write_elf(ET_REL, EM_BPF, &sections, 1)
 }
