@@ -293,3 +293,28 @@ fn bss_larger_than_a_guest_slot_is_rejected() {
         }
     );
 }
+
+#[test]
+fn btf_map_without_a_type_member_is_rejected() {
+    let bytes = object_with(|object, _| {
+        let maps = object.section(".maps", Kind::Writable, vec![0; 8]);
+        let mut btf = btf_writer::BtfBuilder::new();
+        let int = btf.int("int", 4);
+        let index = btf.int("__ARRAY_SIZE_TYPE__", 4);
+        let array = btf.array(int, index, 4);
+        let pointer = btf.ptr(array);
+        // Only __uint(max_entries, 4): bpf_helpers.h maps always say their type.
+        let def = btf.structure("", 8, &[("max_entries", pointer, 0)]);
+        let var = btf.var("lonely", def);
+        btf.datasec(".maps", 0, &[(var, 0, 0)]);
+        object.section(".BTF", Kind::Plain, btf.build());
+        object.object("lonely", maps, 0, 8);
+    });
+    assert_eq!(
+        parse_object(&bytes).unwrap_err(),
+        ObjectError::Btf(BtfError::MapDefinition {
+            map: "lonely".into(),
+            reason: "no `type` member".into()
+        })
+    );
+}
