@@ -318,3 +318,21 @@ fn btf_map_without_a_type_member_is_rejected() {
         })
     );
 }
+
+#[test]
+fn rela_relocations_of_code_are_rejected() {
+    let mut bytes = object_with(|object, prog| {
+        let symbol = object.section_symbol(prog);
+        object.relocation(prog, 0, symbol, R_BPF_64_32);
+    });
+    // The writer puts .relkprobe/sys_write at index 2; its sh_type (at +4 in Elf64_Shdr)
+    // becomes SHT_RELA (4, ELF gABI).
+    let header = writer::section_header_offset(&bytes, 2);
+    bytes[header + 4..header + 8].copy_from_slice(&4u32.to_le_bytes());
+    assert_eq!(
+        parse_object(&bytes).unwrap_err(),
+        ObjectError::RelaInCode {
+            section: "kprobe/sys_write".into()
+        }
+    );
+}

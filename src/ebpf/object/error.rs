@@ -117,6 +117,12 @@ pub enum ObjectError {
         /// `ELF64_R_TYPE`.
         r_type: u32,
     },
+    /// A `SHT_RELA` section patching code (BPF relocations are `SHT_REL`, addend implicit).
+    #[error("section {section} is patched by SHT_RELA relocations; BPF objects use SHT_REL")]
+    RelaInCode {
+        /// The code section.
+        section: String,
+    },
     /// A relocation on an instruction that its type cannot patch.
     #[error("section {section}: relocation type {r_type} at {offset:#x} is on opcode {opcode:#04x}, expected {expected}")]
     RelocatedInstruction {

@@ -12,8 +12,9 @@
 //! The addend is implicit: it is the immediate already in the instruction. A global callee
 //! has `imm = -1`; a static one is reached through its section's `STT_SECTION` symbol with
 //! `imm = offset/8 - 1`, so one rule (libbpf's `sym_off/8 + imm + 1`) serves both.
-//! Relocations of sections that are not code (`.BTF`, `.BTF.ext`, `.debug_*`: ABS64, ABS32,
-//! NODYLD32) are ignored; in code, any other type is an error.
+//! Relocations of sections that are not code (`.BTF`, `.BTF.ext`, `.debug_*`, `.eh_frame`:
+//! ABS64, ABS32, NODYLD32) are ignored; in code, any other type is an error, and so is an
+//! `SHT_RELA` section (its explicit addend is not where BPF keeps it).
 
 use super::error::ObjectError;
 use super::sections::{Role, Section};
@@ -21,6 +22,7 @@ use super::slots::{self, CALL, LDDW};
 use super::symbols::Symbol;
 use super::{CodeSection, DataSection, LocatedMap, RelocationKind, Resolved, Target};
 use crate::ebpf::layout::map_address;
+use goblin::elf::section_header::SHT_RELA;
 use goblin::elf::Elf;
 use std::collections::HashMap;
 
@@ -91,6 +93,12 @@ pub(super) fn resolve(
         let Some(&code_index) = context.code_at.get(&patched) else {
             continue;
         };
+        if rel_section.header.sh_type == SHT_RELA {
+            // BPF toolchains write SHT_REL: the addend is the instruction's immediate.
+            return Err(ObjectError::RelaInCode {
+                section: code[code_index].name.clone(),
+            });
+        }
         for relocation in relocations.iter() {
             let resolved = resolve_one(
                 context,
