@@ -17,5 +17,6 @@ pub mod helpers;
 pub mod layout;
 pub mod map_def;
 pub mod maps;
+pub mod object;
 pub mod program;
 pub mod run;
