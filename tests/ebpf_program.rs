@@ -5,7 +5,8 @@
 
 use sbvm::ebpf::layout::{map_address, INPUT_START, MBUFF_START};
 use sbvm::ebpf::map_def::{MapDef, MapKind};
-use sbvm::ebpf::program::{ebpf_runtime, EbpfProgram, GlobalData};
+use sbvm::ebpf::object::DataSection;
+use sbvm::ebpf::program::{ebpf_runtime, EbpfProgram};
 use sbvm::ebpf::run::Flavour;
 use sbvm::isa::asm::assemble;
 use sbvm::isa::SbpfVersion;
@@ -94,13 +95,13 @@ fn global_data_persists_and_rodata_is_read_only() {
          exit"
     );
     let globals = vec![
-        GlobalData {
+        DataSection {
             name: ".data".into(),
             address: data,
             bytes: 5u64.to_le_bytes().to_vec(),
             writable: true,
         },
-        GlobalData {
+        DataSection {
             name: ".rodata".into(),
             address: rodata,
             bytes: 1000u64.to_le_bytes().to_vec(),

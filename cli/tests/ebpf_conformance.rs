@@ -42,7 +42,9 @@ fn case_count(dir: &Path) -> usize {
 }
 
 /// Runs the whole directory with every group and cpu v4, and checks that all cases pass.
-fn run_suite(dir: &Path, engine: &str) {
+/// With `elf`, the runner hands each program over as an ELF object (`ET_REL`, one `main` in
+/// `.text`) instead of bare bytecode.
+fn run_suite(dir: &Path, engine: &str, elf: bool) {
     let Some(runner) = runner() else { return };
     let cases = case_count(dir);
     assert!(cases > 0, "no cases in {}", dir.display());
@@ -53,6 +55,7 @@ fn run_suite(dir: &Path, engine: &str) {
         .arg(env!("CARGO_BIN_EXE_sbvm-bpf-plugin"))
         .args(["--plugin_options", &format!("--engine {engine}")])
         .args(["--cpu_version", "v4", "--include_groups", "callx", "packet"])
+        .args(["--elf", if elf { "true" } else { "false" }])
         .output()
         .expect("the conformance runner starts");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -63,31 +66,47 @@ fn run_suite(dir: &Path, engine: &str) {
     let summary = format!("Passed {cases} out of {cases} tests.");
     assert!(
         output.status.success() && stdout.contains(&summary) && failures.is_empty(),
-        "{} with the {engine}: expected {summary:?}\n{}\n{}",
+        "{} with the {engine} (elf: {elf}): expected {summary:?}\n{}\n{}",
         dir.display(),
         failures.join("\n"),
         stdout.lines().last().unwrap_or_default()
     );
 }
 
+fn the_suites_cases() -> PathBuf {
+    shared().join("conformance/bpf_conformance")
+}
+
 #[test]
 fn the_suite_passes_on_the_interpreter() {
-    run_suite(&shared().join("conformance/bpf_conformance"), "interpreter");
+    run_suite(&the_suites_cases(), "interpreter", false);
 }
 
 #[test]
 fn the_suite_passes_on_the_jit() {
-    run_suite(&shared().join("conformance/bpf_conformance"), "jit");
+    run_suite(&the_suites_cases(), "jit", false);
+}
+
+#[test]
+fn the_suite_passes_as_elf_objects_on_both_engines() {
+    run_suite(&the_suites_cases(), "interpreter", true);
+    run_suite(&the_suites_cases(), "jit", true);
 }
 
 #[test]
 fn sbvms_own_cases_pass_on_the_interpreter() {
-    run_suite(&own_cases(), "interpreter");
+    run_suite(&own_cases(), "interpreter", false);
 }
 
 #[test]
 fn sbvms_own_cases_pass_on_the_jit() {
-    run_suite(&own_cases(), "jit");
+    run_suite(&own_cases(), "jit", false);
+}
+
+#[test]
+fn sbvms_own_cases_pass_as_elf_objects_on_both_engines() {
+    run_suite(&own_cases(), "interpreter", true);
+    run_suite(&own_cases(), "jit", true);
 }
 
 /// The runner's protocol by hand, without the runner: memory as the first argument, hex with

@@ -24,6 +24,7 @@
 use super::helpers::{register_builtin_helpers, HelperContext};
 use super::map_def::MapDef;
 use super::maps::{MapError, Maps};
+use super::object::{parse_object, DataSection, LinkedProgram, ObjectError};
 use super::run::{ebpf_config, ebpf_vm, Flavour};
 use crate::env::EnvError;
 use crate::isa::SbpfVersion;
@@ -51,19 +52,6 @@ pub fn ebpf_runtime_with(
     runtime
 }
 
-/// A global-data section as a run maps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GlobalData {
-    /// The section's name (`.data`, `.rodata.str1.1`, …).
-    pub name: String,
-    /// Its guest address.
-    pub address: u64,
-    /// Its bytes, as the last run left them.
-    pub bytes: Vec<u8>,
-    /// Whether the program may write it.
-    pub writable: bool,
-}
-
 /// Why a program did not load.
 #[derive(Debug, thiserror::Error)]
 pub enum EbpfLoadError {
@@ -73,6 +61,9 @@ pub enum EbpfLoadError {
     /// A map could not be made.
     #[error(transparent)]
     Map(#[from] MapError),
+    /// The object file could not be read or linked.
+    #[error(transparent)]
+    Object(#[from] ObjectError),
 }
 
 impl EbpfLoadError {
@@ -81,6 +72,7 @@ impl EbpfLoadError {
         match self {
             EbpfLoadError::Load(error) => error.kind_name(),
             EbpfLoadError::Map(_) => "MapError",
+            EbpfLoadError::Object(error) => error.kind_name(),
         }
     }
 }
@@ -104,7 +96,7 @@ pub struct EbpfRun {
 pub struct EbpfProgram {
     executable: Executable<HelperContext>,
     maps: Maps,
-    data: Vec<GlobalData>,
+    data: Vec<DataSection>,
     context: HelperContext,
     instruction_limit: u64,
 }
@@ -120,12 +112,26 @@ impl EbpfProgram {
         Self::from_parts(text, runtime, maps, Vec::new())
     }
 
+    /// Loads program `section` of a relocatable object from clang (`None`: its only
+    /// program), with the object's maps and global data; also gives back the linked program
+    /// (its function starts and relocations, for listings).
+    pub fn from_object(
+        bytes: &[u8],
+        section: Option<&str>,
+        runtime: Arc<Runtime<HelperContext>>,
+    ) -> Result<(Self, LinkedProgram), EbpfLoadError> {
+        let object = parse_object(bytes)?;
+        let linked = object.link(section)?;
+        let program = Self::from_parts(&linked.text, runtime, &object.maps, object.data)?;
+        Ok((program, linked))
+    }
+
     /// Loads linked bytecode with its maps and global data (what an object's loader found).
     pub fn from_parts(
         text: &[u8],
         runtime: Arc<Runtime<HelperContext>>,
         maps: &[MapDef],
-        data: Vec<GlobalData>,
+        data: Vec<DataSection>,
     ) -> Result<Self, EbpfLoadError> {
         let executable = Executable::from_text_bytes(
             text,
@@ -213,7 +219,7 @@ impl EbpfProgram {
     }
 
     /// The global-data sections, as the last run left them.
-    pub fn data(&self) -> &[GlobalData] {
+    pub fn data(&self) -> &[DataSection] {
         &self.data
     }
 

@@ -242,3 +242,40 @@ pub enum ObjectError {
         available: Vec<String>,
     },
 }
+
+impl ObjectError {
+    /// The variant's name, as reports print it (`NotRelocatable`, `SeveralPrograms`, …).
+    pub const fn kind_name(&self) -> &'static str {
+        match self {
+            ObjectError::Elf { .. } => "Elf",
+            ObjectError::NotElf64Le { .. } => "NotElf64Le",
+            ObjectError::NotRelocatable { .. } => "NotRelocatable",
+            ObjectError::WrongMachine { .. } => "WrongMachine",
+            ObjectError::BadName { .. } => "BadName",
+            ObjectError::SectionOutOfBounds { .. } => "SectionOutOfBounds",
+            ObjectError::NoBits { .. } => "NoBits",
+            ObjectError::CodeSize { .. } => "CodeSize",
+            ObjectError::DataTooLarge { .. } => "DataTooLarge",
+            ObjectError::TooMany { .. } => "TooMany",
+            ObjectError::BadFunction { .. } => "BadFunction",
+            ObjectError::RelocationOffset { .. } => "RelocationOffset",
+            ObjectError::UnknownRelocation { .. } => "UnknownRelocation",
+            ObjectError::RelaInCode { .. } => "RelaInCode",
+            ObjectError::RelocatedInstruction { .. } => "RelocatedInstruction",
+            ObjectError::RelocationSymbol { .. } => "RelocationSymbol",
+            ObjectError::RelocationTarget { .. } => "RelocationTarget",
+            ObjectError::DataOffset { .. } => "DataOffset",
+            ObjectError::CallOutOfBounds { .. } => "CallOutOfBounds",
+            ObjectError::LegacyMapSize { .. } => "LegacyMapSize",
+            ObjectError::LegacyMapOffset { .. } => "LegacyMapOffset",
+            ObjectError::DuplicateMap { .. } => "DuplicateMap",
+            ObjectError::MissingBtf => "MissingBtf",
+            ObjectError::Btf(_) => "Btf",
+            ObjectError::MapSymbol { .. } => "MapSymbol",
+            ObjectError::License => "License",
+            ObjectError::NoProgram => "NoProgram",
+            ObjectError::SeveralPrograms { .. } => "SeveralPrograms",
+            ObjectError::UnknownProgram { .. } => "UnknownProgram",
+        }
+    }
+}

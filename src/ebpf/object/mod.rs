@@ -31,7 +31,7 @@
 //! Nothing read from the file is trusted: every offset and count is checked against the
 //! bytes, and a bad one is an [`ObjectError`] naming the section and offset. Arithmetic on
 //! file values is checked (`clippy::arithmetic_side_effects` is denied here); the one
-//! allocation a file sizes without bytes behind it, a `.bss`, is capped at a guest slot.
+//! allocation a file sizes without bytes behind it, a `.bss`, is capped at its guest span.
 //!
 //! ```no_run
 //! use sbvm::ebpf::layout::map_address;

@@ -9,8 +9,8 @@
 //! ```
 //!
 //! Hex bytes may be separated by any whitespace (the runner writes two spaces after each). The
-//! memory argument is told from options by not starting with `--`. The program runs as Linux
-//! eBPF in the raw flavour: `r1` points at the memory, `r2` holds its length. A bad argument
+//! memory argument is told from options by not starting with `--`. An ELF object's only
+//! program is linked with its maps and data. The program runs as Linux eBPF in the raw flavour: `r1` points at the memory, `r2` holds its length. A bad argument
 //! or unreadable input exits 2.
 
 use sbvm::ebpf::program::{ebpf_runtime, EbpfProgram};
@@ -116,15 +116,12 @@ fn run() -> Result<Outcome, String> {
         .read_to_string(&mut stdin)
         .map_err(|e| format!("reading the program from stdin: {e}"))?;
     let bytes = decode_hex(&stdin).map_err(|e| format!("program: {e}"))?;
-    let text = if arguments.elf {
-        match linked_text(&bytes) {
-            Ok(text) => text,
-            Err(message) => return Ok(Outcome::Failed(message)),
-        }
+    let loaded = if arguments.elf {
+        EbpfProgram::from_object(&bytes, None, ebpf_runtime()).map(|(program, _)| program)
     } else {
-        bytes
+        EbpfProgram::from_bytecode(&bytes, ebpf_runtime(), &[])
     };
-    let mut program = match EbpfProgram::from_bytecode(&text, ebpf_runtime(), &[]) {
+    let mut program = match loaded {
         Ok(program) => program,
         Err(error) => return Ok(Outcome::Failed(error.to_string())),
     };
@@ -137,10 +134,4 @@ fn run() -> Result<Outcome, String> {
         Ok(r0) => Outcome::Returned(r0),
         Err(error) => Outcome::Failed(error.to_string()),
     })
-}
-
-/// The text of the only program in an ELF object.
-fn linked_text(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let _ = bytes;
-    Err("ELF objects are not read yet".to_string())
 }
