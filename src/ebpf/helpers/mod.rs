@@ -31,7 +31,7 @@ mod printk;
 pub use printk::{format_trace, MAX_TRACE_MESSAGE, MAX_TRACE_STRING};
 
 use crate::ebpf::layout;
-use crate::ebpf::maps::MapIndex;
+use crate::ebpf::maps::{HoldsMaps, MapIndex};
 use crate::vm::{ContextObject, SyscallRegistry};
 use std::time::Instant;
 
@@ -163,6 +163,12 @@ impl HelperContext {
         self.maps
             .get_mut(position)
             .filter(|map| map.address() == handle)
+    }
+}
+
+impl HoldsMaps for HelperContext {
+    fn lent_maps(&mut self) -> &mut Vec<MapIndex> {
+        &mut self.maps
     }
 }
 

@@ -65,7 +65,6 @@ pub use limits::{MapError, HASH_ENTRY_OVERHEAD, MAX_HASH_KEY_SIZE, MAX_TOTAL_MAP
 
 use limits::storage;
 
-use crate::ebpf::helpers::HelperContext;
 use crate::ebpf::layout;
 use crate::ebpf::map_def::MapDef;
 use crate::memory::MemoryRegion;
@@ -177,6 +176,13 @@ pub struct Maps {
     maps: Vec<Map>,
 }
 
+/// A run's context that holds the maps' bookkeeping while their bytes are lent to the run
+/// (the helpers' context does: [`crate::ebpf::helpers::HelperContext`]).
+pub trait HoldsMaps {
+    /// Where the lent bookkeeping goes, one [`MapIndex`] per map in order.
+    fn lent_maps(&mut self) -> &mut Vec<MapIndex>;
+}
+
 impl Maps {
     /// Empty maps for `defs`, in order; every size is checked before anything is allocated.
     pub fn new(defs: &[MapDef]) -> Result<Maps, MapError> {
@@ -273,15 +279,15 @@ impl Maps {
     /// the run. A context serves one set of maps at a time: bookkeeping it still holds from
     /// another set's `lend` is replaced, and that set's maps stay empty until rebuilt (which
     /// [`Maps::with_lent`] rules out).
-    pub fn lend(&mut self, context: &mut HelperContext) -> Vec<MemoryRegion<'_>> {
-        context.maps = self.maps.iter_mut().map(|map| map.index.lend()).collect();
+    pub fn lend(&mut self, context: &mut impl HoldsMaps) -> Vec<MemoryRegion<'_>> {
+        *context.lent_maps() = self.maps.iter_mut().map(|map| map.index.lend()).collect();
         self.regions()
     }
 
     /// Takes back the bookkeeping [`Maps::lend`] gave `context`, each to the map at its
     /// address; the context is left with none.
-    pub fn reclaim(&mut self, context: &mut HelperContext) {
-        for index in std::mem::take(&mut context.maps) {
+    pub fn reclaim(&mut self, context: &mut impl HoldsMaps) {
+        for index in std::mem::take(context.lent_maps()) {
             let address = index.address();
             let home = layout::map_index(address).and_then(|position| self.maps.get_mut(position));
             if let Some(map) = home {
@@ -314,10 +320,10 @@ impl Maps {
     /// });
     /// assert_eq!(seen, 2);
     /// ```
-    pub fn with_lent<R>(
+    pub fn with_lent<C: HoldsMaps, R>(
         &mut self,
-        context: &mut HelperContext,
-        run: impl FnOnce(Vec<MemoryRegion<'_>>, &mut HelperContext) -> R,
+        context: &mut C,
+        run: impl FnOnce(Vec<MemoryRegion<'_>>, &mut C) -> R,
     ) -> R {
         let regions = self.lend(context);
         let result = run(regions, context);
