@@ -164,25 +164,14 @@ pub(super) fn instruction(
                 .iter()
                 .find(|info| info.kind == Kind::Atomic(size))
                 .map_or(0, |info| info.opcode);
-            return match operands {
-                [memory @ Operand {
-                    value: Mem { base, offset },
-                    ..
-                }, Operand {
-                    value: Reg(src), ..
-                }] => Ok(single(slot(
-                    opcode,
-                    *base,
-                    *src,
-                    cx.off16(memory, *offset)?,
-                    op.imm(fetch),
-                ))),
-                _ => Err(cx.bad_operands(
-                    column,
-                    mnemonic,
-                    "a memory operand and a register: lock_add64 [r10-8], r1",
-                )),
-            };
+            return register_to_memory(
+                cx,
+                (column, mnemonic),
+                opcode,
+                op.imm(fetch),
+                operands,
+                "a memory operand and a register: lock_add64 [r10-8], r1",
+            );
         }
         Mnemonic::Syscall => {
             let (imm, name) = match operands {
@@ -351,25 +340,14 @@ pub(super) fn instruction(
                 "a memory operand and an immediate: stdw [r10-8], 1",
             )),
         },
-        Kind::Store(_, Source::Reg) => match operands {
-            [memory @ Operand {
-                value: Mem { base, offset },
-                ..
-            }, Operand {
-                value: Reg(src), ..
-            }] => Ok(single(slot(
-                opcode,
-                *base,
-                *src,
-                cx.off16(memory, *offset)?,
-                0,
-            ))),
-            _ => Err(cx.bad_operands(
-                column,
-                mnemonic,
-                "a memory operand and a register: stxdw [r10-8], r1",
-            )),
-        },
+        Kind::Store(_, Source::Reg) => register_to_memory(
+            cx,
+            (column, mnemonic),
+            opcode,
+            0,
+            operands,
+            "a memory operand and a register: stxdw [r10-8], r1",
+        ),
         Kind::Jump => match operands {
             [target @ Operand {
                 value: Int(_) | Name(_),
@@ -431,5 +409,32 @@ pub(super) fn instruction(
             [] => Ok(single(slot(opcode, 0, 0, 0, 0))),
             _ => Err(cx.bad_operands(column, mnemonic, "no operands")),
         },
+    }
+}
+
+/// `op [dst+off], src`: a register store, or an atomic (whose immediate names the operation).
+fn register_to_memory(
+    cx: &Context<'_>,
+    (column, mnemonic): (usize, &str),
+    opcode: u8,
+    imm: i32,
+    operands: &[Operand],
+    example: &'static str,
+) -> Result<Encoded, AsmError> {
+    match operands {
+        [memory @ Operand {
+            value: OperandValue::Memory { base, offset },
+            ..
+        }, Operand {
+            value: OperandValue::Register(src),
+            ..
+        }] => Ok(single(slot(
+            opcode,
+            *base,
+            *src,
+            cx.off16(memory, *offset)?,
+            imm,
+        ))),
+        _ => Err(cx.bad_operands(column, mnemonic, example)),
     }
 }
