@@ -3,6 +3,7 @@
 //! A run that fails (a fault, the budget running out) is reported as `run` reports it, with exit
 //! status 1: a failure has no speed.
 
+use crate::ebpf::Dialect;
 use crate::load::{EnvironmentArgs, ProgramArgs};
 use crate::report;
 use crate::run::{engine_parser, prepare};
@@ -31,6 +32,11 @@ pub struct Args {
 
 /// Runs `sbvm bench`.
 pub fn run(args: Args) -> Result<(), Failure> {
+    if args.program.dialect()? == Dialect::Ebpf {
+        return Err(Failure::Usage(
+            "bench times sBPF programs; eBPF programs are timed by the criterion benches".into(),
+        ));
+    }
     let engines = match args.engine {
         Some(engine) => vec![engine],
         None => Engine::ALL.to_vec(),

@@ -120,7 +120,16 @@ pub fn read_program(
     raw: bool,
     version: Option<SbpfVersion>,
 ) -> Result<Program, Failure> {
-    let bytes = read_bytes(path)?;
+    program_from_bytes(path, &read_bytes(path)?, raw, version)
+}
+
+/// [`read_program`] for the bytes already read from `path`.
+pub fn program_from_bytes(
+    path: &Path,
+    bytes: &[u8],
+    raw: bool,
+    version: Option<SbpfVersion>,
+) -> Result<Program, Failure> {
     let need_version = || {
         version.ok_or_else(|| {
             Failure::Usage(format!(
@@ -129,9 +138,9 @@ pub fn read_program(
             ))
         })
     };
-    match format_of(path, &bytes, raw) {
+    match format_of(path, bytes, raw) {
         Format::Elf => {
-            let loaded = load_text(&bytes).map_err(|error| {
+            let loaded = load_text(bytes).map_err(|error| {
                 Failure::Rejected(format!(
                     "{}: {}: {error}{}",
                     path.display(),
@@ -154,12 +163,12 @@ pub fn read_program(
         }
         Format::Raw => Ok(Program {
             version: need_version()?,
-            text: bytes,
+            text: bytes.to_vec(),
             symbols: Symbols::default(),
         }),
         Format::Assembly => {
             let version = need_version()?;
-            let source = String::from_utf8_lossy(&bytes);
+            let source = String::from_utf8_lossy(bytes);
             let assembled =
                 assemble(&source, version).map_err(|error| assembly_failure(path, error))?;
             Ok(Program {
