@@ -328,6 +328,14 @@ fn faults_and_the_instruction_limit_exit_1() {
         "{line}"
     );
     assert_eq!(line["pc"], 0);
+    // For people, the fault's place on stderr, as `sbvm disasm` lists the instruction.
+    let output = sbvm(&["run", &source, "--dialect", "ebpf"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("at pc 0: ldxdw r0, [r1+100]"),
+        "{}",
+        stderr(&output)
+    );
     // ja -1 never ends; --limit stops it after that many instructions.
     let source = scratch_arg("loop.s", "loop:\nja loop\nexit\n");
     let (line, status) = run_both(&[&source, "--dialect", "ebpf", "--limit", "1000"]);
