@@ -412,3 +412,37 @@ fn misused_options_are_usage_errors() {
     ]);
     assert_eq!(json(&output)["stage"], "usage");
 }
+
+#[test]
+fn bench_times_an_object_on_both_engines() {
+    let Some(object) = compile("packet") else {
+        return;
+    };
+    let input = scratch_arg("bench.bin", [1u8, 2, 3, 4, 5]);
+    let common = [
+        &object[..],
+        "--dialect",
+        "ebpf",
+        "--flavour",
+        "mbuff:0,8",
+        "--input",
+        &input,
+    ];
+    let (line, _) = run_both(&common);
+    let mut args = vec!["bench"];
+    args.extend_from_slice(&common);
+    args.extend_from_slice(&["--iters", "2", "--json"]);
+    let output = sbvm(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    // One line per engine, each counting what `run` counts for the same packet.
+    assert_eq!(lines.len(), 2);
+    for (bench, engine) in lines.iter().zip(["interpreter", "jit"]) {
+        assert_eq!(bench["engine"], engine);
+        assert_eq!(bench["instructions"], line["instructions"]);
+    }
+    assert!(lines[1]["compile_ns_median"].is_u64());
+}

@@ -15,8 +15,11 @@
 //! without `--section` its only program section is used, and an object with several is
 //! rejected with their names. The program then runs in [`sbvm::ebpf::program::EbpfProgram`],
 //! which keeps its maps and global data across the runs of one command (`run --repeat`).
-//! `run.rs` runs it, `listing.rs` prints llvm-objdump-like listings, `verify.rs` verifies.
+//! `run.rs` runs it (`flavour.rs`: how r1 is set up), `bench.rs` times it, `listing.rs`
+//! prints llvm-objdump-like listings, `verify.rs` verifies.
 
+pub mod bench;
+pub mod flavour;
 pub mod listing;
 pub mod run;
 pub mod verify;

@@ -15,6 +15,7 @@
 //! `bpf_trace_printk` messages in order. A run that fails ends the repetition and is the one
 //! reported. `--dump-maps` adds the maps as the runs left them (`maps` in the JSON line).
 
+use super::flavour::FlavourArgs;
 use super::{read_source, Loaded};
 use crate::load::{compile_failure, EnvironmentArgs, ProgramArgs};
 use crate::location::function_in;
@@ -24,7 +25,6 @@ use crate::Failure;
 use sbvm::ebpf::map_def::MapKind;
 use sbvm::ebpf::maps::Maps;
 use sbvm::ebpf::program::EbpfRun;
-use sbvm::ebpf::run::Flavour;
 use sbvm::env::copied;
 use sbvm::isa::disasm::{instruction_text, Symbols};
 use sbvm::isa::SbpfVersion;
@@ -39,11 +39,8 @@ pub const EBPF_DEFAULT_LIMIT: u64 = 1 << 32;
 /// The options of `run` that only eBPF programs take.
 #[derive(clap::Args)]
 pub struct EbpfRunArgs {
-    /// eBPF: how r1 is set up: raw (r1 = the input, r2 = its length; the default), nodata
-    /// (r1 = 0), or mbuff:DATA_OFF,END_OFF (r1 = a metadata buffer holding the input's start
-    /// and end addresses at those byte offsets).
-    #[arg(long, value_parser = parse_flavour)]
-    flavour: Option<Flavour>,
+    #[command(flatten)]
+    flavour: FlavourArgs,
     /// eBPF: run N times in the same loaded program (maps and global data persist); the last
     /// run is reported, with every run's logs.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
@@ -56,8 +53,8 @@ pub struct EbpfRunArgs {
 impl EbpfRunArgs {
     /// A usage error when any of these options is given for an sBPF program.
     pub fn check_unused(&self) -> Result<(), Failure> {
+        self.flavour.check_unused()?;
         let given = [
-            (self.flavour.is_some(), "--flavour"),
             (self.repeat.is_some(), "--repeat"),
             (self.dump_maps, "--dump-maps"),
         ];
@@ -68,33 +65,6 @@ impl EbpfRunArgs {
             None => Ok(()),
         }
     }
-}
-
-/// Parses `--flavour`: `raw`, `nodata` or `mbuff:DATA_OFF,END_OFF` (decimal byte offsets).
-pub fn parse_flavour(text: &str) -> Result<Flavour, String> {
-    match text {
-        "raw" => return Ok(Flavour::Raw),
-        "nodata" => return Ok(Flavour::NoData),
-        _ => {}
-    }
-    let offsets = text
-        .strip_prefix("mbuff:")
-        .ok_or_else(|| format!("{text:?}: a flavour is raw, nodata or mbuff:DATA_OFF,END_OFF"))?;
-    let offset = |part: Option<&str>| {
-        part.and_then(|part| part.trim().parse::<usize>().ok())
-            .ok_or_else(|| {
-                format!("{text:?}: mbuff takes two byte offsets, mbuff:DATA_OFF,END_OFF")
-            })
-    };
-    let mut parts = offsets.split(',');
-    let (data_offset, data_end_offset) = (offset(parts.next())?, offset(parts.next())?);
-    if parts.next().is_some() {
-        return Err(format!("{text:?}: mbuff takes two byte offsets, not more"));
-    }
-    Ok(Flavour::FixedMbuff {
-        data_offset,
-        data_end_offset,
-    })
 }
 
 /// Runs `sbvm run` for an eBPF program.
@@ -111,13 +81,7 @@ pub fn run(
             "--trace single-steps sBPF programs; it does not run eBPF ones".into(),
         ));
     }
-    let flavour = options.flavour.clone().unwrap_or(Flavour::Raw);
-    let has_input = environment.input.is_some() || environment.input_len.is_some();
-    if flavour == Flavour::NoData && has_input {
-        return Err(Failure::Usage(
-            "--flavour nodata runs without input; drop --input/--input-len".into(),
-        ));
-    }
+    let flavour = options.flavour.flavour(environment)?;
     let input = environment.input_bytes()?;
     let section = program.section.as_deref();
     let loaded = read_source(&program.program, program.format.raw, section)?
@@ -266,31 +230,6 @@ fn print_maps(maps: &Maps) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn flavours_parse_by_name_and_offsets() {
-        // The three forms the option's help names.
-        assert_eq!(parse_flavour("raw"), Ok(Flavour::Raw));
-        assert_eq!(parse_flavour("nodata"), Ok(Flavour::NoData));
-        assert_eq!(
-            parse_flavour("mbuff:0,8"),
-            Ok(Flavour::FixedMbuff {
-                data_offset: 0,
-                data_end_offset: 8
-            })
-        );
-        for bad in [
-            "",
-            "mbuff",
-            "mbuff:",
-            "mbuff:1",
-            "mbuff:1,x",
-            "mbuff:1,2,3",
-            "packet",
-        ] {
-            assert!(parse_flavour(bad).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn map_types_are_named_as_bpftool_names_them() {
