@@ -141,7 +141,7 @@ pub struct ProgramArgs {
 /// How to read the program file.
 #[derive(clap::Args, Clone, Copy)]
 pub struct FormatArgs {
-    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
+    /// SBPF version (v0..v4): required for sBPF assembly and raw bytecode; pins it for ELF.
     #[arg(long, value_parser = crate::input::parse_version)]
     pub version: Option<SbpfVersion>,
     /// Read the file as raw bytecode (a bare text section, entry at instruction 0).
@@ -165,7 +165,7 @@ pub struct EnvironmentArgs {
     /// An input of this many zero bytes (at most 4 GiB, the input's slot).
     #[arg(long)]
     pub input_len: Option<u64>,
-    /// Heap bytes (at 0x3_0000_0000; at most 4 GiB, the heap's slot).
+    /// Heap bytes (sBPF; at 0x3_0000_0000; at most 4 GiB, the heap's slot).
     #[arg(long, default_value_t = 32 * 1024)]
     pub heap: u64,
 }

@@ -1,12 +1,6 @@
-//! `sbvm run --dialect ebpf`: run an eBPF program in one of rbpf's flavours, once or
-//! `--repeat N` times in the same loaded program, and report the last run.
-//!
-//! ```text
-//!   --flavour raw                  r1 = the input, r2 = its length (the default)
-//!   --flavour nodata               r1 = 0, no input
-//!   --flavour mbuff:DATA,END       r1 = a metadata buffer holding the input's start address at
-//!                                  byte DATA and its end address at byte END
-//! ```
+//! `sbvm run --dialect ebpf`: run an eBPF program in one of rbpf's flavours (`--flavour`,
+//! `flavour.rs`), once or `--repeat N` times in the same loaded program, and report the last
+//! run.
 //!
 //! Maps and global data live as long as the command: a counter in a map counts every run of
 //! `--repeat`. Each run gets a fresh stack and a fresh copy of the input. The report is the
