@@ -83,11 +83,14 @@ pub fn read_at_most(reader: impl std::io::Read, limit: u64) -> std::io::Result<V
     Ok(bytes)
 }
 
-/// What to add to a loader error: for bytes that are not an ELF file at all, how to say what
-/// they are instead.
-pub fn elf_hint(error: &ElfError) -> &'static str {
+/// What to add to a loader error about `bytes`: for bytes that are not an ELF file at all, how
+/// to say what they are instead; for a relocatable eBPF object (clang's), which dialect reads it.
+pub fn elf_hint(error: &ElfError, bytes: &[u8]) -> &'static str {
     match error {
         ElfError::NotAnElfFile { .. } => "; use --raw for bytecode or name assembly *.s/*.asm",
+        _ if sbvm::ebpf::object::parse_object(bytes).is_ok() => {
+            "; this is a relocatable eBPF object: add --dialect ebpf"
+        }
         _ => "",
     }
 }
@@ -145,7 +148,7 @@ pub fn program_from_bytes(
                     "{}: {}: {error}{}",
                     path.display(),
                     error.kind_name(),
-                    elf_hint(&error)
+                    elf_hint(&error, bytes)
                 ))
             })?;
             if let Some(version) = version.filter(|version| *version != loaded.version) {

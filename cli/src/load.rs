@@ -90,7 +90,7 @@ pub fn load_program(
             ElfLoadError::Elf(error) => LoadFailure {
                 stage: "load",
                 kind: error.kind_name(),
-                message: format!("{error}{}", elf_hint(&error)),
+                message: format!("{error}{}", elf_hint(&error, &bytes)),
             },
             ElfLoadError::Load(error) => from_load_error(error),
         }),

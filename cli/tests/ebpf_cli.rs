@@ -126,6 +126,14 @@ fn an_object_with_two_programs_needs_a_section() {
     let Some(object) = compile("two_programs") else {
         return;
     };
+    // Without --dialect ebpf, the sBPF loader rejects it and says which dialect reads it.
+    let output = sbvm(&["run", &object]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("add --dialect ebpf"),
+        "{}",
+        stderr(&output)
+    );
     // No --section: rejected (exit 3), naming both program sections of two_programs.c.
     let output = sbvm(&["run", &object, "--dialect", "ebpf"]);
     assert_eq!(output.status.code(), Some(3));
