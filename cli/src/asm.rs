@@ -1,5 +1,6 @@
-//! `sbvm asm`: assembly → text section bytes.
+//! `sbvm asm`: assembly → text section bytes (sBPF, or eBPF with `--dialect ebpf`).
 
+use crate::ebpf::{resolve_dialect, Dialect};
 use crate::input::{assembly_failure, parse_version, read_bytes};
 use crate::Failure;
 use sbvm::isa::asm::assemble;
@@ -19,17 +20,32 @@ pub struct Args {
     /// bare text section.
     #[arg(long, requires = "output")]
     elf: bool,
-    /// SBPF version to encode for (v0..v4).
+    /// SBPF version to encode for (v0..v4); required for sBPF.
     #[arg(long, value_parser = parse_version)]
-    version: SbpfVersion,
+    version: Option<SbpfVersion>,
+    /// Instruction set: sbpf (the default) or ebpf (Linux's; `--version ebpf` means it too).
+    #[arg(long, value_enum)]
+    dialect: Option<Dialect>,
 }
 
 /// Runs `sbvm asm`.
 pub fn run(args: Args) -> Result<(), Failure> {
+    let version = match resolve_dialect(args.dialect, args.version)? {
+        Dialect::Ebpf if args.elf => {
+            return Err(Failure::Usage(
+                "--elf writes sBPF shared objects; an eBPF program is written as bare bytecode"
+                    .into(),
+            ))
+        }
+        Dialect::Ebpf => SbpfVersion::Ebpf,
+        Dialect::Sbpf => args.version.ok_or_else(|| {
+            Failure::Usage("--version is required for sBPF (or give --dialect ebpf)".into())
+        })?,
+    };
     let source = String::from_utf8(read_bytes(&args.input)?)
         .map_err(|_| assembly_failure(&args.input, "not UTF-8 text"))?;
     let assembled =
-        assemble(&source, args.version).map_err(|error| assembly_failure(&args.input, error))?;
+        assemble(&source, version).map_err(|error| assembly_failure(&args.input, error))?;
     let bytes = if args.elf {
         sbvm::elf::write_elf(&assembled).map_err(|error| {
             Failure::Rejected(format!(
@@ -37,6 +53,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 args.input.display()
             ))
         })?
+    } else if assembled.needs_elf() && version == SbpfVersion::Ebpf {
+        return Err(Failure::Rejected(format!(
+            "{}: the program has read-only data or takes addresses, which bare eBPF bytecode \
+             has nowhere to hold",
+            args.input.display()
+        )));
     } else if assembled.needs_elf() {
         return Err(Failure::Usage(format!(
             "{}: the program has read-only data or takes addresses; write it with --elf",

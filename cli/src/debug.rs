@@ -89,6 +89,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let program = ProgramArgs {
         program: args.program.clone().unwrap_or_default(),
         format: args.format,
+        dialect: None,
+        section: None,
     };
     // Everything that can be wrong with the options is found before waiting for a client: the
     // sizes, the program (load and verify) and the memory map.

@@ -1,5 +1,6 @@
-//! `sbvm disasm`: text section → assembly or a listing.
+//! `sbvm disasm`: text section → assembly or a listing (eBPF: `crate::ebpf::listing`).
 
+use crate::ebpf::Dialect;
 use crate::input::read_program;
 use crate::load::ProgramArgs;
 use crate::report;
@@ -11,13 +12,17 @@ use sbvm::isa::disasm;
 pub struct Args {
     #[command(flatten)]
     program: ProgramArgs,
-    /// Print an llvm-objdump-style listing (index, bytes, instruction) instead of assembly.
+    /// Print an llvm-objdump-style listing (index, bytes, instruction) instead of assembly
+    /// (an eBPF object is always listed, with its relocations).
     #[arg(long)]
     listing: bool,
 }
 
 /// Runs `sbvm disasm`.
 pub fn run(args: Args) -> Result<(), Failure> {
+    if args.program.dialect()? == Dialect::Ebpf {
+        return crate::ebpf::listing::disasm(&args.program, args.listing);
+    }
     let program = read_program(
         &args.program.program,
         args.program.format.raw,

@@ -83,11 +83,14 @@ pub fn read_at_most(reader: impl std::io::Read, limit: u64) -> std::io::Result<V
     Ok(bytes)
 }
 
-/// What to add to a loader error: for bytes that are not an ELF file at all, how to say what
-/// they are instead.
-pub fn elf_hint(error: &ElfError) -> &'static str {
+/// What to add to a loader error about `bytes`: for bytes that are not an ELF file at all, how
+/// to say what they are instead; for a relocatable eBPF object (clang's), which dialect reads it.
+pub fn elf_hint(error: &ElfError, bytes: &[u8]) -> &'static str {
     match error {
         ElfError::NotAnElfFile { .. } => "; use --raw for bytecode or name assembly *.s/*.asm",
+        _ if sbvm::ebpf::object::parse_object(bytes).is_ok() => {
+            "; this is a relocatable eBPF object: add --dialect ebpf"
+        }
         _ => "",
     }
 }
@@ -120,7 +123,16 @@ pub fn read_program(
     raw: bool,
     version: Option<SbpfVersion>,
 ) -> Result<Program, Failure> {
-    let bytes = read_bytes(path)?;
+    program_from_bytes(path, &read_bytes(path)?, raw, version)
+}
+
+/// [`read_program`] for the bytes already read from `path`.
+pub fn program_from_bytes(
+    path: &Path,
+    bytes: &[u8],
+    raw: bool,
+    version: Option<SbpfVersion>,
+) -> Result<Program, Failure> {
     let need_version = || {
         version.ok_or_else(|| {
             Failure::Usage(format!(
@@ -129,14 +141,14 @@ pub fn read_program(
             ))
         })
     };
-    match format_of(path, &bytes, raw) {
+    match format_of(path, bytes, raw) {
         Format::Elf => {
-            let loaded = load_text(&bytes).map_err(|error| {
+            let loaded = load_text(bytes).map_err(|error| {
                 Failure::Rejected(format!(
                     "{}: {}: {error}{}",
                     path.display(),
                     error.kind_name(),
-                    elf_hint(&error)
+                    elf_hint(&error, bytes)
                 ))
             })?;
             if let Some(version) = version.filter(|version| *version != loaded.version) {
@@ -154,12 +166,12 @@ pub fn read_program(
         }
         Format::Raw => Ok(Program {
             version: need_version()?,
-            text: bytes,
+            text: bytes.to_vec(),
             symbols: Symbols::default(),
         }),
         Format::Assembly => {
             let version = need_version()?;
-            let source = String::from_utf8_lossy(&bytes);
+            let source = String::from_utf8_lossy(bytes);
             let assembled =
                 assemble(&source, version).map_err(|error| assembly_failure(path, error))?;
             Ok(Program {

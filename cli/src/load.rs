@@ -1,6 +1,7 @@
 //! Loading a program for `run` and `bench`: ELF, raw bytecode or assembly, into an executable of
 //! the standard environment — or the stage and error kind where that failed.
 
+use crate::ebpf::Dialect;
 use crate::input::{elf_hint, format_of, read_at_most, read_bytes, Format};
 use crate::Failure;
 use sbvm::env::{
@@ -89,7 +90,7 @@ pub fn load_program(
             ElfLoadError::Elf(error) => LoadFailure {
                 stage: "load",
                 kind: error.kind_name(),
-                message: format!("{error}{}", elf_hint(&error)),
+                message: format!("{error}{}", elf_hint(&error, &bytes)),
             },
             ElfLoadError::Load(error) => from_load_error(error),
         }),
@@ -120,7 +121,7 @@ pub fn load_program(
 }
 
 /// Which program to load: shared by `run`, `bench`, `disasm` and `verify` (`debug`, whose
-/// program is optional, flattens [`FormatArgs`] beside its own).
+/// program is optional and sBPF only, flattens [`FormatArgs`] beside its own).
 #[derive(clap::Args)]
 pub struct ProgramArgs {
     /// Program: an ELF file (or any non-text file), raw bytecode with --raw, or assembly; `-`
@@ -128,12 +129,19 @@ pub struct ProgramArgs {
     pub program: std::path::PathBuf,
     #[command(flatten)]
     pub format: FormatArgs,
+    /// Instruction set: sbpf (Solana's, the default) or ebpf (Linux's, RFC 9669; an ELF file is
+    /// then a relocatable object from `clang -target bpf -c`). `--version ebpf` means ebpf too.
+    #[arg(long, value_enum)]
+    pub dialect: Option<Dialect>,
+    /// eBPF object: the program section to use (default: the only one).
+    #[arg(long)]
+    pub section: Option<String>,
 }
 
 /// How to read the program file.
 #[derive(clap::Args, Clone, Copy)]
 pub struct FormatArgs {
-    /// SBPF version: required for assembly and raw bytecode; pins it for ELF.
+    /// SBPF version (v0..v4): required for sBPF assembly and raw bytecode; pins it for ELF.
     #[arg(long, value_parser = crate::input::parse_version)]
     pub version: Option<SbpfVersion>,
     /// Read the file as raw bytecode (a bare text section, entry at instruction 0).
@@ -141,19 +149,23 @@ pub struct FormatArgs {
     pub raw: bool,
 }
 
+/// The compute units an sBPF run gets without `--limit`.
+pub const SBPF_DEFAULT_LIMIT: u64 = 100_000_000;
+
 /// The run's environment: budget, input and heap; shared by `run`, `bench` and `debug`.
 #[derive(clap::Args)]
 pub struct EnvironmentArgs {
-    /// Instruction budget (compute units).
-    #[arg(long, default_value_t = 100_000_000)]
-    pub limit: u64,
+    /// Instruction budget: compute units for sBPF (default 100000000); for eBPF, the most
+    /// instructions a run may execute (default 4294967296).
+    #[arg(long)]
+    pub limit: Option<u64>,
     /// A file whose bytes are the input (mapped at 0x4_0000_0000).
     #[arg(long, conflicts_with = "input_len")]
     pub input: Option<std::path::PathBuf>,
     /// An input of this many zero bytes (at most 4 GiB, the input's slot).
     #[arg(long)]
     pub input_len: Option<u64>,
-    /// Heap bytes (at 0x3_0000_0000; at most 4 GiB, the heap's slot).
+    /// Heap bytes (sBPF; at 0x3_0000_0000; at most 4 GiB, the heap's slot).
     #[arg(long, default_value_t = 32 * 1024)]
     pub heap: u64,
 }
@@ -231,6 +243,11 @@ impl EnvironmentArgs {
         }
     }
 
+    /// `--limit` for an sBPF run: [`SBPF_DEFAULT_LIMIT`] unless given.
+    pub fn sbpf_limit(&self) -> u64 {
+        self.limit.unwrap_or(SBPF_DEFAULT_LIMIT)
+    }
+
     /// `--heap` as a host size (checked by [`EnvironmentArgs::input_bytes`]).
     pub fn heap_size(&self) -> usize {
         usize::try_from(self.heap).unwrap_or(usize::MAX)
@@ -245,8 +262,14 @@ impl EnvironmentArgs {
         input: Vec<u8>,
         drive: impl FnOnce(&mut Vm<'_, EnvContext>) -> T,
     ) -> Result<Driven<T>, Failure> {
-        run_driven(executable, self.limit, input, self.heap_size(), drive)
-            .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))
+        run_driven(
+            executable,
+            self.sbpf_limit(),
+            input,
+            self.heap_size(),
+            drive,
+        )
+        .map_err(|error| Failure::Usage(format!("cannot build the memory map: {error}")))
     }
 }
 
@@ -263,6 +286,18 @@ fn read_input_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
 }
 
 impl ProgramArgs {
+    /// The dialect asked for: `--dialect`, or ebpf for `--version ebpf`; a `--version` of the
+    /// other dialect, or `--section` for sBPF, is a usage error.
+    pub fn dialect(&self) -> Result<Dialect, Failure> {
+        let dialect = crate::ebpf::resolve_dialect(self.dialect, self.format.version)?;
+        if dialect == Dialect::Sbpf && self.section.is_some() {
+            return Err(Failure::Usage(
+                "--section names a program of an eBPF object; add --dialect ebpf".into(),
+            ));
+        }
+        Ok(dialect)
+    }
+
     /// Loads the program, as [`load_program`].
     pub fn load(&self) -> Result<Result<Loaded, LoadFailure>, Failure> {
         load_program(&self.program, self.format.raw, self.format.version)

@@ -10,6 +10,7 @@
 use crate::load::Loaded;
 use sbvm::isa::disasm::{analyze, instruction_text, Symbols};
 use sbvm::isa::table::{lookup, Kind};
+use sbvm::isa::SbpfVersion;
 use sbvm::vm::Executable;
 use std::collections::BTreeSet;
 
@@ -42,9 +43,23 @@ fn symbols(loaded: &Loaded) -> Symbols {
 /// The function `pc` lies in, named as `sbvm disasm` names it.
 pub fn function_at(loaded: &Loaded, pc: usize) -> Option<String> {
     let executable = &loaded.executable;
-    let symbols = symbols(loaded);
-    let disassembly = analyze(executable.text(), executable.version(), &symbols);
-    let version = executable.version();
+    function_in(
+        executable.text(),
+        executable.version(),
+        &symbols(loaded),
+        pc,
+    )
+}
+
+/// The function instruction `pc` of `text` lies in, given the program's known `symbols`,
+/// named as `sbvm disasm` names it.
+pub fn function_in(
+    text: &[u8],
+    version: SbpfVersion,
+    symbols: &Symbols,
+    pc: usize,
+) -> Option<String> {
+    let disassembly = analyze(text, version, symbols);
     // From V3 on a call with a source field is internal and pc-relative (`pc + 1 + imm`); before,
     // internal calls go through the registry, whose functions are already starts.
     let call_targets = disassembly.lines.iter().filter_map(|line| {

@@ -1,4 +1,5 @@
-//! `sbvm`: run, time, assemble, disassemble and verify sBPF programs.
+//! `sbvm`: run, time, assemble, disassemble and verify sBPF programs (and Linux eBPF ones with
+//! `--dialect ebpf`: `ebpf.rs`).
 //!
 //! Exit status, the same for every subcommand: 0 success (the program exited), 1 the program
 //! failed at run time (or a fixture differs), 2 usage error (bad arguments, unreadable file, a
@@ -17,6 +18,7 @@ mod asm;
 mod bench;
 mod debug;
 mod disasm;
+mod ebpf;
 mod fixture;
 mod input;
 mod load;

@@ -19,9 +19,19 @@ pub fn err(line: &str) {
 
 /// A JSON object with its keys in the given order.
 pub fn ordered_object(fields: &[(&str, Value)]) -> String {
+    let fields: Vec<(&str, String)> = fields
+        .iter()
+        .map(|(key, value)| (*key, value.to_string()))
+        .collect();
+    raw_object(&fields)
+}
+
+/// A JSON object with its keys in the given order, each value already JSON text (an object
+/// nested with its own order: serde_json's `Value` would sort its keys).
+pub fn raw_object<K: AsRef<str>>(fields: &[(K, String)]) -> String {
     let body: Vec<String> = fields
         .iter()
-        .map(|(key, value)| format!("{}:{}", Value::from(*key), value))
+        .map(|(key, value)| format!("{}:{value}", Value::from(key.as_ref())))
         .collect();
     format!("{{{}}}", body.join(","))
 }
@@ -46,7 +56,12 @@ pub struct Outcome {
 
 /// The `--json` line: exactly the fields of the contract, in its order.
 pub fn json_line(outcome: &Outcome) -> String {
-    ordered_object(&[
+    ordered_object(&json_fields(outcome))
+}
+
+/// The fields of the `--json` line, in order, for a line that adds its own after them.
+pub fn json_fields(outcome: &Outcome) -> [(&'static str, Value); 8] {
+    [
         ("engine", outcome.engine.map_or(Value::Null, Value::from)),
         ("stage", Value::from(outcome.stage.clone())),
         ("result", outcome.result.map_or(Value::Null, Value::from)),
@@ -61,7 +76,7 @@ pub fn json_line(outcome: &Outcome) -> String {
         ("instructions", Value::from(outcome.instructions)),
         ("pc", Value::from(outcome.pc)),
         ("logs", Value::from(outcome.logs.clone())),
-    ])
+    ]
 }
 
 impl Outcome {

@@ -1,6 +1,9 @@
 //! `sbvm run`: run a program in the standard environment (the reference harness's: read-only
-//! data, 64 stack frames of 4 KiB, heap, input at 0x4_0000_0000 with r1 pointing at it).
+//! data, 64 stack frames of 4 KiB, heap, input at 0x4_0000_0000 with r1 pointing at it), or
+//! with `--dialect ebpf` as a Linux eBPF program (`crate::ebpf::run`).
 
+use crate::ebpf::run::{run as ebpf_run, EbpfRunArgs};
+use crate::ebpf::Dialect;
 use crate::load::{compile_failure, EnvironmentArgs, LoadFailure, Loaded, ProgramArgs};
 use crate::report::{self, json_line, Outcome};
 use crate::Failure;
@@ -24,6 +27,8 @@ pub struct Args {
     /// with --json).
     #[arg(long)]
     trace: bool,
+    #[command(flatten)]
+    ebpf: EbpfRunArgs,
 }
 
 /// `--engine`: the library's engines, by their names (the possible values are exactly the names
@@ -46,6 +51,18 @@ pub fn prepare(engine: Engine, loaded: &mut Loaded) -> Result<(), LoadFailure> {
 
 /// Runs `sbvm run`.
 pub fn run(args: Args) -> Result<(), Failure> {
+    if args.program.dialect()? == Dialect::Ebpf {
+        let (program, environment) = (&args.program, &args.environment);
+        return ebpf_run(
+            program,
+            environment,
+            args.engine,
+            args.json,
+            args.trace,
+            &args.ebpf,
+        );
+    }
+    args.ebpf.check_unused()?;
     if args.trace && args.engine == Engine::Jit {
         return Err(Failure::Usage(
             "--trace single-steps with the interpreter; drop --engine jit (the engines agree)"
@@ -87,6 +104,12 @@ pub fn report_outcome(outcome: &Outcome, json: bool) -> Result<(), Failure> {
     } else {
         outcome.print_human();
     }
+    exit_status(outcome)
+}
+
+/// The exit status of a printed `outcome`: 0 when it has no error, 1 for a failed run, 3 for
+/// a program that did not get to run.
+pub fn exit_status(outcome: &Outcome) -> Result<(), Failure> {
     match (&outcome.stage[..], &outcome.error) {
         (_, None) => Ok(()),
         ("execute", Some(_)) => Err(Failure::Silent(1)),

@@ -1,5 +1,6 @@
-//! `sbvm verify`: run the verifier.
+//! `sbvm verify`: run the verifier (eBPF: `crate::ebpf::verify`).
 
+use crate::ebpf::Dialect;
 use crate::input::read_program;
 use crate::load::ProgramArgs;
 use crate::Failure;
@@ -14,6 +15,9 @@ pub struct Args {
 
 /// Runs `sbvm verify`.
 pub fn run(args: Args) -> Result<(), Failure> {
+    if args.program.dialect()? == Dialect::Ebpf {
+        return crate::ebpf::verify::verify(&args.program);
+    }
     let program = read_program(
         &args.program.program,
         args.program.format.raw,

@@ -6,6 +6,8 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{ChildStderr, Command, Output};
 
+pub mod ebpf;
+
 #[path = "../../../tests/common/skip.rs"]
 mod skip_visibly;
 pub use skip_visibly::skip;

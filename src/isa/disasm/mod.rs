@@ -126,6 +126,33 @@ pub struct Line {
     linked: bool,
 }
 
+impl Line {
+    /// The line [`Disassembly::to_listing`] prints for this instruction (index, bytes,
+    /// instruction, `<label>` of its target), for listings that put their own lines around it.
+    pub fn listing_line(&self) -> String {
+        let hex: Vec<String> = self
+            .slots
+            .iter()
+            .flat_map(|slot| slot.encode())
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        let text = match (&self.listing, &self.asm) {
+            (Some(text), Some(_)) => text.clone(),
+            _ => self
+                .slots
+                .iter()
+                .map(render::fill)
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+        let reference = match (&self.target_label, &self.asm) {
+            (Some(label), Some(_)) => format!(" <{label}>"),
+            _ => String::new(),
+        };
+        format!("{:>8}:  {:<48} {text}{reference}", self.pc, hex.join(" "))
+    }
+}
+
 /// A disassembled text section.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disassembly {
@@ -382,31 +409,7 @@ impl Disassembly {
             if let Some(label) = self.labels.get(&line.pc) {
                 let _ = writeln!(out, "{label}:");
             }
-            let hex: Vec<String> = line
-                .slots
-                .iter()
-                .flat_map(|slot| slot.encode())
-                .map(|byte| format!("{byte:02x}"))
-                .collect();
-            let text = match (&line.listing, &line.asm) {
-                (Some(text), Some(_)) => text.clone(),
-                _ => line
-                    .slots
-                    .iter()
-                    .map(render::fill)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            };
-            let reference = match (&line.target_label, &line.asm) {
-                (Some(label), Some(_)) => format!(" <{label}>"),
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "{:>8}:  {:<48} {text}{reference}",
-                line.pc,
-                hex.join(" ")
-            );
+            let _ = writeln!(out, "{}", line.listing_line());
         }
         if self.trailing_bytes != 0 {
             let _ = writeln!(
