@@ -29,6 +29,10 @@ fuzz_target!(|bytes: &[u8]| {
             let maps: Vec<_> = loaded.maps().iter().map(|map| map.entries()).collect();
             Some((run, maps))
         });
-        assert_eq!(outcomes[0], outcomes[1], "the engines disagree on {}", program.name);
+        assert_eq!(
+            outcomes[0], outcomes[1],
+            "the engines disagree on {}",
+            program.name
+        );
     }
 });
