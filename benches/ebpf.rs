@@ -79,7 +79,7 @@ fn programs() -> Vec<(String, Vec<u8>)> {
                 .unwrap();
             match run.result {
                 Ok(_) => programs.push((name.to_string(), text)),
-                Err(error) => eprintln!("SKIP: {name} does not run as eBPF: {error}"),
+                Err(error) => eprintln!("not benched as eBPF: {name} ({error})"),
             }
         }
     }
