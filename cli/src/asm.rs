@@ -1,6 +1,6 @@
 //! `sbvm asm`: assembly → text section bytes (sBPF, or eBPF with `--dialect ebpf`).
 
-use crate::ebpf::{resolve_dialect, Dialect};
+use crate::dialect::{resolve_dialect, Dialect};
 use crate::input::{assembly_failure, parse_version, read_bytes};
 use crate::Failure;
 use sbvm::isa::asm::assemble;

@@ -6,7 +6,8 @@
 use crate::fixture::{engine_failure, programs_dir, read_fixture, report_result, run_failure};
 use crate::load::{EnvironmentArgs, FormatArgs, ProgramArgs};
 use crate::report;
-use crate::run::{executed_outcome, report_outcome};
+use crate::report::report_outcome;
+use crate::run::executed_outcome;
 use crate::Failure;
 use sbvm::debugger::{serve, Client, DebugOptions, SessionEnd};
 use sbvm::env::Driven;

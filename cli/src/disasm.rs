@@ -1,6 +1,6 @@
 //! `sbvm disasm`: text section → assembly or a listing (eBPF: `crate::ebpf::listing`).
 
-use crate::ebpf::Dialect;
+use crate::dialect::Dialect;
 use crate::input::read_program;
 use crate::load::ProgramArgs;
 use crate::report;

@@ -1,7 +1,7 @@
 //! Loading a program for `run` and `bench`: ELF, raw bytecode or assembly, into an executable of
 //! the standard environment — or the stage and error kind where that failed.
 
-use crate::ebpf::Dialect;
+use crate::dialect::Dialect;
 use crate::input::{elf_hint, format_of, read_at_most, read_bytes, Format};
 use crate::Failure;
 use sbvm::env::{
@@ -289,7 +289,7 @@ impl ProgramArgs {
     /// The dialect asked for: `--dialect`, or ebpf for `--version ebpf`; a `--version` of the
     /// other dialect, or `--section` for sBPF, is a usage error.
     pub fn dialect(&self) -> Result<Dialect, Failure> {
-        let dialect = crate::ebpf::resolve_dialect(self.dialect, self.format.version)?;
+        let dialect = crate::dialect::resolve_dialect(self.dialect, self.format.version)?;
         if dialect == Dialect::Sbpf && self.section.is_some() {
             return Err(Failure::Usage(
                 "--section names a program of an eBPF object; add --dialect ebpf".into(),

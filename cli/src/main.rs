@@ -17,6 +17,7 @@
 mod asm;
 mod bench;
 mod debug;
+mod dialect;
 mod disasm;
 mod ebpf;
 mod fixture;
@@ -25,6 +26,7 @@ mod load;
 mod location;
 mod report;
 mod run;
+mod timing;
 mod trace;
 mod verify;
 

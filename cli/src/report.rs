@@ -1,5 +1,6 @@
 //! How outcomes are printed: one JSON line, or a report for people.
 
+use crate::Failure;
 use serde_json::Value;
 use std::io::Write;
 
@@ -167,6 +168,28 @@ pub fn is_hidden_format(character: char) -> bool {
             | '\u{FEFF}'
             | '\u{061C}'
     )
+}
+
+/// Prints `outcome` (one JSON line with `json`, else for people) and gives the exit status:
+/// 0 when it has no error, 1 for a failed run, 3 for a program that did not get to run.
+/// Shared by `run` and `debug`.
+pub fn report_outcome(outcome: &Outcome, json: bool) -> Result<(), Failure> {
+    if json {
+        out(&json_line(outcome));
+    } else {
+        outcome.print_human();
+    }
+    exit_status(outcome)
+}
+
+/// The exit status of a printed `outcome`: 0 when it has no error, 1 for a failed run, 3 for
+/// a program that did not get to run.
+pub fn exit_status(outcome: &Outcome) -> Result<(), Failure> {
+    match (&outcome.stage[..], &outcome.error) {
+        (_, None) => Ok(()),
+        ("execute", Some(_)) => Err(Failure::Silent(1)),
+        _ => Err(Failure::Silent(3)),
+    }
 }
 
 #[cfg(test)]

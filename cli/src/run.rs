@@ -2,10 +2,11 @@
 //! data, 64 stack frames of 4 KiB, heap, input at 0x4_0000_0000 with r1 pointing at it), or
 //! with `--dialect ebpf` as a Linux eBPF program (`crate::ebpf::run`).
 
+use crate::dialect::Dialect;
 use crate::ebpf::run::{run as ebpf_run, EbpfRunArgs};
-use crate::ebpf::Dialect;
 use crate::load::{compile_failure, EnvironmentArgs, LoadFailure, Loaded, ProgramArgs};
-use crate::report::{self, json_line, Outcome};
+use crate::report::report_outcome;
+use crate::report::Outcome;
 use crate::Failure;
 use sbvm::env::Driven;
 use sbvm::vm::{EbpfError, Engine};
@@ -93,28 +94,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
     };
     report_outcome(&outcome, args.json)
-}
-
-/// Prints `outcome` (one JSON line with `json`, else for people) and gives the exit status:
-/// 0 when it has no error, 1 for a failed run, 3 for a program that did not get to run.
-/// Shared by `run` and `debug`.
-pub fn report_outcome(outcome: &Outcome, json: bool) -> Result<(), Failure> {
-    if json {
-        report::out(&json_line(outcome));
-    } else {
-        outcome.print_human();
-    }
-    exit_status(outcome)
-}
-
-/// The exit status of a printed `outcome`: 0 when it has no error, 1 for a failed run, 3 for
-/// a program that did not get to run.
-pub fn exit_status(outcome: &Outcome) -> Result<(), Failure> {
-    match (&outcome.stage[..], &outcome.error) {
-        (_, None) => Ok(()),
-        ("execute", Some(_)) => Err(Failure::Silent(1)),
-        _ => Err(Failure::Silent(3)),
-    }
 }
 
 /// The outcome of a run that got to execute (`run` and `debug`): the result or error, the

@@ -1,6 +1,6 @@
 //! `sbvm verify`: run the verifier (eBPF: `crate::ebpf::verify`).
 
-use crate::ebpf::Dialect;
+use crate::dialect::Dialect;
 use crate::input::read_program;
 use crate::load::ProgramArgs;
 use crate::Failure;

@@ -13,8 +13,8 @@ use super::flavour::FlavourArgs;
 use super::{read_source, Loaded};
 use crate::load::{compile_failure, EnvironmentArgs, ProgramArgs};
 use crate::location::function_in;
+use crate::report::exit_status;
 use crate::report::{self, json_fields, ordered_object, out, raw_object, Outcome};
-use crate::run::exit_status;
 use crate::Failure;
 use sbvm::ebpf::map_def::MapKind;
 use sbvm::ebpf::maps::Maps;
@@ -91,7 +91,7 @@ pub fn run(
         Err(failure) => {
             let (stage, kind) = (failure.stage, failure.kind);
             let outcome = Outcome::failed(Some(engine), stage, kind, &failure.message);
-            return crate::run::report_outcome(&outcome, json);
+            return crate::report::report_outcome(&outcome, json);
         }
     };
     let limit = environment.limit.unwrap_or(EBPF_DEFAULT_LIMIT);
