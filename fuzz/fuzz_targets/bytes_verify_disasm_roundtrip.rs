@@ -1,4 +1,4 @@
-//! Arbitrary bytes as a text section of any version: the verifier and disassembler never panic,
+//! Arbitrary bytes as a text section of any version or Linux eBPF: the verifier and disassembler never panic,
 //! and the disassembly of the whole slots reassembles to exactly those bytes.
 #![no_main]
 
@@ -9,7 +9,10 @@ use sbvm::isa::{SbpfVersion, INSN_SIZE};
 
 fuzz_target!(|input: (u8, &[u8])| {
     let (selector, bytes) = input;
-    let version = SbpfVersion::from_e_flags(u32::from(selector % 6));
+    let version = match selector % 7 {
+        6 => SbpfVersion::Ebpf,
+        flags => SbpfVersion::from_e_flags(u32::from(flags)),
+    };
     let _ = sbvm::verifier::verify(bytes, version);
     let _ = listing(bytes, version, &Symbols::default());
     let source = disassemble(bytes, version, &Symbols::default());

@@ -20,7 +20,9 @@ struct Case {
 }
 
 fuzz_target!(|case: Case| {
-    let version = SbpfVersion::ALL[usize::from(case.version) % SbpfVersion::ALL.len()];
+    // SBPF V0–V4 and Linux eBPF.
+    let versions = [SbpfVersion::ALL.as_slice(), &[SbpfVersion::Ebpf]].concat();
+    let version = versions[usize::from(case.version) % versions.len()];
     let config = Config {
         enabled_sbpf_versions: version..=version,
         ..Config::default()
