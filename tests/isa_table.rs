@@ -170,3 +170,70 @@ fn every_mnemonic_has_its_reference_spelling() {
         }
     }
 }
+
+#[test]
+fn the_ebpf_dialect_answers_every_predicate() {
+    // RFC 9669 / the Linux ABI: JMP32, static calls (helper id in imm, src 1 pc-relative),
+    // callx names its register in dst, lddw/neg/le/mul/div/mod and the classic memory classes
+    // exist, r10 is read-only (no dynamic frames), no gaps, no PQR class.
+    type Predicate = fn(SbpfVersion) -> bool;
+    let shared: &[(&str, Predicate, bool)] = &[
+        (
+            "dynamic_stack_frames",
+            SbpfVersion::dynamic_stack_frames,
+            false,
+        ),
+        ("stack_frame_gaps", SbpfVersion::stack_frame_gaps, false),
+        ("enable_pqr", SbpfVersion::enable_pqr, false),
+        (
+            "explicit_sign_extension",
+            SbpfVersion::explicit_sign_extension_of_results,
+            false,
+        ),
+        ("swap_sub", SbpfVersion::swap_sub_reg_imm_operands, false),
+        ("disable_neg", SbpfVersion::disable_neg, false),
+        ("disable_lddw", SbpfVersion::disable_lddw, false),
+        ("disable_le", SbpfVersion::disable_le, false),
+        (
+            "moved_memory",
+            SbpfVersion::move_memory_instruction_classes,
+            false,
+        ),
+        ("static_syscalls", SbpfVersion::static_syscalls, true),
+        ("jmp32", SbpfVersion::enable_jmp32, true),
+        ("callx_dst", SbpfVersion::callx_uses_dst_reg, true),
+        (
+            "zero_extend_alu32",
+            SbpfVersion::zero_extend_alu32_results,
+            true,
+        ),
+    ];
+    for (name, predicate, expected) in shared {
+        assert_eq!(predicate(Ebpf), *expected, "{name}");
+    }
+    // The dialect's own rules: on for eBPF, off in every SBPF version.
+    let own: &[(&str, Predicate)] = &[
+        ("linux_ebpf", SbpfVersion::linux_ebpf),
+        ("total_division", SbpfVersion::total_division),
+        (
+            "masks_shift_immediates",
+            SbpfVersion::masks_shift_immediates,
+        ),
+        ("callx_calls_helpers", SbpfVersion::callx_calls_helpers),
+        (
+            "calls_helpers_by_number",
+            SbpfVersion::calls_helpers_by_number,
+        ),
+        ("has_pseudo_sources", SbpfVersion::has_pseudo_sources),
+        (
+            "must_not_fall_off_the_end",
+            SbpfVersion::must_not_fall_off_the_end,
+        ),
+    ];
+    for (name, predicate) in own {
+        assert!(predicate(Ebpf), "{name}");
+        assert!(SbpfVersion::ALL.iter().all(|v| !predicate(*v)), "{name}");
+    }
+    assert_eq!("ebpf".parse::<SbpfVersion>(), Ok(Ebpf));
+    assert_eq!(Ebpf.e_flags(), None);
+}

@@ -24,10 +24,11 @@
 //! value here, [`SbpfVersion::Ebpf`], so that every predicate answers for it too: it has
 //! JMP32, static calls (`call` src 0 by helper id, src 1 pc-relative) and `callx` in `dst` as
 //! V3 does, keeps `lddw`, `neg`, `le`, mul/div/mod and the classic memory classes, and adds
-//! the rules and rows only it has (`linux_ebpf`): 32-bit results always zero-extended, total
-//! division, shift immediates masked instead of rejected, atomics, signed division,
-//! sign-extending moves and loads, `bswap`, `gotol`, and `callx` calling the helper whose id a
-//! register holds.
+//! the rules and rows only it has: the eBPF rows (`linux_ebpf`: atomics, signed division,
+//! sign-extending moves and loads, `bswap`, `gotol`), 32-bit results always zero-extended,
+//! total division, shift immediates masked instead of rejected, `callx` calling the helper
+//! whose id a register holds, `call N` naming helper N in assembly, pseudo sources the loader
+//! must resolve, and no falling off the end.
 //!
 //! (V0 and V1 keep the `callx` register number in `imm`.) The table is the reference runtime's (`solana-sbpf`
 //! 0.26, `SBPFVersion`); the tests check each cell.
@@ -160,6 +161,32 @@ impl SbpfVersion {
     /// The Linux eBPF dialect's own rules and rows (see the module doc).
     pub const fn linux_ebpf(self) -> bool {
         matches!(self, Self::Ebpf)
+    }
+    /// Division and remainder never fault: `x / 0 = 0`, `x % 0 = x`, `MIN / -1 = MIN`,
+    /// `MIN % -1 = 0` (RFC 9669 §4.1); an immediate 0 divisor is no verifier error.
+    pub const fn total_division(self) -> bool {
+        self.linux_ebpf()
+    }
+    /// A shift by an immediate at least the operand's width is masked, not rejected.
+    pub const fn masks_shift_immediates(self) -> bool {
+        self.linux_ebpf()
+    }
+    /// `callx rN` calls the helper (syscall) whose key rN holds, not a function address.
+    pub const fn callx_calls_helpers(self) -> bool {
+        self.linux_ebpf()
+    }
+    /// `call N` in assembly names helper N (a key), not an offset; a local call takes a label.
+    pub const fn calls_helpers_by_number(self) -> bool {
+        self.linux_ebpf()
+    }
+    /// An `lddw` or `call` `src` beyond 0 (`call`: 1) is a pseudo source a loader resolves
+    /// (map by descriptor, BTF function id): the verifier rejects it unresolved.
+    pub const fn has_pseudo_sources(self) -> bool {
+        self.linux_ebpf()
+    }
+    /// The last instruction must be `exit` or an unconditional jump (the kernel's rule).
+    pub const fn must_not_fall_off_the_end(self) -> bool {
+        self.linux_ebpf()
     }
     /// Every 32-bit ALU result is zero-extended (V2 and eBPF; before, add/sub/mul sign-extend).
     pub const fn zero_extend_alu32_results(self) -> bool {

@@ -115,7 +115,7 @@ pub fn decode_program(
             Kind::Call => resolve_call(&mut op, &insn, pc, count, version, functions, syscalls),
             Kind::CallReg => {
                 // eBPF's `callx` calls the helper whose id the register holds.
-                op.code = if version.linux_ebpf() {
+                op.code = if version.callx_calls_helpers() {
                     Code::CallSyscallReg
                 } else {
                     Code::CallReg
@@ -245,5 +245,5 @@ fn alu_code(op: AluOp, width: IsaWidth, source: Source, version: SbpfVersion) ->
         }
     };
     let width = if wide { Width::W64 } else { Width::W32 };
-    Code::alu(arith, width, extension, version.linux_ebpf())
+    Code::alu(arith, width, extension, version.total_division())
 }

@@ -56,7 +56,7 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
         })?;
         match info.kind {
             Kind::LoadImm64 | Kind::Call
-                if version.linux_ebpf() && insn.src > kind_src_limit(info.kind) =>
+                if version.has_pseudo_sources() && insn.src > kind_src_limit(info.kind) =>
             {
                 return Err(VerifierError::UnresolvedPseudo { src: insn.src, pc });
             }
@@ -121,7 +121,7 @@ pub fn verify(text: &[u8], version: SbpfVersion) -> Result<(), VerifierError> {
             | Kind::Call
             | Kind::Exit => {}
         }
-        if version.linux_ebpf() && pc + slots >= count {
+        if version.must_not_fall_off_the_end() && pc + slots >= count {
             let leaves = matches!(info.kind, Kind::Exit | Kind::Jump | Kind::JumpLong);
             if !leaves {
                 return Err(VerifierError::NoExit { pc });
@@ -140,12 +140,13 @@ fn check_alu_immediate(
     version: SbpfVersion,
     pc: usize,
 ) -> Result<(), VerifierError> {
-    // eBPF defines both: `x / 0 = 0`, `x % 0 = x`, and shift amounts are masked.
-    let defined = version.linux_ebpf();
-    if op.divides() && insn.imm == 0 && !defined {
+    if op.divides() && insn.imm == 0 && !version.total_division() {
         return Err(VerifierError::DivisionByZero { pc });
     }
-    if op.shifts() && (insn.imm < 0 || insn.imm as u32 >= width.bits()) && !defined {
+    if op.shifts()
+        && (insn.imm < 0 || insn.imm as u32 >= width.bits())
+        && !version.masks_shift_immediates()
+    {
         return Err(VerifierError::ShiftWithOverflow {
             shift: insn.imm64() as u64,
             bits: width.bits().into(),

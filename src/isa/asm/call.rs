@@ -58,7 +58,7 @@ pub(super) fn call(
         [helper @ Operand {
             value: OperandValue::Integer(value),
             ..
-        }] if cx.version.linux_ebpf() => {
+        }] if cx.version.calls_helpers_by_number() => {
             let id = cx.imm32(helper, *value)?;
             let mut encoded = single(slot(opcode, 0, 0, 0, id));
             encoded.call = Some(CallTarget::Syscall {

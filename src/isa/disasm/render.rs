@@ -103,7 +103,7 @@ fn call(
         Some(label) if style.label_as_operand => label.to_string(),
         _ => number,
     };
-    if version.linux_ebpf() {
+    if version.calls_helpers_by_number() {
         // A helper by its id; a local function by its label (a number would read as a helper).
         return match callee {
             Callee::Syscall(_) | Callee::Unknown if insn.src == 0 => Some(format!("call {imm}")),
