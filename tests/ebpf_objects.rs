@@ -11,36 +11,16 @@ use sbvm::ebpf::map_def::MapKind;
 use sbvm::ebpf::program::{ebpf_runtime, EbpfProgram};
 use sbvm::ebpf::run::Flavour;
 use sbvm::vm::Engine;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-/// Compiles `tests/data/ebpf-c/NAME.c` into a scratch folder, or says why not.
+/// Compiles `tests/data/ebpf-c/NAME.c` into a scratch folder and reads the object.
 fn compile(name: &str) -> Option<Vec<u8>> {
-    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ebpf-c");
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out_dir = std::env::temp_dir().join(format!("sbvm-ebpf-c-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir).unwrap();
-    let object: PathBuf = out_dir.join(format!("{name}.o"));
-    let compiled = Command::new("clang-19")
-        .args(["-target", "bpf", "-O2", "-g", "-mcpu=v3"])
-        .arg("-I/usr/include/x86_64-linux-gnu")
-        .arg("-c")
-        .arg(sources.join(format!("{name}.c")))
-        .arg("-o")
-        .arg(&object)
-        .output();
-    match compiled {
-        Ok(output) if output.status.success() => Some(std::fs::read(&object).unwrap()),
-        Ok(output) => panic!(
-            "clang-19 failed on {name}.c:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        ),
-        Err(error) => {
-            common::skip(format!(
-                "clang-19 not runnable ({error}); C programs not compiled"
-            ));
-            None
-        }
-    }
+    let object = out_dir.join(format!("{name}.o"));
+    common::clang::compile_c(repository, name, &object)?;
+    Some(std::fs::read(&object).unwrap())
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod clang;
 pub mod gen;
 pub mod programs;
 pub mod reference;

@@ -1,40 +1,28 @@
 //! Helpers of the eBPF CLI tests: C programs compiled by clang-19, and JSON lines compared
 //! across engines.
 
-use super::{sbvm, scratch, skip, stdout};
+use super::{sbvm, scratch, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[path = "../../../tests/common/clang.rs"]
+mod clang;
+
+/// The shared skip helper, where `clang.rs` looks for it (`super::skip::skip`).
+mod skip {
+    pub use super::super::skip;
+}
 
 /// Compiles `tests/data/ebpf-c/NAME.c` into this process's scratch folder (a file of its own
 /// for each call: tests run side by side), or says why not.
 pub fn compile(name: &str) -> Option<String> {
     static CALLS: AtomicUsize = AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, Ordering::Relaxed);
-    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/ebpf-c");
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let object: PathBuf = scratch(&format!("{name}-{call}.o"), b"");
-    let compiled = Command::new("clang-19")
-        .args(["-target", "bpf", "-O2", "-g", "-mcpu=v3"])
-        .arg("-I/usr/include/x86_64-linux-gnu")
-        .arg("-c")
-        .arg(sources.join(format!("{name}.c")))
-        .arg("-o")
-        .arg(&object)
-        .output();
-    match compiled {
-        Ok(output) if output.status.success() => Some(object.to_string_lossy().into_owned()),
-        Ok(output) => panic!(
-            "clang-19 failed on {name}.c:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        ),
-        Err(error) => {
-            skip(format!(
-                "clang-19 not runnable ({error}); C programs not compiled"
-            ));
-            None
-        }
-    }
+    clang::compile_c(&repository, name, &object)?;
+    Some(object.to_string_lossy().into_owned())
 }
 
 /// The one JSON line a `--json` run printed.
