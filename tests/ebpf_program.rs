@@ -222,3 +222,20 @@ fn a_program_that_falls_off_its_end_does_not_load() {
         .unwrap();
     assert_eq!(error.kind_name(), "NoExit");
 }
+
+#[test]
+fn the_run_gives_back_the_input_as_the_program_left_it() {
+    // stb [r1+1], 0x7f: a packet program rewriting its packet.
+    let text = bytecode("stb [r1+1], 0x7f\nmov64 r0, 0\nexit");
+    let mut program = EbpfProgram::from_bytecode(&text, ebpf_runtime(), &[]).unwrap();
+    for engine in Engine::ALL {
+        let run = program.run(&Flavour::Raw, vec![1, 2, 3], engine).unwrap();
+        assert_eq!(run.input, vec![1, 0x7f, 3], "{engine:?}");
+    }
+    // No input region in the no-data flavour: nothing to give back.
+    let run = program
+        .run(&Flavour::NoData, vec![9], Engine::Interpreter)
+        .unwrap();
+    assert!(run.result.is_err());
+    assert!(run.input.is_empty());
+}

@@ -30,7 +30,7 @@ use crate::env::EnvError;
 use crate::isa::SbpfVersion;
 use crate::jit::JitError;
 use crate::load::LoadError;
-use crate::memory::MemoryRegion;
+use crate::memory::{HostMemory, MemoryRegion};
 use crate::vm::{EbpfError, Engine, Executable, FunctionRegistry, Runtime};
 use std::sync::Arc;
 
@@ -180,10 +180,17 @@ impl EbpfProgram {
             let mut vm = ebpf_vm(executable, context, flavour, input, extra)?;
             let (instructions, result) = vm.execute_with(engine);
             let pc = vm.pc();
+            // The input region owns the bytes moved in: give them back, no copy.
             let input = vm
                 .memory
-                .region(super::layout::INPUT_START)
-                .map(|region| region.host_bytes().to_vec())
+                .take_regions()
+                .into_iter()
+                .find(|region| region.vm_range().start == super::layout::INPUT_START)
+                .and_then(|region| match region.into_memory() {
+                    // `ebpf_vm` maps the input as owned bytes.
+                    HostMemory::Owned { bytes, .. } => Some(bytes),
+                    _ => None,
+                })
                 .unwrap_or_default();
             Ok::<_, EnvError>((instructions, result, pc, input))
         });
