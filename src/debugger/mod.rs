@@ -68,11 +68,14 @@ mod base;
 mod breakpoints;
 mod client;
 mod framing;
+mod history;
 mod host_info;
 mod lldb_register_info;
+mod memory_image;
 mod monitor;
 mod process_info;
 mod resume;
+mod reverse;
 mod run;
 mod session;
 mod shared;
@@ -84,7 +87,7 @@ pub use arch::{Sbpf, SbpfRegId, SbpfRegisters};
 pub use shared::Client;
 pub use target::DebugTarget;
 
-use crate::vm::{ContextObject, EbpfError, Vm};
+use crate::vm::{ContextObject, EbpfError, Engine, Vm};
 use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 
@@ -110,6 +113,12 @@ pub struct DebugOptions {
     /// backtrace`; empty when no runtime invokes programs. The embedder fills it in: the
     /// debugger knows nothing of the runtime above it.
     pub invoke_stack: Vec<String>,
+    /// Record the run for reverse execution (history.rs; `monitor record on|off` changes it
+    /// during the session). On by default.
+    pub record: bool,
+    /// How the program runs between stops: the interpreter one instruction at a time, or
+    /// compiled code that stops where the client asked (run.rs).
+    pub engine: Engine,
 }
 
 impl Default for DebugOptions {
@@ -119,6 +128,8 @@ impl Default for DebugOptions {
             host_triple: "x86_64-unknown-none".to_string(),
             stderr_notes: true,
             invoke_stack: Vec::new(),
+            record: true,
+            engine: Engine::Interpreter,
         }
     }
 }

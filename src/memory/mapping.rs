@@ -12,6 +12,7 @@
 //! store needs a writable region.
 
 pub(crate) mod windows;
+mod restore;
 
 use super::fault::{AccessFault, AccessType, FaultPlace};
 use super::host::HostSpan;
