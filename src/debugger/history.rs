@@ -6,7 +6,8 @@
 //! outcome) and the guest memory ([`MemoryImage`]: only the pages that changed since the last
 //! checkpoint are copied) at one position. Checkpoints are taken
 //!
-//! * every [`INTERVAL`] instructions, so that going back replays at most that many;
+//! * every [`INTERVAL`] instructions (or [`super::DebugOptions::checkpoint_interval`]), so
+//!   that going back replays at most that many;
 //! * after every step that reached the host — a syscall, a change of the memory layout (a
 //!   region grown or replaced by a hook), the run's end (which settles the budget with the
 //!   context) — and after the client changed registers or memory.
@@ -38,8 +39,8 @@ use super::memory_image::MemoryImage;
 use crate::vm::{ContextObject, StopReason, Vm, VmState};
 use std::collections::BTreeMap;
 
-/// Instructions between two periodic checkpoints.
-pub(super) const INTERVAL: u64 = 65_536;
+/// Instructions between two periodic checkpoints, unless the options say otherwise.
+pub const INTERVAL: u64 = 65_536;
 
 /// Bytes of memory pages the history keeps at most.
 pub(super) const MEMORY_LIMIT: usize = 512 << 20;
@@ -80,13 +81,15 @@ pub(super) struct History {
     bytes: usize,
     /// Whether the run is recorded (`monitor record on|off`).
     enabled: bool,
+    /// Instructions between two periodic checkpoints.
+    interval: u64,
 }
 
 impl History {
     /// A history that records from the VM's state now (position 0). The run is started first
     /// if it was not (its budget taken from the context), so that a replay from here never asks
     /// the context again.
-    pub fn start<C: ContextObject>(vm: &mut Vm<'_, C>, enabled: bool) -> Self {
+    pub fn start<C: ContextObject>(vm: &mut Vm<'_, C>, enabled: bool, interval: u64) -> Self {
         if enabled {
             vm.start_if_needed();
         }
@@ -96,6 +99,7 @@ impl History {
             present: 0,
             bytes: 0,
             enabled,
+            interval: interval.max(1),
         };
         if enabled {
             history.checkpoint(vm, false);
@@ -113,7 +117,7 @@ impl History {
         if enabled == self.enabled {
             return;
         }
-        *self = History::start(vm, enabled);
+        *self = History::start(vm, enabled, self.interval);
     }
 
     /// Where the VM is.
@@ -169,7 +173,7 @@ impl History {
             || vm.memory.layout_generation() != layout
             || vm.is_finished();
         let last = self.checkpoints.keys().next_back().copied().unwrap_or(0);
-        if reached_host || self.position.saturating_sub(last) >= INTERVAL {
+        if reached_host || self.position.saturating_sub(last) >= self.interval {
             self.checkpoint(vm, reached_host);
         }
     }
@@ -183,7 +187,11 @@ impl History {
     }
 
     fn checkpoint<C: ContextObject>(&mut self, vm: &Vm<'_, C>, after_host: bool) {
-        let previous = self.checkpoints.values().next_back().map(|last| &last.memory);
+        let previous = self
+            .checkpoints
+            .values()
+            .next_back()
+            .map(|last| &last.memory);
         let (memory, allocated) = MemoryImage::take(&vm.memory, previous);
         if previous.is_some_and(|previous| previous.layout != memory.layout) {
             // The regions changed: earlier images cannot be put back over them.

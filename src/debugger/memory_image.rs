@@ -64,13 +64,15 @@ impl MemoryImage {
                 .host_bytes()
                 .chunks(PAGE)
                 .enumerate()
-                .map(|(number, bytes)| match old.and_then(|old| old.get(number)) {
-                    Some(page) if **page == *bytes => Rc::clone(page),
-                    _ => {
-                        allocated += bytes.len();
-                        Rc::from(bytes)
-                    }
-                })
+                .map(
+                    |(number, bytes)| match old.and_then(|old| old.get(number)) {
+                        Some(page) if **page == *bytes => Rc::clone(page),
+                        _ => {
+                            allocated += bytes.len();
+                            Rc::from(bytes)
+                        }
+                    },
+                )
                 .collect();
             regions.push((index, pages));
         }

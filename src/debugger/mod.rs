@@ -84,6 +84,7 @@ mod target;
 mod wire;
 
 pub use arch::{Sbpf, SbpfRegId, SbpfRegisters};
+pub use history::INTERVAL as CHECKPOINT_INTERVAL;
 pub use shared::Client;
 pub use target::DebugTarget;
 
@@ -116,6 +117,9 @@ pub struct DebugOptions {
     /// Record the run for reverse execution (history.rs; `monitor record on|off` changes it
     /// during the session). On by default.
     pub record: bool,
+    /// Instructions between two periodic checkpoints of the record: going back replays at
+    /// most this many ([`CHECKPOINT_INTERVAL`] by default).
+    pub checkpoint_interval: u64,
     /// How the program runs between stops: the interpreter one instruction at a time, or
     /// compiled code that stops where the client asked (run.rs).
     pub engine: Engine,
@@ -129,6 +133,7 @@ impl Default for DebugOptions {
             stderr_notes: true,
             invoke_stack: Vec::new(),
             record: true,
+            checkpoint_interval: CHECKPOINT_INTERVAL,
             engine: Engine::Interpreter,
         }
     }

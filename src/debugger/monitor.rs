@@ -49,7 +49,10 @@ impl<C: ContextObject> MonitorCmd for DebugTarget<'_, '_, C> {
             ["record"] => self.record_info(&mut out),
             ["record", "on"] => {
                 self.history.set_enabled(self.vm, true);
-                outputln!(out, "recording from here: reverse-step and reverse-continue go back to this point");
+                outputln!(
+                    out,
+                    "recording from here: reverse-step and reverse-continue go back to this point"
+                );
             }
             ["record", "off"] => {
                 // The program goes back to the present first: the host's state is the present's.
@@ -61,7 +64,10 @@ impl<C: ContextObject> MonitorCmd for DebugTarget<'_, '_, C> {
             ["reverse-step"] => self.reverse_steps(1, &mut out),
             ["reverse-step", count] => match count.parse::<u64>() {
                 Ok(count) => self.reverse_steps(count, &mut out),
-                Err(_) => outputln!(out, "reverse-step takes a number of instructions, not {count:?}"),
+                Err(_) => outputln!(
+                    out,
+                    "reverse-step takes a number of instructions, not {count:?}"
+                ),
             },
             ["reverse-continue"] => {
                 let stop = self.continue_back();
@@ -86,8 +92,14 @@ impl<C: ContextObject> MonitorCmd for DebugTarget<'_, '_, C> {
                     "backtrace     the call frames with function names, then the invoke stack (also bt)"
                 );
                 outputln!(out, "cu            compute units used so far and remaining");
-                outputln!(out, "record [on|off]  what is recorded for going back; start or stop recording");
-                outputln!(out, "reverse-step [N]  go back N instructions (1 by default)");
+                outputln!(
+                    out,
+                    "record [on|off]  what is recorded for going back; start or stop recording"
+                );
+                outputln!(
+                    out,
+                    "reverse-step [N]  go back N instructions (1 by default)"
+                );
                 outputln!(
                     out,
                     "reverse-continue  go back to the last breakpoint or watched access, or the record's start"
@@ -211,7 +223,10 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
             history.present(),
             history.beginning()
         );
-        outputln!(out, "checkpoints: {checkpoints}, holding {bytes} bytes of memory pages");
+        outputln!(
+            out,
+            "checkpoints: {checkpoints}, holding {bytes} bytes of memory pages"
+        );
     }
 
     fn reverse_steps(&mut self, count: u64, out: &mut ConsoleOutput<'_>) {

@@ -22,14 +22,16 @@ use gdbstub::target::ext::base::reverse_exec::{ReplayLogPosition, ReverseCont, R
 
 impl<C: ContextObject> ReverseStep<()> for DebugTarget<'_, '_, C> {
     fn reverse_step(&mut self, _thread: ()) -> Result<(), Self::Error> {
-        self.client.with(|shared| shared.resume = Resume::ReverseStep);
+        self.client
+            .with(|shared| shared.resume = Resume::ReverseStep);
         Ok(())
     }
 }
 
 impl<C: ContextObject> ReverseCont<()> for DebugTarget<'_, '_, C> {
     fn reverse_cont(&mut self) -> Result<(), Self::Error> {
-        self.client.with(|shared| shared.resume = Resume::ReverseContinue);
+        self.client
+            .with(|shared| shared.resume = Resume::ReverseContinue);
         Ok(())
     }
 }

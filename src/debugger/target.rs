@@ -74,7 +74,7 @@ pub(super) fn signal_of(error: &EbpfError) -> Signal {
 
 impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
     pub(super) fn new(vm: &'v mut Vm<'a, C>, options: &'v DebugOptions, client: Client) -> Self {
-        let history = History::start(vm, options.record);
+        let history = History::start(vm, options.record, options.checkpoint_interval);
         DebugTarget {
             history,
             vm,

@@ -11,8 +11,8 @@
 //! an access whose guest end would wrap past `u64::MAX`, as no region reaches beyond it); a
 //! store needs a writable region.
 
-pub(crate) mod windows;
 mod restore;
+pub(crate) mod windows;
 
 use super::fault::{AccessFault, AccessType, FaultPlace};
 use super::host::HostSpan;

@@ -39,7 +39,9 @@ impl VmState {
 
     /// Bytes this value holds beyond its own size (its call frames).
     pub fn heap_bytes(&self) -> usize {
-        self.frames.len().saturating_mul(std::mem::size_of::<CallFrame>())
+        self.frames
+            .len()
+            .saturating_mul(std::mem::size_of::<CallFrame>())
     }
 }
 

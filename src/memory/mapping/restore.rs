@@ -14,7 +14,12 @@ impl MemoryMapping<'_> {
 
     /// Host bytes `[offset, offset + len)` of region `index` for writing, if the region is
     /// writable and holds them. A clean buffer's dirty range is widened over them.
-    pub fn region_bytes_mut(&mut self, index: usize, offset: usize, len: usize) -> Option<&mut [u8]> {
+    pub fn region_bytes_mut(
+        &mut self,
+        index: usize,
+        offset: usize,
+        len: usize,
+    ) -> Option<&mut [u8]> {
         self.regions
             .get_mut(index)?
             .span_mut()
