@@ -51,6 +51,14 @@ impl<C: ContextObject> Vm<'_, C> {
             // A finished run: `step` says how it ended and runs nothing.
             return Pause::Ended(self.step());
         }
+        // Checked before the run starts, so a stop in front of the first instruction leaves
+        // the VM as the interpreter has it there: not started (the budget still the context's).
+        if marks.is_marked(self.state.pc) {
+            return Pause::AtMark;
+        }
+        if allowance == 0 {
+            return Pause::AllowanceSpent;
+        }
         self.start_if_needed();
         let program = match self.executable.jit_program_with_stops() {
             Ok(program) => program,
