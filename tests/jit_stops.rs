@@ -22,9 +22,7 @@ use rand::{RngExt, SeedableRng};
 use sbvm::ebpf::run::{ebpf_vm, Flavour};
 use sbvm::env::{standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::{
-    EbpfError, Executable, FunctionRegistry, Pause, StopMarks, StopReason, Vm,
-};
+use sbvm::vm::{EbpfError, Executable, FunctionRegistry, Pause, StopMarks, StopReason, Vm};
 
 /// Every version the JIT runs.
 const VERSIONS: [SbpfVersion; 6] = [
@@ -151,7 +149,10 @@ fn run_stopping(
         if pause == Pause::AllowanceSpent {
             continue;
         }
-        assert!(marks.is_marked(vm.pc()), "{label}: stopped at an unmarked pc");
+        assert!(
+            marks.is_marked(vm.pc()),
+            "{label}: stopped at an unmarked pc"
+        );
         stops.push(here);
         if let Some(rng) = rng.as_mut() {
             change_marks(rng, &mut marks);
@@ -171,7 +172,14 @@ fn new_vm<'a>(
     input: &[u8],
 ) -> Vm<'a, EnvContext> {
     if executable.version() == SbpfVersion::Ebpf {
-        ebpf_vm(executable, context, &Flavour::Raw, input.to_vec(), Vec::new()).unwrap()
+        ebpf_vm(
+            executable,
+            context,
+            &Flavour::Raw,
+            input.to_vec(),
+            Vec::new(),
+        )
+        .unwrap()
     } else {
         standard_vm(executable, context, input.to_vec(), 1024).unwrap()
     }
@@ -235,7 +243,11 @@ fn random_instruction_streams_stop_where_the_interpreter_does() {
                 Executable::from_text_bytes(&text, version, runtime, FunctionRegistry::default());
             // eBPF refuses some of the generator's junk fields (see jit_differential).
             let Ok(executable) = loaded else {
-                assert_eq!(version, SbpfVersion::Ebpf, "seed {seed}: generated SBPF verifies");
+                assert_eq!(
+                    version,
+                    SbpfVersion::Ebpf,
+                    "seed {seed}: generated SBPF verifies"
+                );
                 continue;
             };
             let budget = rng.random_range(1..400);
@@ -265,8 +277,11 @@ fn mixed_programs_stop_where_the_interpreter_does() {
             };
             let executable = Executable::from_assembly(&source, version, runtime)
                 .unwrap_or_else(|error| panic!("seed {seed} {version}: {error}\n{source}"));
-            let budget = [rng.random_range(1..300), rng.random_range(300..3000), 1 << 16]
-                [rng.random_range(0..3)];
+            let budget = [
+                rng.random_range(1..300),
+                rng.random_range(300..3000),
+                1 << 16,
+            ][rng.random_range(0..3)];
             let label = format!("mixed seed {seed} {version} metered {metered}\n{source}");
             let (kind, count) = compare(&executable, &mut rng, budget, &label);
             kinds.insert(kind);
