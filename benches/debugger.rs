@@ -9,6 +9,8 @@
 //! stack stores and loads, the worst case for recording (memory changes all the time), with a
 //! syscall-free loop body like most of a real program's instructions.
 
+// The benchmark program list is for the engine benches; this one runs one program.
+#[allow(dead_code)]
 mod common;
 
 use common::{load, programs_dir};
