@@ -356,3 +356,35 @@ fn changes_at_the_present_are_part_of_the_record() {
         .collect();
     assert_eq!(first, ["0x0", "0x3"], "{logs:?}");
 }
+
+#[test]
+fn leaving_in_the_past_goes_on_from_the_present() {
+    // LOGGING_LOOP logs once a round, 4 rounds, r0 = 4: whatever the client does in the past,
+    // the run ends as a plain run does, each syscall called once.
+    for leave in ["D", "drop", "k"] {
+        let program = LOGGING_LOOP.as_bytes().to_vec();
+        let (mut client, server) = start_with(program, true, SbpfVersion::V3, 10_000, options(3));
+        client.send_raw(b"+");
+        assert_eq!(client.ask(&format!("Z0,{},8", address(SYSCALL))), "OK");
+        for _ in 0..2 {
+            assert_eq!(stop_signal(&client.ask("vCont;c")), 5);
+        }
+        // The second round's syscall is next; one log so far. Back to the start.
+        assert!(client.ask("bc").contains("swbreak"));
+        assert!(client.ask("bc").contains("replaylog:begin"));
+        match leave {
+            "D" => assert_eq!(client.ask("D"), "OK"),
+            "k" => client.send("vKill;1"),
+            _ => drop(client),
+        }
+        let ((end, (_, result)), logs) = server.join().unwrap();
+        if leave == "k" {
+            assert_eq!(end, SessionEnd::Killed, "{leave}");
+            assert!(result.is_err(), "{leave}");
+            assert_eq!(logs.len(), 1, "killed before the second syscall: {leave}");
+        } else {
+            assert_eq!(result, Ok(4), "{leave}");
+            assert_eq!(logs.len(), 4, "{leave}: {logs:?}");
+        }
+    }
+}

@@ -43,7 +43,7 @@ impl Client {
                 end
             }
         };
-        (end.clone(), finish(vm, &end))
+        (end.clone(), finish(vm, &end, options))
     }
 
     /// Serves the client the VM of an invoked program (called inside the caller's step, while
@@ -57,25 +57,30 @@ impl Client {
     ) -> RunResult {
         // Over already (a detach, or a later instruction's program): nothing to follow.
         if self.end().is_some() {
-            return vm.execute();
+            return vm.execute_with(options.engine);
         }
         match session::run(vm, self, options, true) {
             // The callee ended; the caller's session goes on.
-            None => finish(vm, &SessionEnd::Finished),
+            None => finish(vm, &SessionEnd::Finished, options),
             Some(end) => {
                 self.with(|shared| shared.end = Some(end.clone()));
-                finish(vm, &end)
+                finish(vm, &end, options)
             }
         }
     }
 }
 
-/// Finishes a run after its session: a killed run is aborted with [`KILLED`] (a run already
-/// ended keeps its outcome: a caller whose callee was killed ends with the failed invoke, which
-/// says so), any other runs to its end.
-fn finish<C: ContextObject>(vm: &mut Vm<'_, C>, end: &SessionEnd) -> RunResult {
+/// Finishes a run after its session (which left it at the present of its record, never in
+/// the past: session.rs): a killed run is aborted with [`KILLED`] (a run already ended keeps
+/// its outcome: a caller whose callee was killed ends with the failed invoke, which says so),
+/// any other runs to its end with the session's engine.
+fn finish<C: ContextObject>(
+    vm: &mut Vm<'_, C>,
+    end: &SessionEnd,
+    options: &DebugOptions,
+) -> RunResult {
     match end {
         SessionEnd::Killed => vm.abort(KILLED),
-        _ => vm.execute(),
+        _ => vm.execute_with(options.engine),
     }
 }

@@ -56,8 +56,7 @@ impl<C: ContextObject> MonitorCmd for DebugTarget<'_, '_, C> {
             }
             ["record", "off"] => {
                 // The program goes back to the present first: the host's state is the present's.
-                let present = self.history.present();
-                let _ = self.history.go_to(self.vm, present);
+                self.return_to_present();
                 self.history.set_enabled(self.vm, false);
                 outputln!(out, "recording off; the record is forgotten");
             }
@@ -258,5 +257,14 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
             self.function_at(self.vm.pc()),
             self.history.position()
         );
+        // Clients keep the registers they read before a monitor command (lldb does): here
+        // they are as they are now.
+        let registers = self.vm.registers();
+        let shown: Vec<String> = registers
+            .iter()
+            .enumerate()
+            .map(|(index, value)| format!("r{index}={value:#x}"))
+            .collect();
+        outputln!(out, "{}", shown.join(" "));
     }
 }

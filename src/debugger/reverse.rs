@@ -45,6 +45,16 @@ fn at_beginning() -> Stop {
 }
 
 impl<C: ContextObject> DebugTarget<'_, '_, C> {
+    /// Puts the program back at the present of its record, if it is in the past.
+    pub(super) fn return_to_present(&mut self) {
+        if self.history.in_past() {
+            let present = self.history.present();
+            if let Err(unreachable) = self.history.go_to(self.vm, present) {
+                self.note(&format!("cannot return to the present: {unreachable:?}"));
+            }
+        }
+    }
+
     /// One instruction back; at the history's beginning (or with recording off), a stop there.
     pub(super) fn step_back(&mut self) -> Stop {
         let position = self.history.position();

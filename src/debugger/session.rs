@@ -100,6 +100,10 @@ pub(super) fn run<C: ContextObject>(
     if let Some(SessionEnd::Lost { reason }) = &end {
         notes.say(&format!("{reason}; the program runs on by itself"));
     }
+    // A session that ends with the program in its recorded past (a detach, a kill or a lost
+    // connection after going back) leaves it at the present, where the host's state is: the
+    // run then goes on, or is aborted, from there, with every syscall called once.
+    target.return_to_present();
     end
 }
 
