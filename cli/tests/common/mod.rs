@@ -12,6 +12,25 @@ pub mod ebpf;
 mod skip_visibly;
 pub use skip_visibly::skip;
 
+#[path = "../../../tests/common/programs.rs"]
+mod program_files;
+
+/// The folder holding the Token-2022 program (`token_2022.so`, from mollusk's crates, which
+/// `.ci/run` fetches), if one does; when none does, [`skip`] says so.
+pub fn token_2022_programs() -> Option<PathBuf> {
+    let dirs = program_files::program_dirs(None);
+    let found = program_files::dir_with(&dirs, &["token_2022.so"]).cloned();
+    if found.is_none() {
+        skip("token_2022.so not found (scripts/fetch-solana-programs.sh fetches it)");
+    }
+    found
+}
+
+/// `tests/data/solana` of the checkout.
+pub fn solana_data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/solana")
+}
+
 /// `shared/solana-oracle` beside the checkout, if it holds its p-token fixtures; when it does
 /// not, [`skip`] says so (a failure under `SBVM_NO_SKIP`).
 pub fn solana_oracle_dir() -> Option<PathBuf> {
@@ -98,12 +117,22 @@ pub fn debug_fixture(
     fixture: &std::path::Path,
     programs: &std::path::Path,
 ) -> (std::process::Child, u16) {
+    debug_fixture_with(fixture, programs, &[])
+}
+
+/// [`debug_fixture`] with more options (`--engine jit`, …).
+pub fn debug_fixture_with(
+    fixture: &std::path::Path,
+    programs: &std::path::Path,
+    options: &[&str],
+) -> (std::process::Child, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
         .args(["debug", "--fixture"])
         .arg(fixture)
         .arg("--programs")
         .arg(programs)
         .args(["--port", "0", "--json"])
+        .args(options)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
