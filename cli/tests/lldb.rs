@@ -1,82 +1,14 @@
-//! Stock lldb-19 against `sbvm debug`: connect, read registers, break by address, step, read a
-//! string from the stack, write memory and see the result change, stop on a fault with the right
-//! signal, detach. Skips (saying so) when lldb-19 is not installed; a failure under
-//! `SBVM_NO_SKIP` (CI sets it and installs lldb-19). Expected values follow from the programs below.
+//! Stock lldb (lldb-22, or lldb-19) against `sbvm debug`: connect, read registers, break by
+//! address, step, read a string from the stack, write memory and see the result change, stop on a
+//! fault with the right signal, detach. Skips (saying so) when no lldb is installed; a failure
+//! under `SBVM_NO_SKIP` (CI sets it and installs lldb-22). Expected values follow from the
+//! programs below. common/lldb.rs finds lldb and runs it.
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use common::lldb::{finish, lldb, run_lldb, start_debug, Engine};
+use std::process::Child;
 use std::time::Duration;
-
-fn lldb() -> Option<PathBuf> {
-    let found = ["lldb-19", "/usr/bin/lldb-19", "/usr/lib/llvm-19/bin/lldb"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|path| {
-            Command::new(path)
-                .arg("--version")
-                .output()
-                .is_ok_and(|out| out.status.success())
-        });
-    if found.is_none() {
-        common::skip("lldb-19 not found; real-client debugger tests skipped");
-    }
-    found
-}
-
-/// Starts `sbvm debug` on a free port; returns the process and the port.
-fn start_debug(program: &Path, version: &str) -> (Child, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
-        .args([
-            "debug",
-            program.to_str().unwrap(),
-            "--version",
-            version,
-            "--port",
-            "0",
-            "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let port = common::debug_port(&mut stderr);
-    // Keep draining stderr so the child never blocks on it.
-    std::thread::spawn(move || for _ in stderr.lines() {});
-    (child, port)
-}
-
-/// Runs lldb-19 in batch mode with `commands` (after connecting); returns its output.
-fn run_lldb(lldb: &Path, port: u16, commands: &[&str]) -> String {
-    let mut script = String::from("script lldb.debugger.SetAsync(False)\n");
-    script += &format!("gdb-remote 127.0.0.1:{port}\n");
-    for command in commands {
-        script += command;
-        script.push('\n');
-    }
-    let file = common::scratch(&format!("commands-{port}.lldb"), &script);
-    let output = Command::new("timeout")
-        .args([
-            "60",
-            lldb.to_str().unwrap(),
-            "--batch",
-            "--no-lldbinit",
-            "-s",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
-}
-
-fn finish(child: Child) -> serde_json::Value {
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("sbvm printed {stdout:?}"))
-}
 
 /// Builds "Hello, world" on the stack, stores 5 at r10-32 and returns what is there at the end.
 const HELLO: &str = "lddw r2, 0x6f77202c6f6c6c65
@@ -95,7 +27,7 @@ exit
 fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
     let Some(lldb) = lldb() else { return };
     let program = common::scratch("hello.asm", HELLO);
-    let (child, port) = start_debug(&program, "v0");
+    let (child, port) = start_debug(&program, "v0", Engine::Interpreter);
     // `ldxdw r0, [r10-32]` is instruction 9 (lddw takes two slots): address 0x1_0000_0048.
     let output = run_lldb(
         &lldb,
@@ -135,7 +67,7 @@ fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
 fn lldb_sees_faults_as_signals() {
     let Some(lldb) = lldb() else { return };
     let program = common::scratch("div.asm", "mov64 r1, 0\nmov64 r0, 7\ndiv64 r0, r1\nexit\n");
-    let (child, port) = start_debug(&program, "v3");
+    let (child, port) = start_debug(&program, "v3", Engine::Interpreter);
     let output = run_lldb(
         &lldb,
         port,
@@ -156,7 +88,7 @@ fn lldb_sees_faults_as_signals() {
 fn lldb_continues_after_a_fault_to_the_programs_end() {
     let Some(lldb) = lldb() else { return };
     let program = common::scratch("null.asm", "mov64 r1, 0\nstxdw [r1+0], r1\nexit\n");
-    let (child, port) = start_debug(&program, "v3");
+    let (child, port) = start_debug(&program, "v3", Engine::Interpreter);
     // The README's workflow: fault, inspect, continue (lldb sends `vCont;C0b:p1.1`).
     let output = run_lldb(
         &lldb,
@@ -182,7 +114,7 @@ fn lldb_continues_after_a_fault_to_the_programs_end() {
 fn lldb_runs_to_exit_and_monitor_reports() {
     let Some(lldb) = lldb() else { return };
     let program = common::scratch("exit.asm", "lddw r0, 0x1234567890\nexit\n");
-    let (child, port) = start_debug(&program, "v0");
+    let (child, port) = start_debug(&program, "v0", Engine::Interpreter);
     let output = run_lldb(
         &lldb,
         port,
