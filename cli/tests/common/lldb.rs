@@ -150,3 +150,17 @@ pub fn finish(child: Child) -> serde_json::Value {
     let stdout = String::from_utf8_lossy(&output.stdout);
     serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("sbvm printed {stdout:?}"))
 }
+
+/// What lldb printed after each echo of `command` (`(lldb) COMMAND`), up to the next command, in
+/// order: the nth element is the nth run's output.
+pub fn replies<'a>(output: &'a str, command: &str) -> Vec<&'a str> {
+    let echo = format!("(lldb) {command}\n");
+    output
+        .match_indices(&echo)
+        .map(|(start, _)| {
+            let rest = &output[start + echo.len()..];
+            let end = rest.find("(lldb) ").unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect()
+}
