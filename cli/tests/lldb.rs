@@ -2,7 +2,9 @@
 //! address, step, read a string from the stack, write memory and see the result change, stop on a
 //! fault with the right signal, detach. Skips (saying so) when no lldb is installed; a failure
 //! under `SBVM_NO_SKIP` (CI sets it and installs lldb-22). Expected values follow from the
-//! programs below. common/lldb.rs finds lldb and runs it.
+//! programs below. Each session runs under the interpreter and under the JIT (`sbvm debug
+//! --engine jit`: compiled code between stops, the same answers). common/lldb.rs finds lldb and
+//! runs it.
 
 mod common;
 
@@ -23,11 +25,10 @@ ldxdw r0, [r10-32]
 exit
 ";
 
-#[test]
-fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
+fn reads_registers_breaks_steps_reads_and_writes_memory(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let program = common::scratch("hello.asm", HELLO);
-    let (child, port) = start_debug(&program, "v0", Engine::Interpreter);
+    let program = common::scratch(&format!("hello-{}.asm", engine.name()), HELLO);
+    let (child, port) = start_debug(&program, "v0", engine);
     // `ldxdw r0, [r10-32]` is instruction 9 (lddw takes two slots): address 0x1_0000_0048.
     let output = run_lldb(
         &lldb,
@@ -64,10 +65,22 @@ fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
 }
 
 #[test]
-fn lldb_sees_faults_as_signals() {
+fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
+    reads_registers_breaks_steps_reads_and_writes_memory(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_reads_registers_breaks_steps_reads_and_writes_memory_under_the_jit() {
+    reads_registers_breaks_steps_reads_and_writes_memory(Engine::Jit);
+}
+
+fn sees_faults_as_signals(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let program = common::scratch("div.asm", "mov64 r1, 0\nmov64 r0, 7\ndiv64 r0, r1\nexit\n");
-    let (child, port) = start_debug(&program, "v3", Engine::Interpreter);
+    let program = common::scratch(
+        &format!("div-{}.asm", engine.name()),
+        "mov64 r1, 0\nmov64 r0, 7\ndiv64 r0, r1\nexit\n",
+    );
+    let (child, port) = start_debug(&program, "v3", engine);
     let output = run_lldb(
         &lldb,
         port,
@@ -85,10 +98,22 @@ fn lldb_sees_faults_as_signals() {
 }
 
 #[test]
-fn lldb_continues_after_a_fault_to_the_programs_end() {
+fn lldb_sees_faults_as_signals() {
+    sees_faults_as_signals(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_sees_faults_as_signals_under_the_jit() {
+    sees_faults_as_signals(Engine::Jit);
+}
+
+fn continues_after_a_fault_to_the_programs_end(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let program = common::scratch("null.asm", "mov64 r1, 0\nstxdw [r1+0], r1\nexit\n");
-    let (child, port) = start_debug(&program, "v3", Engine::Interpreter);
+    let program = common::scratch(
+        &format!("null-{}.asm", engine.name()),
+        "mov64 r1, 0\nstxdw [r1+0], r1\nexit\n",
+    );
+    let (child, port) = start_debug(&program, "v3", engine);
     // The README's workflow: fault, inspect, continue (lldb sends `vCont;C0b:p1.1`).
     let output = run_lldb(
         &lldb,
@@ -111,10 +136,22 @@ fn lldb_continues_after_a_fault_to_the_programs_end() {
 }
 
 #[test]
-fn lldb_runs_to_exit_and_monitor_reports() {
+fn lldb_continues_after_a_fault_to_the_programs_end() {
+    continues_after_a_fault_to_the_programs_end(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_continues_after_a_fault_to_the_programs_end_under_the_jit() {
+    continues_after_a_fault_to_the_programs_end(Engine::Jit);
+}
+
+fn runs_to_exit_and_monitor_reports(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let program = common::scratch("exit.asm", "lddw r0, 0x1234567890\nexit\n");
-    let (child, port) = start_debug(&program, "v0", Engine::Interpreter);
+    let program = common::scratch(
+        &format!("exit-{}.asm", engine.name()),
+        "lddw r0, 0x1234567890\nexit\n",
+    );
+    let (child, port) = start_debug(&program, "v0", engine);
     let output = run_lldb(
         &lldb,
         port,
@@ -126,6 +163,16 @@ fn lldb_runs_to_exit_and_monitor_reports() {
     std::thread::sleep(Duration::from_millis(100));
     let json = finish(child);
     assert_eq!(json["result"], 0x1234567890u64);
+}
+
+#[test]
+fn lldb_runs_to_exit_and_monitor_reports() {
+    runs_to_exit_and_monitor_reports(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_runs_to_exit_and_monitor_reports_under_the_jit() {
+    runs_to_exit_and_monitor_reports(Engine::Jit);
 }
 
 /// Starts `sbvm debug --fixture` on a CPI fixture (tests/data/solana/cpi), the program assembled

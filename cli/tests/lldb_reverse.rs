@@ -39,6 +39,11 @@ jlt r1, 5, -4
 exit
 ";
 
+/// LOOP in a file of its own for each session (sessions run in parallel).
+fn loop_program(session: &str, engine: Engine) -> std::path::PathBuf {
+    common::scratch(&format!("loop-{session}-{}.asm", engine.name()), LOOP)
+}
+
 /// r10 - 8 in frame 0: r10 starts at 0x2_0000_1000 (the top of the first stack frame).
 const PARTIAL_SUM: &str = "0x200000ff8";
 
@@ -49,7 +54,7 @@ fn reverse_to_breakpoints_and_watchpoints(engine: Engine) {
     let Some(lldb) = lldb_with_reverse() else {
         return;
     };
-    let program = common::scratch("loop.asm", LOOP);
+    let program = loop_program("breakpoints", engine);
     let (child, port) = start_debug(&program, "v3", engine);
     let read = "register read pc r0 r1 remaining";
     let memory = format!("memory read --size 8 --format x --count 1 {PARTIAL_SUM}");
@@ -150,7 +155,7 @@ fn reverse_to_the_beginning(engine: Engine) {
     let Some(lldb) = lldb_with_reverse() else {
         return;
     };
-    let program = common::scratch("loop.asm", LOOP);
+    let program = loop_program("beginning", engine);
     let (child, port) = start_debug(&program, "v3", engine);
     let read = "register read pc r0 r1 remaining";
     let memory = format!("memory read --size 8 --format x --count 1 {PARTIAL_SUM}");
@@ -233,4 +238,89 @@ fn assert_remaining(reply: &str, ran: u64, output: &str) {
         reply.contains(&line),
         "expected {line} in {reply:?}; all:\n{output}"
     );
+}
+
+/// lldb keeps the registers it read until the program runs again, and a monitor command is not
+/// a run: after `monitor reverse-step` it would show the old ones. A successful `register write`
+/// makes it read them all again, so this reads r0 live (`process plugin packet send p0` goes past
+/// the cache) and writes that same value back, changing nothing in the VM.
+const REFRESH: &str = "script out = lldb.SBCommandReturnObject(); \
+    lldb.debugger.GetCommandInterpreter().HandleCommand('process plugin packet send p0', out); \
+    live = int.from_bytes(bytes.fromhex(out.GetOutput().split('response: ')[1].split()[0]), 'little'); \
+    lldb.debugger.HandleCommand('register write r0 %#x' % live)";
+
+fn monitor_reverse_commands(engine: Engine) {
+    let Some(lldb) = lldb_with_reverse() else {
+        return;
+    };
+    let program = loop_program("monitor", engine);
+    let (child, port) = start_debug(&program, "v3", engine);
+    let read = "register read pc r0 r1 remaining";
+    let memory = format!("memory read --size 8 --format x --count 1 {PARTIAL_SUM}");
+    let output = run_lldb(
+        &lldb,
+        port,
+        &[
+            RECORD,
+            "breakpoint set -a 0x100000030",
+            "continue",
+            "process plugin packet monitor reverse-step",
+            REFRESH,
+            read,
+            "process plugin packet monitor reverse-step 3",
+            REFRESH,
+            read,
+            &memory,
+            "process plugin packet monitor info",
+            "process plugin packet monitor reverse-continue",
+            REFRESH,
+            read,
+            "process plugin packet monitor record info",
+            "process continue -F",
+            read,
+            "continue",
+        ],
+    );
+    let registers = replies(&output, read);
+    assert_eq!(registers.len(), 4, "{output}");
+    // From `exit` one instruction back: iteration 4's `jlt` at 0x28, not yet run.
+    assert_register(registers[0], "pc", 0x1_0000_0028, &output);
+    assert_register(registers[0], "r0", 10, &output);
+    assert_register(registers[0], "r1", 5, &output);
+    assert_remaining(registers[0], 17, &output);
+    // Three more (the jlt, `add64 r1, 1`, the store): iteration 4's `add64 r0, r1`, with r0 = 6
+    // and the stored partial sum 6.
+    assert_register(registers[1], "pc", 0x1_0000_0010, &output);
+    assert_register(registers[1], "r0", 6, &output);
+    assert_register(registers[1], "r1", 4, &output);
+    assert_remaining(registers[1], 14, &output);
+    assert!(
+        replies(&output, &memory)[0].contains(": 0x0000000000000006"),
+        "{output}"
+    );
+    // The stub's own view agrees (monitor info: instruction count, pc).
+    let info = replies(&output, "process plugin packet monitor info")[0];
+    assert!(info.contains("instructions: 14"), "{output}");
+    assert!(info.contains("address 0x100000010"), "{output}");
+    // No breakpoint behind (the only one is at `exit`): back to the first instruction.
+    assert_register(registers[2], "pc", 0x1_0000_0000, &output);
+    assert_register(registers[2], "r0", 0, &output);
+    assert_remaining(registers[2], 0, &output);
+    // Forward again from the beginning to `exit`, then to the end.
+    assert_register(registers[3], "pc", 0x1_0000_0030, &output);
+    assert_register(registers[3], "r0", 10, &output);
+    assert!(output.contains("exited with status = 10"), "{output}");
+    let json = finish(child);
+    assert_eq!(json["result"], 10, "{json}");
+    assert_eq!(json["instructions"], 19, "{json}");
+}
+
+#[test]
+fn lldb_moves_backwards_with_monitor_commands() {
+    monitor_reverse_commands(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_moves_backwards_with_monitor_commands_under_the_jit() {
+    monitor_reverse_commands(Engine::Jit);
 }
