@@ -100,8 +100,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let options = DebugOptions {
         functions: loaded.functions.clone(),
         host_triple: args.host_triple.clone(),
-        stderr_notes: true,
-        invoke_stack: Vec::new(),
+        ..DebugOptions::default()
     };
     // The memory map is built before waiting for the client.
     let run = args.environment.run(&loaded.executable, input, |vm| {

@@ -124,14 +124,16 @@ fn a_session_follows_the_program_into_its_callee_and_back() {
     assert_eq!(exchange(&mut stream, "mzz,4"), "E16");
     assert_eq!(depth(&mut stream), 2);
     let frames = monitor(&mut stream, "backtrace");
+    // The callee has just started: one VM frame (its entry, at pc 0), then the invoke stack.
     assert_eq!(
-        frames.lines().collect::<Vec<_>>(),
+        frames.lines().collect::<Vec<_>>()[1..],
         [
-            format!("depth 1: {CALLER}"),
-            format!("depth 2: {CALLEE} (running)")
+            format!("invoke depth 1: {CALLER}"),
+            format!("invoke depth 2: {CALLEE} (running)")
         ],
         "{frames}"
     );
+    assert!(frames.starts_with("#0 pc 0 "), "{frames}");
 
     // A breakpoint hits in the callee; single steps go on in it.
     assert_eq!(exchange(&mut stream, &format!("Z0,{:x},8", at(LOG))), "OK");

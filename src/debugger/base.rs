@@ -18,6 +18,7 @@ impl<C: ContextObject> SingleThreadBase for DebugTarget<'_, '_, C> {
     }
 
     fn write_registers(&mut self, registers: &SbpfRegisters) -> TargetResult<(), Self> {
+        self.refuse_change_in_past()?;
         let pc = self
             .vm
             .executable()
@@ -27,6 +28,7 @@ impl<C: ContextObject> SingleThreadBase for DebugTarget<'_, '_, C> {
             self.vm.set_register(index, *value);
         }
         self.vm.set_pc(pc);
+        self.history.changed(self.vm);
         Ok(())
     }
 
@@ -55,12 +57,14 @@ impl<C: ContextObject> SingleThreadBase for DebugTarget<'_, '_, C> {
     }
 
     fn write_addrs(&mut self, start: u64, data: &[u8]) -> TargetResult<(), Self> {
+        self.refuse_change_in_past()?;
         let target = self
             .vm
             .memory
             .write_bytes(start, data.len() as u64)
             .map_err(|_| TargetError::NonFatal)?;
         target.copy_from_slice(data);
+        self.history.changed(self.vm);
         Ok(())
     }
 
@@ -70,6 +74,19 @@ impl<C: ContextObject> SingleThreadBase for DebugTarget<'_, '_, C> {
 }
 
 impl<C: ContextObject> DebugTarget<'_, '_, C> {
+    /// Registers and memory change only at the present: in the recorded past, what follows is
+    /// the record, which a change would contradict (history.rs).
+    pub(super) fn refuse_change_in_past(&self) -> TargetResult<(), Self> {
+        if self.history.in_past() {
+            self.note(
+                "refused a change of registers or memory in the recorded past: continue \
+                 forward to the present first",
+            );
+            return Err(TargetError::NonFatal);
+        }
+        Ok(())
+    }
+
     /// Guest bytes for the client: through the memory mapping, or (for the text's symbol
     /// addresses, which before V3 are not guest addresses) from the text itself.
     fn read_memory(&self, addr: u64, len: usize) -> Option<Vec<u8>> {

@@ -68,11 +68,14 @@ mod base;
 mod breakpoints;
 mod client;
 mod framing;
+mod history;
 mod host_info;
 mod lldb_register_info;
+mod memory_image;
 mod monitor;
 mod process_info;
 mod resume;
+mod reverse;
 mod run;
 mod session;
 mod shared;
@@ -81,10 +84,11 @@ mod target;
 mod wire;
 
 pub use arch::{Sbpf, SbpfRegId, SbpfRegisters};
+pub use history::INTERVAL as CHECKPOINT_INTERVAL;
 pub use shared::Client;
 pub use target::DebugTarget;
 
-use crate::vm::{ContextObject, EbpfError, Vm};
+use crate::vm::{ContextObject, EbpfError, Engine, Vm};
 use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 
@@ -110,6 +114,15 @@ pub struct DebugOptions {
     /// backtrace`; empty when no runtime invokes programs. The embedder fills it in: the
     /// debugger knows nothing of the runtime above it.
     pub invoke_stack: Vec<String>,
+    /// Record the run for reverse execution (history.rs; `monitor record on|off` changes it
+    /// during the session). On by default.
+    pub record: bool,
+    /// Instructions between two periodic checkpoints of the record: going back replays at
+    /// most this many ([`CHECKPOINT_INTERVAL`] by default).
+    pub checkpoint_interval: u64,
+    /// How the program runs between stops: the interpreter one instruction at a time, or
+    /// compiled code that stops where the client asked (run.rs).
+    pub engine: Engine,
 }
 
 impl Default for DebugOptions {
@@ -119,6 +132,9 @@ impl Default for DebugOptions {
             host_triple: "x86_64-unknown-none".to_string(),
             stderr_notes: true,
             invoke_stack: Vec::new(),
+            record: true,
+            checkpoint_interval: CHECKPOINT_INTERVAL,
+            engine: Engine::Interpreter,
         }
     }
 }

@@ -1,13 +1,20 @@
 //! `monitor` commands, gdbstub's monitor-command extension (`qRcmd`): `info`, `regions`,
-//! `backtrace`, `trace on|off`, `help`.
+//! `backtrace`, `cu`, `trace on|off`, `record [on|off]`, `reverse-step [N]`,
+//! `reverse-continue`, `help`.
+//!
+//! The two reverse commands move the program as `bs` and `bc` do (reverse.rs), for clients
+//! without reverse commands; they answer with where the program stopped. A client caches
+//! registers across a monitor command, so it should read them again afterwards.
 //!
 //! The invoke stack (which program invoked which, [`DebugOptions::invoke_stack`]) is the
 //! embedder's to tell: the debugger knows a VM, not the runtime that runs it.
 //!
 //! [`DebugOptions::invoke_stack`]: super::DebugOptions::invoke_stack
 
+use super::run::Stop;
 use super::target::DebugTarget;
 use crate::vm::ContextObject;
+use gdbstub::stub::SingleThreadStopReason;
 use gdbstub::target::ext::monitor_cmd::{outputln, ConsoleOutput, MonitorCmd};
 
 impl<C: ContextObject> MonitorCmd for DebugTarget<'_, '_, C> {
@@ -38,6 +45,34 @@ impl<C: ContextObject> MonitorCmd for DebugTarget<'_, '_, C> {
                 }
             }
             ["backtrace"] | ["bt"] | ["frames"] => self.backtrace(&mut out),
+            ["cu"] => self.compute_units(&mut out),
+            ["record"] => self.record_info(&mut out),
+            ["record", "on"] => {
+                self.history.set_enabled(self.vm, true);
+                outputln!(
+                    out,
+                    "recording from here: reverse-step and reverse-continue go back to this point"
+                );
+            }
+            ["record", "off"] => {
+                // The program goes back to the present first: the host's state is the present's.
+                let present = self.history.present();
+                let _ = self.history.go_to(self.vm, present);
+                self.history.set_enabled(self.vm, false);
+                outputln!(out, "recording off; the record is forgotten");
+            }
+            ["reverse-step"] => self.reverse_steps(1, &mut out),
+            ["reverse-step", count] => match count.parse::<u64>() {
+                Ok(count) => self.reverse_steps(count, &mut out),
+                Err(_) => outputln!(
+                    out,
+                    "reverse-step takes a number of instructions, not {count:?}"
+                ),
+            },
+            ["reverse-continue"] => {
+                let stop = self.continue_back();
+                self.say_where(&stop, &mut out);
+            }
             ["trace", "on"] => {
                 self.client.with(|shared| shared.trace = true);
                 outputln!(out, "tracing executed instructions to the VM's stderr");
@@ -54,7 +89,20 @@ impl<C: ContextObject> MonitorCmd for DebugTarget<'_, '_, C> {
                 outputln!(out, "regions       the memory map");
                 outputln!(
                     out,
-                    "backtrace     the invoke stack: the programs, outermost first (also bt, frames)"
+                    "backtrace     the call frames with function names, then the invoke stack (also bt)"
+                );
+                outputln!(out, "cu            compute units used so far and remaining");
+                outputln!(
+                    out,
+                    "record [on|off]  what is recorded for going back; start or stop recording"
+                );
+                outputln!(
+                    out,
+                    "reverse-step [N]  go back N instructions (1 by default)"
+                );
+                outputln!(
+                    out,
+                    "reverse-continue  go back to the last breakpoint or watched access, or the record's start"
                 );
                 outputln!(
                     out,
@@ -86,6 +134,14 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
         if let Some((start, name)) = self.options.functions.range(..=pc).next_back() {
             outputln!(out, "function: {name} (+{})", pc - start);
         }
+        if self.history.is_enabled() {
+            outputln!(
+                out,
+                "position: {} (recorded up to {})",
+                self.history.position(),
+                self.history.present()
+            );
+        }
         let registers = self.vm.registers();
         outputln!(out, "r0: {:#018x} ({})", registers[0], registers[0]);
         match self.vm.outcome() {
@@ -97,14 +153,39 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
 }
 
 impl<C: ContextObject> DebugTarget<'_, '_, C> {
-    /// The invoke stack, outermost first, one line a program with its depth.
+    /// `name+offset` of the function holding instruction `pc`, or `?`.
+    fn function_at(&self, pc: usize) -> String {
+        match self.options.functions.range(..=pc).next_back() {
+            Some((start, name)) => format!("{name}+{}", pc - start),
+            None => "?".to_string(),
+        }
+    }
+
+    /// The VM's call frames, innermost first (the current pc, then each call instruction that
+    /// is waiting for its `exit`), then the invoke stack, outermost first.
     fn backtrace(&self, out: &mut ConsoleOutput<'_>) {
-        let stack = &self.options.invoke_stack;
-        if stack.is_empty() {
+        let pc = self.vm.pc();
+        outputln!(
+            out,
+            "#0 pc {pc} ({:#x}) in {}",
+            self.pc_address(),
+            self.function_at(pc)
+        );
+        for (number, frame) in self.vm.call_frames().iter().rev().enumerate() {
+            // A call is one slot: the caller's call instruction is just before the return pc.
+            let call = usize::try_from(frame.return_pc.saturating_sub(1)).unwrap_or(usize::MAX);
             outputln!(
                 out,
-                "depth 1: the program (no invoke stack: not run by a runtime)"
+                "#{} pc {call} ({:#x}) in {}, r10 = {:#x}",
+                number + 1,
+                self.address_of(call),
+                self.function_at(call),
+                frame.frame_pointer
             );
+        }
+        let stack = &self.options.invoke_stack;
+        if stack.is_empty() {
+            outputln!(out, "invoke depth 1: the program (not run by a runtime)");
         }
         for (index, program) in stack.iter().enumerate() {
             let here = if index + 1 == stack.len() {
@@ -112,7 +193,70 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
             } else {
                 ""
             };
-            outputln!(out, "depth {}: {program}{here}", index + 1);
+            outputln!(out, "invoke depth {}: {program}{here}", index + 1);
         }
+    }
+
+    /// Compute units: the meter counts one per instruction plus what syscalls charged.
+    fn compute_units(&self, out: &mut ConsoleOutput<'_>) {
+        let used = self.vm.instruction_count();
+        let remaining = self.vm.remaining_budget();
+        outputln!(
+            out,
+            "compute units used: {used}; remaining: {remaining} (of {} when the program started)",
+            used.saturating_add(remaining)
+        );
+    }
+
+    fn record_info(&self, out: &mut ConsoleOutput<'_>) {
+        let history = &self.history;
+        if !history.is_enabled() {
+            outputln!(out, "recording: off (monitor record on starts it)");
+            return;
+        }
+        let (checkpoints, bytes) = history.size();
+        outputln!(out, "recording: on");
+        outputln!(
+            out,
+            "position: {} of {} recorded instructions (the record starts at {})",
+            history.position(),
+            history.present(),
+            history.beginning()
+        );
+        outputln!(
+            out,
+            "checkpoints: {checkpoints}, holding {bytes} bytes of memory pages"
+        );
+    }
+
+    fn reverse_steps(&mut self, count: u64, out: &mut ConsoleOutput<'_>) {
+        let mut stop = SingleThreadStopReason::DoneStep;
+        for _ in 0..count {
+            stop = self.step_back();
+            if !matches!(stop, SingleThreadStopReason::DoneStep) {
+                break;
+            }
+        }
+        self.say_where(&stop, out);
+    }
+
+    /// Where a move backwards stopped, and why.
+    fn say_where(&self, stop: &Stop, out: &mut ConsoleOutput<'_>) {
+        let why = match stop {
+            SingleThreadStopReason::SwBreak(()) => "at a breakpoint".to_string(),
+            SingleThreadStopReason::Watch { addr, .. } => {
+                format!("before an access to watched memory at {addr:#x}")
+            }
+            SingleThreadStopReason::ReplayLog { .. } => "at the start of the record".to_string(),
+            _ => "stepped back".to_string(),
+        };
+        outputln!(
+            out,
+            "{why}: pc {} ({:#x}) in {}, position {}",
+            self.vm.pc(),
+            self.pc_address(),
+            self.function_at(self.vm.pc()),
+            self.history.position()
+        );
     }
 }

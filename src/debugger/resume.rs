@@ -1,10 +1,12 @@
 //! Resuming, gdbstub's resume and single-step extensions: the client's `vCont;c`/`vCont;s`
-//! (with or without a signal) only choose how the program goes on; run.rs runs it.
+//! (with or without a signal) — and `bc`/`bs`, which reverse.rs takes — only choose how the
+//! program goes on; run.rs runs it.
 
 use super::shared::Resume;
 use super::target::DebugTarget;
 use crate::vm::ContextObject;
 use gdbstub::common::Signal;
+use gdbstub::target::ext::base::reverse_exec::{ReverseContOps, ReverseStepOps};
 use gdbstub::target::ext::base::singlethread::{
     SingleThreadResume, SingleThreadSingleStep, SingleThreadSingleStepOps,
 };
@@ -19,6 +21,16 @@ impl<C: ContextObject> SingleThreadResume for DebugTarget<'_, '_, C> {
     }
 
     fn support_single_step(&mut self) -> Option<SingleThreadSingleStepOps<'_, Self>> {
+        Some(self)
+    }
+
+    /// `bs`: reverse.rs.
+    fn support_reverse_step(&mut self) -> Option<ReverseStepOps<'_, (), Self>> {
+        Some(self)
+    }
+
+    /// `bc`: reverse.rs.
+    fn support_reverse_cont(&mut self) -> Option<ReverseContOps<'_, (), Self>> {
         Some(self)
     }
 }

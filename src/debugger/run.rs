@@ -35,6 +35,12 @@ pub(super) fn run_until_stop<C: ContextObject>(
     if let Some(stop) = target.pending_stop.take() {
         return Ok(Ran::Stop(stop));
     }
+    // Going back needs no host and is bounded by the record: no look at the connection.
+    match target.resume() {
+        Resume::ReverseStep => return Ok(Ran::Stop(target.step_back())),
+        Resume::ReverseContinue => return Ok(Ran::Stop(target.continue_back())),
+        Resume::Step | Resume::Continue => {}
+    }
     if let Some(stop) = target.finished_stop() {
         return Ok(Ran::Stop(stop));
     }

@@ -76,7 +76,10 @@ pub(super) fn run<C: ContextObject>(
             // A step into the invoke stops at the callee's first instruction, before it runs.
             Resume::Step => target.pending_stop = Some(SingleThreadStopReason::DoneStep),
             // Nothing was reported at the callee's first instruction: a breakpoint there hits.
-            Resume::Continue => target.entry_unreported = true,
+            // (A callee runs only live, going forward: a replay puts an invoke's record back.)
+            Resume::Continue | Resume::ReverseStep | Resume::ReverseContinue => {
+                target.entry_unreported = true
+            }
         }
         resumed = Some(resume);
     }
@@ -116,7 +119,9 @@ fn serve_with_one_stub<C: ContextObject>(
     // Bring a new gdbstub to what the client negotiated with the last one, silently.
     let mut replay = client.with(|shared| shared.negotiated.replay());
     match resumed {
-        Some(Resume::Continue) => replay.push(packet(b"vCont;c")),
+        Some(Resume::Continue | Resume::ReverseStep | Resume::ReverseContinue) => {
+            replay.push(packet(b"vCont;c"))
+        }
         Some(Resume::Step) => replay.push(packet(b"vCont;s")),
         None => {}
     }

@@ -20,6 +20,10 @@ pub(super) enum Resume {
     Step,
     /// Until a breakpoint, a watchpoint, the end or an interrupt.
     Continue,
+    /// One instruction back (history.rs).
+    ReverseStep,
+    /// Back to the last earlier breakpoint or watched access, or the history's beginning.
+    ReverseContinue,
 }
 
 /// A watched range of guest memory.

@@ -35,6 +35,7 @@ impl<C: ContextObject> SingleRegisterAccess<()> for DebugTarget<'_, '_, C> {
         // Every register is 8 bytes (arch.rs); any other size is the client's mistake.
         let bytes: [u8; 8] = value.try_into().map_err(|_| TargetError::NonFatal)?;
         let value = u64::from_le_bytes(bytes);
+        self.refuse_change_in_past()?;
         match register {
             SbpfRegId::General(index) => self.vm.set_register(usize::from(index), value),
             SbpfRegId::Pc => {
@@ -48,6 +49,7 @@ impl<C: ContextObject> SingleRegisterAccess<()> for DebugTarget<'_, '_, C> {
             // The budget belongs to the host.
             SbpfRegId::Remaining => return Err(TargetError::NonFatal),
         }
+        self.history.changed(self.vm);
         Ok(())
     }
 }

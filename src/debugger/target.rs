@@ -20,6 +20,7 @@
 //! The run between two stops is run.rs.
 
 use super::arch::Sbpf;
+use super::history::History;
 use super::shared::{Client, Resume};
 use super::DebugOptions;
 use crate::isa::table::{lookup, Kind, Source};
@@ -51,6 +52,8 @@ pub struct DebugTarget<'v, 'a, C: ContextObject> {
     /// Nothing was reported at the current instruction yet (a callee's first), so a
     /// breakpoint there hits when the run starts.
     pub(super) entry_unreported: bool,
+    /// The run's recorded past, for going back (history.rs).
+    pub(super) history: History,
 }
 
 /// The signal a fault is reported as.
@@ -71,7 +74,9 @@ pub(super) fn signal_of(error: &EbpfError) -> Signal {
 
 impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
     pub(super) fn new(vm: &'v mut Vm<'a, C>, options: &'v DebugOptions, client: Client) -> Self {
+        let history = History::start(vm, options.record, options.checkpoint_interval);
         DebugTarget {
+            history,
             vm,
             options,
             client,
@@ -79,6 +84,14 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
             callee: false,
             pending_stop: None,
             entry_unreported: false,
+        }
+    }
+
+    /// A line on stderr for the person at the debugger, unless notes are off (a closed stderr
+    /// must not take the run down: eprintln! would panic).
+    pub(super) fn note(&self, message: &str) {
+        if self.options.stderr_notes {
+            let _ = writeln!(std::io::stderr(), "sbvm debugger: {message}");
         }
     }
 
@@ -153,7 +166,8 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
         })
     }
 
-    /// Runs one instruction, tracing it when asked; `Some` when the program stopped for good.
+    /// Runs one instruction forward — live at the present (recording it), or from the record
+    /// in the past — tracing it when asked; `Some` when the program stopped for good.
     pub(super) fn step_vm(&mut self) -> Option<SingleThreadStopReason<u64>> {
         if self.client.with(|shared| shared.trace) {
             let executable = self.vm.executable();
@@ -170,7 +184,21 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
                 text.unwrap_or_default()
             );
         }
-        match self.vm.step() {
+        let stopped = if self.history.in_past() {
+            match self.history.step_forward(self.vm) {
+                Ok(stopped) => stopped,
+                Err(unreachable) => {
+                    self.note(&format!("replay stopped: {unreachable:?}"));
+                    return Some(SingleThreadStopReason::Signal(Signal::SIGTRAP));
+                }
+            }
+        } else {
+            let (host_calls, layout) = (self.vm.host_calls(), self.vm.memory.layout_generation());
+            let stopped = self.vm.step();
+            self.history.ran(self.vm, host_calls, layout);
+            stopped
+        };
+        match stopped {
             StopReason::Stepped => None,
             StopReason::Exited(value) => Some(SingleThreadStopReason::Exited(value as u8)),
             StopReason::Faulted(error) => {

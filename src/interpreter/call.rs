@@ -91,6 +91,8 @@ impl<C: ContextObject> Vm<'_, C> {
             return Err(EbpfError::UnsupportedInstruction);
         };
         let metered = runtime.config.enable_instruction_meter;
+        // Counted before the call: a syscall that fails has still called the host.
+        self.state.host_calls = self.state.host_calls.wrapping_add(1);
         if metered {
             self.context.consume(self.state.due);
         }

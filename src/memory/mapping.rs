@@ -11,6 +11,7 @@
 //! an access whose guest end would wrap past `u64::MAX`, as no region reaches beyond it); a
 //! store needs a writable region.
 
+mod restore;
 pub(crate) mod windows;
 
 use super::fault::{AccessFault, AccessType, FaultPlace};

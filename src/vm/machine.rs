@@ -59,6 +59,8 @@ pub(crate) struct State {
     pub outcome: Option<Result<u64, EbpfError>>,
     /// Instruction count, once the run has ended.
     pub instructions: u64,
+    /// Syscalls started so far (a host that replays the run must not call them again).
+    pub host_calls: u64,
 }
 
 impl Drop for State {
@@ -137,6 +139,7 @@ impl<'a, C: ContextObject> Vm<'a, C> {
                 started: false,
                 outcome: None,
                 instructions: 0,
+                host_calls: 0,
             },
         };
         vm.state.regs[10] = MM_STACK_START.saturating_add(frame_top as u64);
@@ -183,6 +186,18 @@ impl<'a, C: ContextObject> Vm<'a, C> {
         self.state.depth
     }
 
+    /// The frames of the calls currently nested, outermost first: each holds the caller's
+    /// saved registers and where its `exit` returns to.
+    pub fn call_frames(&self) -> &[CallFrame] {
+        self.state.frames.get(..self.state.depth).unwrap_or(&[])
+    }
+
+    /// Syscalls this run has started (an embedder's or a debugger's way to tell that a step
+    /// called the host).
+    pub fn host_calls(&self) -> u64 {
+        self.state.host_calls
+    }
+
     /// Whether the run has ended.
     pub fn is_finished(&self) -> bool {
         self.state.outcome.is_some()
@@ -201,10 +216,13 @@ impl<'a, C: ContextObject> Vm<'a, C> {
         if !self.executable.config().enable_instruction_meter {
             return 0;
         }
-        let settled = self
-            .state
-            .initial
-            .saturating_sub(self.context.get_remaining());
+        if !self.state.started {
+            return 0;
+        }
+        // The budget at the last settlement is the context's remaining budget then (the run's
+        // start, or after a syscall), so this reads the VM's own state only: the same before
+        // and after a debugger puts an earlier state back.
+        let settled = self.state.initial.saturating_sub(self.state.budget);
         settled.saturating_add(self.state.due)
     }
 
@@ -239,7 +257,10 @@ impl<'a, C: ContextObject> Vm<'a, C> {
         (self.state.instructions, outcome)
     }
 
-    pub(crate) fn start_if_needed(&mut self) {
+    /// Starts the run if it has not started: takes the budget from the context, as the first
+    /// step does (a debugger that saves the state before the first step starts the run first,
+    /// so that putting that state back never asks the context again).
+    pub fn start_if_needed(&mut self) {
         if self.state.started {
             return;
         }

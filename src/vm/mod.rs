@@ -13,6 +13,7 @@ mod error;
 mod executable;
 mod functions;
 mod machine;
+mod snapshot;
 mod syscalls;
 
 pub use config::Config;
@@ -23,6 +24,7 @@ pub(crate) use executable::Parts;
 pub use executable::{Executable, Runtime};
 pub use functions::{FunctionRegistry, KeyCollision};
 pub use machine::{CallFrame, StopReason, Vm};
+pub use snapshot::VmState;
 pub use syscalls::{
     compare_bytes, copy_ranges_overlap, Syscall, SyscallCollision, SyscallFn, SyscallFunction,
     SyscallRegistry,

@@ -5,7 +5,7 @@
 use sbvm::debugger::{serve, DebugOptions, SessionEnd, KILLED};
 use sbvm::env::{standard_runtime, standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::{Config, EbpfError, Executable};
+use sbvm::vm::{Config, EbpfError, Executable, FunctionRegistry};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
@@ -172,3 +172,41 @@ add64 r0, r1
 add64 r1, -1
 jne r1, 0, loop
 exit";
+
+/// What a served run left: the session's outcome and the context's log lines.
+pub type Served = (Outcome, Vec<Vec<u8>>);
+
+/// Serves `text` (raw bytecode, or assembly when `assembly`) in `version` with `options` on a
+/// fresh port in a thread, with 16 bytes of input; returns the client and the join handle.
+pub fn start_with(
+    program: Vec<u8>,
+    assembly: bool,
+    version: SbpfVersion,
+    budget: u64,
+    options: DebugOptions,
+) -> (Client, thread::JoinHandle<Served>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = thread::spawn(move || {
+        let executable = build(&program, assembly, version);
+        let mut context = EnvContext::new(budget);
+        let mut vm = standard_vm(&executable, &mut context, vec![0; 16], 1024).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        let outcome = serve(&mut vm, stream, &options);
+        drop(vm);
+        (outcome, context.logs)
+    });
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    (Client::new(stream), handle)
+}
+
+/// The executable of raw bytecode or assembly, in the standard runtime.
+pub fn build(program: &[u8], assembly: bool, version: SbpfVersion) -> Executable<EnvContext> {
+    let runtime = Arc::new(standard_runtime(Config::default()));
+    if assembly {
+        let source = std::str::from_utf8(program).unwrap();
+        Executable::from_assembly(source, version, runtime).unwrap()
+    } else {
+        Executable::from_text_bytes(program, version, runtime, FunctionRegistry::default()).unwrap()
+    }
+}
