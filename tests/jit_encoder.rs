@@ -303,6 +303,10 @@ fn memory_forms() {
             format!("sub {}, 0x30", mem_text(mem, "qword"))
         );
         assert_eq!(
+            decode_one(|a| a.cmp_byte_mi(mem, 0)),
+            format!("cmp {}, 0", mem_text(mem, "byte"))
+        );
+        assert_eq!(
             decode_one(|a| a.store_imm64(mem, -2)),
             format!("mov {}, 0xfffffffffffffffe", mem_text(mem, "qword"))
         );

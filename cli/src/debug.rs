@@ -7,9 +7,9 @@ use crate::fixture::{engine_failure, programs_dir, read_fixture, report_result, 
 use crate::load::{EnvironmentArgs, FormatArgs, ProgramArgs};
 use crate::report;
 use crate::report::report_outcome;
-use crate::run::executed_outcome;
+use crate::run::{engine_parser, executed_outcome, prepare};
 use crate::Failure;
-use sbvm::debugger::{serve, Client, DebugOptions, SessionEnd};
+use sbvm::debugger::{serve, Client, DebugOptions, SessionEnd, CHECKPOINT_INTERVAL};
 use sbvm::env::Driven;
 use sbvm::solana::fixture::FixtureRunner;
 use sbvm::solana::{Callee, InvokeContext, VmDriver};
@@ -46,6 +46,30 @@ pub struct Args {
     /// Print the outcome as one JSON line.
     #[arg(long)]
     pub json: bool,
+    /// How the program runs between stops: the interpreter, or compiled code that stops at
+    /// the same instructions with the same registers and counts.
+    #[arg(long, value_parser = engine_parser(), default_value = "interpreter")]
+    engine: Engine,
+    /// Do not record the run (no reverse-step or reverse-continue; `monitor record on` starts
+    /// recording later).
+    #[arg(long)]
+    no_record: bool,
+    /// Instructions between two checkpoints of the record: going back replays at most this many.
+    #[arg(long, default_value_t = CHECKPOINT_INTERVAL, value_parser = clap::value_parser!(u64).range(1..))]
+    checkpoint_interval: u64,
+}
+
+impl Args {
+    /// The session's options for this command line.
+    fn debug_options(&self) -> DebugOptions {
+        DebugOptions {
+            host_triple: self.host_triple.clone(),
+            record: !self.no_record,
+            checkpoint_interval: self.checkpoint_interval,
+            engine: self.engine,
+            ..DebugOptions::default()
+        }
+    }
 }
 
 /// Listens on the requested address, says where, and waits for one client.
@@ -96,11 +120,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // Everything that can be wrong with the options is found before waiting for a client: the
     // sizes, the program (load and verify) and the memory map.
     let input = args.environment.input_bytes()?;
-    let loaded = program.load_or_reject()?;
+    let mut loaded = program.load_or_reject()?;
+    // A program the JIT cannot compile fails here, before a client connects.
+    prepare(args.engine, &mut loaded).map_err(|failure| Failure::NotLoaded {
+        program: program.program.display().to_string(),
+        failure,
+    })?;
     let options = DebugOptions {
         functions: loaded.functions.clone(),
-        host_triple: args.host_triple.clone(),
-        ..DebugOptions::default()
+        ..args.debug_options()
     };
     // The memory map is built before waiting for the client.
     let run = args.environment.run(&loaded.executable, input, |vm| {
@@ -115,9 +143,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         pc: run.pc,
         logs: run.logs,
     };
-    // The debugger drives the interpreter (single steps); the outcome is an executed one, so
-    // its exit status is 0 or 1.
-    let mut outcome = executed_outcome(Engine::Interpreter, &loaded, run);
+    // The outcome is an executed one, so its exit status is 0 or 1.
+    let mut outcome = executed_outcome(args.engine, &loaded, run);
     if killed {
         outcome.error = Some("Killed".to_string());
     }
@@ -193,7 +220,7 @@ fn debug_fixture(args: &Args, file: &std::path::Path) -> Result<(), Failure> {
     args.environment.check_sizes()?;
     let fixture = read_fixture(file)?;
     let programs = programs_dir(args.programs.as_deref(), file, &fixture)?;
-    let mut runner = FixtureRunner::new(Engine::Interpreter).map_err(engine_failure)?;
+    let mut runner = FixtureRunner::new(args.engine).map_err(engine_failure)?;
     runner
         .prepare(&fixture, &programs)
         .map_err(|error| run_failure(file, error))?;
@@ -204,10 +231,7 @@ fn debug_fixture(args: &Args, file: &std::path::Path) -> Result<(), Failure> {
     let stream = accept_client(args)?;
     let mut driver = DebugDriver {
         client: Client::new(stream),
-        options: DebugOptions {
-            host_triple: args.host_triple.clone(),
-            ..DebugOptions::default()
-        },
+        options: args.debug_options(),
         top: true,
         end: None,
     };

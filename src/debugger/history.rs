@@ -155,8 +155,20 @@ impl History {
         self.ran_many(vm, 1, host_calls, layout);
     }
 
+    /// Instructions until the next periodic checkpoint, when recording.
+    pub fn until_checkpoint(&self) -> Option<u64> {
+        if !self.enabled {
+            return None;
+        }
+        let last = self.checkpoints.keys().next_back().copied().unwrap_or(0);
+        let since = self.position.saturating_sub(last);
+        Some(self.interval.saturating_sub(since).max(1))
+    }
+
     /// Notes `count` instructions run live at the present, none of which reached the host
-    /// except perhaps the last (as [`History::ran`] tells).
+    /// except perhaps the last (as [`History::ran`] tells). A layout change somewhere in a
+    /// stretch of several (compiled code ran them) cannot be replayed across: the record starts
+    /// again after it.
     pub fn ran_many<C: ContextObject>(
         &mut self,
         vm: &Vm<'_, C>,
@@ -169,9 +181,12 @@ impl History {
         }
         self.position = self.position.saturating_add(count);
         self.present = self.position;
-        let reached_host = vm.host_calls() != host_calls
-            || vm.memory.layout_generation() != layout
-            || vm.is_finished();
+        let relaid = vm.memory.layout_generation() != layout;
+        if relaid && count > 1 {
+            self.checkpoints.clear();
+            self.bytes = 0;
+        }
+        let reached_host = vm.host_calls() != host_calls || relaid || vm.is_finished();
         let last = self.checkpoints.keys().next_back().copied().unwrap_or(0);
         if reached_host || self.position.saturating_sub(last) >= self.interval {
             self.checkpoint(vm, reached_host);

@@ -67,6 +67,7 @@ mod arch;
 mod base;
 mod breakpoints;
 mod client;
+mod compiled;
 mod framing;
 mod history;
 mod host_info;

@@ -7,6 +7,7 @@
 //! detached or killed inside the callee)? How did the client last resume? A single step that
 //! ended the callee stops here, after the invoke completes; a continue goes on.
 
+use super::compiled::Compiled;
 use super::shared::Resume;
 use super::target::DebugTarget;
 use super::SessionEnd;
@@ -52,6 +53,8 @@ pub(super) fn run_until_stop<C: ContextObject>(
     // A breakpoint where the run resumes has just been reported: go past it first. A callee's
     // first instruction has not been reported.
     let mut past_breakpoint = !std::mem::take(&mut target.entry_unreported);
+    // The instruction where the run resumes may be marked (compiled.rs): it runs interpreted.
+    let mut interpret_next = past_breakpoint;
     let mut countdown = POLL_EVERY;
     loop {
         let resume = target.resume();
@@ -59,6 +62,20 @@ pub(super) fn run_until_stop<C: ContextObject>(
             return Ok(Ran::Stop(SingleThreadStopReason::SwBreak(())));
         }
         past_breakpoint = false;
+        if resume == Resume::Continue && !interpret_next && target.runs_compiled() {
+            match target.run_compiled() {
+                // A breakpoint, a watched access or a syscall: looked at, then interpreted.
+                Compiled::AtMark => interpret_next = true,
+                Compiled::Paused => {
+                    if target.interrupt_requested()? {
+                        return Ok(Ran::Stop(SingleThreadStopReason::Signal(Signal::SIGINT)));
+                    }
+                }
+                Compiled::Ended(stop) => return Ok(Ran::Stop(stop)),
+            }
+            continue;
+        }
+        interpret_next = false;
         let watched = target.watch_hit();
         let stopped = target.step_vm();
         // A callee that ran inside this step may have ended the session (its invoke then

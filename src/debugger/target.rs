@@ -20,6 +20,7 @@
 //! The run between two stops is run.rs.
 
 use super::arch::Sbpf;
+use super::compiled::Marks;
 use super::history::History;
 use super::shared::{Client, Resume};
 use super::DebugOptions;
@@ -54,6 +55,8 @@ pub struct DebugTarget<'v, 'a, C: ContextObject> {
     pub(super) entry_unreported: bool,
     /// The run's recorded past, for going back (history.rs).
     pub(super) history: History,
+    /// Where compiled code stops (compiled.rs).
+    pub(super) marks: Marks,
 }
 
 /// The signal a fault is reported as.
@@ -77,6 +80,7 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
         let history = History::start(vm, options.record, options.checkpoint_interval);
         DebugTarget {
             history,
+            marks: Marks::default(),
             vm,
             options,
             client,

@@ -12,6 +12,8 @@
 //!        stores[16]   the same for stores (empty for read-only memory)
 //!        load_lists[16], store_lists[16]
 //!                     per slot: every window of the slot, sorted by address (the second chance)
+//!        marks        → one byte per pc, nonzero where a run stops (read only by the code
+//!                     compiled with stop checks; last, so no other field moves for it)
 //! ```
 //!
 //! A window is `[vm_start, vm_start + vm_len)` mapped contiguously onto host bytes at `host`.
@@ -123,6 +125,9 @@ pub struct JitContext {
     pub load_lists: [JitList; WINDOW_SLOTS],
     /// Every store window of each slot.
     pub store_lists: [JitList; WINDOW_SLOTS],
+    /// Address of the stop marks, one byte per pc (only code compiled with stop checks reads
+    /// them; see `jit::stops`).
+    pub marks: u64,
 }
 
 impl JitContext {
@@ -143,6 +148,7 @@ impl JitContext {
             stores: [JitWindow::default(); WINDOW_SLOTS],
             load_lists: [JitList::default(); WINDOW_SLOTS],
             store_lists: [JitList::default(); WINDOW_SLOTS],
+            marks: 0,
         }
     }
 }
@@ -178,6 +184,8 @@ pub mod offsets {
     pub const LOAD_LISTS: i32 = offset_of!(JitContext, load_lists) as i32;
     /// `store_lists[0]`.
     pub const STORE_LISTS: i32 = offset_of!(JitContext, store_lists) as i32;
+    /// `marks`.
+    pub const MARKS: i32 = offset_of!(JitContext, marks) as i32;
     /// Within a list.
     pub const LIST_WINDOWS: i32 = offset_of!(JitList, windows) as i32;
     /// Within a list.

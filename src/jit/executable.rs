@@ -9,6 +9,10 @@
 //! jit_program ─► slot.get::<JitProgram>() ─ empty? ─► compile ─► slot.get_or_set(program)
 //!                  (one type check per run)                      (the first to finish stays)
 //! ```
+//!
+//! Runs that stop at marks (a debugger's, `Vm::run_jit_until`) run a second compilation with a
+//! stop check per instruction, kept in a slot of its own (`compiled_with_stops`) and compiled
+//! on the first such run, so the code of the first slot is never that one.
 
 use super::{JitError, JitProgram};
 use crate::vm::Executable;
@@ -39,12 +43,33 @@ impl<C> Executable<C> {
         self.compiled().get::<JitProgram>().is_some()
     }
 
+    /// The compilation with stop checks, compiled now if it was not yet (as
+    /// [`Self::jit_program`] for its own slot).
+    pub(crate) fn jit_program_with_stops(&self) -> Result<&JitProgram, JitError> {
+        let slot = self.compiled_with_stops();
+        if let Some(StopChecked(program)) = slot.get::<StopChecked>() {
+            return Ok(program);
+        }
+        let program = StopChecked(self.compile_for_jit_with(true)?);
+        slot.get_or_set(program)
+            .map(|StopChecked(program)| program)
+            .ok_or(JitError::SlotTaken)
+    }
+
     fn compile_for_jit(&self) -> Result<JitProgram, JitError> {
+        self.compile_for_jit_with(false)
+    }
+
+    fn compile_for_jit_with(&self, stop_checks: bool) -> Result<JitProgram, JitError> {
         JitProgram::compile(
             self.decoded(),
             self.config(),
             self.version(),
             self.text_vaddr(),
+            stop_checks,
         )
     }
 }
+
+/// A compilation with stop checks (its own type, so neither slot can be read as the other).
+struct StopChecked(JitProgram);

@@ -15,6 +15,7 @@
 //! | [`code_memory`] | read-write then read-execute pages, never both; a reuse pool         |
 //! | `executable`    | `Executable::jit_compile` and `jit_program`: the code kept with the executable |
 //! | `run`           | the host side: entry, hand-over to the interpreter, re-entry         |
+//! | `stops`         | `Vm::run_jit_until`: runs that stop at marked pcs (debuggers), on a second compilation with a check per instruction |
 //! | `windows`       | the window table and lists, built from the mapping's runs of host bytes |
 //!
 //! The design choice that keeps the two engines in agreement: compiled code does only what is
@@ -37,6 +38,7 @@ pub mod context;
 mod executable;
 mod lower;
 mod run;
+mod stops;
 mod windows;
 pub mod x86;
 
@@ -59,12 +61,14 @@ pub struct JitProgram {
 }
 
 impl JitProgram {
-    /// Compiles `decoded`, with a fresh random blinding key.
+    /// Compiles `decoded`, with a fresh random blinding key; with `stop_checks`, every
+    /// instruction first tests its mark (the compilation debuggers run, see `stops`).
     pub(crate) fn compile(
         decoded: &DecodedProgram,
         config: &Config,
         version: SbpfVersion,
         text_vaddr: u64,
+        stop_checks: bool,
     ) -> Result<Self, JitError> {
         if !cfg!(all(target_arch = "x86_64", unix)) {
             return Err(JitError::UnsupportedPlatform);
@@ -95,7 +99,14 @@ impl JitProgram {
         }
         let (lowered, code) = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            let lowered = lower::lower(&decoded.ops, &decoded.runs, key, calls, &mut scratch);
+            let lowered = lower::lower(
+                &decoded.ops,
+                &decoded.runs,
+                key,
+                calls,
+                stop_checks,
+                &mut scratch,
+            );
             // Jumps are rel32: beyond 2 GiB of code a patched displacement would wrap and land
             // anywhere. (The bound also keeps every run length and pc an `i32` immediate.)
             let code = scratch.code.code();

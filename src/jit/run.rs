@@ -21,7 +21,7 @@ type Entry = unsafe extern "sysv64" fn(*mut JitContext, usize);
 
 impl JitProgram {
     /// Runs compiled code from code offset `entry` until it hands control back.
-    fn enter(&self, context: &mut JitContext, entry: u32) {
+    pub(super) fn enter(&self, context: &mut JitContext, entry: u32) {
         let base = self.code.base();
         // SAFETY: contract: offset 0 of the code holds the prologue, which follows the System V
         // ABI (saves rbx, rbp, r12–r15, returns with `ret`) and expects a context pointer and a
@@ -58,7 +58,11 @@ impl JitProgram {
         // checked; (g) its host stack use is bounded: guest calls become host `call`s only when
         // `max_call_depth` ≤ `NATIVE_CALL_DEPTH_LIMIT` (1,024; `jit::mod`), one 8-byte return
         // address each, and (e) stops the depth at the array's length, so at most 1,024 × 8
-        // bytes beyond the entry frame.
+        // bytes beyond the entry frame; (h) code compiled with stop checks reads one byte at
+        // `marks + pc` for each pc of the text (a constant the compiler wrote, below the number
+        // of ops), and nothing else through `marks`: `Vm::run_until_with` (`stops`) points
+        // `marks` at a slice of at least that many bytes that outlives every entry it makes;
+        // code compiled without them never reads `marks`.
         #[allow(unsafe_code)]
         unsafe {
             function(context, base.wrapping_add(entry as usize))
@@ -70,7 +74,7 @@ impl JitProgram {
 const JIT_SLOTS: u64 = crate::jit::context::WINDOW_SLOTS as u64;
 
 /// The call depth compiled code left: the cursor's frame index.
-fn frame_index(context: &JitContext) -> usize {
+pub(super) fn frame_index(context: &JitContext) -> usize {
     let bytes = context.frame_cursor.wrapping_sub(context.frames);
     // The divisor is a nonzero constant (48): `checked_div` never answers `None`.
     bytes
@@ -81,7 +85,7 @@ fn frame_index(context: &JitContext) -> usize {
 
 impl<C: ContextObject> Vm<'_, C> {
     /// Points the context at the VM's call frames.
-    fn frames_into(&mut self, context: &mut JitContext) {
+    pub(super) fn frames_into(&mut self, context: &mut JitContext) {
         let frame = offsets::FRAME_SIZE as u64;
         let base = self.state.frames.as_mut_ptr() as u64;
         let last = (self.state.frames.len() as u64).saturating_sub(1);
@@ -109,7 +113,7 @@ impl<C: ContextObject> Vm<'_, C> {
 
     /// If the op at `pc` is a load, store or atomic the memory mapping can serve without a
     /// fault or a hook, makes its region the slot's lookup window and says so.
-    fn warm_window(&mut self, pc: usize) -> bool {
+    pub(super) fn warm_window(&mut self, pc: usize) -> bool {
         let Some(op) = self.executable.decoded().ops.get(pc) else {
             return false;
         };

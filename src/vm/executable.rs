@@ -55,6 +55,9 @@ pub struct Executable<C> {
     /// What an engine compiled from the program, once: the JIT's machine code, set by the
     /// first JIT run or by [`Executable::jit_compile`].
     compiled: CompiledSlot,
+    /// A second compiled form, for runs that stop at marks (a debugger's): the JIT's code
+    /// with a mark check in front of every instruction, set by the first such run.
+    compiled_with_stops: CompiledSlot,
 }
 
 impl<C: ContextObject> Executable<C> {
@@ -73,6 +76,7 @@ impl<C: ContextObject> Executable<C> {
             parts,
             decoded,
             compiled: CompiledSlot::default(),
+            compiled_with_stops: CompiledSlot::default(),
         })
     }
 }
@@ -155,6 +159,12 @@ impl<C> Executable<C> {
     /// The slot, to replace what it holds.
     pub(crate) fn compiled_mut(&mut self) -> &mut CompiledSlot {
         &mut self.compiled
+    }
+
+    /// The slot for the compiled form that stops at marks, apart from [`Self::compiled`] (the
+    /// one runs without a debugger use, which this never changes).
+    pub(crate) fn compiled_with_stops(&self) -> &CompiledSlot {
+        &self.compiled_with_stops
     }
 
     pub(crate) fn decoded(&self) -> &DecodedProgram {

@@ -1,5 +1,6 @@
 //! The virtual machine's vocabulary: configuration, the context that owns the budget, errors,
-//! syscalls, the function registry, executables and VM instances.
+//! syscalls, the function registry, executables and VM instances, and the marks a debugger's run
+//! stops at.
 //!
 //! Vocabulary only: vm names what the other parts share and imports none of them that stand
 //! above it. The engines ([`crate::interpreter`], [`crate::jit`]) run a [`Vm`]; the ELF
@@ -14,6 +15,7 @@ mod executable;
 mod functions;
 mod machine;
 mod snapshot;
+mod stops;
 mod syscalls;
 
 pub use config::Config;
@@ -25,6 +27,7 @@ pub use executable::{Executable, Runtime};
 pub use functions::{FunctionRegistry, KeyCollision};
 pub use machine::{CallFrame, StopReason, Vm};
 pub use snapshot::VmState;
+pub use stops::{Pause, StopMarks};
 pub use syscalls::{
     compare_bytes, copy_ranges_overlap, Syscall, SyscallCollision, SyscallFn, SyscallFunction,
     SyscallRegistry,

@@ -45,6 +45,7 @@ mod branch;
 mod call;
 mod memory;
 mod recipe;
+mod stops;
 
 pub(crate) use call::{CallSettings, NATIVE_CALL_DEPTH_LIMIT};
 
@@ -131,9 +132,12 @@ struct Lowering<'p> {
     /// Layout noise: an LCG seeded from the OS-backed thread RNG once per compilation (cheap
     /// per op; the key, not the padding, is what must be unpredictable).
     noise: u64,
+    /// Put a stop check at every op's label (the compilation debuggers run; see `stops`).
+    stop_checks: bool,
 }
 
-/// Lowers `ops` (with their run lengths) using blinding `key`.
+/// Lowers `ops` (with their run lengths) using blinding `key`; with `stop_checks`, every op
+/// first hands over when its pc is marked (see `stops`), else the code is the same as without.
 ///
 /// `scratch` lends the code and fix-up buffers: reusing them between compilations saves
 /// faulting fresh pages in, which otherwise costs more than the lowering itself.
@@ -142,6 +146,7 @@ pub(crate) fn lower(
     runs: &[u32],
     key: u64,
     calls: CallSettings,
+    stop_checks: bool,
     scratch: &mut Scratch,
 ) -> Lowered {
     let mut code = std::mem::take(&mut scratch.code);
@@ -168,6 +173,7 @@ pub(crate) fn lower(
         calls,
         lddw_tails: Vec::new(),
         noise: rand::random::<u64>(),
+        stop_checks,
     };
     lowering.prologue_and_epilogue();
     let mut pc = 0;
@@ -235,6 +241,16 @@ impl Lowering<'_> {
         let len = ((self.noise >> 59 & 3) as usize).wrapping_add(1);
         let pad = usize::from(self.noise >> 61 == 0).wrapping_mul(len);
         let recipe = recipe(op.code);
+        // With stop checks the label is the check's: the no-op goes first, and the op after
+        // the check gets none.
+        let (checked, pad) = if self.stop_checks {
+            self.asm.nop_up_to_4(pad);
+            let label = self.asm.offset() as u32;
+            self.stop_check(pc);
+            (Some(label), 0)
+        } else {
+            (None, pad)
+        };
         let uses_registers = usize::from(op.dst) < GUEST.len() && usize::from(op.src) < GUEST.len();
         // The common forms write the no-op, take their label and emit in one code window.
         if uses_registers && matches!(recipe.form, Form::Alu | Form::Memory) {
@@ -243,12 +259,13 @@ impl Lowering<'_> {
             } else {
                 self.memory(pc, &op, recipe, pad)
             } as u32;
+            let label = checked.unwrap_or(label);
             self.labels[pc] = label;
             self.entries[pc] = label;
             return next_pc(pc, 1);
         }
         self.asm.nop_up_to_4(pad);
-        let label = self.asm.offset() as u32;
+        let label = checked.unwrap_or(self.asm.offset() as u32);
         self.labels[pc] = label;
         let lowered = uses_registers && self.lower_op(pc, &op, recipe);
         self.entries[pc] = if lowered { label } else { u32::MAX };

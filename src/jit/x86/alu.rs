@@ -119,6 +119,12 @@ impl Emitter {
         self.imm32(imm);
     }
 
+    /// `cmp byte [mem], imm8` (what a stop check tests a mark byte with).
+    pub fn cmp_byte_mi(&mut self, mem: Mem, imm: u8) {
+        self.op_rm(false, false, &[0x80], AluOp::Cmp.digit(), mem);
+        self.byte(imm);
+    }
+
     /// `op dst, qword [mem]`.
     pub fn alu_rm(&mut self, op: AluOp, dst: Reg, mem: Mem) {
         self.op_rm(true, false, &[op.rr_opcode() | 2], dst.number(), mem);
