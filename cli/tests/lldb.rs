@@ -8,7 +8,9 @@
 
 mod common;
 
-use common::lldb::{finish, lldb, run_lldb, start_debug, Engine};
+use common::lldb::{
+    finish, finish_fixture, lldb, run_lldb, start_debug, start_debug_fixture, Engine,
+};
 use std::process::Child;
 use std::time::Duration;
 
@@ -57,7 +59,7 @@ fn reads_registers_breaks_steps_reads_and_writes_memory(engine: Engine) {
         output.contains("r0 = 0x000000000000002a"),
         "the load sees the written memory: {output}"
     );
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(
         json["result"], 42,
         "after detach the program ran to its end with the written value"
@@ -92,7 +94,7 @@ fn sees_faults_as_signals(engine: Engine) {
         "stopped at the division: {output}"
     );
     assert!(output.contains("r0 = 0x0000000000000007"), "{output}");
-    let json = finish(child);
+    let json = finish(child, engine);
     assert!(json["error"].is_string(), "{json}");
     assert_ne!(json["error"], serde_json::Value::Null);
 }
@@ -131,7 +133,7 @@ fn continues_after_a_fault_to_the_programs_end(engine: Engine) {
         output.contains("Process 1 exited with status = 11"),
         "the session survived the continue: {output}"
     );
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(json["error"], "AccessViolation", "{json}");
 }
 
@@ -161,7 +163,7 @@ fn runs_to_exit_and_monitor_reports(engine: Engine) {
     // The exit status is r0's low byte; the JSON outcome has all of r0.
     assert!(output.contains("exited with status = 144"), "{output}");
     std::thread::sleep(Duration::from_millis(100));
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(json["result"], 0x1234567890u64);
 }
 
@@ -176,15 +178,17 @@ fn lldb_runs_to_exit_and_monitor_reports_under_the_jit() {
 }
 
 /// Starts `sbvm debug --fixture` on a CPI fixture (tests/data/solana/cpi), the program assembled
-/// as the fixtures name it; returns the process and the port.
-fn start_debug_fixture(fixture: &str) -> (Child, u16) {
-    common::debug_cpi_fixture(fixture, &common::cpi_programs("lldb"))
+/// as the fixtures name it (a folder per engine: the sessions run in parallel); returns the
+/// process and the port.
+fn start_cpi_fixture(fixture: &str, engine: Engine) -> (Child, u16) {
+    let programs = common::cpi_programs(&format!("lldb-{}", engine.name()));
+    let fixture = common::cpi_data().join("fixtures").join(fixture);
+    start_debug_fixture(&fixture, &programs, engine)
 }
 
-#[test]
-fn lldb_follows_a_cross_program_invocation_into_the_callee() {
+fn follows_a_cross_program_invocation_into_the_callee(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let (child, port) = start_debug_fixture("invoke_callee_logs.json");
+    let (child, port) = start_cpi_fixture("invoke_callee_logs.json", engine);
     // The text starts at 0xe8, so 0x468 is `syscall sol_log_` (instruction 112 of
     // `sbvm disasm --listing cpi_script.so`): the caller logs "caller before", then the callee
     // (the same ELF under another id) "hello from the callee".
@@ -213,6 +217,16 @@ fn lldb_follows_a_cross_program_invocation_into_the_callee() {
     );
     assert!(output.contains("pc = 0x0000000000000470"), "{output}");
     assert!(output.contains("exited with status = 0"), "{output}");
-    let json = finish(child);
+    let json = finish_fixture(child);
     assert_eq!(json["matches"], true, "{json}");
+}
+
+#[test]
+fn lldb_follows_a_cross_program_invocation_into_the_callee() {
+    follows_a_cross_program_invocation_into_the_callee(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_follows_a_cross_program_invocation_into_the_callee_under_the_jit() {
+    follows_a_cross_program_invocation_into_the_callee(Engine::Jit);
 }

@@ -138,7 +138,7 @@ fn reverse_to_breakpoints_and_watchpoints(engine: Engine) {
     assert_remaining(registers[4], 18, &output);
     assert!(output.contains("exited with status = 10"), "{output}");
     // Going back gave back the budget: the run cost what a run without the debugger costs.
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(json["result"], 10, "{json}");
     assert_eq!(json["error"], serde_json::Value::Null, "{json}");
     assert_eq!(json["instructions"], 19, "{json}");
@@ -203,7 +203,7 @@ fn reverse_to_the_beginning(engine: Engine) {
     assert_register(registers[1], "r0", 10, &output);
     assert_remaining(registers[1], 18, &output);
     assert!(output.contains("exited with status = 10"), "{output}");
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(json["result"], 10, "{json}");
     assert_eq!(json["instructions"], 19, "{json}");
 }
@@ -346,7 +346,7 @@ fn monitor_reverse_commands(engine: Engine) {
     assert_register(registers[1], "r0", 10, &output);
     assert_remaining(registers[1], 18, &output);
     assert!(output.contains("exited with status = 10"), "{output}");
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(json["result"], 10, "{json}");
     assert_eq!(json["instructions"], 19, "{json}");
 }
@@ -433,7 +433,7 @@ fn call_frames_going_back(engine: Engine) {
     assert_register(registers[1], "r1", 5, &output);
     assert_register(registers[1], "r10", 0x2_0000_3000, &output);
     assert!(output.contains("exited with status = 5"), "{output}");
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(json["result"], 5, "{json}");
     assert_eq!(json["instructions"], 8, "{json}");
 }
@@ -493,7 +493,7 @@ fn back_from_a_fault(engine: Engine) {
     assert_register(registers[1], "r0", 7, &output);
     // The stub reports the end as `X0b` (terminated by SIGSEGV, 11).
     assert!(output.contains("exited with status = 11"), "{output}");
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(json["error"], "AccessViolation", "{json}");
     assert_eq!(json["instructions"], 3, "{json}");
 }

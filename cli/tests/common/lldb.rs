@@ -16,6 +16,7 @@
 //! lldb in batch mode stops reading its script at the first command that fails, so a script
 //! should hold a command that may fail only where its failure ends the test anyway.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -102,16 +103,29 @@ fn newest() -> Option<Lldb> {
 /// Starts `sbvm debug PROGRAM --version VERSION --engine ENGINE --port 0 --json`; returns the
 /// process and the port it waits on (its later standard error is drained).
 pub fn start_debug(program: &Path, version: &str, engine: Engine) -> (Child, u16) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sbvm"));
-    command
+    start(
+        &[program.as_os_str(), "--version".as_ref(), version.as_ref()],
+        engine,
+    )
+}
+
+/// Starts `sbvm debug --fixture FIXTURE --programs PROGRAMS --engine ENGINE --port 0 --json`
+/// (a Solana fixture's instruction); returns the process and the port.
+pub fn start_debug_fixture(fixture: &Path, programs: &Path, engine: Engine) -> (Child, u16) {
+    let args = [
+        "--fixture".as_ref(),
+        fixture.as_os_str(),
+        "--programs".as_ref(),
+        programs.as_os_str(),
+    ];
+    start(&args, engine)
+}
+
+fn start(args: &[&OsStr], engine: Engine) -> (Child, u16) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
         .arg("debug")
-        .arg(program)
-        .args(["--version", version, "--port", "0", "--json"]);
-    // The interpreter is the default: its sessions run without the flag.
-    if engine != Engine::Interpreter {
-        command.args(["--engine", engine.name()]);
-    }
-    let mut child = command
+        .args(args)
+        .args(["--engine", engine.name(), "--port", "0", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -144,8 +158,21 @@ pub fn run_lldb(lldb: &Lldb, port: u16, commands: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
 }
 
-/// Waits for `sbvm debug` to end and returns the JSON outcome it printed.
-pub fn finish(child: Child) -> serde_json::Value {
+/// Waits for `sbvm debug` to end and returns the JSON outcome it printed, after checking that
+/// `engine` ran the program (so a session meant for the JIT cannot pass under the interpreter).
+#[track_caller]
+pub fn finish(child: Child, engine: Engine) -> serde_json::Value {
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json: serde_json::Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("sbvm printed {stdout:?}"));
+    assert_eq!(json["engine"], engine.name(), "{json}");
+    json
+}
+
+/// Waits for `sbvm debug --fixture` to end and returns the JSON outcome it printed (a fixture's
+/// outcome, which does not name the engine).
+pub fn finish_fixture(child: Child) -> serde_json::Value {
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("sbvm printed {stdout:?}"))
