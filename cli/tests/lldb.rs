@@ -1,82 +1,18 @@
-//! Stock lldb-19 against `sbvm debug`: connect, read registers, break by address, step, read a
-//! string from the stack, write memory and see the result change, stop on a fault with the right
-//! signal, detach. Skips (saying so) when lldb-19 is not installed; a failure under
-//! `SBVM_NO_SKIP` (CI sets it and installs lldb-19). Expected values follow from the programs below.
+//! Stock lldb (lldb-22, or lldb-19) against `sbvm debug`: connect, read registers, break by
+//! address, step, read a string from the stack, write memory and see the result change, stop on a
+//! fault with the right signal, detach. Skips (saying so) when no lldb is installed; a failure
+//! under `SBVM_NO_SKIP` (CI sets it and installs lldb-22). Expected values follow from the
+//! programs below. Each session runs under the interpreter and under the JIT (`sbvm debug
+//! --engine jit`: compiled code between stops, the same answers). common/lldb.rs finds lldb and
+//! runs it.
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use common::lldb::{
+    finish, finish_fixture, lldb, run_lldb, start_debug, start_debug_fixture, Engine,
+};
+use std::process::Child;
 use std::time::Duration;
-
-fn lldb() -> Option<PathBuf> {
-    let found = ["lldb-19", "/usr/bin/lldb-19", "/usr/lib/llvm-19/bin/lldb"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|path| {
-            Command::new(path)
-                .arg("--version")
-                .output()
-                .is_ok_and(|out| out.status.success())
-        });
-    if found.is_none() {
-        common::skip("lldb-19 not found; real-client debugger tests skipped");
-    }
-    found
-}
-
-/// Starts `sbvm debug` on a free port; returns the process and the port.
-fn start_debug(program: &Path, version: &str) -> (Child, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sbvm"))
-        .args([
-            "debug",
-            program.to_str().unwrap(),
-            "--version",
-            version,
-            "--port",
-            "0",
-            "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let port = common::debug_port(&mut stderr);
-    // Keep draining stderr so the child never blocks on it.
-    std::thread::spawn(move || for _ in stderr.lines() {});
-    (child, port)
-}
-
-/// Runs lldb-19 in batch mode with `commands` (after connecting); returns its output.
-fn run_lldb(lldb: &Path, port: u16, commands: &[&str]) -> String {
-    let mut script = String::from("script lldb.debugger.SetAsync(False)\n");
-    script += &format!("gdb-remote 127.0.0.1:{port}\n");
-    for command in commands {
-        script += command;
-        script.push('\n');
-    }
-    let file = common::scratch(&format!("commands-{port}.lldb"), &script);
-    let output = Command::new("timeout")
-        .args([
-            "60",
-            lldb.to_str().unwrap(),
-            "--batch",
-            "--no-lldbinit",
-            "-s",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
-}
-
-fn finish(child: Child) -> serde_json::Value {
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("sbvm printed {stdout:?}"))
-}
 
 /// Builds "Hello, world" on the stack, stores 5 at r10-32 and returns what is there at the end.
 const HELLO: &str = "lddw r2, 0x6f77202c6f6c6c65
@@ -91,11 +27,10 @@ ldxdw r0, [r10-32]
 exit
 ";
 
-#[test]
-fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
+fn reads_registers_breaks_steps_reads_and_writes_memory(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let program = common::scratch("hello.asm", HELLO);
-    let (child, port) = start_debug(&program, "v0");
+    let program = common::scratch(&format!("hello-{}.asm", engine.name()), HELLO);
+    let (child, port) = start_debug(&program, "v0", engine);
     // `ldxdw r0, [r10-32]` is instruction 9 (lddw takes two slots): address 0x1_0000_0048.
     let output = run_lldb(
         &lldb,
@@ -124,7 +59,7 @@ fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
         output.contains("r0 = 0x000000000000002a"),
         "the load sees the written memory: {output}"
     );
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(
         json["result"], 42,
         "after detach the program ran to its end with the written value"
@@ -132,10 +67,22 @@ fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
 }
 
 #[test]
-fn lldb_sees_faults_as_signals() {
+fn lldb_reads_registers_breaks_steps_reads_and_writes_memory() {
+    reads_registers_breaks_steps_reads_and_writes_memory(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_reads_registers_breaks_steps_reads_and_writes_memory_under_the_jit() {
+    reads_registers_breaks_steps_reads_and_writes_memory(Engine::Jit);
+}
+
+fn sees_faults_as_signals(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let program = common::scratch("div.asm", "mov64 r1, 0\nmov64 r0, 7\ndiv64 r0, r1\nexit\n");
-    let (child, port) = start_debug(&program, "v3");
+    let program = common::scratch(
+        &format!("div-{}.asm", engine.name()),
+        "mov64 r1, 0\nmov64 r0, 7\ndiv64 r0, r1\nexit\n",
+    );
+    let (child, port) = start_debug(&program, "v3", engine);
     let output = run_lldb(
         &lldb,
         port,
@@ -147,16 +94,28 @@ fn lldb_sees_faults_as_signals() {
         "stopped at the division: {output}"
     );
     assert!(output.contains("r0 = 0x0000000000000007"), "{output}");
-    let json = finish(child);
+    let json = finish(child, engine);
     assert!(json["error"].is_string(), "{json}");
     assert_ne!(json["error"], serde_json::Value::Null);
 }
 
 #[test]
-fn lldb_continues_after_a_fault_to_the_programs_end() {
+fn lldb_sees_faults_as_signals() {
+    sees_faults_as_signals(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_sees_faults_as_signals_under_the_jit() {
+    sees_faults_as_signals(Engine::Jit);
+}
+
+fn continues_after_a_fault_to_the_programs_end(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let program = common::scratch("null.asm", "mov64 r1, 0\nstxdw [r1+0], r1\nexit\n");
-    let (child, port) = start_debug(&program, "v3");
+    let program = common::scratch(
+        &format!("null-{}.asm", engine.name()),
+        "mov64 r1, 0\nstxdw [r1+0], r1\nexit\n",
+    );
+    let (child, port) = start_debug(&program, "v3", engine);
     // The README's workflow: fault, inspect, continue (lldb sends `vCont;C0b:p1.1`).
     let output = run_lldb(
         &lldb,
@@ -174,15 +133,27 @@ fn lldb_continues_after_a_fault_to_the_programs_end() {
         output.contains("Process 1 exited with status = 11"),
         "the session survived the continue: {output}"
     );
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(json["error"], "AccessViolation", "{json}");
 }
 
 #[test]
-fn lldb_runs_to_exit_and_monitor_reports() {
+fn lldb_continues_after_a_fault_to_the_programs_end() {
+    continues_after_a_fault_to_the_programs_end(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_continues_after_a_fault_to_the_programs_end_under_the_jit() {
+    continues_after_a_fault_to_the_programs_end(Engine::Jit);
+}
+
+fn runs_to_exit_and_monitor_reports(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let program = common::scratch("exit.asm", "lddw r0, 0x1234567890\nexit\n");
-    let (child, port) = start_debug(&program, "v0");
+    let program = common::scratch(
+        &format!("exit-{}.asm", engine.name()),
+        "lddw r0, 0x1234567890\nexit\n",
+    );
+    let (child, port) = start_debug(&program, "v0", engine);
     let output = run_lldb(
         &lldb,
         port,
@@ -192,20 +163,32 @@ fn lldb_runs_to_exit_and_monitor_reports() {
     // The exit status is r0's low byte; the JSON outcome has all of r0.
     assert!(output.contains("exited with status = 144"), "{output}");
     std::thread::sleep(Duration::from_millis(100));
-    let json = finish(child);
+    let json = finish(child, engine);
     assert_eq!(json["result"], 0x1234567890u64);
 }
 
-/// Starts `sbvm debug --fixture` on a CPI fixture (tests/data/solana/cpi), the program assembled
-/// as the fixtures name it; returns the process and the port.
-fn start_debug_fixture(fixture: &str) -> (Child, u16) {
-    common::debug_cpi_fixture(fixture, &common::cpi_programs("lldb"))
+#[test]
+fn lldb_runs_to_exit_and_monitor_reports() {
+    runs_to_exit_and_monitor_reports(Engine::Interpreter);
 }
 
 #[test]
-fn lldb_follows_a_cross_program_invocation_into_the_callee() {
+fn lldb_runs_to_exit_and_monitor_reports_under_the_jit() {
+    runs_to_exit_and_monitor_reports(Engine::Jit);
+}
+
+/// Starts `sbvm debug --fixture` on a CPI fixture (tests/data/solana/cpi), the program assembled
+/// as the fixtures name it (a folder per engine: the sessions run in parallel); returns the
+/// process and the port.
+fn start_cpi_fixture(fixture: &str, engine: Engine) -> (Child, u16) {
+    let programs = common::cpi_programs(&format!("lldb-{}", engine.name()));
+    let fixture = common::cpi_data().join("fixtures").join(fixture);
+    start_debug_fixture(&fixture, &programs, engine)
+}
+
+fn follows_a_cross_program_invocation_into_the_callee(engine: Engine) {
     let Some(lldb) = lldb() else { return };
-    let (child, port) = start_debug_fixture("invoke_callee_logs.json");
+    let (child, port) = start_cpi_fixture("invoke_callee_logs.json", engine);
     // The text starts at 0xe8, so 0x468 is `syscall sol_log_` (instruction 112 of
     // `sbvm disasm --listing cpi_script.so`): the caller logs "caller before", then the callee
     // (the same ELF under another id) "hello from the callee".
@@ -234,6 +217,16 @@ fn lldb_follows_a_cross_program_invocation_into_the_callee() {
     );
     assert!(output.contains("pc = 0x0000000000000470"), "{output}");
     assert!(output.contains("exited with status = 0"), "{output}");
-    let json = finish(child);
+    let json = finish_fixture(child);
     assert_eq!(json["matches"], true, "{json}");
+}
+
+#[test]
+fn lldb_follows_a_cross_program_invocation_into_the_callee() {
+    follows_a_cross_program_invocation_into_the_callee(Engine::Interpreter);
+}
+
+#[test]
+fn lldb_follows_a_cross_program_invocation_into_the_callee_under_the_jit() {
+    follows_a_cross_program_invocation_into_the_callee(Engine::Jit);
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::{ChildStderr, Command, Output};
 
 pub mod ebpf;
+pub mod lldb;
 
 #[path = "../../../tests/common/skip.rs"]
 mod skip_visibly;
