@@ -301,6 +301,11 @@ fn reverse_continue_to_breakpoints_and_watchpoints_replays_syscalls() {
     assert!(client
         .ask(&format!("P6={}", to_hex(&7u64.to_le_bytes())))
         .starts_with('E'));
+    // Writing back the value it has is no change, and is taken (how lldb users refresh).
+    assert_eq!(
+        client.ask(&format!("P6={}", to_hex(&0u64.to_le_bytes()))),
+        "OK"
+    );
     let stop = client.ask("vCont;c");
     assert_eq!(watched(&stop), Some(slot), "{stop}");
     assert_eq!(client.ask(&format!("z2,{slot:x},8")), "OK");

@@ -96,7 +96,10 @@ fn a_fixture_goes_back_and_forth_and_still_ends_as_agave_says() {
         // is whole again.
         let stop = exchange(&mut stream, "bc");
         assert!(stop.contains("replaylog:begin"), "{engine}: {stop}");
-        assert_eq!((exchange(&mut stream, "g"), units_used(&mut stream)), seen[0]);
+        assert_eq!(
+            (exchange(&mut stream, "g"), units_used(&mut stream)),
+            seen[0]
+        );
         assert_eq!(units_used(&mut stream), 0);
         // Forward again through the record: what forward execution showed, step by step.
         for (step, expected) in seen.iter().enumerate().skip(1) {

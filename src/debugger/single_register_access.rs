@@ -35,6 +35,19 @@ impl<C: ContextObject> SingleRegisterAccess<()> for DebugTarget<'_, '_, C> {
         // Every register is 8 bytes (arch.rs); any other size is the client's mistake.
         let bytes: [u8; 8] = value.try_into().map_err(|_| TargetError::NonFatal)?;
         let value = u64::from_le_bytes(bytes);
+        // Writing back the value a register has changes nothing, in the past too: lldb drops
+        // its cached registers after a successful write, the way a user refreshes them after
+        // `monitor reverse-step`.
+        let unchanged = match register {
+            SbpfRegId::General(index) => {
+                self.vm.registers().get(usize::from(index)) == Some(&value)
+            }
+            SbpfRegId::Pc => self.pc_address() == value,
+            SbpfRegId::Remaining => false,
+        };
+        if unchanged {
+            return Ok(());
+        }
         self.refuse_change_in_past()?;
         match register {
             SbpfRegId::General(index) => self.vm.set_register(usize::from(index), value),
