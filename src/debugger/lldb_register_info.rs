@@ -1,5 +1,5 @@
 //! `qRegisterInfo`, gdbstub's (lldb) register-info extension: how lldb learns the registers of
-//! arch.rs one by one (stock lldb-19 does not read the target description for them). Names, the
+//! arch.rs one by one (stock lldb does not read the target description for them). Names, the
 //! DWARF numbers and the generic roles (arguments r1–r5, the frame pointer r10, the pc) are
 //! those of the target description; `remaining` has no DWARF number and shows in decimal.
 

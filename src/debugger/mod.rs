@@ -4,16 +4,20 @@
 //!   lldb ──TCP──► Wire ──► gdbstub (protocol) ──► DebugTarget ──► Vm::step(), registers, memory
 //!       wire.rs, framing.rs       ▲               target.rs, and one file per gdbstub extension:
 //!                                 │                 base.rs, single_register_access.rs,
-//!                                 │                 resume.rs, breakpoints.rs, monitor.rs,
-//!                                 │                 host_info.rs, process_info.rs,
+//!                                 │                 resume.rs, reverse.rs, breakpoints.rs,
+//!                                 │                 monitor.rs, host_info.rs, process_info.rs,
 //!                                 │                 lldb_register_info.rs; arch.rs the registers
 //!                                 └── session.rs drives it; run.rs runs the program between stops
+//!                                     (compiled.rs: with the JIT, Vm::run_jit_until)
+//!   History (history.rs, memory_image.rs): the run's record — checkpoints and replay — for
+//!   going back
 //!   Client (client.rs): the wire and what the client set, shared by the sessions of a program
 //!   and of the programs it invokes (each VM gets its own gdbstub and DebugTarget)
 //! ```
 //!
-//! The debugger is an adapter beside the interpreter: it knows the VM only through its public
-//! API ([`Vm::step`], registers, the memory mapping), and the VM knows nothing of it.
+//! The debugger is an adapter beside the engines: it knows the VM only through its public
+//! API ([`Vm::step`], `Vm::run_jit_until`, registers, [`Vm::save_state`], the memory mapping),
+//! and the VM knows nothing of it.
 //!
 //! What the client sees:
 //!
@@ -31,7 +35,23 @@
 //!   unsupported instructions, SIGXCPU when the budget is spent, SIGABRT for a failed syscall —
 //!   and registers and memory can be inspected at the faulting instruction; an exit reports the
 //!   low byte of r0 as the exit status (`monitor info` shows all of it);
-//! * `monitor info`, `monitor regions`, `monitor backtrace`, `monitor trace on|off`;
+//! * going back (history.rs, reverse.rs): the run is recorded — checkpoints of the VM state
+//!   and of the memory pages that changed, every syscall's effects kept — so `bs` goes back one
+//!   instruction and `bc` to the last earlier breakpoint or watched access (stopping in front
+//!   of the access, the write undone) or to the record's start (`replaylog:begin`), exactly:
+//!   registers, memory and the remaining budget are what they were. Forward from the past
+//!   replays the record (never calling the host again) and then runs on live. Registers and
+//!   memory change only at the present (in the past, writing a register's own value back is
+//!   taken: it changes nothing). `monitor reverse-step [N]` and `monitor reverse-continue` do
+//!   the same for clients without reverse commands; `monitor record on|off` starts or stops
+//!   recording ([`DebugOptions::record`]). A session that ends in the past returns the program
+//!   to the present first;
+//! * compiled code between stops ([`DebugOptions::engine`] = JIT; compiled.rs): breakpoints,
+//!   watchpoints and steps stop at the same instruction with the same registers and counts as
+//!   with the interpreter;
+//! * `monitor info`, `monitor regions`, `monitor backtrace` (the VM's call frames with function
+//!   names, then the invoke stack), `monitor cu` (compute units used and left), `monitor trace
+//!   on|off`;
 //! * one session across cross-program invocations, when the embedder runs the VMs of invoked
 //!   programs with [`Client::serve_callee`] (as `sbvm debug --fixture` does): a callee's VM runs
 //!   inside the caller's invoke syscall, and the client sees one process whose program changes.
@@ -56,7 +76,7 @@
 //! * one client per session: the listener closes once it has connected, so a second client is
 //!   refused at once.
 //!
-//! Stock lldb-19 knows no sBPF (or BPF) architecture; given an unknown one it reads register
+//! Stock lldb (19 or 22) knows no sBPF (or BPF) architecture; given an unknown one it reads register
 //! bytes as big-endian whatever the stub says. So `qHostInfo` and `qProcessInfo` name a
 //! little-endian triple lldb knows ([`DebugOptions::host_triple`], `x86_64-unknown-none` by
 //! default) only to carry the byte order; the target description still says `sbpf`, and the
