@@ -393,3 +393,56 @@ fn leaving_in_the_past_goes_on_from_the_present() {
         }
     }
 }
+
+#[test]
+fn random_sessions_that_go_back_and_forth_and_leave_anywhere_keep_the_result() {
+    // Whatever a client does — steps, continues, going back, breakpoints, watchpoints, writes
+    // that may be refused — and wherever it disconnects, the run ends as a plain run of
+    // LOGGING_LOOP does (r0 = 4, four logs) unless the client changed it (a write) or killed it.
+    let requests = [
+        "vCont;s",
+        "vCont;c",
+        "bs",
+        "bc",
+        "bs",
+        "bc",
+        "g",
+        "Z0,100000018,8",
+        "z0,100000018,8",
+        "Z2,200000ff8,8",
+        "z2,200000ff8,8",
+        "P6=0000000000000000",
+    ];
+    for seed in common::seeds(40) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let program = LOGGING_LOOP.as_bytes().to_vec();
+        let interval = rng.random_range(1..6);
+        let (mut client, server) =
+            start_with(program, true, SbpfVersion::V3, 10_000, options(interval));
+        client.send_raw(b"+");
+        let mut wrote = false;
+        let mut over = false;
+        for _ in 0..rng.random_range(0..30) {
+            let request = requests[rng.random_range(0..requests.len())];
+            let reply = if rng.random_bool(0.1) {
+                let monitor = ["reverse-step 3", "reverse-continue", "record", "cu", "bt"];
+                client.monitor(monitor[rng.random_range(0..monitor.len())])
+            } else {
+                client.ask(request)
+            };
+            wrote |= request.starts_with('P') && reply == "OK";
+            if reply.starts_with('W') || reply.starts_with('X') {
+                over = true;
+                break;
+            }
+        }
+        if !over {
+            drop(client);
+        }
+        let ((_, (_, result)), logs) = server.join().unwrap();
+        if !wrote {
+            assert_eq!(result, Ok(4), "seed {seed}");
+            assert_eq!(logs.len(), 4, "seed {seed}");
+        }
+    }
+}
