@@ -154,7 +154,10 @@ fn run_stopping(
         if pause == Pause::AllowanceSpent {
             continue;
         }
-        assert!(marks.is_marked(vm.pc()), "{label}: stopped at an unmarked pc");
+        assert!(
+            marks.is_marked(vm.pc()),
+            "{label}: stopped at an unmarked pc"
+        );
         stops.push(here);
         if let Some(rng) = rng.as_mut() {
             change_marks(rng, &mut marks);
@@ -174,7 +177,14 @@ fn new_vm<'a>(
     input: &[u8],
 ) -> Vm<'a, EnvContext> {
     if executable.version() == SbpfVersion::Ebpf {
-        ebpf_vm(executable, context, &Flavour::Raw, input.to_vec(), Vec::new()).unwrap()
+        ebpf_vm(
+            executable,
+            context,
+            &Flavour::Raw,
+            input.to_vec(),
+            Vec::new(),
+        )
+        .unwrap()
     } else {
         standard_vm(executable, context, input.to_vec(), 1024).unwrap()
     }
@@ -238,7 +248,11 @@ fn random_instruction_streams_stop_where_the_interpreter_does() {
                 Executable::from_text_bytes(&text, version, runtime, FunctionRegistry::default());
             // eBPF refuses some of the generator's junk fields (see jit_differential).
             let Ok(executable) = loaded else {
-                assert_eq!(version, SbpfVersion::Ebpf, "seed {seed}: generated SBPF verifies");
+                assert_eq!(
+                    version,
+                    SbpfVersion::Ebpf,
+                    "seed {seed}: generated SBPF verifies"
+                );
                 continue;
             };
             let budget = rng.random_range(1..400);
@@ -268,8 +282,11 @@ fn mixed_programs_stop_where_the_interpreter_does() {
             };
             let executable = Executable::from_assembly(&source, version, runtime)
                 .unwrap_or_else(|error| panic!("seed {seed} {version}: {error}\n{source}"));
-            let budget = [rng.random_range(1..300), rng.random_range(300..3000), 1 << 16]
-                [rng.random_range(0..3)];
+            let budget = [
+                rng.random_range(1..300),
+                rng.random_range(300..3000),
+                1 << 16,
+            ][rng.random_range(0..3)];
             let label = format!("mixed seed {seed} {version} metered {metered}\n{source}");
             let (kind, count) = compare(&executable, &mut rng, budget, &label);
             kinds.insert(kind);
@@ -281,7 +298,8 @@ fn mixed_programs_stop_where_the_interpreter_does() {
 }
 
 /// The program a syscall runs in a VM of its own: `r0 = r2 + (r2 - 1) + … + 1`, a loop.
-const INNER: &str = "entrypoint:\nmov64 r0, 0\njeq r2, 0, +3\nadd64 r0, r2\nadd64 r2, -1\nja -4\nexit\n";
+const INNER: &str =
+    "entrypoint:\nmov64 r0, 0\njeq r2, 0, +3\nadd64 r0, r2\nadd64 r2, -1\nja -4\nexit\n";
 
 /// `nested(_, n)`: runs [`INNER`] for `n % 20` with the interpreter (stepping, noting where
 /// the marked pc 3 comes next) and with `run_jit_until` (stopping there), panics if they
@@ -345,7 +363,10 @@ fn a_nested_run_inside_a_syscall() {
         let inner = Executable::from_assembly(INNER, version, sbpf_runtime(version, true));
         let inner = Arc::new(inner.unwrap());
         let mut runtime = Runtime::new(common::config_for(version));
-        runtime.syscalls.register("nested", nested_syscall(inner)).unwrap();
+        runtime
+            .syscalls
+            .register("nested", nested_syscall(inner))
+            .unwrap();
         let executable = Executable::from_assembly(outer, version, Arc::new(runtime)).unwrap();
         let budget = rng.random_range(1..120);
         let (kind, _) = compare(&executable, &mut rng, budget, &format!("nested {seed}"));
@@ -400,10 +421,17 @@ fn marks_of_any_length_and_a_finished_run() {
             pauses.push(vm.run_jit_until(&marks, u64::MAX));
         }
         let end = Pause::Ended(StopReason::Exited(4));
-        let expected = if len > 3 { vec![Pause::AtMark, end] } else { vec![end] };
+        let expected = if len > 3 {
+            vec![Pause::AtMark, end]
+        } else {
+            vec![end]
+        };
         assert_eq!(pauses, expected, "len {len}");
         assert_eq!(vm.instruction_count(), 5);
-        assert_eq!(vm.run_jit_until(&marks, 1), Pause::Ended(StopReason::Exited(4)));
+        assert_eq!(
+            vm.run_jit_until(&marks, 1),
+            Pause::Ended(StopReason::Exited(4))
+        );
     }
 }
 
@@ -452,7 +480,10 @@ fn stop_check_cost() {
                 let mut vm = standard_vm(&executable, &mut context, Vec::new(), 0).unwrap();
                 let start = std::time::Instant::now();
                 if checked {
-                    assert!(matches!(vm.run_jit_until(&marks, u64::MAX), Pause::Ended(_)));
+                    assert!(matches!(
+                        vm.run_jit_until(&marks, u64::MAX),
+                        Pause::Ended(_)
+                    ));
                 } else {
                     let _ = vm.execute_jit();
                 }

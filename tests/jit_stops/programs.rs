@@ -46,9 +46,11 @@ pub fn ebpf_runtime() -> Arc<Runtime<EnvContext>> {
     let mut runtime = Runtime::new(ebpf_config());
     runtime
         .syscalls
-        .register_with_key(EBPF_ADD, "add", |_: &mut EnvContext, _: &mut _, args: [u64; 5]| {
-            Ok(args[0].wrapping_add(args[1]))
-        })
+        .register_with_key(
+            EBPF_ADD,
+            "add",
+            |_: &mut EnvContext, _: &mut _, args: [u64; 5]| Ok(args[0].wrapping_add(args[1])),
+        )
         .expect("a fresh registry");
     runtime
         .syscalls
@@ -88,7 +90,11 @@ pub fn mixed_program(rng: &mut StdRng, version: SbpfVersion) -> String {
                 lines.push(format!("{op} r{}, {operand}", scratch(rng)));
             }
             5 => {
-                let op = if version.enable_pqr() { "udiv64" } else { "div64" };
+                let op = if version.enable_pqr() {
+                    "udiv64"
+                } else {
+                    "div64"
+                };
                 // A register divisor: zero sometimes (a fault, or 0 in eBPF).
                 let op = if ebpf { "div64" } else { op };
                 lines.push(format!("{op} r{}, r{}", scratch(rng), scratch(rng)));
@@ -102,7 +108,11 @@ pub fn mixed_program(rng: &mut StdRng, version: SbpfVersion) -> String {
             8 => {
                 // Forward only (loops are the r6-bounded ones): runs end with the meter off.
                 let target = rng.random_range(index + 1..=body);
-                lines.push(format!("jgt r{}, {}, l{target}", scratch(rng), rng.random_range(-5..5)));
+                lines.push(format!(
+                    "jgt r{}, {}, l{target}",
+                    scratch(rng),
+                    rng.random_range(-5..5)
+                ));
             }
             9 => lines.push("call function_helper".to_string()),
             10 => {
