@@ -27,7 +27,11 @@ use sbvm::vm::{
     Config, EbpfError, Executable, FunctionRegistry, Pause, Runtime, StopMarks, StopReason,
     SyscallError, Vm,
 };
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+
+/// Pauses for a spent allowance, over all tests (the generators must reach them).
+static ALLOWANCE_PAUSES: AtomicUsize = AtomicUsize::new(0);
 
 /// Every version the JIT runs.
 const VERSIONS: [SbpfVersion; 6] = [
@@ -152,6 +156,7 @@ fn run_stopping(
         }
         at += ran;
         if pause == Pause::AllowanceSpent {
+            ALLOWANCE_PAUSES.fetch_add(1, Ordering::Relaxed);
             continue;
         }
         assert!(
@@ -293,8 +298,13 @@ fn mixed_programs_stop_where_the_interpreter_does() {
             stops += count;
         }
     }
-    eprintln!("mixed programs: {stops} stops, outcomes {kinds:?}");
+    let pauses = ALLOWANCE_PAUSES.load(Ordering::Relaxed);
+    eprintln!("mixed programs: {stops} stops, {pauses} allowance pauses, outcomes {kinds:?}");
     assert!(kinds.len() >= 3, "outcomes seen: {kinds:?}");
+    assert!(
+        stops > 0 && pauses > 0,
+        "{stops} stops, {pauses} allowance pauses"
+    );
 }
 
 /// The program a syscall runs in a VM of its own: `r0 = r2 + (r2 - 1) + … + 1`, a loop.
