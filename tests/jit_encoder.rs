@@ -302,10 +302,12 @@ fn memory_forms() {
             decode_one(|a| a.alu_mi(AluOp::Sub, mem, 0x30)),
             format!("sub {}, 0x30", mem_text(mem, "qword"))
         );
-        assert_eq!(
-            decode_one(|a| a.cmp_byte_mi(mem, 0)),
-            format!("cmp {}, 0", mem_text(mem, "byte"))
-        );
+        for (imm, shown) in [(0, "0x0"), (0x7f, "0x7f"), (0xff, "0xff")] {
+            assert_eq!(
+                decode_one(|a| a.cmp_byte_mi(mem, imm)),
+                format!("cmp {}, {shown}", mem_text(mem, "byte"))
+            );
+        }
         assert_eq!(
             decode_one(|a| a.store_imm64(mem, -2)),
             format!("mov {}, 0xfffffffffffffffe", mem_text(mem, "qword"))

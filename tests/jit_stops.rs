@@ -22,7 +22,16 @@ use rand::{RngExt, SeedableRng};
 use sbvm::ebpf::run::{ebpf_vm, Flavour};
 use sbvm::env::{standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
-use sbvm::vm::{EbpfError, Executable, FunctionRegistry, Pause, StopMarks, StopReason, Vm};
+use sbvm::memory::MemoryMapping;
+use sbvm::vm::{
+    Config, EbpfError, Executable, FunctionRegistry, Pause, Runtime, StopMarks, StopReason,
+    SyscallError, Vm,
+};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Pauses for a spent allowance, over all tests (the generators must reach them).
+static ALLOWANCE_PAUSES: AtomicUsize = AtomicUsize::new(0);
 
 /// Every version the JIT runs.
 const VERSIONS: [SbpfVersion; 6] = [
@@ -147,6 +156,7 @@ fn run_stopping(
         }
         at += ran;
         if pause == Pause::AllowanceSpent {
+            ALLOWANCE_PAUSES.fetch_add(1, Ordering::Relaxed);
             continue;
         }
         assert!(
@@ -288,6 +298,218 @@ fn mixed_programs_stop_where_the_interpreter_does() {
             stops += count;
         }
     }
-    eprintln!("mixed programs: {stops} stops, outcomes {kinds:?}");
+    let pauses = ALLOWANCE_PAUSES.load(Ordering::Relaxed);
+    eprintln!("mixed programs: {stops} stops, {pauses} allowance pauses, outcomes {kinds:?}");
     assert!(kinds.len() >= 3, "outcomes seen: {kinds:?}");
+    assert!(
+        stops > 0 && pauses > 0,
+        "{stops} stops, {pauses} allowance pauses"
+    );
+}
+
+/// The program a syscall runs in a VM of its own: `r0 = r2 + (r2 - 1) + … + 1`, a loop.
+const INNER: &str =
+    "entrypoint:\nmov64 r0, 0\njeq r2, 0, +3\nadd64 r0, r2\nadd64 r2, -1\nja -4\nexit\n";
+
+/// `nested(_, n)`: runs [`INNER`] for `n % 20` with the interpreter (stepping, noting where
+/// the marked pc 3 comes next) and with `run_jit_until` (stopping there), panics if they
+/// disagree, and returns the sum plus 1000 per stop.
+fn nested_syscall(
+    inner: Arc<Executable<EnvContext>>,
+) -> impl Fn(&mut EnvContext, &mut MemoryMapping<'_>, [u64; 5]) -> Result<u64, SyscallError>
+       + Send
+       + Sync
+       + 'static {
+    move |_, _, args| {
+        let mut marks = StopMarks::new(inner.text().len() / 8);
+        marks.mark(3);
+        let run = |jit: bool| {
+            let mut context = EnvContext::new(10_000);
+            let mut vm = standard_vm(&inner, &mut context, Vec::new(), 0).unwrap();
+            vm.set_register(2, args[1] % 20);
+            let (mut stops, mut trace) = (0u64, Vec::new());
+            if jit {
+                loop {
+                    match vm.run_jit_until(&marks, u64::MAX) {
+                        Pause::AtMark => {
+                            stops += 1;
+                            trace.push(snapshot(&vm));
+                            vm.step();
+                        }
+                        Pause::AllowanceSpent => unreachable!("no allowance"),
+                        Pause::Ended(_) => break,
+                    }
+                }
+            } else {
+                loop {
+                    if marks.is_marked(vm.pc()) {
+                        stops += 1;
+                        trace.push(snapshot(&vm));
+                    }
+                    if vm.step() != StopReason::Stepped {
+                        break;
+                    }
+                }
+            }
+            (stops, trace, vm.outcome().cloned())
+        };
+        let (stops, trace, outcome) = run(false);
+        assert_eq!(run(true), (stops, trace, outcome.clone()), "the nested run");
+        Ok(outcome.unwrap().unwrap().wrapping_add(1000 * stops))
+    }
+}
+
+/// A syscall that runs another VM, itself stopping at marks, in the middle of a run that stops
+/// at marks: the inner run keeps to its own window lists and context, and the outer one goes
+/// on as the interpreter does.
+#[test]
+fn a_nested_run_inside_a_syscall() {
+    let outer = "entrypoint:\nmov64 r6, 0\nmov64 r7, 0\nl0:\nmov64 r2, r6\nsyscall nested\n\
+                 add64 r7, r0\nadd64 r6, 3\njlt r6, 30, l0\nmov64 r0, r7\nexit\n";
+    let mut kinds = std::collections::BTreeSet::new();
+    for seed in common::seeds(40) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let version = SbpfVersion::ALL[rng.random_range(0..5)];
+        let inner = Executable::from_assembly(INNER, version, sbpf_runtime(version, true));
+        let inner = Arc::new(inner.unwrap());
+        let mut runtime = Runtime::new(common::config_for(version));
+        runtime
+            .syscalls
+            .register("nested", nested_syscall(inner))
+            .unwrap();
+        let executable = Executable::from_assembly(outer, version, Arc::new(runtime)).unwrap();
+        let budget = rng.random_range(1..120);
+        let (kind, _) = compare(&executable, &mut rng, budget, &format!("nested {seed}"));
+        kinds.insert(kind);
+    }
+    // By the program: 10 calls and 54 instructions in all; budgets below and above that.
+    assert_eq!(
+        kinds,
+        ["ExceededMaxInstructions", "ok"].into_iter().collect(),
+        "outcomes"
+    );
+}
+
+/// Call depths beyond `NATIVE_CALL_DEPTH_LIMIT` (1024): compiled code returns through its
+/// dispatch table instead of host `ret`s, and every return lands on a stop check too.
+#[test]
+fn deep_calls_stop_where_the_interpreter_does() {
+    let source = "mov64 r6, 0\ncall function_down\nmov64 r0, r6\nexit\n\
+                  function_down:\nadd64 r6, 1\njge r6, 1050, +1\ncall function_down\nexit\n";
+    let mut rng = StdRng::seed_from_u64(7);
+    for version in SbpfVersion::ALL {
+        let config = Config {
+            max_call_depth: 1100,
+            ..common::config_for(version)
+        };
+        let runtime = Arc::new(Runtime::new(config));
+        let executable = Executable::from_assembly(source, version, runtime).unwrap();
+        for budget in [10, 2000, 3171, 1_000_000] {
+            let label = format!("deep {version} budget {budget}");
+            compare(&executable, &mut rng, budget, &label);
+        }
+    }
+}
+
+/// Marks shorter than the text (the pcs beyond are unmarked) or longer (ignored), and a run
+/// that is over (it says how it ended and runs nothing).
+#[test]
+fn marks_of_any_length_and_a_finished_run() {
+    let source = "mov64 r0, 1\nadd64 r0, 1\nadd64 r0, 1\nadd64 r0, 1\nexit\n";
+    let runtime = sbpf_runtime(SbpfVersion::V3, true);
+    let executable = Executable::from_assembly(source, SbpfVersion::V3, runtime).unwrap();
+    // By the program: five instructions, r0 = 4; a mark on pc 3 stops there after three.
+    for len in [0, 2, 4, 5, 9] {
+        let mut marks = StopMarks::new(len);
+        marks.mark(3);
+        let mut context = EnvContext::new(100);
+        let mut vm = standard_vm(&executable, &mut context, Vec::new(), 0).unwrap();
+        let mut pauses = vec![vm.run_jit_until(&marks, u64::MAX)];
+        if pauses[0] == Pause::AtMark {
+            assert_eq!((vm.pc(), vm.instruction_count()), (3, 3), "len {len}");
+            vm.step();
+            pauses.push(vm.run_jit_until(&marks, u64::MAX));
+        }
+        let end = Pause::Ended(StopReason::Exited(4));
+        let expected = if len > 3 {
+            vec![Pause::AtMark, end]
+        } else {
+            vec![end]
+        };
+        assert_eq!(pauses, expected, "len {len}");
+        assert_eq!(vm.instruction_count(), 5);
+        assert_eq!(
+            vm.run_jit_until(&marks, 1),
+            Pause::Ended(StopReason::Exited(4))
+        );
+    }
+}
+
+/// The compilation with stop checks has a slot of its own: the normal one stays empty (or
+/// keeps the code it had), so runs without a debugger never run the checked code.
+#[test]
+fn the_normal_compilation_is_left_alone() {
+    let source = "mov64 r0, 1\nadd64 r0, 1\nexit\n";
+    let runtime = sbpf_runtime(SbpfVersion::V2, true);
+    let mut executable = Executable::from_assembly(source, SbpfVersion::V2, runtime).unwrap();
+    let run = |executable: &Executable<EnvContext>| {
+        let mut context = EnvContext::new(100);
+        let mut vm = standard_vm(executable, &mut context, Vec::new(), 0).unwrap();
+        vm.run_jit_until(&StopMarks::new(3), u64::MAX)
+    };
+    assert_eq!(run(&executable), Pause::Ended(StopReason::Exited(2)));
+    assert!(!executable.is_jit_compiled());
+    executable.jit_compile().unwrap();
+    let code = executable.jit_program().unwrap().machine_code().to_vec();
+    assert_eq!(run(&executable), Pause::Ended(StopReason::Exited(2)));
+    assert_eq!(executable.jit_program().unwrap().machine_code(), &code[..]);
+}
+
+/// What the stop checks cost when nothing is marked: the same loop-heavy programs with
+/// `execute_jit` (normal code) and `run_jit_until` (checked code). A measurement, not a check:
+/// `cargo test --release --test jit_stops -- --ignored --nocapture stop_check_cost`.
+#[test]
+#[ignore]
+fn stop_check_cost() {
+    let alu = "entrypoint:\nmov64 r1, 0\nmov64 r2, 0\nmov64 r3, 7\nl0:\nadd64 r2, r1\n\
+               xor64 r3, r2\nmul64 r3, 3\nrsh64 r2, 1\nor64 r2, r3\nadd64 r1, 1\n\
+               jlt r1, 4000000, l0\nmov64 r0, r2\nexit\n";
+    let memory = "entrypoint:\nmov64 r1, 0\nmov64 r2, 0\nl0:\nstxdw [r10-8], r1\n\
+                  ldxdw r3, [r10-8]\nadd64 r2, r3\nstxw [r10-16], r2\nldxw r4, [r10-16]\n\
+                  xor64 r2, r4\nadd64 r1, 1\njlt r1, 4000000, l0\nmov64 r0, r2\nexit\n";
+    for (name, source) in [("alu loop", alu), ("stack loop", memory)] {
+        let runtime = sbpf_runtime(SbpfVersion::V3, true);
+        let mut executable = Executable::from_assembly(source, SbpfVersion::V3, runtime).unwrap();
+        executable.jit_compile().unwrap();
+        let marks = StopMarks::new(executable.text().len() / 8);
+        let time = |checked: bool| {
+            let mut best = std::time::Duration::MAX;
+            let mut ran = None;
+            for _ in 0..7 {
+                let mut context = EnvContext::new(u64::MAX);
+                let mut vm = standard_vm(&executable, &mut context, Vec::new(), 0).unwrap();
+                let start = std::time::Instant::now();
+                if checked {
+                    assert!(matches!(
+                        vm.run_jit_until(&marks, u64::MAX),
+                        Pause::Ended(_)
+                    ));
+                } else {
+                    let _ = vm.execute_jit();
+                }
+                best = best.min(start.elapsed());
+                ran = Some((vm.instruction_count(), vm.outcome().cloned()));
+            }
+            (best, ran)
+        };
+        let (normal, normal_ran) = time(false);
+        let (checked, checked_ran) = time(true);
+        assert_eq!(checked_ran, normal_ran);
+        let instructions = normal_ran.unwrap().0;
+        eprintln!(
+            "{name}: {instructions} instructions, normal {normal:?}, checked {checked:?}, \
+             ratio {:.2}",
+            checked.as_secs_f64() / normal.as_secs_f64()
+        );
+    }
 }

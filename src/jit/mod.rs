@@ -15,7 +15,7 @@
 //! | [`code_memory`] | read-write then read-execute pages, never both; a reuse pool         |
 //! | `executable`    | `Executable::jit_compile` and `jit_program`: the code kept with the executable |
 //! | `run`           | the host side: entry, hand-over to the interpreter, re-entry         |
-//! | `stops`         | `Vm::run_jit_until`: runs that stop at marked pcs (debuggers), on a second compilation with a check per instruction |
+//! | `stops`         | `Vm::run_jit_until`: runs that stop at marked pcs (a debugger's), on a second compilation with a check per instruction |
 //! | `windows`       | the window table and lists, built from the mapping's runs of host bytes |
 //!
 //! The design choice that keeps the two engines in agreement: compiled code does only what is

@@ -28,6 +28,11 @@
 //! one instruction with the interpreter ([`crate::vm::Vm::step`]) and re-enters. Both
 //! engines thus share every fault path, so they cannot disagree on errors.
 //!
+//! **Stop checks.** The compilation a debugger's run uses (`Vm::run_jit_until`) differs in one
+//! thing: every op's label starts with a test of that pc's mark, which hands over like any op
+//! compiled code cannot run ([`stops`]). Without them (every other run) `op` emits exactly
+//! what it emitted before they existed.
+//!
 //! **Hardening.** Immediates outside `-128..=255` are never emitted as they are: they are
 //! loaded xor-ed with the compilation's random key and unmasked with a second `xor`.
 //! Random no-ops shift the code layout between compilations.
