@@ -70,6 +70,23 @@ impl JitProgram {
     }
 }
 
+/// Runs `run` with this thread's window-list buffers, reused from run to run; a nested run (a
+/// syscall that runs another VM) finds them taken and makes new ones.
+pub(super) fn with_list_buffers<R>(run: impl FnOnce(&mut ListBuffers) -> R) -> R {
+    thread_local! {
+        static LISTS: std::cell::Cell<ListBuffers> = const {
+            std::cell::Cell::new(ListBuffers {
+                loads: Vec::new(),
+                stores: Vec::new(),
+            })
+        };
+    }
+    let mut lists = LISTS.take();
+    let result = run(&mut lists);
+    LISTS.set(lists);
+    result
+}
+
 /// Window slots the compiled bounds check indexes (addresses beyond go to the interpreter).
 const JIT_SLOTS: u64 = crate::jit::context::WINDOW_SLOTS as u64;
 
@@ -132,18 +149,7 @@ impl<C: ContextObject> Vm<'_, C> {
     }
 
     fn run_compiled(&mut self, program: &JitProgram) {
-        thread_local! {
-            /// The window lists' buffers, reused from run to run (a nested run takes new ones).
-            static LISTS: std::cell::Cell<ListBuffers> = const {
-                std::cell::Cell::new(ListBuffers {
-                    loads: Vec::new(),
-                    stores: Vec::new(),
-                })
-            };
-        }
-        let mut lists = LISTS.take();
-        self.run_compiled_with(program, &mut lists);
-        LISTS.set(lists);
+        with_list_buffers(|lists| self.run_compiled_with(program, lists));
     }
 
     fn run_compiled_with(&mut self, program: &JitProgram, lists: &mut ListBuffers) {

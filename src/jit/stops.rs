@@ -29,7 +29,7 @@
 //! does, so running out still faults with `ExceededMaxInstructions` at the exact count.
 
 use super::context::{JitContext, ListBuffers};
-use super::run::frame_index;
+use super::run::{frame_index, with_list_buffers};
 use super::windows::{build_windows, refresh_recent_windows};
 use super::JitProgram;
 use crate::vm::{ContextObject, EbpfError, Pause, StopMarks, StopReason, Vm};
@@ -80,19 +80,7 @@ impl<C: ContextObject> Vm<'_, C> {
             padded = bytes;
             &padded[..]
         };
-        thread_local! {
-            /// The window lists' buffers, reused from run to run (a nested run takes new ones).
-            static LISTS: std::cell::Cell<ListBuffers> = const {
-                std::cell::Cell::new(ListBuffers {
-                    loads: Vec::new(),
-                    stores: Vec::new(),
-                })
-            };
-        }
-        let mut lists = LISTS.take();
-        let pause = self.run_until_with(program, bytes, allowance, &mut lists);
-        LISTS.set(lists);
-        pause
+        with_list_buffers(|lists| self.run_until_with(program, bytes, allowance, lists))
     }
 
     /// The loop of [`Vm::run_jit_until`] (see the module's diagram); `marks` holds a byte for
