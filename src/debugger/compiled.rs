@@ -20,22 +20,12 @@
 //! Compiled code also comes back after an allowance of instructions — the next periodic
 //! checkpoint of the record, or [`POLL_EVERY`] to look for Ctrl-C — and when the run ends.
 
-use super::run::Stop;
-use super::target::{signal_of, DebugTarget};
-use crate::program::Operation;
-use crate::vm::{ContextObject, EbpfError, Engine, Pause, StopMarks, StopReason};
+use super::target::{signal_of, DebugTarget, Stop};
+use crate::vm::{ContextObject, EbpfError, Engine, Pause, StopReason};
 use gdbstub::stub::SingleThreadStopReason;
-use std::collections::BTreeSet;
 
 /// Instructions compiled code runs between two looks at the connection for Ctrl-C.
 pub(super) const POLL_EVERY: u64 = 1 << 20;
-
-/// The marks, and what they were made from (rebuilt when that changes).
-#[derive(Debug, Default)]
-pub(super) struct Marks {
-    made_from: Option<(BTreeSet<u64>, bool)>,
-    marks: StopMarks,
-}
 
 /// What a compiled stretch ended with, for run.rs.
 pub(super) enum Compiled {
@@ -61,14 +51,18 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
 
     /// Runs compiled code until a mark, the allowance, or the end.
     pub(super) fn run_compiled(&mut self) -> Compiled {
-        self.refresh_marks();
+        let (breakpoints, watching) = self
+            .client
+            .with(|shared| (shared.breakpoints.clone(), !shared.watchpoints.is_empty()));
+        self.marks
+            .refresh(self.vm.executable(), breakpoints, watching);
         let allowance = self
             .history
             .until_checkpoint()
             .unwrap_or(POLL_EVERY)
             .min(POLL_EVERY);
         let before = self.vm.instruction_count();
-        let (host_calls, layout) = (self.vm.host_calls(), self.vm.memory.layout_generation());
+        let (host_calls, layout) = (self.vm.host_calls(), self.vm.memory.regions_generation());
         let pause = self.vm.run_jit_until(&self.marks.marks, allowance);
         let mut ran = self.vm.instruction_count().saturating_sub(before);
         // The one step that does not count itself: the meter running out.
@@ -89,46 +83,5 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
                 Compiled::Ended(SingleThreadStopReason::Signal(signal))
             }
         }
-    }
-
-    /// Makes the marks match the breakpoints and the watchpoints.
-    fn refresh_marks(&mut self) {
-        let (breakpoints, watching) = self
-            .client
-            .with(|shared| (shared.breakpoints.clone(), !shared.watchpoints.is_empty()));
-        let made_from = Some((breakpoints, watching));
-        if self.marks.made_from == made_from {
-            return;
-        }
-        let executable = self.vm.executable();
-        let ops = &executable.decoded().ops;
-        let mut marks = StopMarks::new(ops.len());
-        for (pc, op) in ops.iter().enumerate() {
-            let operation = op.code.facts().operation;
-            let touches_memory = matches!(
-                operation,
-                Operation::Load
-                    | Operation::Store
-                    | Operation::Atomic(_)
-                    | Operation::AtomicFetch(_)
-            );
-            let calls_host = matches!(
-                operation,
-                Operation::CallSyscall
-                    | Operation::CallSyscallThenInternal
-                    | Operation::CallSyscallRegister
-            );
-            if (watching && touches_memory) || calls_host {
-                marks.mark(pc);
-            }
-        }
-        if let Some((breakpoints, _)) = &made_from {
-            for address in breakpoints {
-                if let Some(pc) = executable.pc_at_symbol_address(*address) {
-                    marks.mark(pc);
-                }
-            }
-        }
-        self.marks = Marks { made_from, marks };
     }
 }

@@ -181,7 +181,7 @@ impl History {
         }
         self.position = self.position.saturating_add(count);
         self.present = self.position;
-        let relaid = vm.memory.layout_generation() != layout;
+        let relaid = vm.memory.regions_generation() != layout;
         if relaid && count > 1 {
             self.checkpoints.clear();
             self.bytes = 0;
@@ -283,9 +283,9 @@ impl History {
                 Some(Err(error)) => StopReason::Faulted(error.clone()),
             });
         }
-        let (host_calls, layout) = (vm.host_calls(), vm.memory.layout_generation());
+        let (host_calls, layout) = (vm.host_calls(), vm.memory.regions_generation());
         let stopped = vm.step();
-        if vm.host_calls() != host_calls || vm.memory.layout_generation() != layout {
+        if vm.host_calls() != host_calls || vm.memory.regions_generation() != layout {
             return Err(Unreachable::Diverged(format!(
                 "a replayed step at position {} reached the host",
                 self.position

@@ -92,6 +92,7 @@ mod framing;
 mod history;
 mod host_info;
 mod lldb_register_info;
+mod marks;
 mod memory_image;
 mod monitor;
 mod process_info;

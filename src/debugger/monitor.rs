@@ -11,8 +11,7 @@
 //!
 //! [`DebugOptions::invoke_stack`]: super::DebugOptions::invoke_stack
 
-use super::run::Stop;
-use super::target::DebugTarget;
+use super::target::{DebugTarget, Stop};
 use crate::vm::ContextObject;
 use gdbstub::stub::SingleThreadStopReason;
 use gdbstub::target::ext::monitor_cmd::{outputln, ConsoleOutput, MonitorCmd};

@@ -13,9 +13,8 @@
 //!   none, it stops at the history's beginning, which the client hears as
 //!   `replaylog:begin`.
 
-use super::run::Stop;
 use super::shared::Resume;
-use super::target::DebugTarget;
+use super::target::{DebugTarget, Stop};
 use crate::vm::ContextObject;
 use gdbstub::stub::SingleThreadStopReason;
 use gdbstub::target::ext::base::reverse_exec::{ReplayLogPosition, ReverseCont, ReverseStep};

@@ -9,7 +9,7 @@
 
 use super::compiled::Compiled;
 use super::shared::Resume;
-use super::target::DebugTarget;
+use super::target::{DebugTarget, Stop};
 use super::SessionEnd;
 use crate::vm::ContextObject;
 use gdbstub::common::Signal;
@@ -17,8 +17,6 @@ use gdbstub::stub::SingleThreadStopReason;
 
 /// Instructions between two looks at the connection while running.
 const POLL_EVERY: u32 = 256;
-
-pub(super) type Stop = SingleThreadStopReason<u64>;
 
 /// How a run for the client ended.
 pub(super) enum Ran {

@@ -35,9 +35,9 @@
 //! and `S`.
 
 use super::framing::{packet, Incoming, PACKET_LIMIT, QUEUE_LIMIT};
-use super::run::{run_until_stop, Ran, Stop};
+use super::run::{run_until_stop, Ran};
 use super::shared::{body_of, Client, Link, Resume};
-use super::target::DebugTarget;
+use super::target::{DebugTarget, Stop};
 use super::{DebugOptions, SessionEnd};
 use crate::vm::{ContextObject, Vm};
 use gdbstub::common::Signal;

@@ -20,8 +20,8 @@
 //! The run between two stops is run.rs.
 
 use super::arch::Sbpf;
-use super::compiled::Marks;
 use super::history::History;
+use super::marks::Marks;
 use super::shared::{Client, Resume};
 use super::DebugOptions;
 use crate::isa::table::{lookup, Kind, Source};
@@ -37,6 +37,9 @@ use gdbstub::target::ext::monitor_cmd::MonitorCmdOps;
 use gdbstub::target::ext::process_info::ProcessInfoOps;
 use gdbstub::target::Target;
 use std::io::Write;
+
+/// A stop to report to the client.
+pub(super) type Stop = SingleThreadStopReason<u64>;
 
 /// The debugger's view of one run.
 pub struct DebugTarget<'v, 'a, C: ContextObject> {
@@ -197,7 +200,7 @@ impl<'v, 'a, C: ContextObject> DebugTarget<'v, 'a, C> {
                 }
             }
         } else {
-            let (host_calls, layout) = (self.vm.host_calls(), self.vm.memory.layout_generation());
+            let (host_calls, layout) = (self.vm.host_calls(), self.vm.memory.regions_generation());
             let stopped = self.vm.step();
             self.history.ran(self.vm, host_calls, layout);
             stopped

@@ -209,11 +209,6 @@ impl<'a> MemoryMapping<'a> {
             .checked_sub(1)
     }
 
-    /// Changes whenever a region may have changed (a copy of the windows must be rebuilt).
-    pub(crate) fn regions_generation(&self) -> u64 {
-        self.regions_generation
-    }
-
     /// Changes whenever a lookup window changed (a copy of the recent windows must be refreshed).
     pub(crate) fn windows_generation(&self) -> u64 {
         self.windows_generation
