@@ -268,3 +268,58 @@ fn ctrl_c_and_a_fault_in_the_callee_stop_it_and_the_failed_invoke_stops_the_call
     assert_eq!(report["matches"], true, "{report}");
     assert!(success);
 }
+
+#[test]
+fn going_back_stays_in_the_callee_and_goes_over_a_finished_invoke_in_the_caller() {
+    let (child, mut stream) = start("reverse");
+    assert!(exchange(&mut stream, "?").starts_with('T'));
+    let entry = pc(&mut stream);
+    let at = |index: u64| entry + 8 * index;
+    // Into the callee, to its log: the callee's own record starts at its entry, so going all
+    // the way back stops there, in the callee (its invoke depth), with its registers.
+    break_at_then_continue(&mut stream, at(INVOKE));
+    exchange(&mut stream, "vCont;s");
+    assert_eq!(depth(&mut stream), 2);
+    let callee_data = register(&mut stream, 2);
+    assert_eq!(
+        exchange(&mut stream, &format!("z0,{:x},8", at(INVOKE))),
+        "OK"
+    );
+    break_at_then_continue(&mut stream, at(LOG));
+    assert_eq!(depth(&mut stream), 2);
+    let stop = exchange(&mut stream, "bc");
+    assert!(stop.contains("replaylog:begin"), "{stop}");
+    assert_eq!(pc(&mut stream), entry);
+    assert_eq!(depth(&mut stream), 2);
+    assert_eq!(register(&mut stream, 2), callee_data);
+    assert_eq!(exchange(&mut stream, &format!("z0,{:x},8", at(LOG))), "OK");
+    // On to the caller's next log, after the invoke (the callee's log first, replayed from
+    // its record and then run on): going back over the finished invoke puts back its record
+    // (the callee is not run again) and stops at the invoke's breakpoint.
+    break_at_then_continue(&mut stream, at(LOG));
+    assert_eq!(depth(&mut stream), 2);
+    let stop = exchange(&mut stream, "vCont;c");
+    assert!(stop.contains("swbreak"), "{stop}");
+    assert_eq!(depth(&mut stream), 1);
+    assert_eq!(
+        exchange(&mut stream, &format!("Z0,{:x},8", at(INVOKE))),
+        "OK"
+    );
+    let stop = exchange(&mut stream, "bc");
+    assert!(stop.contains("swbreak"), "{stop}");
+    assert_eq!(pc(&mut stream), at(INVOKE));
+    assert_eq!(depth(&mut stream), 1);
+    // Forward over it again from the record, then to the end: the instruction's logs, accounts
+    // and compute units are mollusk's, as if nobody had gone back.
+    assert_eq!(
+        exchange(&mut stream, &format!("z0,{:x},8", at(INVOKE))),
+        "OK"
+    );
+    assert_eq!(exchange(&mut stream, &format!("z0,{:x},8", at(LOG))), "OK");
+    let stop = exchange(&mut stream, "vCont;c");
+    assert!(stop.starts_with('W'), "{stop}");
+    drop(stream);
+    let (report, success) = finish(child);
+    assert_eq!(report["matches"], true, "{report}");
+    assert!(success);
+}
