@@ -3,7 +3,9 @@
 //! that steps one instruction at a time and notes every boundary where the next pc is marked
 //! must see the same stops — pc, registers, instruction count, remaining budget — and the same
 //! end (result, count, pc, registers, memory) as a JIT run that stops at the marks and steps
-//! past each one with `Vm::step`.
+//! past each one with `Vm::step`. The interpreter's own stopping loop
+//! (`Vm::run_interpreter_until`, which the debugger hands interpreted runs to) is held to the
+//! same (`Vm::run_until_marked` with either engine).
 //!
 //! Random programs of every SBPF version and of eBPF (random verified instruction streams, and
 //! assembly with loops, calls, `callx`, syscalls that consume budget, loads, stores and
@@ -24,7 +26,7 @@ use sbvm::env::{standard_vm, EnvContext};
 use sbvm::isa::SbpfVersion;
 use sbvm::memory::MemoryMapping;
 use sbvm::vm::{
-    Config, EbpfError, Executable, FunctionRegistry, Pause, Runtime, StopMarks, StopReason,
+    Config, EbpfError, Engine, Executable, FunctionRegistry, Pause, Runtime, StopMarks, StopReason,
     SyscallError, Vm,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -125,6 +127,7 @@ fn interpret(
 /// after at least `allowance` instructions and at most one straight-line run more.
 fn run_stopping(
     vm: &mut Vm<'_, EnvContext>,
+    engine: Engine,
     mut marks: StopMarks,
     changes: Option<u64>,
     allowance: u64,
@@ -138,7 +141,7 @@ fn run_stopping(
     // Index in `trace` of the boundary the VM is at.
     let mut at = 0usize;
     loop {
-        let pause = vm.run_jit_until(&marks, allowance);
+        let pause = vm.run_until_marked(engine, &marks, allowance);
         if let Pause::Ended(reason) = pause {
             return (stops, ending(vm, reason));
         }
@@ -223,11 +226,23 @@ fn compare(
     let mut context = EnvContext::new(budget);
     let mut vm = new_vm(executable, &mut context, &input);
     let (stops, trace, interpreted) = interpret(&mut vm, marks.clone(), changes);
-    let mut context = EnvContext::new(budget);
-    let mut vm = new_vm(executable, &mut context, &input);
-    let (jit_stops, compiled) = run_stopping(&mut vm, marks, changes, allowance, &trace, &label);
-    assert_eq!(jit_stops, stops, "{label}: stops");
-    assert_eq!(compiled, interpreted, "{label}: end");
+    // Both engines' loops (`run_until_marked`: the JIT's checked code, and the interpreter's
+    // loop the debugger hands runs to) against the step-by-step reference.
+    for engine in Engine::ALL {
+        let mut context = EnvContext::new(budget);
+        let mut vm = new_vm(executable, &mut context, &input);
+        let (engine_stops, ended) = run_stopping(
+            &mut vm,
+            engine,
+            marks.clone(),
+            changes,
+            allowance,
+            &trace,
+            &label,
+        );
+        assert_eq!(engine_stops, stops, "{label} {engine:?}: stops");
+        assert_eq!(ended, interpreted, "{label} {engine:?}: end");
+    }
     let kind = match &interpreted.outcome {
         Some(Ok(_)) => "ok",
         Some(Err(error)) => error.kind_name(),

@@ -1,4 +1,4 @@
-//! The instructions compiled code stops in front of while a debugger drives it (compiled.rs
+//! The instructions the engine stops in front of while a debugger drives it (until_marked.rs
 //! explains why each): breakpoints, every load, store and atomic while a watchpoint is set,
 //! and every syscall. Rebuilt only when the breakpoints or the watching change.
 

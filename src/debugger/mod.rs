@@ -8,7 +8,7 @@
 //!                                 │                 monitor.rs, host_info.rs, process_info.rs,
 //!                                 │                 lldb_register_info.rs; arch.rs the registers
 //!                                 └── session.rs drives it; run.rs runs the program between stops
-//!                                     (compiled.rs: with the JIT, Vm::run_jit_until)
+//!                                     (until_marked.rs: the engine's own loop between stops)
 //!   History (history.rs, memory_image.rs): the run's record — checkpoints and replay — for
 //!   going back
 //!   Client (client.rs): the wire and what the client set, shared by the sessions of a program
@@ -16,7 +16,7 @@
 //! ```
 //!
 //! The debugger is an adapter beside the engines: it knows the VM only through its public
-//! API ([`Vm::step`], `Vm::run_jit_until`, registers, [`Vm::save_state`], the memory mapping),
+//! API ([`Vm::step`], [`Vm::run_until_marked`], registers, [`Vm::save_state`], the memory mapping),
 //! and the VM knows nothing of it.
 //!
 //! What the client sees:
@@ -46,7 +46,7 @@
 //!   the same for clients without reverse commands; `monitor record on|off` starts or stops
 //!   recording ([`DebugOptions::record`]). A session that ends in the past returns the program
 //!   to the present first;
-//! * compiled code between stops ([`DebugOptions::engine`] = JIT; compiled.rs): breakpoints,
+//! * compiled code between stops ([`DebugOptions::engine`] = JIT; until_marked.rs): breakpoints,
 //!   watchpoints and steps stop at the same instruction with the same registers and counts as
 //!   with the interpreter;
 //! * `monitor info`, `monitor regions`, `monitor backtrace` (the VM's call frames with function
@@ -87,7 +87,6 @@ mod arch;
 mod base;
 mod breakpoints;
 mod client;
-mod compiled;
 mod framing;
 mod history;
 mod host_info;
@@ -103,6 +102,7 @@ mod session;
 mod shared;
 mod single_register_access;
 mod target;
+mod until_marked;
 mod wire;
 
 pub use arch::{Sbpf, SbpfRegId, SbpfRegisters};

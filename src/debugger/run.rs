@@ -7,9 +7,9 @@
 //! detached or killed inside the callee)? How did the client last resume? A single step that
 //! ended the callee stops here, after the invoke completes; a continue goes on.
 
-use super::compiled::Compiled;
 use super::shared::Resume;
 use super::target::{DebugTarget, Stop};
+use super::until_marked::Stretch;
 use super::SessionEnd;
 use crate::vm::ContextObject;
 use gdbstub::common::Signal;
@@ -51,7 +51,7 @@ pub(super) fn run_until_stop<C: ContextObject>(
     // A breakpoint where the run resumes has just been reported: go past it first. A callee's
     // first instruction has not been reported.
     let mut past_breakpoint = !std::mem::take(&mut target.entry_unreported);
-    // The instruction where the run resumes may be marked (compiled.rs): it runs interpreted.
+    // The instruction where the run resumes may be marked (until_marked.rs): it is stepped here.
     let mut interpret_next = past_breakpoint;
     let mut countdown = POLL_EVERY;
     loop {
@@ -60,16 +60,16 @@ pub(super) fn run_until_stop<C: ContextObject>(
             return Ok(Ran::Stop(SingleThreadStopReason::SwBreak(())));
         }
         past_breakpoint = false;
-        if resume == Resume::Continue && !interpret_next && target.runs_compiled() {
-            match target.run_compiled() {
-                // A breakpoint, a watched access or a syscall: looked at, then interpreted.
-                Compiled::AtMark => interpret_next = true,
-                Compiled::Paused => {
+        if resume == Resume::Continue && !interpret_next && target.runs_until_marked() {
+            match target.run_until_marked() {
+                // A breakpoint, a watched access or a syscall: looked at, then stepped here.
+                Stretch::AtMark => interpret_next = true,
+                Stretch::Paused => {
                     if target.interrupt_requested()? {
                         return Ok(Ran::Stop(SingleThreadStopReason::Signal(Signal::SIGINT)));
                     }
                 }
-                Compiled::Ended(stop) => return Ok(Ran::Stop(stop)),
+                Stretch::Ended(stop) => return Ok(Ran::Stop(stop)),
             }
             continue;
         }

@@ -58,7 +58,7 @@ pub struct DebugTarget<'v, 'a, C: ContextObject> {
     pub(super) entry_unreported: bool,
     /// The run's recorded past, for going back (history.rs).
     pub(super) history: History,
-    /// Where compiled code stops (compiled.rs).
+    /// Where the engine stops between stops (marks.rs, until_marked.rs).
     pub(super) marks: Marks,
 }
 

@@ -25,6 +25,7 @@ mod alu;
 mod branch;
 mod call;
 mod memory;
+mod stops;
 
 use crate::isa::table::{AtomicOp, Cond};
 use crate::program::{next_pc, rest_of_run, Arith, Code, Extension, Fault, Op, Width};
