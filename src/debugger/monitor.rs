@@ -228,13 +228,7 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
     }
 
     fn reverse_steps(&mut self, count: u64, out: &mut ConsoleOutput<'_>) {
-        let mut stop = SingleThreadStopReason::DoneStep;
-        for _ in 0..count {
-            stop = self.step_back();
-            if !matches!(stop, SingleThreadStopReason::DoneStep) {
-                break;
-            }
-        }
+        let stop = self.step_back_by(count);
         self.say_where(&stop, out);
     }
 

@@ -56,12 +56,21 @@ impl<C: ContextObject> DebugTarget<'_, '_, C> {
 
     /// One instruction back; at the history's beginning (or with recording off), a stop there.
     pub(super) fn step_back(&mut self) -> Stop {
-        let position = self.history.position();
-        if !self.history.is_enabled() || position <= self.history.beginning() {
+        self.step_back_by(1)
+    }
+
+    /// `count` instructions back, in one move (the state there is the one forward execution
+    /// had: no need to stop at each on the way); a stop at the beginning when the record holds
+    /// fewer.
+    pub(super) fn step_back_by(&mut self, count: u64) -> Stop {
+        let (position, beginning) = (self.history.position(), self.history.beginning());
+        if !self.history.is_enabled() || position <= beginning {
             return at_beginning();
         }
-        match self.history.go_to(self.vm, position - 1) {
-            Ok(()) => SingleThreadStopReason::DoneStep,
+        let target = position.saturating_sub(count).max(beginning);
+        match self.history.go_to(self.vm, target) {
+            Ok(()) if position - target == count => SingleThreadStopReason::DoneStep,
+            Ok(()) => at_beginning(),
             Err(unreachable) => {
                 self.note(&format!("cannot step back: {unreachable:?}"));
                 at_beginning()
