@@ -1,5 +1,14 @@
 //! Running the program for the client: until something worth telling it happens, with a look
-//! at the connection for Ctrl-C when the run starts and every few hundred instructions.
+//! at the connection for Ctrl-C when the run starts and every so often (every few hundred
+//! instructions the debugger steps itself, every million the engine runs between marks).
+//!
+//! ```text
+//!   backwards (bs, bc)      → reverse.rs, through the record
+//!   forward, in the past    → one step at a time, from the record (history.rs)
+//!   forward, at the present → continue: the engine's loop until a mark (until_marked.rs);
+//!                             at a mark, or for a single step, one step here: the breakpoint
+//!                             and watchpoints looked at, the step recorded
+//! ```
 //!
 //! One step may run a whole nested VM: an invoke syscall runs the callee under its own session
 //! (client.rs), which may report stops, take requests and resumes, and end the session. So
@@ -15,7 +24,7 @@ use crate::vm::ContextObject;
 use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
 
-/// Instructions between two looks at the connection while running.
+/// Instructions stepped here between two looks at the connection.
 const POLL_EVERY: u32 = 256;
 
 /// How a run for the client ended.

@@ -36,13 +36,6 @@ impl VmState {
     pub fn registers(&self) -> [u64; 11] {
         self.registers
     }
-
-    /// Bytes this value holds beyond its own size (its call frames).
-    pub fn heap_bytes(&self) -> usize {
-        self.frames
-            .len()
-            .saturating_mul(std::mem::size_of::<CallFrame>())
-    }
 }
 
 impl<C: ContextObject> Vm<'_, C> {

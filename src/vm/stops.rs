@@ -1,10 +1,11 @@
-//! Where a run with compiled code stops for a debugger: marks by instruction index, and why the
+//! Where a run stops for a debugger, with either engine: marks by instruction index, and why the
 //! run came back.
 //!
 //! A debugger's breakpoints, watchpoints and single steps all become the same request to an
 //! engine: "run, but stop in front of any of these instructions". [`StopMarks`] is that set, one
 //! byte per instruction slot so that compiled code can test a pc with one load (`marks[pc] != 0`),
-//! and [`Pause`] is what the engine answers (`Vm::run_jit_until`, in the JIT).
+//! and [`Pause`] is what the engine answers (`Vm::run_until_marked`: the interpreter's loop or
+//! the JIT's checked code).
 //!
 //! ```text
 //!   pc:     0   1   2   3   4   5   6   7
