@@ -106,7 +106,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 }
             })?;
             if let Some(observation) = &observation {
-                args.observe.write(observation, &|_| elf_bytes(&args.program))?;
+                args.observe
+                    .write(observation, &|_| elf_bytes(&args.program))?;
             }
             executed_outcome(args.engine, &loaded, run)
         }
