@@ -83,7 +83,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             program_files.insert(program.program_id.to_string(), programs.join(&program.file));
         }
         let result = if let Some(observer) = &mut observer {
-            observed(&runner, &fixture, observer)
+            observed(&runner, &fixture, observer).map_err(|error| *error)
         } else if args.trace {
             let mut tracer = Tracer {
                 to_stderr: args.json,
@@ -115,9 +115,9 @@ fn observed(
     runner: &FixtureRunner,
     fixture: &Fixture,
     observer: &mut ObservingDriver,
-) -> Result<InstructionResult, RunFixtureError> {
+) -> Result<InstructionResult, Box<RunFixtureError>> {
     let before = observer.observation.observed_units();
-    let result = runner.run_with(fixture, observer)?;
+    let result = runner.run_with(fixture, observer).map_err(Box::new)?;
     let observed = observer.observation.observed_units().saturating_sub(before);
     let outside = result.compute_units_consumed.saturating_sub(observed);
     observer.observation.charge_runtime(outside);
