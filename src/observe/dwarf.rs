@@ -55,11 +55,9 @@ fn read_lines(bytes: &[u8]) -> Option<BTreeMap<usize, SourceLine>> {
         Ok::<_, gimli::Error>(Slice::new(section_bytes(id.name()), gimli::LittleEndian))
     })
     .ok()?;
-    let pc_of = |address: u64| -> Option<usize> {
-        let offset = address.checked_sub(text_start)?;
-        (offset < text_len).then(|| usize::try_from(offset / 8).ok())?
-    };
-    let mut lines = BTreeMap::new();
+    // Each row's address and source line (None: the end of a sequence, or no line); where rows
+    // share an address the first wins.
+    let mut rows_by_address: BTreeMap<u64, Option<SourceLine>> = BTreeMap::new();
     let mut units = dwarf.units();
     while let Ok(Some(header)) = units.next() {
         let Ok(unit) = dwarf.unit(header) else {
@@ -72,42 +70,36 @@ fn read_lines(bytes: &[u8]) -> Option<BTreeMap<usize, SourceLine>> {
             .comp_dir
             .map(|dir| PathBuf::from(dir.to_string_lossy().into_owned()));
         let mut rows = program.rows();
-        // The previous row of the current sequence: (address, its source line).
-        let mut previous: Option<(u64, Option<SourceLine>)> = None;
         while let Ok(Some((header, row))) = rows.next_row() {
-            if let Some((start, Some(source))) = &previous {
-                // Instructions from the previous row's address up to this row's.
-                let mut address = *start;
-                while address < row.address() {
-                    if let Some(pc) = pc_of(address) {
-                        lines.entry(pc).or_insert_with(|| source.clone());
+            let source = (!row.end_sequence())
+                .then(|| {
+                    let line = row.line()?;
+                    let file = row.file(header)?;
+                    let name = dwarf.attr_string(&unit, file.path_name()).ok()?;
+                    let mut path = comp_dir.clone().unwrap_or_default();
+                    if let Some(directory) = file.directory(header) {
+                        if let Ok(directory) = dwarf.attr_string(&unit, directory) {
+                            path.push(directory.to_string_lossy().as_ref());
+                        }
                     }
-                    let Some(next) = address.checked_add(8) else {
-                        break;
-                    };
-                    address = next;
-                }
-            }
-            if row.end_sequence() {
-                previous = None;
-                continue;
-            }
-            let source = row.line().and_then(|line| {
-                let file = row.file(header)?;
-                let name = dwarf.attr_string(&unit, file.path_name()).ok()?;
-                let mut path = comp_dir.clone().unwrap_or_default();
-                if let Some(directory) = file.directory(header) {
-                    if let Ok(directory) = dwarf.attr_string(&unit, directory) {
-                        path.push(directory.to_string_lossy().as_ref());
-                    }
-                }
-                path.push(name.to_string_lossy().as_ref());
-                Some(SourceLine {
-                    file: path,
-                    line: line.get(),
+                    path.push(name.to_string_lossy().as_ref());
+                    Some(SourceLine {
+                        file: path,
+                        line: line.get(),
+                    })
                 })
-            });
-            previous = Some((row.address(), source));
+                .flatten();
+            rows_by_address.entry(row.address()).or_insert(source);
+        }
+    }
+    // Each instruction takes the row at or before its address (one lookup per instruction:
+    // the work is bounded by the text and the table, whatever addresses the rows claim).
+    let slots = usize::try_from(text_len / 8).ok()?;
+    let mut lines = BTreeMap::new();
+    for pc in 0..slots {
+        let address = text_start.saturating_add(8u64.saturating_mul(pc as u64));
+        if let Some((_, Some(source))) = rows_by_address.range(..=address).next_back() {
+            lines.insert(pc, source.clone());
         }
     }
     Some(lines)
