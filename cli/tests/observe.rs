@@ -211,3 +211,24 @@ fn observing_refuses_the_jit_and_trace() {
         );
     }
 }
+
+#[test]
+fn a_builtin_programs_units_are_the_runtime_frame() {
+    // The system program runs no sBPF: its cost (150 units, mollusk's count in the fixture) is
+    // charged outside any observed instruction.
+    let fixture = solana_data().join("system/transfer.json");
+    let profile = scratch("system-transfer.folded", "");
+    let output = sbvm(&[
+        "fixture",
+        fixture.to_str().unwrap(),
+        "--json",
+        "--profile",
+        profile.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(json_line(&output)["compute_units_consumed"], 150);
+    assert_eq!(
+        std::fs::read_to_string(&profile).unwrap(),
+        "[runtime] 150\n"
+    );
+}

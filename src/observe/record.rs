@@ -26,8 +26,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-/// The frame of units the runtime charged outside any observed instruction (a Solana program's
-/// heap cost, the rest of the budget a fault takes).
+/// The frame of units the runtime charged outside any observed instruction (a builtin program's
+/// cost, a Solana program's heap cost, the rest of the budget a fault takes).
 pub const RUNTIME_FRAME: &str = "[runtime]";
 
 /// What the observed runs recorded: a profile and coverage, shared by clones.
