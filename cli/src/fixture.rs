@@ -108,9 +108,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
 }
 
 /// Runs the fixture's instruction with its programs observed. What the instruction consumed
-/// outside the observed instructions (a builtin program, the program's heap, the rest of the budget a fault takes)
-/// is charged to the profile's runtime frame, so the profile adds up to the compute units
-/// consumed.
+/// outside the observed instructions (a builtin program, the program's heap, the rest of the
+/// budget a fault takes) is charged to the profile's runtime frame, so the profile adds up to
+/// the compute units consumed.
 fn observed(
     runner: &FixtureRunner,
     fixture: &Fixture,
