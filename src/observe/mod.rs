@@ -4,9 +4,9 @@
 //!
 //! ```text
 //!   Vm::step ──► Observation ──┬─► Profile   folded stacks `outer;inner N` (N compute units)
-//!   (each instruction)          │               + a self/total table per function
-//!                               └─► Coverage  hits per instruction ─► lcov tracefile
-//!                                              (DWARF source lines, else a disassembly listing)
+//!   (each instruction)         │             + a self/total table per function
+//!                              └─► Coverage  hits per instruction ─► lcov tracefile
+//!                                            (DWARF source lines, else a disassembly listing)
 //! ```
 //!
 //! | file         | what it holds                                                      |
