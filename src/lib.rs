@@ -23,6 +23,7 @@
 //! | [`mod@env`]     | the standard runtime environment: memory layout and syscalls         |
 //! | [`debugger`]    | the gdb-remote debugger: an adapter over `Vm::step` for gdb and lldb  |
 //! | [`solana`]      | Solana's program runtime: real programs, one instruction, exact to Agave |
+//! | [`observe`]     | profile (folded stacks of compute units) and coverage (lcov) of a run, by stepping it |
 //!
 //! Each part imports only the parts listed above it in this table (isa and memory at the
 //! bottom, vm the vocabulary over them; the engines, elf and load above vm).
@@ -72,6 +73,7 @@ pub mod isa;
 pub mod jit;
 pub mod load;
 pub mod memory;
+pub mod observe;
 pub mod program;
 pub mod solana;
 pub mod verifier;

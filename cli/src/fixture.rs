@@ -6,16 +6,19 @@
 
 use crate::input::read_at_most;
 use crate::load::compile_failure;
+use crate::observe::ObserveArgs;
 use crate::report::{self, ordered_object};
 use crate::run::engine_parser;
 use crate::Failure;
 use sbvm::jit::JitError;
+use sbvm::observe::ObservingDriver;
 use sbvm::solana::fixture::{
     account_json, encode_hex, Difference, Fixture, FixtureRunner, RunFixtureError,
 };
 use sbvm::solana::{AddProgramError, Callee, InstructionResult, InvokeContext, VmDriver};
 use sbvm::vm::{EbpfError, Engine, Vm};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -45,6 +48,8 @@ pub struct Args {
     /// with --json).
     #[arg(long)]
     trace: bool,
+    #[command(flatten)]
+    observe: ObserveArgs,
 }
 
 /// Runs `sbvm fixture`.
@@ -55,6 +60,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 .into(),
         ));
     }
+    args.observe.check(args.engine, args.trace)?;
     if args.bench && args.iters == 0 {
         return Err(Failure::Usage("--iters must be at least 1".into()));
     }
@@ -65,12 +71,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .collect::<Result<Vec<_>, Failure>>()?;
     let mut runner = FixtureRunner::new(args.engine).map_err(engine_failure)?;
     let mut all_match = true;
+    let mut observer = args.observe.on().then(ObservingDriver::default);
+    // Each program's ELF file by program id, for the coverage's DWARF.
+    let mut program_files = BTreeMap::new();
     for (file, fixture) in fixtures {
         let programs = programs_dir(args.programs.as_deref(), file, &fixture)?;
         runner
             .prepare(&fixture, &programs)
             .map_err(|error| run_failure(file, error))?;
-        let result = if args.trace {
+        for program in std::iter::once(&fixture.program).chain(&fixture.other_programs) {
+            program_files.insert(program.program_id.to_string(), programs.join(&program.file));
+        }
+        let result = if let Some(observer) = &mut observer {
+            observed(&runner, &fixture, observer).map_err(|error| *error)
+        } else if args.trace {
             let mut tracer = Tracer {
                 to_stderr: args.json,
             };
@@ -82,11 +96,32 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let ns_median = args.bench.then(|| time(&runner, &fixture, args.iters));
         all_match &= report_result(&fixture, &result, args.json, ns_median);
     }
+    if let Some(observer) = &observer {
+        let elf_of = |program: &str| std::fs::read(program_files.get(program)?).ok();
+        args.observe.write(&observer.observation, &elf_of)?;
+    }
     if all_match {
         Ok(())
     } else {
         Err(Failure::Silent(1))
     }
+}
+
+/// Runs the fixture's instruction with its programs observed. What the instruction consumed
+/// outside the observed instructions (a builtin program, the program's heap, the rest of the
+/// budget a fault takes) is charged to the profile's runtime frame, so the profile adds up to
+/// the compute units consumed.
+fn observed(
+    runner: &FixtureRunner,
+    fixture: &Fixture,
+    observer: &mut ObservingDriver,
+) -> Result<InstructionResult, Box<RunFixtureError>> {
+    let before = observer.observation.observed_units();
+    let result = runner.run_with(fixture, observer).map_err(Box::new)?;
+    let observed = observer.observation.observed_units().saturating_sub(before);
+    let outside = result.compute_units_consumed.saturating_sub(observed);
+    observer.observation.charge_runtime(outside);
+    Ok(result)
 }
 
 /// An engine that cannot run at all (the JIT on a host it does not support): the `compile`

@@ -24,6 +24,7 @@ mod fixture;
 mod input;
 mod load;
 mod location;
+mod observe;
 mod report;
 mod run;
 mod timing;

@@ -5,10 +5,12 @@
 use crate::dialect::Dialect;
 use crate::ebpf::run::{run as ebpf_run, EbpfRunArgs};
 use crate::load::{compile_failure, EnvironmentArgs, LoadFailure, Loaded, ProgramArgs};
+use crate::observe::ObserveArgs;
 use crate::report::report_outcome;
 use crate::report::Outcome;
 use crate::Failure;
 use sbvm::env::Driven;
+use sbvm::observe::{FunctionNames, Observation};
 use sbvm::vm::{EbpfError, Engine};
 
 /// Arguments of `sbvm run`.
@@ -28,6 +30,8 @@ pub struct Args {
     /// with --json).
     #[arg(long)]
     trace: bool,
+    #[command(flatten)]
+    observe: ObserveArgs,
     #[command(flatten)]
     ebpf: EbpfRunArgs,
 }
@@ -53,6 +57,12 @@ pub fn prepare(engine: Engine, loaded: &mut Loaded) -> Result<(), LoadFailure> {
 /// Runs `sbvm run`.
 pub fn run(args: Args) -> Result<(), Failure> {
     if args.program.dialect()? == Dialect::Ebpf {
+        if args.observe.on() {
+            return Err(Failure::Usage(
+                "--profile and --coverage run sBPF programs; they do not observe eBPF ones yet"
+                    .into(),
+            ));
+        }
         let (program, environment) = (&args.program, &args.environment);
         return ebpf_run(
             program,
@@ -70,6 +80,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 .into(),
         ));
     }
+    args.observe.check(args.engine, args.trace)?;
+    let observation = args.observe.on().then(Observation::new);
     let input = args.environment.input_bytes()?;
     let prepared = args.program.load()?.and_then(|mut loaded| {
         prepare(args.engine, &mut loaded)?;
@@ -86,14 +98,31 @@ pub fn run(args: Args) -> Result<(), Failure> {
             let run = args.environment.run(&loaded.executable, input, |vm| {
                 if args.trace {
                     crate::trace::run_traced(vm, args.json)
+                } else if let Some(observation) = &observation {
+                    let names = FunctionNames::of_executable(&loaded.executable, &loaded.functions);
+                    observation.run(vm, "", names)
                 } else {
                     vm.execute_with(args.engine)
                 }
             })?;
+            if let Some(observation) = &observation {
+                args.observe
+                    .write(observation, &|_| elf_bytes(&args.program))?;
+            }
             executed_outcome(args.engine, &loaded, run)
         }
     };
     report_outcome(&outcome, args.json)
+}
+
+/// The program's file again when it is an ELF file (for its DWARF): not standard input, which
+/// has been read.
+fn elf_bytes(program: &ProgramArgs) -> Option<Vec<u8>> {
+    if program.format.raw || program.program.as_os_str() == "-" {
+        return None;
+    }
+    let bytes = std::fs::read(&program.program).ok()?;
+    bytes.starts_with(b"\x7fELF").then_some(bytes)
 }
 
 /// The outcome of a run that got to execute (`run` and `debug`): the result or error, the
