@@ -80,7 +80,10 @@ fn a_loop_is_a_block_with_an_edge_back_to_itself() {
             ],
             "{version}"
         );
-        assert_eq!(starts_and_blocks(&cfg), vec![(0, "entrypoint", vec![0, 1, 3])]);
+        assert_eq!(
+            starts_and_blocks(&cfg),
+            vec![(0, "entrypoint", vec![0, 1, 3])]
+        );
         assert!(cfg.unreachable.is_empty());
     }
 }
@@ -167,7 +170,10 @@ fn calls_do_not_end_a_block_and_start_functions_in_v0_and_v3() {
             "{version}"
         );
         assert!(cfg.function("entrypoint").is_some_and(|f| f.is_entry));
-        assert_eq!(cfg.function("5").map(|f| f.name.as_str()), Some("function_f"));
+        assert_eq!(
+            cfg.function("5").map(|f| f.name.as_str()),
+            Some("function_f")
+        );
     }
 }
 
@@ -226,11 +232,11 @@ fn slot(opcode: u8, src: u8, off: i16, imm: i32) -> Insn {
 #[test]
 fn jumps_to_no_instruction_and_a_fall_past_the_end_are_invalid_edges() {
     let text = [
-        slot(0x18, 0, 0, 1),  // 0: lddw r0, …
-        slot(0x00, 0, 0, 0),  // 1: its second slot
-        slot(0x15, 0, -2, 0), // 2: jeq r0, 0, -2 → 1, the lddw's second slot
+        slot(0x18, 0, 0, 1),   // 0: lddw r0, …
+        slot(0x00, 0, 0, 0),   // 1: its second slot
+        slot(0x15, 0, -2, 0),  // 2: jeq r0, 0, -2 → 1, the lddw's second slot
         slot(0x05, 0, 100, 0), // 3: ja +100 → 104, past the text
-        slot(0xb7, 0, 0, 0),  // 4: mov64 r0, 0, then the text ends
+        slot(0xb7, 0, 0, 0),   // 4: mov64 r0, 0, then the text ends
     ];
     let cfg = raw_graph(&text, SbpfVersion::V0);
     let invalid = |kind, at| Edge {
@@ -247,7 +253,12 @@ fn jumps_to_no_instruction_and_a_fall_past_the_end_are_invalid_edges() {
                 vec![invalid(Taken, 1), to(FallThrough, 3)],
                 BlockEnd::Jump
             ),
-            (3, vec![3], vec![invalid(Unconditional, 104)], BlockEnd::Jump),
+            (
+                3,
+                vec![3],
+                vec![invalid(Unconditional, 104)],
+                BlockEnd::Jump
+            ),
             (
                 4,
                 vec![4],
@@ -296,7 +307,11 @@ fn calls_the_names_do_not_resolve_are_unresolved() {
     );
     // Expected from the slots above.
     let callees = |cfg: &ControlFlowGraph| -> Vec<Callee> {
-        cfg.blocks[&0].calls.iter().map(|c| c.callee.clone()).collect()
+        cfg.blocks[&0]
+            .calls
+            .iter()
+            .map(|c| c.callee.clone())
+            .collect()
     };
     assert_eq!(callees(&v0), vec![Callee::Unresolved { imm: 12345 }]);
     assert_eq!(

@@ -184,7 +184,9 @@ fn blocks(
                 if let Some(target) = Text::jump_target(instruction) {
                     block.successors.push(code.edge(EdgeKind::Taken, target));
                 }
-                block.successors.push(code.edge(EdgeKind::FallThrough, next));
+                block
+                    .successors
+                    .push(code.edge(EdgeKind::FallThrough, next));
             }
             Some(_) => {
                 block.end = BlockEnd::Jump;
@@ -249,6 +251,8 @@ fn function(
         start,
         name,
         is_entry: start == entry_pc,
-        blocks: seen.into_iter().collect(),
+        blocks: std::iter::once(start)
+            .chain(seen.into_iter().filter(|at| *at != start))
+            .collect(),
     }
 }

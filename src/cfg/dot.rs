@@ -33,6 +33,7 @@ pub fn to_dot(cfg: &ControlFlowGraph, source: &Source<'_>, only: Option<&Functio
     let mut edges = String::new();
     for function in &functions {
         let owner = function.start;
+        let own: BTreeSet<usize> = function.blocks.iter().copied().collect();
         let _ = writeln!(
             out,
             "  subgraph cluster_f{owner} {{\n    label=\"{}\";",
@@ -47,9 +48,7 @@ pub fn to_dot(cfg: &ControlFlowGraph, source: &Source<'_>, only: Option<&Functio
             for edge in &block.successors {
                 let to = match edge.target {
                     // Inside the function, or into the first block of another drawn function.
-                    EdgeTarget::Block(at) if function.blocks.binary_search(&at).is_ok() => {
-                        node_name(owner, at)
-                    }
+                    EdgeTarget::Block(at) if own.contains(&at) => node_name(owner, at),
                     EdgeTarget::Block(at) if drawn.contains(&at) => node_name(at, at),
                     target => extra(&mut extra_nodes, format!("to {}", target_name(target))),
                 };

@@ -196,7 +196,7 @@ pub struct Function {
     pub name: String,
     /// Whether it is the program's entry point.
     pub is_entry: bool,
-    /// Starts of its blocks, in order (the first is `start`).
+    /// Starts of its blocks: `start` first, then the others in order.
     pub blocks: Vec<usize>,
 }
 

@@ -54,7 +54,10 @@ pub(super) fn callee_name(cfg: &ControlFlowGraph, callee: &Callee) -> String {
             .functions
             .iter()
             .find(|function| function.start == *at)
-            .map_or_else(|| format!("function_{at}"), |function| function.name.clone()),
+            .map_or_else(
+                || format!("function_{at}"),
+                |function| function.name.clone(),
+            ),
         Callee::Syscall {
             name: Some(name), ..
         } => name.clone(),
