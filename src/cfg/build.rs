@@ -10,7 +10,7 @@ use super::{
     Function,
 };
 use crate::isa::disasm::Symbols;
-use crate::isa::insn::{jump_target, slot_count};
+use crate::isa::insn::{jump_target, lddw_value, slot_count, Insn, INSN_SIZE};
 use crate::isa::table::Kind;
 use crate::isa::walk::{instructions, Instruction};
 use crate::isa::SbpfVersion;
@@ -100,6 +100,7 @@ pub fn build(
             Callee::Function(at) => Some(*at),
             _ => None,
         }))
+        .chain(address_taken(&code, text, symbols))
         .collect();
     starts.retain(|&pc| is_start(pc as i128));
 
@@ -140,6 +141,37 @@ pub fn build(
         functions,
         unreachable,
     }
+}
+
+/// The instructions whose address the program takes, `callx`'s targets: an `lddw` of an
+/// address in the text, or a word of the read-only data the loader filled with one. Only where
+/// the symbols say where the text is mapped (an ELF file's).
+fn address_taken<'a>(
+    code: &'a Text,
+    text: &'a [u8],
+    symbols: &'a Symbols,
+) -> impl Iterator<Item = usize> + 'a {
+    let text_vaddr = symbols.text_vaddr;
+    let pc_at = move |address: u64| -> Option<usize> {
+        let offset = address.checked_sub(text_vaddr?)?;
+        let pc = usize::try_from(offset / INSN_SIZE as u64).ok()?;
+        (offset % INSN_SIZE as u64 == 0 && code.is_start(pc as i128)).then_some(pc)
+    };
+    let loaded = code
+        .instructions
+        .iter()
+        .filter(|instruction| instruction.slots == 2)
+        .filter_map(move |instruction| {
+            let second = Insn::at(text, instruction.pc.checked_add(1)?)?;
+            Some(lddw_value(&instruction.insn, &second))
+        });
+    let stored = symbols.rodata.iter().flat_map(|data| {
+        data.pointers.iter().filter_map(|&at| {
+            let word = data.bytes.get(at..at.checked_add(8)?)?;
+            Some(u64::from_le_bytes(word.try_into().ok()?))
+        })
+    });
+    loaded.chain(stored).filter_map(pc_at)
 }
 
 /// Splits the instructions into blocks at `leaders` and gives each its edges and calls.

@@ -22,9 +22,12 @@
 //!   └─────────┘  └─────────┘
 //! ```
 //!
-//! **Functions** start at the entry point, at every internal call's target, and at every function
+//! **Functions** start at the entry point, at every internal call's target, at every function
 //! the caller's symbols name (an ELF file's function symbols, the registry's keyed functions, an
-//! assembled program's registered functions). A function's blocks are those reachable from its
+//! assembled program's registered functions), and, where the symbols say where the text is
+//! mapped (an ELF file's), at every instruction whose address the program takes (an `lddw` of
+//! it, or a word of the read-only data the loader filled with it: what `callx` calls). A
+//! function's blocks are those reachable from its
 //! start along jumps and fall-throughs, stopping at another function's start: a jump or a fall
 //! into another function is an edge to that function's first block, which stays that
 //! function's. Code two functions both reach (without passing another start) is listed under
