@@ -360,3 +360,53 @@ fn no_text_is_an_empty_graph() {
     // Expected: three bytes are no whole slot.
     assert!(cfg.blocks.is_empty() && cfg.functions.is_empty() && cfg.unreachable.is_empty());
 }
+
+#[test]
+fn an_address_the_program_takes_starts_a_function_where_the_text_is_mapped() {
+    use sbvm::isa::disasm::ReadOnlyData;
+    const TEXT_VADDR: u64 = 0x1_0000_0120;
+    let address = |pc: u64| TEXT_VADDR + 8 * pc;
+    let text = [
+        slot(0x18, 0, 0, address(4) as i32), // 0: lddw r0, the address of 4
+        slot(0x00, 0, 0, (address(4) >> 32) as i32), // 1
+        slot(0x8d, 0, 0, 0),                 // 2: callx r0 (V0: the register in imm)
+        slot(0x95, 0, 0, 0),                 // 3: exit
+        slot(0x95, 0, 0, 0),                 // 4: exit, called through r0
+        slot(0x95, 0, 0, 0),                 // 5: exit, whose address a data word holds
+    ];
+    let bytes: Vec<u8> = text.iter().flat_map(Insn::encode).collect();
+    let mut data = vec![0u8; 16];
+    data[8..].copy_from_slice(&address(5).to_le_bytes());
+    let mut symbols = Symbols {
+        text_vaddr: Some(TEXT_VADDR),
+        rodata: Some(ReadOnlyData {
+            vaddr: 0x2_0000_0000,
+            bytes: data,
+            pointers: [8].into(),
+        }),
+        ..Symbols::default()
+    };
+    let cfg = ControlFlowGraph::build(&bytes, SbpfVersion::V0, &symbols, 0);
+    // Expected from the slots and the data word: functions at 0 (entry), 4 and 5.
+    assert_eq!(
+        starts_and_blocks(&cfg),
+        vec![
+            (0, "entrypoint", vec![0]),
+            (4, "function_4", vec![4]),
+            (5, "function_5", vec![5])
+        ]
+    );
+    assert_eq!(
+        cfg.blocks[&0].calls,
+        vec![Call {
+            pc: 2,
+            callee: Callee::Indirect { register: 0 }
+        }]
+    );
+    // Without knowing where the text is, the addresses are numbers only: the blocks at 4 and 5
+    // (each after an exit) are unreachable.
+    symbols.text_vaddr = None;
+    let cfg = ControlFlowGraph::build(&bytes, SbpfVersion::V0, &symbols, 0);
+    assert_eq!(starts_and_blocks(&cfg), vec![(0, "entrypoint", vec![0])]);
+    assert_eq!(cfg.unreachable, vec![4, 5]);
+}

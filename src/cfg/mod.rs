@@ -57,6 +57,22 @@
 //! instruction the version does not have is a block's last: execution stops there with an error.
 //! A jump outside the text, into an `lddw`'s second slot, or a fall past the last slot is an
 //! edge to [`EdgeTarget::Invalid`].
+//!
+//! Built from assembly, listed as text ([`to_text`]) or DOT ([`to_dot`]):
+//!
+//! ```
+//! use sbvm::cfg::{ControlFlowGraph, EdgeKind, EdgeTarget};
+//! use sbvm::isa::{asm::assemble, disasm::Symbols, SbpfVersion};
+//!
+//! let source = "jeq r1, 0, +1\nmov64 r0, 1\nexit";
+//! let assembled = assemble(source, SbpfVersion::V3).unwrap();
+//! let symbols = Symbols::from_assembled(&assembled);
+//! let cfg = ControlFlowGraph::build(&assembled.text, SbpfVersion::V3, &symbols, 0);
+//! assert_eq!(cfg.blocks.keys().copied().collect::<Vec<_>>(), [0, 1, 2]);
+//! let taken = cfg.blocks[&0].successors[0];
+//! assert_eq!((taken.kind, taken.target), (EdgeKind::Taken, EdgeTarget::Block(2)));
+//! assert_eq!(cfg.functions[0].blocks, [0, 1, 2]);
+//! ```
 
 mod build;
 mod calls;
