@@ -410,3 +410,54 @@ fn an_address_the_program_takes_starts_a_function_where_the_text_is_mapped() {
     assert_eq!(starts_and_blocks(&cfg), vec![(0, "entrypoint", vec![0])]);
     assert_eq!(cfg.unreachable, vec![4, 5]);
 }
+
+#[test]
+fn code_two_functions_reach_belongs_to_the_one_with_the_lower_start() {
+    let source = "
+entrypoint:
+    jeq r1, 0, shared    # 0: to 3, or on to 1
+    exit                 # 1
+function_g:
+    ja shared            # 2: to 3
+shared:
+    exit                 # 3
+    ";
+    let cfg = graph(source, SbpfVersion::V3);
+    // Expected from the program's text: 3 is the entry's; g has an edge into it.
+    assert_eq!(
+        starts_and_blocks(&cfg),
+        vec![(0, "entrypoint", vec![0, 1, 3]), (2, "function_g", vec![2])]
+    );
+    assert_eq!(cfg.blocks[&3].function, Some(0));
+    assert_eq!(cfg.blocks[&2].successors, vec![to(Unconditional, 3)]);
+}
+
+#[test]
+fn many_functions_jumping_into_one_long_chain_take_linear_time() {
+    // 30,000 functions, each `ja` into a chain of 30,000 one-instruction blocks (the farthest
+    // jump a 16-bit offset reaches): searching the chain once per function would visit 9e8
+    // blocks.
+    const N: usize = 30_000;
+    let mut text = Vec::new();
+    for i in 0..N {
+        let to_chain = (N - i - 1) as i16; // from i to N: pc + 1 + off
+        text.push(slot(0x05, 0, to_chain, 0));
+    }
+    for _ in 0..N {
+        text.push(slot(0x15, 0, 0, 0)); // jeq r0, 0, +0: a block of its own
+    }
+    text.push(slot(0x95, 0, 0, 0));
+    let bytes: Vec<u8> = text.iter().flat_map(Insn::encode).collect();
+    let symbols = Symbols {
+        functions: (0..N).map(|pc| (pc, format!("f{pc}"))).collect(),
+        ..Symbols::default()
+    };
+    let started = std::time::Instant::now();
+    let cfg = ControlFlowGraph::build(&bytes, SbpfVersion::V3, &symbols, 0);
+    // Expected from the slots: the chain and the exit are the first function's.
+    assert_eq!(cfg.functions.len(), N);
+    assert_eq!(cfg.functions[0].blocks.len(), 1 + N + 1);
+    assert!(cfg.functions[1..].iter().all(|f| f.blocks == [f.start]));
+    // Generous for a loaded machine; the linear search takes well under a second.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}

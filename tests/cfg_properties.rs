@@ -64,9 +64,21 @@ fn check(cfg: &ControlFlowGraph, text: &[u8], version: SbpfVersion) -> Result<()
             reached.insert(*start);
         }
     }
-    for start in cfg.blocks.keys() {
+    for (start, block) in &cfg.blocks {
         if reached.contains(start) == cfg.unreachable.contains(start) {
             return Err(format!("block {start}: reached and unreachable disagree"));
+        }
+        if block.function.is_some() != reached.contains(start) {
+            return Err(format!(
+                "block {start}: its function and the lists disagree"
+            ));
+        }
+    }
+    for function in &cfg.functions {
+        for start in &function.blocks {
+            if cfg.blocks[start].function != Some(function.start) {
+                return Err(format!("block {start} is listed under another function"));
+            }
         }
     }
     // The lookup finds each instruction's block.

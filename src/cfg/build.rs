@@ -121,19 +121,15 @@ pub fn build(
         }
     }
 
-    let blocks = blocks(&code, &leaders, &mut calls);
+    let mut blocks = blocks(&code, &leaders, &mut calls);
     let functions = starts
         .iter()
-        .map(|&start| function(start, &blocks, &starts, symbols, entry_pc))
+        .map(|&start| function(start, &mut blocks, &starts, symbols, entry_pc))
         .collect::<Vec<_>>();
-    let reached: BTreeSet<usize> = functions
-        .iter()
-        .flat_map(|function| function.blocks.iter().copied())
-        .collect();
     let unreachable = blocks
-        .keys()
-        .copied()
-        .filter(|start| !reached.contains(start))
+        .values()
+        .filter(|block| block.function.is_none())
+        .map(|block| block.start)
         .collect();
     ControlFlowGraph {
         version,
@@ -195,6 +191,7 @@ fn blocks(
             successors: Vec::new(),
             calls: Vec::new(),
             end: BlockEnd::FallThrough,
+            function: None,
         });
         block.instructions.push(pc);
         if let Some(callee) = calls.remove(&pc) {
@@ -251,29 +248,47 @@ fn finish_fall_through(mut block: Block, next: i128, code: &Text) -> Block {
     block
 }
 
-/// The function starting at `start`: the blocks reachable from it without entering another
-/// function's start.
+/// The function starting at `start`: the blocks reachable from it that neither start another
+/// function nor belong to one already (searched in order of start, so each block is searched
+/// once: the time is linear in the text whatever the calls and jumps).
 fn function(
     start: usize,
-    blocks: &BTreeMap<usize, Block>,
+    blocks: &mut BTreeMap<usize, Block>,
     starts: &BTreeSet<usize>,
     symbols: &Symbols,
     entry_pc: usize,
 ) -> Function {
-    let mut seen = BTreeSet::from([start]);
+    let mut own = vec![start];
     let mut stack = vec![start];
+    if let Some(block) = blocks.get_mut(&start) {
+        block.function = Some(start);
+    }
     while let Some(at) = stack.pop() {
         let Some(block) = blocks.get(&at) else {
             continue;
         };
-        for edge in &block.successors {
-            if let EdgeTarget::Block(next) = edge.target {
-                if !starts.contains(&next) && seen.insert(next) {
+        let next: Vec<usize> = block
+            .successors
+            .iter()
+            .filter_map(|edge| match edge.target {
+                EdgeTarget::Block(next) => Some(next),
+                EdgeTarget::Invalid(_) => None,
+            })
+            .collect();
+        for next in next {
+            if starts.contains(&next) {
+                continue;
+            }
+            if let Some(block) = blocks.get_mut(&next) {
+                if block.function.is_none() {
+                    block.function = Some(start);
+                    own.push(next);
                     stack.push(next);
                 }
             }
         }
     }
+    own[1..].sort_unstable();
     let name = match symbols.functions.get(&start) {
         Some(name) if !name.is_empty() => name.clone(),
         _ if start == entry_pc => "entrypoint".to_string(),
@@ -283,8 +298,6 @@ fn function(
         start,
         name,
         is_entry: start == entry_pc,
-        blocks: std::iter::once(start)
-            .chain(seen.into_iter().filter(|at| *at != start))
-            .collect(),
+        blocks: own,
     }
 }

@@ -10,8 +10,8 @@
 //! }
 //! ```
 //!
-//! A block two functions reach is drawn in both clusters (its node names carry the function).
-//! Code no function reaches is a cluster of its own, `unreachable`.
+//! Each block is drawn in the cluster of the function it belongs to; code no function reaches is
+//! a cluster of its own, `unreachable`.
 
 use super::text::{callee_name, target_name, Source};
 use super::{Block, Callee, ControlFlowGraph, EdgeTarget, Function};
@@ -33,7 +33,6 @@ pub fn to_dot(cfg: &ControlFlowGraph, source: &Source<'_>, only: Option<&Functio
     let mut edges = String::new();
     for function in &functions {
         let owner = function.start;
-        let own: BTreeSet<usize> = function.blocks.iter().copied().collect();
         let _ = writeln!(
             out,
             "  subgraph cluster_f{owner} {{\n    label=\"{}\";",
@@ -46,12 +45,19 @@ pub fn to_dot(cfg: &ControlFlowGraph, source: &Source<'_>, only: Option<&Functio
             let node = node_name(owner, block.start);
             let _ = writeln!(out, "    {node} [label=\"{}\"];", label(block, &texts));
             for edge in &block.successors {
-                let to = match edge.target {
-                    // Inside the function, or into the first block of another drawn function.
-                    EdgeTarget::Block(at) if own.contains(&at) => node_name(owner, at),
-                    EdgeTarget::Block(at) if drawn.contains(&at) => node_name(at, at),
-                    target => extra(&mut extra_nodes, format!("to {}", target_name(target))),
+                // Inside the function, or into a block of another drawn function.
+                let drawn_owner = match edge.target {
+                    EdgeTarget::Block(at) => cfg
+                        .blocks
+                        .get(&at)
+                        .and_then(|block| block.function)
+                        .filter(|owner| drawn.contains(owner))
+                        .map(|owner| node_name(owner, at)),
+                    EdgeTarget::Invalid(_) => None,
                 };
+                let to = drawn_owner.unwrap_or_else(|| {
+                    extra(&mut extra_nodes, format!("to {}", target_name(edge.target)))
+                });
                 let _ = writeln!(edges, "  {node} -> {to} [label=\"{}\"];", edge.kind.name());
             }
             for call in &block.calls {

@@ -30,8 +30,10 @@
 //! function's blocks are those reachable from its
 //! start along jumps and fall-throughs, stopping at another function's start: a jump or a fall
 //! into another function is an edge to that function's first block, which stays that
-//! function's. Code two functions both reach (without passing another start) is listed under
-//! both; code no function reaches is reported as unreachable.
+//! function's. Every block belongs to one function at most ([`Block::function`]): code two
+//! functions both reach (without passing another start; compiled programs have none) belongs to
+//! the one with the lower start, and the other has an edge into it. So the graph takes time
+//! linear in the text, whatever its jumps. Code no function reaches is reported as unreachable.
 //!
 //! **Blocks** start at leaders: every function start, every jump target that is an instruction
 //! start, and every instruction after a jump, an `exit` or an invalid slot. A block ends at its
@@ -115,6 +117,8 @@ pub struct Block {
     pub calls: Vec<Call>,
     /// How it ends.
     pub end: BlockEnd,
+    /// The start of the function it belongs to (`None`: no function reaches it).
+    pub function: Option<usize>,
 }
 
 /// How a block ends.
@@ -215,7 +219,8 @@ pub struct Function {
     pub name: String,
     /// Whether it is the program's entry point.
     pub is_entry: bool,
-    /// Starts of its blocks: `start` first, then the others in order.
+    /// Starts of its blocks (those whose [`Block::function`] is `start`): `start` first, then
+    /// the others in order.
     pub blocks: Vec<usize>,
 }
 
