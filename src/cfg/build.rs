@@ -64,6 +64,7 @@ impl Text {
     }
 }
 
+/// The graph of `text` (see [`ControlFlowGraph::build`]).
 pub fn build(
     text: &[u8],
     version: SbpfVersion,
