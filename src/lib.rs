@@ -14,6 +14,7 @@
 //! | [`verifier`]    | the network's verification rules, with the reference's errors        |
 //! | [`memory`]      | regions and the memory mapping (aligned, unaligned, gapped stack); imports only [`isa`] |
 //! | [`program`]     | the decoded program both engines run: the op list and its facts, pre-decoding; below [`vm`] and the engines, imports only [`isa`] |
+//! | [`mod@cfg`]     | control-flow graphs: functions, basic blocks, flow and call edges, as text or DOT; reads the text as the disassembler does, imports only [`isa`] |
 //! | [`vm`]          | vocabulary: config, context (budget), syscalls, executables, VM instances, errors, engine names; imports no engine and not elf |
 //! | [`interpreter`] | the metered interpreter (`execute`, `step`), dispatch generated from the op list |
 //! | [`jit`]         | the x86-64 JIT (`Executable::jit_compile`, `Vm::execute_jit`), recipes derived from the op list |
@@ -63,6 +64,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cfg;
 pub mod debugger;
 pub mod ebpf;
 pub mod elf;

@@ -16,6 +16,7 @@
 
 mod asm;
 mod bench;
+mod cfg;
 mod debug;
 mod dialect;
 mod disasm;
@@ -56,6 +57,8 @@ enum Command {
     Disasm(disasm::Args),
     /// Run the verifier on a program; exit status 3 when it is rejected.
     Verify(verify::Args),
+    /// Print a program's control-flow graph: functions, basic blocks, edges, calls (--dot: DOT).
+    Cfg(cfg::Args),
     /// Run Solana instruction fixtures (JSON from shared/solana-oracle) and compare every field.
     Fixture(fixture::Args),
 }
@@ -99,7 +102,9 @@ impl Command {
             ),
             Command::Bench(args) => (args.json, LineShape::Plain),
             Command::Fixture(args) => (args.json, LineShape::Plain),
-            Command::Asm(_) | Command::Disasm(_) | Command::Verify(_) => (false, LineShape::Plain),
+            Command::Asm(_) | Command::Disasm(_) | Command::Verify(_) | Command::Cfg(_) => {
+                (false, LineShape::Plain)
+            }
         }
     }
 }
@@ -157,6 +162,7 @@ fn main() -> ExitCode {
         Command::Asm(args) => asm::run(args),
         Command::Disasm(args) => disasm::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Cfg(args) => cfg::run(args),
         Command::Fixture(args) => fixture::run(args),
     };
     match outcome {

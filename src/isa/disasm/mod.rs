@@ -100,7 +100,8 @@ impl Symbols {
         }
     }
 
-    fn syscall_name(&self, hash: u32) -> Option<String> {
+    /// The name of the syscall whose hash is `hash`: the caller's, else a well-known one.
+    pub fn syscall_name(&self, hash: u32) -> Option<String> {
         if let Some(name) = self.syscalls.get(&hash) {
             return Some(name.clone());
         }
@@ -136,6 +137,17 @@ impl Line {
             .flat_map(|slot| slot.encode())
             .map(|byte| format!("{byte:02x}"))
             .collect();
+        format!(
+            "{:>8}:  {:<48} {}",
+            self.pc,
+            hex.join(" "),
+            self.listing_text()
+        )
+    }
+
+    /// The instruction as the listing prints it, without index and bytes: numeric operands,
+    /// then `<label>` of its target (a raw `.fill` where only that can say it).
+    pub fn listing_text(&self) -> String {
         let text = match (&self.listing, &self.asm) {
             (Some(text), Some(_)) => text.clone(),
             _ => self
@@ -145,11 +157,10 @@ impl Line {
                 .collect::<Vec<_>>()
                 .join("; "),
         };
-        let reference = match (&self.target_label, &self.asm) {
-            (Some(label), Some(_)) => format!(" <{label}>"),
-            _ => String::new(),
-        };
-        format!("{:>8}:  {:<48} {text}{reference}", self.pc, hex.join(" "))
+        match (&self.target_label, &self.asm) {
+            (Some(label), Some(_)) => format!("{text} <{label}>"),
+            _ => text,
+        }
     }
 }
 
