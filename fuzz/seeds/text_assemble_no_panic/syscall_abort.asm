@@ -1,0 +1,3 @@
+mov64 r0, 3
+syscall abort
+exit
