@@ -21,7 +21,7 @@ type Entry = unsafe extern "sysv64" fn(*mut JitContext, usize);
 
 impl JitProgram {
     /// Runs compiled code from code offset `entry` until it hands control back.
-    pub(super) fn enter(&self, context: &mut JitContext, entry: u32) {
+    fn enter(&self, context: &mut JitContext, entry: u32) {
         let base = self.code.base();
         // SAFETY: contract: offset 0 of the code holds the prologue, which follows the System V
         // ABI (saves rbx, rbp, r12–r15, returns with `ret`) and expects a context pointer and a
@@ -91,7 +91,7 @@ pub(super) fn with_list_buffers<R>(run: impl FnOnce(&mut ListBuffers) -> R) -> R
 const JIT_SLOTS: u64 = crate::jit::context::WINDOW_SLOTS as u64;
 
 /// The call depth compiled code left: the cursor's frame index.
-pub(super) fn frame_index(context: &JitContext) -> usize {
+fn frame_index(context: &JitContext) -> usize {
     let bytes = context.frame_cursor.wrapping_sub(context.frames);
     // The divisor is a nonzero constant (48): `checked_div` never answers `None`.
     bytes
@@ -102,7 +102,7 @@ pub(super) fn frame_index(context: &JitContext) -> usize {
 
 impl<C: ContextObject> Vm<'_, C> {
     /// Points the context at the VM's call frames.
-    pub(super) fn frames_into(&mut self, context: &mut JitContext) {
+    fn frames_into(&mut self, context: &mut JitContext) {
         let frame = offsets::FRAME_SIZE as u64;
         let base = self.state.frames.as_mut_ptr() as u64;
         let last = (self.state.frames.len() as u64).saturating_sub(1);
@@ -148,6 +148,33 @@ impl<C: ContextObject> Vm<'_, C> {
         (address >> 32) < JIT_SLOTS && self.memory.warm_window(access, address, size)
     }
 
+    /// Enters compiled code at `entry` with the run that starts there charged (`due` becomes
+    /// `start`) and the meter it sees capped at `cap` (`start <= cap <= budget`), then takes
+    /// the registers, call depth, pc and meter back from where it handed over. Compiled code
+    /// gives back only what it charged, so `left` ends at most at `cap - start`: the meter
+    /// ends between `start` and `cap`.
+    #[inline(always)]
+    pub(super) fn enter_metered(
+        &mut self,
+        program: &JitProgram,
+        context: &mut JitContext,
+        entry: u32,
+        start: u64,
+        cap: u64,
+    ) {
+        self.state.due = start;
+        // The caller keeps `start <= cap`: no wrap.
+        context.left = cap.wrapping_sub(start);
+        context.regs.copy_from_slice(&self.state.regs[..11]);
+        self.frames_into(context);
+        program.enter(context, entry);
+        self.state.regs[..11].copy_from_slice(&context.regs);
+        self.state.depth = frame_index(context);
+        self.state.pc = usize::try_from(context.pc).unwrap_or(usize::MAX);
+        // `left` ends at most where it started (above): no wrap.
+        self.state.due = cap.wrapping_sub(context.left);
+    }
+
     fn run_compiled(&mut self, program: &JitProgram) {
         with_list_buffers(|lists| self.run_compiled_with(program, lists));
     }
@@ -169,17 +196,8 @@ impl<C: ContextObject> Vm<'_, C> {
                 let budget = self.state.budget;
                 if budget.saturating_sub(self.state.due) >= run {
                     // `due + run <= budget` (runs are never empty), so neither wraps.
-                    self.state.due = self.state.due.wrapping_add(run);
-                    context.left = budget.wrapping_sub(self.state.due);
-                    context.regs.copy_from_slice(&self.state.regs[..11]);
-                    self.frames_into(&mut context);
-                    program.enter(&mut context, entry);
-                    self.state.regs[..11].copy_from_slice(&context.regs);
-                    self.state.depth = frame_index(&context);
-                    self.state.pc = usize::try_from(context.pc).unwrap_or(usize::MAX);
-                    // Compiled code gives back only what it charged, so `left` ends at most
-                    // where it started: the difference does not wrap.
-                    self.state.due = budget.wrapping_sub(context.left);
+                    let start = self.state.due.wrapping_add(run);
+                    self.enter_metered(program, &mut context, entry, start, budget);
                     ran = true;
                 }
             }

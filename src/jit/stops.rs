@@ -29,7 +29,7 @@
 //! does, so running out still faults with `ExceededMaxInstructions` at the exact count.
 
 use super::context::{JitContext, ListBuffers};
-use super::run::{frame_index, with_list_buffers};
+use super::run::with_list_buffers;
 use super::windows::{build_windows, refresh_recent_windows};
 use super::JitProgram;
 use crate::vm::{ContextObject, EbpfError, Pause, StopMarks, StopReason, Vm};
@@ -124,17 +124,8 @@ impl<C: ContextObject> Vm<'_, C> {
                         .saturating_add(allowance.wrapping_sub(ran))
                         .max(start)
                         .min(budget);
-                    self.state.due = start;
-                    context.left = cap.wrapping_sub(start);
-                    context.regs.copy_from_slice(&self.state.regs[..11]);
-                    self.frames_into(&mut context);
-                    program.enter(&mut context, entry);
-                    self.state.regs[..11].copy_from_slice(&context.regs);
-                    self.state.depth = frame_index(&context);
-                    self.state.pc = usize::try_from(context.pc).unwrap_or(usize::MAX);
-                    // Compiled code gives back only what it charged: `left` ends at most at
-                    // `cap - due`, so neither difference wraps.
-                    self.state.due = cap.wrapping_sub(context.left);
+                    self.enter_metered(program, &mut context, entry, start, cap);
+                    // The meter ends at `start` or later (`enter_metered`): no wrap.
                     ran = ran.saturating_add(self.state.due.wrapping_sub(due));
                     entered = true;
                 }
