@@ -94,6 +94,8 @@ fn read_lines(bytes: &[u8]) -> Option<BTreeMap<usize, SourceLine>> {
     }
     // Each instruction takes the row at or before its address (one lookup per instruction:
     // the work is bounded by the text and the table, whatever addresses the rows claim).
+    // A section header may claim more than the file holds: the text is never longer than it.
+    let text_len = text_len.min(u64::try_from(bytes.len()).ok()?);
     let slots = usize::try_from(text_len / 8).ok()?;
     let mut lines = BTreeMap::new();
     for pc in 0..slots {
