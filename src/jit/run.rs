@@ -10,7 +10,7 @@
 //! ```
 
 use super::context::{offsets, JitContext, ListBuffers};
-use super::windows::{build_windows, refresh_recent_windows};
+use super::windows::{build_windows, CopiedAt};
 use super::JitProgram;
 use crate::memory::AccessType;
 use crate::program::Operation;
@@ -38,8 +38,9 @@ impl JitProgram {
         // (b)–(d): `windows::build_windows` builds the table and the lists from the regions
         // (a clean buffer's store window only in the list, with the address of the range boxed
         // beside its bytes: `HostSpan::dirty_address`), the lists into buffers
-        // `run_compiled_with` owns and leaves untouched until it rebuilds both; the run loop
-        // rebuilds them after every host step (the only time regions can change) in which the
+        // `run_compiled_with` owns and leaves untouched until it rebuilds both; the run loops
+        // (this file's and `stops`'s, through `windows::CopiedAt::catch_up`) rebuild them after
+        // every host step (the only time regions can change) in which the
         // mapping's regions generation moved, which it does on every region replacement
         // (`forget_windows`); after a step that only changed lookup windows (which always lie
         // in live regions; no clean buffer's store window is copied) it copies those in;
@@ -185,8 +186,7 @@ impl<C: ContextObject> Vm<'_, C> {
         context.runs = runs.as_ptr() as u64;
         context.targets = program.targets.as_ptr() as u64;
         build_windows(&self.memory, &mut context, lists);
-        let mut regions_generation = self.memory.regions_generation();
-        let mut windows_generation = self.memory.windows_generation();
+        let mut copied = CopiedAt::now(&self.memory);
         let mut warmed_at = None;
         loop {
             let pc = self.state.pc;
@@ -208,8 +208,7 @@ impl<C: ContextObject> Vm<'_, C> {
             let here = self.state.pc;
             if ran && warmed_at != Some(here) && self.warm_window(here) {
                 warmed_at = Some(here);
-                refresh_recent_windows(&self.memory, &mut context);
-                windows_generation = self.memory.windows_generation();
+                copied.refresh_recent(&self.memory, &mut context);
                 continue;
             }
             warmed_at = None;
@@ -217,13 +216,7 @@ impl<C: ContextObject> Vm<'_, C> {
             if self.step() != StopReason::Stepped {
                 return;
             }
-            if self.memory.regions_generation() != regions_generation {
-                build_windows(&self.memory, &mut context, lists);
-            } else if self.memory.windows_generation() != windows_generation {
-                refresh_recent_windows(&self.memory, &mut context);
-            }
-            regions_generation = self.memory.regions_generation();
-            windows_generation = self.memory.windows_generation();
+            copied.catch_up(&self.memory, &mut context, lists);
         }
     }
 }

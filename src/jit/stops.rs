@@ -30,7 +30,7 @@
 
 use super::context::{JitContext, ListBuffers};
 use super::run::with_list_buffers;
-use super::windows::{build_windows, refresh_recent_windows};
+use super::windows::{build_windows, CopiedAt};
 use super::JitProgram;
 use crate::vm::{ContextObject, EbpfError, Pause, StopMarks, StopReason, Vm};
 
@@ -99,8 +99,7 @@ impl<C: ContextObject> Vm<'_, C> {
         context.targets = program.targets.as_ptr() as u64;
         context.marks = marks.as_ptr() as u64;
         build_windows(&self.memory, &mut context, lists);
-        let mut regions_generation = self.memory.regions_generation();
-        let mut windows_generation = self.memory.windows_generation();
+        let mut copied = CopiedAt::now(&self.memory);
         let mut warmed_at = None;
         // Instructions run so far in this call.
         let mut ran = 0u64;
@@ -142,8 +141,7 @@ impl<C: ContextObject> Vm<'_, C> {
                 // enter again, once per pc in a row.
                 if warmed_at != Some(here) && self.warm_window(here) {
                     warmed_at = Some(here);
-                    refresh_recent_windows(&self.memory, &mut context);
-                    windows_generation = self.memory.windows_generation();
+                    copied.refresh_recent(&self.memory, &mut context);
                     continue;
                 }
             }
@@ -154,13 +152,7 @@ impl<C: ContextObject> Vm<'_, C> {
             if reason != StopReason::Stepped {
                 return Pause::Ended(reason);
             }
-            if self.memory.regions_generation() != regions_generation {
-                build_windows(&self.memory, &mut context, lists);
-            } else if self.memory.windows_generation() != windows_generation {
-                refresh_recent_windows(&self.memory, &mut context);
-            }
-            regions_generation = self.memory.regions_generation();
-            windows_generation = self.memory.windows_generation();
+            copied.catch_up(&self.memory, &mut context, lists);
         }
     }
 }

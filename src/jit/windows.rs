@@ -102,3 +102,43 @@ pub(super) fn refresh_recent_windows(memory: &MemoryMapping<'_>, context: &mut J
         }
     }
 }
+
+/// The mapping's generations when the context's windows were last copied from it, so that a
+/// run copies again only what moved since.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CopiedAt {
+    regions: u64,
+    windows: u64,
+}
+
+impl CopiedAt {
+    /// The mapping's generations now (right after `build_windows`).
+    pub(super) fn now(memory: &MemoryMapping<'_>) -> Self {
+        CopiedAt {
+            regions: memory.regions_generation(),
+            windows: memory.windows_generation(),
+        }
+    }
+
+    /// After the host stepped: the whole table again if a region changed, else the recent
+    /// lookup windows if they moved.
+    pub(super) fn catch_up(
+        &mut self,
+        memory: &MemoryMapping<'_>,
+        context: &mut JitContext,
+        lists: &mut ListBuffers,
+    ) {
+        if memory.regions_generation() != self.regions {
+            build_windows(memory, context, lists);
+        } else if memory.windows_generation() != self.windows {
+            refresh_recent_windows(memory, context);
+        }
+        *self = CopiedAt::now(memory);
+    }
+
+    /// Copies the recent lookup windows in (a window was just warmed for compiled code).
+    pub(super) fn refresh_recent(&mut self, memory: &MemoryMapping<'_>, context: &mut JitContext) {
+        refresh_recent_windows(memory, context);
+        self.windows = memory.windows_generation();
+    }
+}
