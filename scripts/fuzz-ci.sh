@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CI's fuzz stage, on stable Rust: builds every cargo-fuzz target once (no sanitizer), then
-# for each target replays its checked-in seed corpus (fuzz/seeds/<target>, every input run
-# once) and fuzzes it for a short time from a copy of that corpus (with fuzz/dicts/<target>.dict
+# for each target replays its checked-in seed corpus (fuzz/seeds/<target>, and the repository
+# files fuzz/seeds/<target>.list names; every input run once) and fuzzes it for a short time from a copy of that corpus (with fuzz/dicts/<target>.dict
 # when there is one). Any crash, panic, failed assertion or input slower than the timeout fails
 # the stage; the input that did it is kept under fuzz/artifacts/<target>/ and the command that
 # reproduces it is printed.
@@ -28,6 +28,23 @@ echo "fuzz: built the targets at $((SECONDS - stage_start)) s"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# A target's seeds into $2: its folder, and the repository's own files that its list
+# (fuzz/seeds/<target>.list) names — examples, fixtures — rather than keeping copies, each under
+# a name that keeps its path apart.
+gather_seeds() {
+  local target=$1 into=$2 seed path
+  mkdir -p "$into"
+  for seed in fuzz/seeds/"$target"/*; do
+    [ -e "$seed" ] && cp "$seed" "$into/"
+  done
+  if [ -f "fuzz/seeds/$target.list" ]; then
+    while read -r path; do
+      cp "$path" "$into/repo-${path//\//-}"
+    done <"fuzz/seeds/$target.list"
+  fi
+  return 0
+}
 
 # Extra inputs (not committed) for a target's temporary corpus, one path a line.
 extra_inputs() {
@@ -58,12 +75,13 @@ fuzz_target() {
   local log=$dir/log
   mkdir -p "$dir/corpus" "$dir/artifacts"
   local options=(-timeout=10 -rss_limit_mb=2048 "-artifact_prefix=$dir/artifacts/")
+  gather_seeds "$target" "$dir/seeds"
   # The checked-in seeds, each run once: a seed that crashes fails here.
-  if ! "$bin/$target" "${options[@]}" -runs=0 "fuzz/seeds/$target" >"$log" 2>&1; then
+  if ! "$bin/$target" "${options[@]}" -runs=0 "$dir/seeds" >"$log" 2>&1; then
     echo "fuzz: $target crashes on its seed corpus" >>"$log"
     return 1
   fi
-  cp "fuzz/seeds/$target/"* "$dir/corpus/"
+  cp "$dir/seeds/"* "$dir/corpus/"
   extra_inputs "$target" | while read -r input; do cp "$input" "$dir/corpus/"; done
   local dict=fuzz/dicts/$target.dict
   [ -f "$dict" ] && options+=("-dict=$dict")

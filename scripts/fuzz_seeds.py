@@ -5,7 +5,9 @@ Run through scripts/fuzz-seeds.sh (which builds the CLI first): `fuzz_seeds.py S
 
 Every seed is the project's own: programs assembled by `sbvm asm` from examples/, tests/ and the
 conformance cases, eBPF objects clang-19 compiles from tests/data/ebpf-c, the Solana fixture
-JSONs, and structured cases encoded here for the targets that read an `Arbitrary` type.
+JSONs, and structured cases encoded here for the targets that read an `Arbitrary` type. Files the
+repository already keeps (the example programs, the fixtures) are not copied: their paths go in
+fuzz/seeds/<target>.list, which scripts/fuzz-ci.sh reads.
 
 The structured targets read their input the way `arbitrary` 1.x decodes it (libfuzzer-sys
 calls `T::arbitrary_take_rest`): integers little-endian, a bool is a byte's low bit, an
@@ -89,6 +91,14 @@ def write(directory, name, data):
     (directory / name).write_bytes(data)
 
 
+def also(seeds, target, repo, path):
+    """Names a file the repository already keeps as a seed of `target` (fuzz/seeds/TARGET.list),
+    rather than a copy of it: scripts/fuzz-ci.sh gathers them."""
+    seeds.mkdir(parents=True, exist_ok=True)
+    with open(seeds / f"{target}.list", "a") as listed:
+        listed.write(path.relative_to(repo).as_posix() + "\n")
+
+
 def conformance_sources(repo):
     """(name, dialect, assembly) of the conformance cases taken as seeds."""
     families = {}
@@ -140,7 +150,7 @@ def program_seeds(sbvm, repo, seeds, work):
     texts = []  # (name, version, raw text section)
     for program in programs:
         source = program.read_text()
-        write(seeds / "text_assemble_no_panic", program.name, source.encode())
+        also(seeds, "text_assemble_no_panic", repo, program)
         for version in SBPF_VERSIONS:
             elf = assemble(sbvm, source, version, True, work)
             if elf is not None:
@@ -193,8 +203,7 @@ def fixture_seeds(repo, seeds):
             collect_keys(json.loads(fixture.read_text()), keys)
         taken = [f for f in fixtures if f.stat().st_size <= MAX_FIXTURE_BYTES]
         for fixture in taken[:FIXTURES_PER_DIRECTORY]:
-            label = directory.relative_to(repo / "tests/data/solana").as_posix().replace("/", "-")
-            write(seeds / "fixture_json_no_panic", f"{label}-{fixture.name}", fixture.read_bytes())
+            also(seeds, "fixture_json_no_panic", repo, fixture)
     return keys
 
 
